@@ -1,0 +1,54 @@
+package dev.mcpcontain.cli;
+
+import dev.mcpcontain.launch.LaunchPlan;
+import dev.mcpcontain.policy.ContainmentPolicy;
+import dev.mcpcontain.policy.PathRule;
+import java.io.PrintWriter;
+import java.util.Map;
+
+/**
+ * What {@code run --dry-run} prints: the frozen policy, then the backend's plan. Values of sensitive variables
+ * are masked. This is the one place {@code run} writes to stdout, and it starts nothing.
+ */
+final class DryRunReport {
+
+    private DryRunReport() {}
+
+    static void print(LaunchPlan plan, PrintWriter out) {
+        ContainmentPolicy p = plan.policy();
+        out.println("server     " + p.serverId());
+        out.println("profile    " + p.profileName());
+        out.println("mode       " + plan.mode());
+        out.println("isolation  " + p.isolation().name().toLowerCase(java.util.Locale.ROOT));
+        out.println("network    " + p.network().name().toLowerCase(java.util.Locale.ROOT));
+        out.println("command    " + String.join(" ", p.command()));
+        out.println("cwd        " + p.workingDirectory());
+        out.println("agent home " + p.agentHome());
+        out.println("limits     memory=" + p.limits().memoryBytes() + " processes=" + p.limits().processes()
+                + " openFiles=" + p.limits().openFiles() + " fileSize=" + p.limits().fileSizeBytes()
+                + " tmp=" + p.limits().tmpBytes()
+                + p.limits().cpus().stream().mapToObj(c -> " cpus=" + c).findFirst().orElse("")
+                + p.limits().cpuSeconds().stream().mapToObj(c -> " cpuSeconds=" + c).findFirst().orElse(""));
+        out.println("paths");
+        for (PathRule rule : p.paths()) {
+            out.println("  " + rule.access().suffix() + " " + rule.path() + "  (" + rule.origin().name().toLowerCase(
+                    java.util.Locale.ROOT) + ": " + rule.reason() + ")");
+        }
+        out.println("environment");
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(p.environment()).entrySet()) {
+            String value = p.sensitiveNames().contains(e.getKey()) ? "<sensitive>" : e.getValue();
+            out.println("  " + e.getKey() + "=" + value);
+        }
+        if (!p.toolAllow().isEmpty() || !p.toolDeny().isEmpty()) {
+            out.println("tools      allow=" + p.toolAllow() + " deny=" + p.toolDeny());
+        }
+        for (String warning : plan.warnings()) {
+            out.println("warning    " + warning);
+        }
+        out.println("plan");
+        for (String line : plan.describe()) {
+            out.println("  " + line);
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.mcpcontain.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mcpcontain.launch.HostCheck;
+import dev.mcpcontain.launch.Launcher;
+
+/** Formats a backend's {@link HostCheck} as text or JSON. */
+record HostReport(HostCheck check) {
+
+    static HostReport of(Launcher launcher) {
+        return new HostReport(launcher.backend().check());
+    }
+
+    boolean ready() {
+        return check.ready();
+    }
+
+    String toText() {
+        StringBuilder out = new StringBuilder();
+        out.append("backend  ").append(check.backend()).append('\n');
+        out.append("run mode ").append(check.mode()).append('\n');
+        for (HostCheck.Feature f : check.features()) {
+            out.append(String.format("  %-4s %-28s %s%n", f.available() ? "yes" : "NO", f.name(), f.detail()));
+            if (!f.available() && !f.fix().isEmpty()) {
+                out.append(String.format("       %-28s fix: %s%n", "", f.fix()));
+            }
+        }
+        return out.toString();
+    }
+
+    String toJson() throws JsonProcessingException {
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(check) + "\n";
+    }
+}

@@ -1,0 +1,37 @@
+package dev.mcpcontain.cli;
+
+/**
+ * slf4j-simple is configured through system properties read once, when the first logger is made; this must run
+ * before that. Output goes to stderr: stdout belongs to the MCP server.
+ */
+final class Logging {
+
+    private Logging() {}
+
+    /** Counts {@code -v}, {@code -vv} and {@code --verbose} anywhere before the server command's {@code --}. */
+    static int verbosity(String[] args) {
+        int level = 0;
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                break;
+            }
+            if (arg.equals("--verbose")) {
+                level++;
+            } else if (arg.matches("-v+")) {
+                level += arg.length() - 1;
+            }
+        }
+        return level;
+    }
+
+    static void configure(int verbosity) {
+        String level = verbosity >= 2 ? "debug" : verbosity == 1 ? "info" : "warn";
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+        System.setProperty("org.slf4j.simpleLogger.showLogName", "false");
+        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "false");
+        System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
+        System.setProperty("org.slf4j.simpleLogger.warnLevelString", "WARNING");
+    }
+}

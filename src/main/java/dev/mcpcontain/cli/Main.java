@@ -1,0 +1,74 @@
+package dev.mcpcontain.cli;
+
+import dev.mcpcontain.launch.ContainmentException;
+import dev.mcpcontain.policy.PolicyException;
+import dev.mcpcontain.profile.ProfileException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point. Configures logging before anything creates a logger (slf4j-simple reads its settings once), then
+ * hands over to picocli. Every failure becomes one line on stderr; a stack trace only with {@code -v}.
+ */
+@Command(name = "mcp-contain",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Runs stdio MCP servers contained: own identity and session, only granted folders,"
+                + " no secrets from the environment, resource limits, killed with its host.",
+        subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check, profiles, ...)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line; used by {@link #main} and by tests with their own writers. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        Logging.configure(Logging.verbosity(args));
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((ex, a) -> {
+            err.println("mcp-contain: " + ex.getMessage());
+            err.println("Try 'mcp-contain " + ex.getCommandLine().getCommandName().replace("mcp-contain", "").trim()
+                    + " --help' for usage.".replace("  ", " "));
+            return ExitCodes.REFUSED;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            err.println("mcp-contain: " + message(ex));
+            if (Logging.verbosity(args) > 0) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return exitCode(ex);
+        });
+        return cli.execute(args);
+    }
+
+    static String message(Exception ex) {
+        String message = ex.getMessage();
+        if (message == null || message.isBlank()) {
+            return ex.getClass().getSimpleName();
+        }
+        return message;
+    }
+
+    static int exitCode(Exception ex) {
+        if (ex instanceof PolicyException policy) {
+            return policy.exitCode();
+        }
+        if (ex instanceof ProfileException || ex instanceof ContainmentException) {
+            return ExitCodes.REFUSED;
+        }
+        return ExitCodes.REFUSED;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.mcpcontain.policy;
+
+import dev.mcpcontain.profile.Profile;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything a backend needs to start one server, decided once and frozen. Backends turn it into mechanism;
+ * they never make policy decisions of their own.
+ *
+ * @param serverId        stable identity of the server (names its agent home, pins and audit records); never
+ *                        derived from secrets on the command line
+ * @param profileName     the profile it was resolved from, for messages
+ * @param command         the program (absolute, resolved on the host) and its arguments
+ * @param workingDirectory where the server starts; visible inside the containment
+ * @param environment     the server's whole environment
+ * @param sensitiveNames  variables whose values must never be written to logs or the audit trail
+ * @param paths           every path the server may reach besides the system directories
+ * @param isolation       full, landlock-only (chosen explicitly) or reduced (the user's session)
+ * @param network         none or host
+ * @param limits          resource limits
+ * @param agentHome       the persistent per-server home, also in {@code paths}
+ * @param agentUser       the account a root launcher drops to
+ * @param toolAllow       tools the mediator lets through (empty: all)
+ * @param toolDeny        tools the mediator refuses
+ */
+public record ContainmentPolicy(
+        String serverId,
+        String profileName,
+        List<String> command,
+        Path workingDirectory,
+        Map<String, String> environment,
+        Set<String> sensitiveNames,
+        List<PathRule> paths,
+        Profile.Isolation isolation,
+        Profile.Network network,
+        ResourceLimits limits,
+        Path agentHome,
+        String agentUser,
+        List<String> toolAllow,
+        List<String> toolDeny) {
+
+    public ContainmentPolicy {
+        command = List.copyOf(command);
+        environment = Map.copyOf(environment);
+        sensitiveNames = Set.copyOf(sensitiveNames);
+        paths = List.copyOf(paths);
+        toolAllow = List.copyOf(toolAllow);
+        toolDeny = List.copyOf(toolDeny);
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("no command");
+        }
+    }
+
+    public String program() {
+        return command.get(0);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.mcpcontain.policy;
+
+import dev.mcpcontain.profile.Profile;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Builds the server's environment from an allow-list. Nothing of the launcher's environment passes unless it is
+ * named here, by the profile ({@code env.pass}) or by {@code --env NAME}: tokens, keys, agent sockets and bus
+ * addresses stay behind by default.
+ */
+final class EnvironmentFilter {
+
+    /** What a POSIX server needs to behave normally, as the TypeScript SDK's own allow-list plus locale. */
+    static final List<String> POSIX_ALLOW = List.of("PATH", "LANG", "LANGUAGE", "TERM", "TZ", "USER", "LOGNAME", "SHELL");
+
+    /** What a Windows server needs to start at all; profile/home variables are rewritten to the agent's. */
+    static final List<String> WINDOWS_ALLOW = List.of("PATH", "PATHEXT", "SYSTEMROOT", "SYSTEMDRIVE", "WINDIR",
+            "COMSPEC", "PROCESSOR_ARCHITECTURE", "NUMBER_OF_PROCESSORS", "PROGRAMFILES", "PROGRAMFILES(X86)",
+            "PROGRAMDATA", "COMMONPROGRAMFILES", "USERNAME", "OS");
+
+    private EnvironmentFilter() {}
+
+    /**
+     * @param cliEnv {@code NAME} (pass from the launcher) or {@code NAME=VALUE} (set), from {@code --env}
+     */
+    static Map<String, String> build(HostEnvironment host, Profile.EnvSettings settings, List<String> cliEnv,
+            String agentHome) {
+        Map<String, String> env = new TreeMap<>();
+        for (String name : host.windows() ? WINDOWS_ALLOW : POSIX_ALLOW) {
+            host.variable(name).ifPresent(v -> env.put(name, v));
+        }
+        if (!host.windows()) {
+            host.variables().forEach((k, v) -> {
+                if (k.startsWith("LC_")) {
+                    env.put(k, v);
+                }
+            });
+            env.put("HOME", agentHome);
+            env.put("TMPDIR", "/tmp");
+        } else {
+            env.put("USERPROFILE", agentHome);
+            env.put("APPDATA", agentHome + "\\AppData\\Roaming");
+            env.put("LOCALAPPDATA", agentHome + "\\AppData\\Local");
+            env.put("TEMP", agentHome + "\\AppData\\Local\\Temp");
+            env.put("TMP", agentHome + "\\AppData\\Local\\Temp");
+        }
+        env.putIfAbsent("PATH", host.windows() ? "C:\\Windows\\System32;C:\\Windows" : "/usr/local/bin:/usr/bin:/bin");
+        for (String name : settings.pass()) {
+            host.variable(name).ifPresent(v -> env.put(name, v));
+        }
+        env.putAll(settings.set());
+        for (String entry : cliEnv) {
+            int eq = entry.indexOf('=');
+            String name = eq < 0 ? entry : entry.substring(0, eq);
+            validateName(name, entry);
+            if (eq >= 0) {
+                env.put(name, entry.substring(eq + 1));
+            } else {
+                String value = host.variables().get(name);
+                if (value == null) {
+                    throw PolicyException.refused("--env " + name + ": not set in the launcher's environment"
+                            + " (use --env " + name + "=VALUE to set it)");
+                }
+                env.put(name, value);
+            }
+        }
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if (e.getValue().indexOf('\0') >= 0) {
+                throw PolicyException.refused("environment variable " + e.getKey() + " contains a NUL byte");
+            }
+        }
+        return env;
+    }
+
+    private static void validateName(String name, String entry) {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_()]*")) {
+            throw PolicyException.refused("--env '" + entry + "': '" + name + "' is not a variable name");
+        }
+    }
+
+    /** Names whose values the audit log and -v output must never show. */
+    static Set<String> sensitive(Profile.EnvSettings settings, List<String> cliEnv) {
+        Set<String> names = new java.util.TreeSet<>(settings.sensitive());
+        for (String entry : cliEnv) {
+            String name = entry.contains("=") ? entry.substring(0, entry.indexOf('=')) : entry;
+            if (name.matches("(?i).*(TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL|AUTH).*")) {
+                names.add(name);
+            }
+        }
+        settings.set().keySet().stream()
+                .filter(n -> n.matches("(?i).*(TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL|AUTH).*"))
+                .forEach(names::add);
+        return names;
+    }
+}

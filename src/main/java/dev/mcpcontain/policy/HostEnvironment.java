@@ -1,0 +1,86 @@
+package dev.mcpcontain.policy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the launcher knows about the user who started it. Tests build one by hand; {@link #current()} reads the
+ * real process.
+ */
+public record HostEnvironment(
+        Map<String, String> variables,
+        Path home,
+        Path workingDirectory,
+        int uid,
+        int gid,
+        String userName,
+        boolean windows) {
+
+    public boolean isRoot() {
+        return !windows && uid == 0;
+    }
+
+    public Optional<String> variable(String name) {
+        return Optional.ofNullable(variables.get(name)).filter(v -> !v.isEmpty());
+    }
+
+    /** {@code $XDG_CONFIG_HOME/mcp-contain}, or {@code %APPDATA%\mcp-contain} on Windows. */
+    public Path configDirectory() {
+        if (windows) {
+            return variable("APPDATA").map(Path::of).orElse(home.resolve("AppData/Roaming")).resolve("mcp-contain");
+        }
+        return variable("XDG_CONFIG_HOME").map(Path::of).filter(Path::isAbsolute)
+                .orElse(home.resolve(".config")).resolve("mcp-contain");
+    }
+
+    /** Where per-server state lives: agent homes, pins, the audit log. Root uses a system directory. */
+    public Path dataDirectory() {
+        if (windows) {
+            return variable("LOCALAPPDATA").map(Path::of).orElse(home.resolve("AppData/Local")).resolve("mcp-contain");
+        }
+        if (isRoot()) {
+            return Path.of("/var/lib/mcp-contain");
+        }
+        return variable("XDG_DATA_HOME").map(Path::of).filter(Path::isAbsolute)
+                .orElse(home.resolve(".local/share")).resolve("mcp-contain");
+    }
+
+    public static HostEnvironment current() {
+        boolean windows = System.getProperty("os.name", "").startsWith("Windows");
+        int uid = -1;
+        int gid = -1;
+        if (!windows) {
+            int[] ids = readIds();
+            uid = ids[0];
+            gid = ids[1];
+        }
+        return new HostEnvironment(
+                Map.copyOf(System.getenv()),
+                Path.of(System.getProperty("user.home")).toAbsolutePath(),
+                Path.of("").toAbsolutePath(),
+                uid,
+                gid,
+                System.getProperty("user.name"),
+                windows);
+    }
+
+    /** Real uid and gid from /proc: the JDK exposes neither without a native call. */
+    private static int[] readIds() {
+        int[] ids = {-1, -1};
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    ids[0] = Integer.parseInt(line.split("\\s+")[1]);
+                } else if (line.startsWith("Gid:")) {
+                    ids[1] = Integer.parseInt(line.split("\\s+")[1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux: the caller treats -1 as "unknown", which never counts as root.
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.mcpcontain.policy;
+
+import dev.mcpcontain.profile.Access;
+import dev.mcpcontain.profile.GrantSpec;
+import dev.mcpcontain.profile.Profile;
+import dev.mcpcontain.profile.ProfileStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * Profile + request + host facts → one frozen {@link ContainmentPolicy}. All checks of user input happen here,
+ * before anything is started: a grant that does not exist, a program that is not there, an unknown variable.
+ */
+public final class PolicyResolver {
+
+    /**
+     * Names that stay read-only inside a writable grant: files a shell, git, an editor or an MCP host would
+     * later run or trust, so a server that writes them would escape the containment on the user's next action.
+     */
+    static final List<String> PROTECTED_IN_WRITABLE = List.of(
+            ".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".zshenv", ".config/fish",
+            ".git/hooks", ".git/config", ".mcp.json", ".vscode", ".cursor", ".claude", ".ssh", ".gnupg",
+            ".config/mcp-contain", ".local/share/mcp-contain", ".config/autostart", ".config/systemd");
+
+    private final HostEnvironment host;
+    private final KnownFolderResolver knownFolders;
+
+    public PolicyResolver(HostEnvironment host, KnownFolderResolver knownFolders) {
+        this.host = host;
+        this.knownFolders = knownFolders;
+    }
+
+    public ContainmentPolicy resolve(ProfileStore.Resolved resolved, RunRequest request) {
+        Profile profile = resolved.profile();
+        if (request.command().isEmpty()) {
+            throw PolicyException.refused("no server command given (usage: mcp-contain run [OPTIONS] [--] COMMAND [ARG...])");
+        }
+        List<String> command = new ArrayList<>(request.command());
+        ProgramLocator.Located program = new ProgramLocator(host.variables().get("PATH"))
+                .locate(command, host.workingDirectory());
+        command.set(0, program.executable().toString());
+
+        String serverId = request.serverName().map(ServerIdentity::validated)
+                .orElseGet(() -> ServerIdentity.of(request.command(), program.mainPath()));
+        Path agentHome = host.dataDirectory().resolve("homes").resolve(serverId);
+
+        Map<Path, PathRule> rules = new LinkedHashMap<>();
+        for (GrantSpec grant : profile.grants()) {
+            addGrant(rules, grant, PathRule.Origin.GRANT, "profile " + resolved.name(), false);
+        }
+        for (GrantSpec grant : request.grants()) {
+            addGrant(rules, grant, PathRule.Origin.GRANT, "--grant", true);
+        }
+        for (GrantSpec grant : request.consented()) {
+            addGrant(rules, grant, PathRule.Origin.CONSENT, "consent", true);
+        }
+        program.readablePaths().forEach((path, why) ->
+                rules.putIfAbsent(path, new PathRule(path, Access.READ_ONLY, PathRule.Origin.PROGRAM, why)));
+        rules.put(agentHome, new PathRule(agentHome, Access.READ_WRITE, PathRule.Origin.AGENT_HOME,
+                "persistent home of " + serverId));
+        protectInsideWritable(rules);
+
+        Profile.Isolation isolation = request.isolation().orElse(profile.isolation());
+        Map<String, String> environment = EnvironmentFilter.build(host, profile.env(), request.env(), agentHome.toString());
+        Path cwd = visibleWorkingDirectory(rules.values(), agentHome, isolation);
+
+        return new ContainmentPolicy(
+                serverId,
+                resolved.name(),
+                command,
+                cwd,
+                environment,
+                EnvironmentFilter.sensitive(profile.env(), request.env()),
+                new ArrayList<>(rules.values()),
+                isolation,
+                request.network().orElse(profile.network()),
+                limits(profile.limits()),
+                agentHome,
+                profile.agentUser(),
+                profile.tools().allow(),
+                profile.tools().deny());
+    }
+
+    private void addGrant(Map<Path, PathRule> rules, GrantSpec grant, PathRule.Origin origin, String from,
+            boolean relativeAllowed) {
+        Path path;
+        String described;
+        if (grant.folder().isPresent()) {
+            path = knownFolders.resolve(grant.folder().get());
+            described = grant.folder().get().grantName() + " (" + path + ")";
+        } else {
+            String text = grant.path().orElseThrow();
+            if (text.equals("~") || text.startsWith("~/")) {
+                path = host.home().resolve(text.length() <= 2 ? "" : text.substring(2));
+            } else if (text.startsWith("/")) {
+                path = Path.of(text);
+            } else if (relativeAllowed) {
+                path = host.workingDirectory().resolve(text);
+            } else {
+                throw PolicyException.refused(from + ": grant '" + grant + "': relative paths are only allowed on"
+                        + " the command line; write an absolute path or ~/...");
+            }
+            described = text;
+        }
+        Path real;
+        try {
+            real = path.toRealPath();
+        } catch (IOException e) {
+            throw PolicyException.refused(from + ": grant '" + grant + "': " + described + " does not exist"
+                    + " (create it or remove the grant)");
+        }
+        if (real.getParent() == null) {
+            throw PolicyException.refused(from + ": grant '" + grant + "' would expose the whole filesystem");
+        }
+        if (!Files.isDirectory(real) && !Files.isRegularFile(real)) {
+            throw PolicyException.refused(from + ": grant '" + grant + "': " + real + " is not a folder or file");
+        }
+        PathRule existing = rules.get(real);
+        Access access = existing != null && existing.writable() ? Access.READ_WRITE : grant.access();
+        rules.put(real, new PathRule(real, access, origin, from + " " + grant));
+    }
+
+    private static void protectInsideWritable(Map<Path, PathRule> rules) {
+        List<PathRule> writable = rules.values().stream()
+                .filter(r -> r.writable() && r.origin() != PathRule.Origin.AGENT_HOME).toList();
+        for (PathRule grant : writable) {
+            for (String name : PROTECTED_IN_WRITABLE) {
+                Path inside = grant.path().resolve(name);
+                if (Files.exists(inside, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    rules.putIfAbsent(inside, new PathRule(inside, Access.READ_ONLY, grant.origin(),
+                            "kept read-only inside writable " + grant.path()));
+                }
+            }
+        }
+    }
+
+    /** The host's working directory if the server can see it, else its home: never a hidden directory. */
+    private Path visibleWorkingDirectory(Iterable<PathRule> rules, Path agentHome, Profile.Isolation isolation) {
+        Path cwd = host.workingDirectory();
+        if (isolation == Profile.Isolation.REDUCED) {
+            return cwd;
+        }
+        for (PathRule rule : rules) {
+            if (rule.origin() != PathRule.Origin.PROGRAM && cwd.startsWith(rule.path())) {
+                return cwd;
+            }
+        }
+        return agentHome;
+    }
+
+    private static ResourceLimits limits(Profile.Limits l) {
+        return new ResourceLimits(
+                l.memory().bytes(),
+                l.processes(),
+                l.cpus() == null ? OptionalDouble.empty() : OptionalDouble.of(l.cpus()),
+                l.cpuSeconds() == null ? OptionalInt.empty() : OptionalInt.of(l.cpuSeconds()),
+                l.openFiles(),
+                l.fileSize().bytes(),
+                l.tmpSize().bytes());
+    }
+}
