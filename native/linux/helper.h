@@ -1,0 +1,130 @@
+/* mcp-contain-helper: mechanism only. Java decides the policy and writes it as a plan (plan.c documents the
+ * format); this program carries the plan out in a fixed order and never decides anything of its own. */
+#ifndef MCP_CONTAIN_HELPER_H
+#define MCP_CONTAIN_HELPER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define EXIT_CONTAIN_FAILED 125
+#define EXIT_NOT_EXECUTABLE 126
+#define EXIT_NOT_FOUND 127
+
+#define MAX_OPS 256
+#define MAX_ARGS 4096
+
+enum mode { MODE_NAMESPACES, MODE_LANDLOCK, MODE_REDUCED };
+
+enum mount_kind {
+    M_BIND_RO, M_BIND_RW, M_BIND_DEV, M_TMPFS, M_PROC, M_DEVPTS, M_DIR, M_SYMLINK, M_MASK, M_RO_SELF,
+};
+
+struct mount_op {
+    enum mount_kind kind;
+    char *src;          /* host path for binds, link target for symlinks */
+    char *dst;          /* path inside the new root */
+    unsigned long size; /* tmpfs bytes */
+    unsigned mode;      /* tmpfs/dir mode */
+    bool idmap;         /* bind through an idmapped mount: on-disk owner shown as the server's identity */
+    uid_t idmap_from_uid, idmap_to_uid;
+    gid_t idmap_from_gid, idmap_to_gid;
+    int tree_fd;        /* detached clone of the source, taken before the root is replaced */
+};
+
+struct landlock_rule {
+    char *path;
+    bool writable;
+    bool read_dir_only; /* READ_DIR on this directory's subtree and nothing else */
+};
+
+struct rlimit_op {
+    int resource;
+    unsigned long long soft, hard;
+};
+
+struct cgroup_op {
+    char *dir;          /* created by the supervisor, the server tree is placed in it, removed at the end */
+    char *file;         /* NULL: membership only */
+    char *value;
+};
+
+struct plan {
+    enum mode mode;
+    int clone_flags;            /* CLONE_NEW* */
+    bool map_ids;               /* write uid_map/gid_map for our own uid (unprivileged user namespace) */
+    bool drop_identity;         /* root launcher: setresuid/setresgid to the agent */
+    uid_t uid;
+    gid_t gid;
+    char *hostname;
+    size_t root_tmpfs_bytes;
+    struct mount_op mounts[MAX_OPS];
+    size_t n_mounts;
+    struct landlock_rule landlock[MAX_OPS];
+    size_t n_landlock;
+    int landlock_min_abi;       /* 0: Landlock not used */
+    bool landlock_deny_tcp;     /* handle TCP bind/connect with no rule: all denied */
+    bool landlock_deny_tcp_required;
+    bool landlock_scope;        /* abstract unix sockets and signals stay inside the domain */
+    bool landlock_scope_required;
+    struct rlimit_op rlimits[16];
+    size_t n_rlimits;
+    struct cgroup_op cgroups[32];
+    size_t n_cgroups;
+    char *cwd;
+    char *exec_path;
+    char *argv[MAX_ARGS];
+    size_t argc;
+    char *envp[MAX_ARGS];
+    size_t envc;
+    unsigned char *seccomp;
+    size_t seccomp_len;
+    int verbose;
+    int stdin_hup_grace_ms;
+    char *userns_hint;          /* shown when a user namespace cannot be created */
+};
+
+/* util.c */
+void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void note(const struct plan *plan, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+int write_file(const char *path, const char *content);
+int write_file_at(int dirfd, const char *path, const char *content);
+
+/* plan.c */
+void plan_read(int fd, struct plan *plan);
+
+/* namespaces.c */
+int write_own_id_maps(uid_t outer_uid, gid_t outer_gid, const char **failed);
+int idmap_userns_fd(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid);
+
+/* mounts.c */
+void mounts_capture_sources(struct plan *plan);
+void mounts_build_root(struct plan *plan);
+
+/* landlock.c */
+int landlock_abi(void);
+void landlock_apply(const struct plan *plan);
+
+/* seccomp.c */
+void seccomp_apply(const struct plan *plan);
+
+/* limits.c */
+void rlimits_apply(const struct plan *plan);
+void cgroups_create(const struct plan *plan);
+void cgroups_enter(const struct plan *plan, pid_t pid);
+void cgroups_remove(const struct plan *plan);
+
+/* identity.c */
+void identity_drop(const struct plan *plan);
+
+/* supervise.c */
+int supervise(struct plan *plan);
+
+/* probe.c */
+int probe(void);
+
+#endif

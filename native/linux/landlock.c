@@ -1,0 +1,127 @@
+/* Landlock: the second layer on the same grants (namespaces mode), or the only filesystem layer (landlock mode).
+ * Rights the running kernel does not know are masked off; a feature the plan marks required and the kernel lacks
+ * ends the launch. Applied to the server process only, never to the launcher. */
+#include "helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
+#endif
+#define LL_NET_BIND_TCP (1ULL << 0)
+#define LL_NET_CONNECT_TCP (1ULL << 1)
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define LL_SCOPE_SIGNAL (1ULL << 1)
+
+/* The kernel's struct grew with each ABI; we pass the size for the ABI we use. */
+struct ll_ruleset_attr {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net;
+    uint64_t scoped;
+};
+
+struct ll_path_beneath {
+    uint64_t allowed_access;
+    int32_t parent_fd;
+} __attribute__((packed));
+
+#define RULE_PATH_BENEATH 1
+
+int landlock_abi(void)
+{
+    long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    return abi < 0 ? 0 : (int)abi;
+}
+
+static uint64_t fs_rights(int abi)
+{
+    uint64_t all = (1ULL << 13) - 1; /* ABI 1: execute .. make_sym */
+    if (abi >= 2)
+        all |= LANDLOCK_ACCESS_FS_REFER;
+    if (abi >= 3)
+        all |= LANDLOCK_ACCESS_FS_TRUNCATE;
+    if (abi >= 5)
+        all |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+    return all;
+}
+
+static const uint64_t FILE_RIGHTS = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE
+    | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV;
+
+void landlock_apply(const struct plan *plan)
+{
+    if (plan->landlock_min_abi == 0)
+        return;
+    int abi = landlock_abi();
+    if (abi < plan->landlock_min_abi)
+        die("Landlock ABI %d is required, this kernel offers %s%d (Landlock needs Linux 5.13+ with"
+            " CONFIG_SECURITY_LANDLOCK and 'landlock' in the lsm= boot list)",
+            plan->landlock_min_abi, abi == 0 ? "none: " : "", abi);
+
+    struct ll_ruleset_attr attr = {.handled_access_fs = fs_rights(abi)};
+    size_t attr_size = sizeof(uint64_t);
+    if (plan->landlock_deny_tcp) {
+        if (abi >= 4) {
+            attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+            attr_size = 2 * sizeof(uint64_t);
+        } else if (plan->landlock_deny_tcp_required) {
+            die("Landlock ABI 4 (Linux 6.7) is required to deny TCP without a network namespace; this kernel offers %d", abi);
+        }
+    }
+    if (plan->landlock_scope) {
+        if (abi >= 6) {
+            attr.scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
+            attr_size = sizeof attr;
+        } else if (plan->landlock_scope_required) {
+            die("Landlock ABI 6 (Linux 6.12) is required to keep signals and abstract sockets inside; this kernel offers %d", abi);
+        }
+    }
+    int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
+    if (ruleset < 0)
+        die_errno("landlock_create_ruleset");
+
+    for (size_t i = 0; i < plan->n_landlock; i++) {
+        const struct landlock_rule *r = &plan->landlock[i];
+        int fd = open(r->path, O_PATH | O_CLOEXEC);
+        if (fd < 0) {
+            if (errno == ENOENT)
+                continue; /* e.g. /lib32 on a host without it: nothing there to allow */
+            die_errno("landlock: opening %s", r->path);
+        }
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+            die_errno("landlock: fstat %s", r->path);
+        uint64_t allowed;
+        if (r->read_dir_only)
+            allowed = LANDLOCK_ACCESS_FS_READ_DIR;
+        else if (r->writable)
+            allowed = fs_rights(abi);
+        else
+            allowed = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+        if (!S_ISDIR(st.st_mode))
+            allowed &= FILE_RIGHTS;
+        allowed &= fs_rights(abi);
+        struct ll_path_beneath rule = {.allowed_access = allowed, .parent_fd = fd};
+        if (allowed && syscall(SYS_landlock_add_rule, ruleset, RULE_PATH_BENEATH, &rule, 0) < 0)
+            die_errno("landlock: rule for %s", r->path);
+        close(fd);
+    }
+    if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
+        die_errno("landlock_restrict_self");
+    close(ruleset);
+    note(plan, 1, "Landlock ABI %d enforced (%zu rules)", abi, plan->n_landlock);
+}

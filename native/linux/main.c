@@ -1,0 +1,91 @@
+/* mcp-contain-helper: started by the mcp-contain launcher, never by hand.
+ *
+ *   --plan-fd N      read the plan from descriptor N (to EOF), then supervise the server
+ *   --plan-stdin     read "length N\n" and exactly N plan bytes from stdin, leave the rest for the server
+ *   --probe          report what this host can enforce (for 'mcp-contain check')
+ *   --version */
+#include "helper.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct plan the_plan;
+
+/* Reads the plan's length line one byte at a time: anything after the plan is the server's stdin. */
+static int plan_from_stdin(void)
+{
+    char header[64];
+    size_t n = 0;
+    for (;;) {
+        char c;
+        ssize_t r = read(STDIN_FILENO, &c, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r != 1)
+            die("no plan on stdin");
+        if (c == '\n')
+            break;
+        if (n + 1 >= sizeof header)
+            die("bad plan header on stdin");
+        header[n++] = c;
+    }
+    header[n] = '\0';
+    unsigned long len;
+    if (sscanf(header, "length %lu", &len) != 1 || len > (16u << 20))
+        die("bad plan header on stdin");
+    int p[2];
+    if (pipe(p) < 0)
+        die_errno("pipe");
+    char buf[65536];
+    /* The plan may exceed a pipe's buffer: copy through a child so the reader never blocks the writer. */
+    pid_t child = fork();
+    if (child < 0)
+        die_errno("fork");
+    if (child == 0) {
+        close(p[0]);
+        unsigned long left = len;
+        while (left) {
+            ssize_t r = read(STDIN_FILENO, buf, left < sizeof buf ? left : sizeof buf);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                _exit(1);
+            if (write(p[1], buf, (size_t)r) != r)
+                _exit(1);
+            left -= (unsigned long)r;
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    return p[0];
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "--version")) {
+        fprintf(stderr, "mcp-contain-helper 1\n");
+        return 0;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--probe"))
+        return probe();
+    int fd = -1;
+    if (argc == 3 && !strcmp(argv[1], "--plan-fd")) {
+        char *end;
+        long v = strtol(argv[2], &end, 10);
+        if (*end || v < 3 || v > 1023)
+            die("--plan-fd needs a descriptor number above 2");
+        fd = (int)v;
+    } else if (argc == 2 && !strcmp(argv[1], "--plan-stdin")) {
+        fd = plan_from_stdin();
+    } else {
+        die("usage: mcp-contain-helper --plan-fd N | --plan-stdin | --probe (started by mcp-contain, not by hand)");
+    }
+    plan_read(fd, &the_plan);
+    close(fd);
+    if (the_plan.mode == MODE_NAMESPACES && !the_plan.clone_flags)
+        die("namespaces mode without namespaces");
+    return supervise(&the_plan);
+}

@@ -1,0 +1,281 @@
+/* Three processes, so that nothing the server does can outlive the launcher:
+ *
+ *   supervisor   the process the host started; forwards signals, watches stdin for hang-up, returns the exit code
+ *     init       namespaces mode: PID 1 of the server's pid namespace (when it exits, the kernel kills every
+ *                process in the namespace, double-forked daemons included); other modes: a child subreaper that
+ *                kills every descendant before it exits. Dies with the supervisor (PDEATHSIG).
+ *       server   setsid, rlimits, identity, NO_NEW_PRIVS, Landlock, fds > 2 closed, seccomp last, execve.
+ *
+ * The server's stdio are the supervisor's own fds 0-2, passed through untouched: no byte is copied. */
+#include "helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Sent to init when the supervisor dies, in modes without a pid namespace to do the killing. */
+#define PARENT_DIED (SIGRTMIN + 2)
+
+static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+static sigset_t handled_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, PARENT_DIED);
+    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+        sigaddset(&set, forwarded[i]);
+    return set;
+}
+
+static int exit_code(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return EXIT_CONTAIN_FAILED;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void reset_signals(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    signal(SIGPIPE, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void close_range_from(unsigned first)
+{
+    if (syscall(SYS_close_range, first, ~0U, 0) == 0)
+        return;
+    for (int fd = (int)first; fd < 65536; fd++)
+        close(fd);
+}
+
+static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t init_pid)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != init_pid)
+        _exit(EXIT_CONTAIN_FAILED);
+    reset_signals();
+    if (setsid() < 0)
+        die_errno("setsid");
+    rlimits_apply(plan);
+    identity_drop(plan);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        die_errno("setting no_new_privs");
+    if (plan->cwd && chdir(plan->cwd) < 0)
+        die_errno("changing to %s", plan->cwd);
+    landlock_apply(plan);
+    close_range_from(3);
+    seccomp_apply(plan);
+    execve(plan->exec_path, plan->argv, plan->envp);
+    int err = errno;
+    char msg[512];
+    int n = snprintf(msg, sizeof msg, "mcp-contain: cannot run %s: %s\n", plan->exec_path, strerror(err));
+    ssize_t ignored = write(STDERR_FILENO, msg, (size_t)n);
+    (void)ignored;
+    _exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
+}
+
+/* Without a pid namespace: every process below us was reparented to us (we are a subreaper). */
+static void kill_descendants(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", getpid());
+    for (int round = 0; round < 10000; round++) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        FILE *f = fopen(path, "re");
+        if (!f)
+            return;
+        int pid, found = 0;
+        while (fscanf(f, "%d", &pid) == 1) {
+            kill(pid, SIGKILL);
+            found++;
+        }
+        fclose(f);
+        if (!found)
+            return;
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid_t outer_uid, gid_t outer_gid)
+{
+    bool pidns = plan->clone_flags & CLONE_NEWPID;
+    if (prctl(PR_SET_PDEATHSIG, pidns ? SIGKILL : PARENT_DIED) < 0)
+        die_errno("PR_SET_PDEATHSIG");
+    char go;
+    if (read(go_fd, &go, 1) != 1)
+        _exit(EXIT_CONTAIN_FAILED); /* the supervisor is gone, or could not place us in the cgroup */
+    close(go_fd);
+
+    if (plan->map_ids) {
+        const char *failed;
+        if (write_own_id_maps(outer_uid, outer_gid, &failed) < 0) {
+            int err = errno;
+            die("cannot set up the user namespace (writing %s: %s).%s%s", failed, strerror(err),
+                plan->userns_hint ? " " : "", plan->userns_hint ? plan->userns_hint : "");
+        }
+    }
+    if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
+        die_errno("sethostname");
+    if (plan->mode == MODE_NAMESPACES) {
+        mounts_capture_sources(plan);
+        mounts_build_root(plan);
+    } else if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+        die_errno("PR_SET_CHILD_SUBREAPER");
+    }
+
+    sigset_t set = handled_signals();
+    int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (sigfd < 0)
+        die_errno("signalfd");
+    pid_t self = getpid();
+    pid_t server = fork();
+    if (server < 0)
+        die_errno("fork");
+    if (server == 0)
+        server_exec(plan, self);
+
+    int code = EXIT_CONTAIN_FAILED;
+    for (;;) {
+        struct signalfd_siginfo si;
+        ssize_t n = read(sigfd, &si, sizeof si);
+        if (n != sizeof si) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            die_errno("reading signals");
+        }
+        int sig = (int)si.ssi_signo;
+        if (sig == SIGCHLD) {
+            int status;
+            pid_t pid;
+            bool server_done = false;
+            while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+                if (pid == server) {
+                    code = exit_code(status);
+                    server_done = true;
+                }
+            }
+            if (server_done)
+                break;
+        } else if (sig == PARENT_DIED) {
+            kill_descendants();
+            _exit(128 + SIGKILL);
+        } else {
+            kill(server, sig);
+        }
+    }
+    if (!pidns)
+        kill_descendants();
+    _exit(code); /* as PID 1, our exit makes the kernel kill whatever is left in the namespace */
+}
+
+int supervise(struct plan *plan)
+{
+    cgroups_create(plan);
+    uid_t outer_uid = getuid();
+    gid_t outer_gid = getgid();
+
+    sigset_t set = handled_signals();
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+        die_errno("sigprocmask");
+    signal(SIGPIPE, SIG_IGN);
+    int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (sigfd < 0)
+        die_errno("signalfd");
+    int go[2];
+    if (pipe2(go, O_CLOEXEC) < 0)
+        die_errno("pipe");
+
+    int flags = plan->mode == MODE_NAMESPACES ? plan->clone_flags : 0;
+    pid_t init = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
+    if (init < 0) {
+        int err = errno;
+        if (flags & CLONE_NEWUSER)
+            die("cannot create the server's namespaces: %s.%s%s", strerror(err),
+                plan->userns_hint ? " " : "", plan->userns_hint ? plan->userns_hint : "");
+        die("cannot create the server's namespaces: %s", strerror(err));
+    }
+    if (init == 0) {
+        close(go[1]);
+        close(sigfd);
+        run_init(plan, go[0], outer_uid, outer_gid);
+    }
+    close(go[0]);
+    cgroups_enter(plan, init);
+    if (write(go[1], "g", 1) != 1)
+        die_errno("starting init");
+    close(go[1]);
+    note(plan, 1, "server started (init pid %d)", init);
+
+    /* Watch stdin only for hang-up (events 0): its data belongs to the server and is never read here. */
+    bool watch_stdin = true;
+    long long deadline = -1;
+    int stage = 0;
+    int code = EXIT_CONTAIN_FAILED;
+    for (;;) {
+        struct pollfd fds[2] = {{.fd = sigfd, .events = POLLIN}, {.fd = watch_stdin ? STDIN_FILENO : -1, .events = 0}};
+        int timeout = deadline < 0 ? -1 : (int)(deadline - now_ms() > 0 ? deadline - now_ms() : 0);
+        int r = poll(fds, 2, timeout);
+        if (r < 0 && errno != EINTR)
+            die_errno("poll");
+        if (r > 0 && (fds[1].revents & POLLNVAL))
+            watch_stdin = false;
+        if (r > 0 && (fds[1].revents & (POLLHUP | POLLERR))) {
+            watch_stdin = false;
+            stage = 1;
+            deadline = now_ms() + plan->stdin_hup_grace_ms;
+            note(plan, 1, "stdin closed by the host; server has %d ms to exit", plan->stdin_hup_grace_ms);
+        }
+        if (r > 0 && (fds[0].revents & POLLIN)) {
+            struct signalfd_siginfo si;
+            if (read(sigfd, &si, sizeof si) == sizeof si) {
+                int sig = (int)si.ssi_signo;
+                if (sig == SIGCHLD) {
+                    int status;
+                    if (waitpid(init, &status, WNOHANG) == init) {
+                        code = exit_code(status);
+                        break;
+                    }
+                } else if (sig != PARENT_DIED) {
+                    kill(init, sig);
+                }
+            }
+        }
+        if (deadline >= 0 && now_ms() >= deadline) {
+            if (stage == 1) {
+                kill(init, SIGTERM);
+                stage = 2;
+                deadline = now_ms() + 2000;
+            } else {
+                kill(init, SIGKILL);
+                deadline = -1;
+            }
+        }
+    }
+    cgroups_remove(plan);
+    return code;
+}
