@@ -1,0 +1,136 @@
+package dev.mcpcontain.platform.linux;
+
+import dev.mcpcontain.launch.ContainedProcess;
+import dev.mcpcontain.launch.ContainmentBackend;
+import dev.mcpcontain.launch.ContainmentException;
+import dev.mcpcontain.launch.ExecHandoff;
+import dev.mcpcontain.launch.HostCheck;
+import dev.mcpcontain.launch.LaunchPlan;
+import dev.mcpcontain.policy.ContainmentPolicy;
+import dev.mcpcontain.policy.HostEnvironment;
+import dev.mcpcontain.profile.Profile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Linux: the policy compiled into a plan for the native helper, which contains and supervises the server. */
+public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LinuxBackend.class);
+
+    private final HostEnvironment host;
+
+    public LinuxBackend(HostEnvironment host) {
+        this.host = host;
+    }
+
+    @Override
+    public String name() {
+        return "linux";
+    }
+
+    @Override
+    public LaunchPlan plan(ContainmentPolicy policy) {
+        boolean root = host.isRoot();
+        boolean dropsToAgent = root && policy.isolation() == Profile.Isolation.FULL;
+        Optional<AgentAccount> agent = dropsToAgent ? Optional.of(AgentAccount.lookup(policy.agentUser())) : Optional.empty();
+        int verbosity = LOG.isDebugEnabled() ? 2 : LOG.isInfoEnabled() ? 1 : 0;
+        LinuxPlanBuilder.Launcher launcher = new LinuxPlanBuilder.Launcher(root, host.uid(), host.gid(), verbosity,
+                HelperLocator.locate(root), LinuxHostFacts.read(), agent, LinuxPlanBuilder.Launcher.newRunId(),
+                Path.of("/etc"));
+        return new LinuxPlanBuilder(launcher).build(policy);
+    }
+
+    @Override
+    public void prepare(LaunchPlan plan) throws IOException {
+        LinuxLaunchPlan linux = (LinuxLaunchPlan) plan;
+        Path home = plan.policy().agentHome();
+        if (!Files.isDirectory(home)) {
+            Files.createDirectories(home.getParent());
+            Files.createDirectory(home, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        if (linux.homeOwner().isPresent()) {
+            AgentAccount agent = linux.homeOwner().get();
+            Files.setAttribute(home, "unix:uid", agent.uid());
+            Files.setAttribute(home, "unix:gid", agent.gid());
+        }
+        if (plan.policy().isolation() == Profile.Isolation.LANDLOCK) {
+            Files.createDirectories(home.resolve("tmp"));
+        }
+        for (LinuxLaunchPlan.CgroupParent parent : linux.cgroupParents()) {
+            if (!parent.enableInParents().isEmpty()) {
+                enableControllers(parent);
+            }
+            Files.createDirectories(parent.directory());
+        }
+    }
+
+    /** cgroup v2 only hands a controller to a child when every ancestor lists it in cgroup.subtree_control. */
+    private static void enableControllers(LinuxLaunchPlan.CgroupParent parent) throws IOException {
+        Path root = parent.directory().getParent();
+        StringBuilder enable = new StringBuilder();
+        String available = Files.readString(root.resolve("cgroup.controllers"));
+        for (String controller : parent.enableInParents()) {
+            if (available.contains(controller)) {
+                enable.append(enable.length() == 0 ? "" : " ").append('+').append(controller);
+            }
+        }
+        Files.writeString(root.resolve("cgroup.subtree_control"), enable.toString());
+        Files.createDirectories(parent.directory());
+        Files.writeString(parent.directory().resolve("cgroup.subtree_control"), enable.toString());
+    }
+
+    /** Hand-off for the launcher script: the helper's path, then the plan. */
+    @Override
+    public void writeHandoff(LaunchPlan plan, OutputStream channel) throws IOException {
+        LinuxLaunchPlan linux = (LinuxLaunchPlan) plan;
+        channel.write((linux.helper() + "\n" + linux.planText()).getBytes(StandardCharsets.UTF_8));
+        channel.flush();
+    }
+
+    @Override
+    public ContainedProcess start(LaunchPlan plan, boolean inheritStdio) throws IOException {
+        LinuxLaunchPlan linux = (LinuxLaunchPlan) plan;
+        ProcessBuilder builder = new ProcessBuilder(linux.helper().toString(), "--plan-stdin");
+        builder.environment().clear();
+        if (inheritStdio) {
+            builder.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
+        Process process = SpawnThread.start(builder);
+        byte[] planBytes = linux.planText().getBytes(StandardCharsets.UTF_8);
+        OutputStream stdin = process.getOutputStream();
+        stdin.write(("length " + planBytes.length + "\n").getBytes(StandardCharsets.US_ASCII));
+        stdin.write(planBytes);
+        stdin.flush();
+        if (inheritStdio) {
+            pump(System.in, stdin);
+        }
+        return new LinuxContainedProcess(process);
+    }
+
+    /** Copies this JVM's stdin to the server, closing it at EOF so the server sees the host hang up. */
+    private static void pump(InputStream from, OutputStream to) {
+        Thread pump = new Thread(() -> {
+            try (to) {
+                from.transferTo(to);
+            } catch (IOException e) {
+                // the server went away; nothing left to deliver
+            }
+        }, "mcp-contain-stdin");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    @Override
+    public HostCheck check() {
+        return new LinuxHostCheck(host).run();
+    }
+
+}

@@ -1,0 +1,409 @@
+package dev.mcpcontain.platform.linux;
+
+import dev.mcpcontain.launch.ContainmentException;
+import dev.mcpcontain.platform.linux.seccomp.Arch;
+import dev.mcpcontain.platform.linux.seccomp.SeccompCompiler;
+import dev.mcpcontain.platform.linux.seccomp.SeccompOptions;
+import dev.mcpcontain.policy.ContainmentPolicy;
+import dev.mcpcontain.policy.PathRule;
+import dev.mcpcontain.policy.ResourceLimits;
+import dev.mcpcontain.profile.Profile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Turns a {@link ContainmentPolicy} into the helper's plan. Every Linux-specific decision is made here, in Java:
+ * which namespaces, which mounts in which order, which Landlock rules are required, which rlimits and cgroup
+ * files carry the profile's limits. The helper only carries the plan out.
+ */
+public final class LinuxPlanBuilder {
+
+    /** Host directories every namespaced server sees read-only (symlinks on merged-/usr systems stay symlinks). */
+    static final List<String> SYSTEM_DIRECTORIES = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc");
+
+    /** Files under /etc that hold secrets or grant privilege: hidden behind an unreadable, read-only mask. */
+    static final List<String> MASKED_ETC = List.of("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-",
+            "/etc/sudoers", "/etc/sudoers.d", "/etc/security/opasswd", "/etc/ssl/private", "/etc/mcp-contain");
+
+    static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+
+    /** Kernel tunables and triggers under /proc that stay read-only even for a namespace root. */
+    static final List<String> READ_ONLY_PROC = List.of("/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus");
+
+    /** Grace between the host closing stdin and SIGTERM, as the TypeScript SDK's own shutdown. */
+    static final int STDIN_HUP_GRACE_MS = 2000;
+
+    /** Who launches: decided by the backend from the real process. */
+    public record Launcher(boolean root, int uid, int gid, int verbosity, Path helper, LinuxHostFacts facts,
+            Optional<AgentAccount> agent, String runId, Path etc) {
+
+        public static String newRunId() {
+            byte[] bytes = new byte[4];
+            new java.security.SecureRandom().nextBytes(bytes);
+            return HexFormat.of().formatHex(bytes);
+        }
+    }
+
+    private final Launcher launcher;
+
+    public LinuxPlanBuilder(Launcher launcher) {
+        this.launcher = launcher;
+    }
+
+    public LinuxLaunchPlan build(ContainmentPolicy policy) {
+        PlanWriter plan = new PlanWriter();
+        List<String> describe = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        List<LinuxLaunchPlan.CgroupParent> cgroupParents = new ArrayList<>();
+        boolean networkNone = policy.network() == Profile.Network.NONE;
+        String mode;
+
+        switch (policy.isolation()) {
+            case FULL -> {
+                mode = namespaces(policy, plan, describe, networkNone);
+                landlock(policy, plan, describe, true, networkNone);
+            }
+            case LANDLOCK -> {
+                mode = "linux/landlock (no namespaces)";
+                plan.op("mode", "landlock");
+                refuseProtectedInsideWritable(policy);
+                landlock(policy, plan, describe, false, networkNone);
+                warnings.add("isolation 'landlock' chosen: no namespaces. The server runs as you, in your pid, IPC and"
+                        + (networkNone ? "" : " network") + " namespaces; only Landlock and seccomp confine it.");
+            }
+            case REDUCED -> {
+                mode = "linux/reduced (the user's session)";
+                plan.op("mode", "reduced");
+                describe.add("no namespaces, no filesystem confinement: the user's own session");
+                warnings.add("reduced protections (profile '" + policy.profileName() + "'): the server runs in your"
+                        + " session with your files" + (networkNone ? "" : " and network")
+                        + "; only the environment, limits and seccomp apply. For testing only.");
+            }
+            default -> throw new IllegalStateException(policy.isolation().toString());
+        }
+
+        limits(policy.limits(), policy.serverId(), plan, describe, cgroupParents);
+        seccomp(plan, describe, networkNone);
+
+        plan.op("cwd", policy.workingDirectory().toString());
+        plan.op("exec", policy.program());
+        for (String arg : policy.command()) {
+            plan.op("arg", arg);
+        }
+        policy.environment().forEach((k, v) -> plan.op("env", k + "=" + v));
+        plan.op("verbose", launcher.verbosity());
+        plan.op("stdin-hup-grace-ms", STDIN_HUP_GRACE_MS);
+        describe.add("environment: " + policy.environment().size() + " variables (allow-list; "
+                + String.join(", ", policy.environment().keySet()) + ")");
+        describe.add("descriptors: only 0, 1, 2 reach the server; stdio passed through untouched");
+        describe.add("lifecycle: new session; signals forwarded; tree killed when the launcher dies or stdin closes"
+                + " (after " + STDIN_HUP_GRACE_MS + " ms)");
+
+        Optional<AgentAccount> owner = launcher.root() && policy.isolation() == Profile.Isolation.FULL
+                ? launcher.agent() : Optional.empty();
+        return new LinuxLaunchPlan(policy, mode, launcher.helper(), plan.finish(), List.copyOf(describe),
+                List.copyOf(warnings), List.copyOf(cgroupParents), owner);
+    }
+
+    private String namespaces(ContainmentPolicy policy, PlanWriter plan, List<String> describe, boolean networkNone) {
+        plan.op("mode", "namespaces");
+        List<String> spaces = new ArrayList<>();
+        String mode;
+        if (launcher.root()) {
+            AgentAccount agent = launcher.agent().orElseThrow();
+            mode = "linux/namespaces (root launcher, server as " + agent.name() + ")";
+            plan.op("identity", agent.uid(), agent.gid());
+            describe.add("identity: agent account " + agent.name() + " (uid " + agent.uid() + "), no capabilities");
+        } else {
+            launcher.facts().usernsBlockedBySysctl().ifPresent(why -> {
+                throw new ContainmentException(ContainmentException.Reason.UNENFORCEABLE,
+                        "full isolation needs user namespaces, which this host disables (" + why + "). "
+                                + usernsFix());
+            });
+            spaces.add("user");
+            mode = "linux/namespaces (user namespace)";
+            describe.add("identity: uid " + launcher.uid() + " inside its own user namespace, no capabilities");
+        }
+        spaces.addAll(List.of("pid", "ipc", "uts", "mnt", "cgroup"));
+        if (networkNone) {
+            spaces.add("net");
+        }
+        plan.op("unshare", spaces.toArray());
+        if (!launcher.root()) {
+            plan.op("map-ids");
+            plan.op("userns-hint", usernsFix());
+        }
+        plan.op("hostname", hostname(policy.serverId()));
+        describe.add("namespaces: " + String.join(", ", spaces) + (networkNone ? "" : " (host network)"));
+        mounts(policy, plan, describe);
+        return mode;
+    }
+
+    private String usernsFix() {
+        if (launcher.facts().apparmorRestrictsUserns()) {
+            return "Ubuntu's AppArmor restricts unprivileged user namespaces: install mcp-contain with 'sudo"
+                    + " scripts/install' (it loads an AppArmor profile for " + launcher.helper() + "), or choose the"
+                    + " weaker mode explicitly with --isolation landlock.";
+        }
+        return "Enable them (sysctl kernel.unprivileged_userns_clone=1 / user.max_user_namespaces > 0; in a"
+                + " container run with a seccomp profile that allows unshare), or choose the weaker mode explicitly"
+                + " with --isolation landlock.";
+    }
+
+    private static String hostname(String serverId) {
+        String name = "mcp-" + serverId;
+        return name.length() > 63 ? name.substring(0, 63) : name;
+    }
+
+    private void mounts(ContainmentPolicy policy, PlanWriter plan, List<String> describe) {
+        plan.op("root-tmpfs", 1 << 20);
+        for (String dir : SYSTEM_DIRECTORIES) {
+            Path path = Path.of(dir);
+            if (Files.isSymbolicLink(path)) {
+                plan.op("symlink", readLink(path), dir);
+            } else if (Files.isDirectory(path)) {
+                plan.op("bind-ro", canonical(path), dir);
+            }
+        }
+        for (String secret : MASKED_ETC) {
+            if (Files.exists(launcher.etc().resolveSibling(secret.substring(1)), LinkOption.NOFOLLOW_LINKS)) {
+                plan.op("mask", secret);
+            }
+        }
+        maskSshHostKeys(plan);
+        plan.op("tmpfs", "/tmp", policy.limits().tmpBytes(), "1777");
+        plan.op("tmpfs", "/dev", 1 << 16, "755");
+        for (String device : DEVICES) {
+            plan.op("bind-dev", "/dev/" + device, "/dev/" + device);
+        }
+        plan.op("symlink", "/proc/self/fd", "/dev/fd");
+        plan.op("symlink", "/proc/self/fd/0", "/dev/stdin");
+        plan.op("symlink", "/proc/self/fd/1", "/dev/stdout");
+        plan.op("symlink", "/proc/self/fd/2", "/dev/stderr");
+        plan.op("symlink", "pts/ptmx", "/dev/ptmx");
+        plan.op("devpts", "/dev/pts");
+        plan.op("tmpfs", "/dev/shm", Math.min(policy.limits().tmpBytes(), 64L << 20), "1777");
+        plan.op("proc", "/proc");
+        for (String path : READ_ONLY_PROC) {
+            plan.op("ro-self", path);
+        }
+        describe.add("root: fresh read-only tmpfs; system directories read-only: " + String.join(" ", SYSTEM_DIRECTORIES));
+        describe.add("hidden: " + String.join(" ", MASKED_ETC) + ", ssh host keys; no /home, /root, /run, /sys, /var");
+        describe.add("/tmp: private tmpfs of " + policy.limits().tmpBytes() + " bytes; /dev minimal; /proc of its own pid namespace");
+
+        List<PathRule> rules = new ArrayList<>(policy.paths());
+        // Parents before children: a read-only subpath must be mounted on top of the writable grant holding it.
+        rules.sort(Comparator.comparingInt((PathRule r) -> r.path().getNameCount()).thenComparing(r -> r.path().toString()));
+        for (PathRule rule : rules) {
+            String path = rule.path().toString();
+            plan.op(rule.writable() ? "bind-rw" : "bind-ro", path, path);
+            boolean userFolder = rule.origin() == PathRule.Origin.GRANT || rule.origin() == PathRule.Origin.CONSENT;
+            if (launcher.root() && userFolder) {
+                idmap(plan, rule);
+            }
+            describe.add((rule.writable() ? "rw " : "ro ") + path + "  (" + rule.reason() + ")");
+        }
+    }
+
+    /** Shows the grant's owner as the agent account, so the agent may use it as the user granted (rw or ro). */
+    private void idmap(PlanWriter plan, PathRule rule) {
+        AgentAccount agent = launcher.agent().orElseThrow();
+        try {
+            int uid = (Integer) Files.getAttribute(rule.path(), "unix:uid");
+            int gid = (Integer) Files.getAttribute(rule.path(), "unix:gid");
+            if (uid != agent.uid()) {
+                plan.op("idmap", uid, agent.uid(), gid, agent.gid());
+            }
+        } catch (IOException e) {
+            throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED,
+                    "cannot read the owner of " + rule.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void maskSshHostKeys(PlanWriter plan) {
+        Path ssh = launcher.etc().resolve("ssh");
+        if (!Files.isDirectory(ssh)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(ssh)) {
+            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("_key")).sorted()
+                    .forEach(n -> plan.op("mask", "/etc/ssh/" + n));
+        } catch (IOException e) {
+            throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED, "cannot list " + ssh, e);
+        }
+    }
+
+    /**
+     * Landlock: the second layer in full isolation (the same paths the mounts expose), the only filesystem layer
+     * in landlock isolation. Scopes keep signals and abstract sockets inside; required wherever no namespace
+     * already does that.
+     */
+    private void landlock(ContainmentPolicy policy, PlanWriter plan, List<String> describe, boolean namespaced,
+            boolean networkNone) {
+        plan.op("landlock", 1);
+        for (String dir : SYSTEM_DIRECTORIES) {
+            plan.op("landlock-ro", dir);
+        }
+        plan.op("landlock-rw", "/dev");
+        plan.op("landlock-ro", "/proc");
+        if (namespaced) {
+            plan.op("landlock-rw", "/tmp");
+            plan.op("landlock-readdir", "/");
+        } else {
+            plan.op("landlock-rw", policy.agentHome().resolve("tmp").toString());
+        }
+        for (PathRule rule : policy.paths()) {
+            plan.op(rule.writable() ? "landlock-rw" : "landlock-ro", rule.path().toString());
+        }
+        boolean sharedNetwork = !namespaced || !networkNone;
+        if (networkNone) {
+            plan.op("landlock-deny-tcp", namespaced ? "optional" : "required");
+        }
+        plan.op("landlock-scope", !namespaced || sharedNetwork ? "required" : "optional");
+        describe.add("landlock: " + (namespaced ? "second layer on the same paths" : "the filesystem layer")
+                + (networkNone ? "; TCP denied" : "") + "; signals and abstract unix sockets scoped to the server"
+                + (!namespaced || sharedNetwork ? " (required: ABI 6)" : ""));
+    }
+
+    private static void refuseProtectedInsideWritable(ContainmentPolicy policy) {
+        for (PathRule inner : policy.paths()) {
+            if (inner.writable()) {
+                continue;
+            }
+            for (PathRule outer : policy.paths()) {
+                if (outer.writable() && !outer.path().equals(inner.path()) && inner.path().startsWith(outer.path())) {
+                    throw new ContainmentException(ContainmentException.Reason.UNENFORCEABLE,
+                            "isolation 'landlock' cannot keep " + inner.path() + " read-only inside the writable "
+                                    + outer.path() + " (Landlock rules only add access); grant " + outer.path()
+                                    + " read-only, or use full isolation");
+                }
+            }
+        }
+    }
+
+    private void limits(ResourceLimits limits, String serverId, PlanWriter plan, List<String> describe,
+            List<LinuxLaunchPlan.CgroupParent> cgroupParents) {
+        plan.op("rlimit", "nofile", limits.openFiles(), limits.openFiles());
+        plan.op("rlimit", "fsize", limits.fileSizeBytes(), limits.fileSizeBytes());
+        plan.op("rlimit", "core", 0, 0);
+        limits.cpuSeconds().ifPresent(s -> plan.op("rlimit", "cpu", s, s + 5));
+        describe.add("rlimits: open files " + limits.openFiles() + ", file size " + limits.fileSizeBytes()
+                + ", core 0" + limits.cpuSeconds().stream().mapToObj(s -> ", cpu " + s + " s").findFirst().orElse(""));
+
+        LinuxHostFacts.Cgroups cgroups = launcher.facts().cgroups();
+        String leaf = "mcp-contain";
+        String run = serverId + "." + launcher.runId();
+        boolean useCgroups = launcher.root() && cgroups.any();
+        if (useCgroups && cgroups.unified().isPresent()) {
+            Path parent = cgroups.unified().get().resolve(leaf);
+            Path dir = parent.resolve(run);
+            cgroupParents.add(new LinuxLaunchPlan.CgroupParent(parent, List.of("memory", "pids", "cpu")));
+            plan.op("cgroup", dir.toString());
+            plan.op("cgroup-set", dir.toString(), "memory.max", limits.memoryBytes());
+            plan.op("cgroup-set", dir.toString(), "memory.swap.max", 0);
+            plan.op("cgroup-set", dir.toString(), "pids.max", limits.processes());
+            limits.cpus().ifPresent(c -> plan.op("cgroup-set", dir.toString(), "cpu.max",
+                    Math.round(c * 100_000) + " 100000"));
+            describe.add("cgroup v2 " + dir + ": memory " + limits.memoryBytes() + ", pids " + limits.processes()
+                    + limits.cpus().stream().mapToObj(c -> ", cpus " + c).findFirst().orElse(""));
+            return;
+        }
+        if (useCgroups) {
+            if (cgroups.memoryV1().isPresent()) {
+                Path parent = cgroups.memoryV1().get().resolve(leaf);
+                Path dir = parent.resolve(run);
+                cgroupParents.add(new LinuxLaunchPlan.CgroupParent(parent, List.of()));
+                plan.op("cgroup", dir.toString());
+                plan.op("cgroup-set", dir.toString(), "memory.limit_in_bytes", limits.memoryBytes());
+                if (Files.exists(cgroups.memoryV1().get().resolve("memory.memsw.limit_in_bytes"))) {
+                    plan.op("cgroup-set", dir.toString(), "memory.memsw.limit_in_bytes", limits.memoryBytes());
+                }
+                describe.add("cgroup v1 " + dir + ": memory " + limits.memoryBytes());
+            } else {
+                plan.op("rlimit", "data", limits.memoryBytes(), limits.memoryBytes());
+                describe.add("memory: RLIMIT_DATA " + limits.memoryBytes() + " per process (no memory cgroup)");
+            }
+            if (cgroups.pidsV1().isPresent()) {
+                Path parent = cgroups.pidsV1().get().resolve(leaf);
+                Path dir = parent.resolve(run);
+                cgroupParents.add(new LinuxLaunchPlan.CgroupParent(parent, List.of()));
+                plan.op("cgroup", dir.toString());
+                plan.op("cgroup-set", dir.toString(), "pids.max", limits.processes());
+                describe.add("cgroup v1 " + dir + ": pids " + limits.processes());
+            } else {
+                processRlimit(limits, plan, describe);
+            }
+            if (limits.cpus().isPresent()) {
+                Path cpu = cgroups.cpuV1().orElseThrow(() -> cpuUnenforceable());
+                Path parent = cpu.resolve(leaf);
+                Path dir = parent.resolve(run);
+                cgroupParents.add(new LinuxLaunchPlan.CgroupParent(parent, List.of()));
+                plan.op("cgroup", dir.toString());
+                plan.op("cgroup-set", dir.toString(), "cpu.cfs_period_us", 100_000);
+                plan.op("cgroup-set", dir.toString(), "cpu.cfs_quota_us", Math.round(limits.cpus().getAsDouble() * 100_000));
+            }
+            return;
+        }
+        if (limits.cpus().isPresent()) {
+            throw cpuUnenforceable();
+        }
+        plan.op("rlimit", "data", limits.memoryBytes(), limits.memoryBytes());
+        describe.add("memory: RLIMIT_DATA " + limits.memoryBytes() + " per process (no writable cgroup for this user)");
+        processRlimit(limits, plan, describe);
+    }
+
+    /**
+     * RLIMIT_NPROC counts a uid's tasks. Inside the server's own user namespace (Linux 5.14+) the count is per
+     * namespace, so the limit is the server's own; elsewhere the uid's existing tasks are added so the server
+     * gets exactly its allowance on top of them.
+     */
+    private void processRlimit(ResourceLimits limits, PlanWriter plan, List<String> describe) {
+        boolean ownUserNamespace = plan.lines().stream().anyMatch(l -> l.startsWith("unshare ") && l.contains(" user"));
+        long existing = 0;
+        if (!ownUserNamespace) {
+            int uid = launcher.root() ? launcher.agent().map(AgentAccount::uid).orElse(launcher.uid()) : launcher.uid();
+            existing = TaskCounter.tasksOf(uid);
+        }
+        long nproc = limits.processes() + existing;
+        plan.op("rlimit", "nproc", nproc, nproc);
+        describe.add("processes: RLIMIT_NPROC " + nproc + (existing > 0 ? " (" + existing + " already running as this uid)"
+                : " (counted inside the server's user namespace)"));
+    }
+
+    private static ContainmentException cpuUnenforceable() {
+        return new ContainmentException(ContainmentException.Reason.UNENFORCEABLE,
+                "the profile limits 'cpus', which needs a writable cgroup (run mcp-contain as root, or on a host with"
+                        + " a cpu controller); remove 'cpus' or use 'cpuSeconds'");
+    }
+
+    private static void seccomp(PlanWriter plan, List<String> describe, boolean networkNone) {
+        SeccompOptions options = new SeccompOptions(Arch.current(), networkNone);
+        plan.op("seccomp", HexFormat.of().formatHex(SeccompCompiler.compile(options)));
+        describe.add("seccomp (" + options.arch() + "):");
+        SeccompCompiler.describe(options).forEach(line -> describe.add("  " + line));
+    }
+
+    private static String readLink(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED, "cannot read link " + link, e);
+        }
+    }
+
+    private static String canonical(Path path) {
+        try {
+            return path.toRealPath().toString();
+        } catch (IOException e) {
+            throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED, "cannot resolve " + path, e);
+        }
+    }
+}
