@@ -1,0 +1,18 @@
+package dev.mcpcontain.platform.linux.seccomp;
+
+/**
+ * The errno values the filter returns. x86_64 and aarch64 both use the asm-generic numbering, so one value per
+ * name is enough.
+ */
+enum Errno {
+    EPERM(1),
+    ENOSYS(38),
+    EPROTONOSUPPORT(93),
+    EAFNOSUPPORT(97);
+
+    final int value;
+
+    Errno(int value) {
+        this.value = value;
+    }
+}

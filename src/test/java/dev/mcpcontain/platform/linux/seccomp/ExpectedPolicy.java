@@ -1,0 +1,95 @@
+package dev.mcpcontain.platform.linux.seccomp;
+
+import static java.util.Map.entry;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the filter must do, written out again from the specification rather than derived from SeccompPolicy, so
+ * that the tests catch a rule dropped from or mis-typed in the policy. Values are literals from the kernel's
+ * uapi headers (KernelConstantsTest checks the compiler's own copies against those headers).
+ */
+final class ExpectedPolicy {
+
+    static final int EPERM = 1;
+    static final int ENOSYS = 38;
+    static final int EPROTONOSUPPORT = 93;
+    static final int EAFNOSUPPORT = 97;
+
+    static final int ALLOW = 0x7fff0000;
+    static final int KILL_PROCESS = 0x80000000;
+
+    static final int AUDIT_ARCH_X86_64 = 0xc000003e;
+    static final int AUDIT_ARCH_AARCH64 = 0xc00000b7;
+    static final int AUDIT_ARCH_I386 = 0x40000003;
+    static final int AUDIT_ARCH_ARM = 0x40000028;
+
+    static int errno(int errno) {
+        return 0x00050000 | errno;
+    }
+
+    /** Syscalls denied whatever their arguments, with the errno each must return. */
+    static final Map<String, Integer> DENIED = Map.ofEntries(
+            entry("unshare", EPERM), entry("setns", EPERM), entry("mount", EPERM), entry("umount", EPERM),
+            entry("umount2", EPERM), entry("pivot_root", EPERM), entry("chroot", EPERM),
+            entry("mount_setattr", EPERM), entry("move_mount", EPERM), entry("open_tree", EPERM),
+            entry("open_tree_attr", EPERM),
+            entry("add_key", EPERM), entry("keyctl", EPERM), entry("request_key", EPERM),
+            entry("ptrace", EPERM), entry("process_vm_readv", EPERM), entry("process_vm_writev", EPERM),
+            entry("perf_event_open", EPERM), entry("pidfd_getfd", EPERM), entry("kcmp", EPERM),
+            entry("bpf", EPERM), entry("userfaultfd", EPERM), entry("io_uring_setup", EPERM),
+            entry("io_uring_enter", EPERM), entry("io_uring_register", EPERM), entry("kexec_load", EPERM),
+            entry("kexec_file_load", EPERM), entry("init_module", EPERM), entry("finit_module", EPERM),
+            entry("delete_module", EPERM), entry("open_by_handle_at", EPERM), entry("name_to_handle_at", EPERM),
+            entry("fanotify_init", EPERM), entry("modify_ldt", EPERM), entry("uselib", EPERM),
+            entry("syslog", EPERM), entry("acct", EPERM), entry("quotactl", EPERM), entry("quotactl_fd", EPERM),
+            entry("swapon", EPERM), entry("swapoff", EPERM), entry("reboot", EPERM),
+            entry("settimeofday", EPERM), entry("clock_settime", EPERM), entry("clock_adjtime", EPERM),
+            entry("adjtimex", EPERM), entry("stime", EPERM), entry("sethostname", EPERM),
+            entry("setdomainname", EPERM), entry("vhangup", EPERM), entry("mbind", EPERM),
+            entry("migrate_pages", EPERM), entry("move_pages", EPERM), entry("set_mempolicy", EPERM),
+            entry("get_mempolicy", EPERM), entry("set_mempolicy_home_node", EPERM),
+            entry("lookup_dcookie", EPERM), entry("nfsservctl", EPERM), entry("iopl", EPERM),
+            entry("ioperm", EPERM),
+            entry("clone3", ENOSYS), entry("fsopen", ENOSYS), entry("fsconfig", ENOSYS),
+            entry("fsmount", ENOSYS), entry("fspick", ENOSYS));
+
+    /** Syscalls whose arguments decide; the sweep over "everything else" leaves them to their own tests. */
+    static final Set<String> ARGUMENT_CHECKED = Set.of("clone", "personality", "ioctl", "socket", "socketpair");
+
+    /** Denied names that do not exist on an architecture (and so cannot be called there). */
+    static final Map<Arch, Set<String>> ABSENT = Map.of(
+            Arch.X86_64, Set.of("umount", "stime"),
+            Arch.AARCH64, Set.of("umount", "stime", "modify_ldt", "uselib", "iopl", "ioperm"));
+
+    /** A few ordinary syscalls the positive tests call, per architecture (checked against the headers too). */
+    static final Map<Arch, Map<String, Integer>> ORDINARY = Map.of(
+            Arch.X86_64, Map.of("read", 0, "write", 1, "openat", 257, "execve", 59, "getpid", 39),
+            Arch.AARCH64, Map.of("read", 63, "write", 64, "openat", 56, "execve", 221, "getpid", 172));
+
+    static int auditArch(Arch arch) {
+        return arch == Arch.X86_64 ? AUDIT_ARCH_X86_64 : AUDIT_ARCH_AARCH64;
+    }
+
+    /** The syscall number, from the compiler's table (itself checked against the kernel headers). */
+    static int nr(Arch arch, String name) {
+        Integer ordinary = ORDINARY.get(arch).get(name);
+        return ordinary != null ? ordinary : SyscallTable.number(arch, name).orElseThrow();
+    }
+
+    /** Runs the compiled filter on one native syscall. */
+    static int action(SeccompOptions options, String syscall, long... args) {
+        return ClassicBpfInterpreter.run(program(options), auditArch(options.arch()), nr(options.arch(), syscall),
+                args);
+    }
+
+    static byte[] program(SeccompOptions options) {
+        return PROGRAMS.computeIfAbsent(options, SeccompCompiler::compile);
+    }
+
+    private static final Map<SeccompOptions, byte[]> PROGRAMS = new ConcurrentHashMap<>();
+
+    private ExpectedPolicy() {}
+}
