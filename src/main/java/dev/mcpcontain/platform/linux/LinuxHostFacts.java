@@ -71,7 +71,7 @@ public record LinuxHostFacts(
             }
             return new Cgroups(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
         }
-        return new Cgroups(Optional.empty(), v1(root, "memory", "memory.limit_in_bytes"), v1(root, "pids", "pids.max"),
+        return new Cgroups(Optional.empty(), v1(root, "memory", "memory.limit_in_bytes"), v1(root, "pids", "cgroup.procs"),
                 v1(root, "cpu", "cpu.cfs_quota_us"));
     }
 

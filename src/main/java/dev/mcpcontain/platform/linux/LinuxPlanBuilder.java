@@ -374,8 +374,9 @@ public final class LinuxPlanBuilder {
         }
         long nproc = limits.processes() + existing;
         plan.op("rlimit", "nproc", nproc, nproc);
-        describe.add("processes: RLIMIT_NPROC " + nproc + (existing > 0 ? " (" + existing + " already running as this uid)"
-                : " (counted inside the server's user namespace)"));
+        describe.add("processes: RLIMIT_NPROC " + nproc + (ownUserNamespace
+                ? " (counted inside the server's user namespace)"
+                : " (" + existing + " tasks already running as this uid, plus the server's " + limits.processes() + ")"));
     }
 
     private static ContainmentException cpuUnenforceable() {
