@@ -4,6 +4,9 @@ import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.policy.PolicyException;
 import dev.mcpcontain.profile.ProfileException;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -34,6 +37,10 @@ public final class Main implements Runnable {
     /** Runs one command line; used by {@link #main} and by tests with their own writers. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         Logging.configure(Logging.verbosity(args));
+        Optional<Integer> fast = fastRun(args, out, err);
+        if (fast.isPresent()) {
+            return fast.get();
+        }
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
@@ -52,6 +59,43 @@ public final class Main implements Runnable {
             return exitCode(ex);
         });
         return cli.execute(args);
+    }
+
+    /**
+     * {@code run} with the common options skips picocli: every launch of every server pays the JVM's start-up, and
+     * picocli's reflection alone costs more than the rest of the launch. Help and anything unusual go the full way.
+     */
+    private static Optional<Integer> fastRun(String[] args, PrintWriter out, PrintWriter err) {
+        int first = 0;
+        while (first < args.length && (args[first].matches("-v+") || args[first].equals("--verbose"))) {
+            first++;
+        }
+        if (first >= args.length || !args[first].equals("run")) {
+            return Optional.empty();
+        }
+        List<String> rest = Arrays.asList(args).subList(first + 1, args.length);
+        int end = rest.indexOf("--");
+        List<String> options = end < 0 ? rest : rest.subList(0, end);
+        if (options.contains("--help") || options.contains("-h")) {
+            return Optional.empty();
+        }
+        try {
+            Optional<RunOptions> parsed = RunArguments.parse(rest);
+            if (parsed.isEmpty()) {
+                return Optional.empty();
+            }
+            if (parsed.get().command().isEmpty()) {
+                return Optional.empty(); // picocli explains the usage
+            }
+            return Optional.of(RunExecution.execute(parsed.get(), out));
+        } catch (Exception ex) {
+            err.println("mcp-contain: " + message(ex));
+            if (Logging.verbosity(args) > 0) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return Optional.of(exitCode(ex));
+        }
     }
 
     static String message(Exception ex) {

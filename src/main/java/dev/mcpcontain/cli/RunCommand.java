@@ -1,25 +1,13 @@
 package dev.mcpcontain.cli;
 
-import dev.mcpcontain.launch.ContainedProcess;
-import dev.mcpcontain.launch.ContainmentBackend;
-import dev.mcpcontain.launch.ExecHandoff;
-import dev.mcpcontain.launch.LaunchPlan;
-import dev.mcpcontain.launch.Launcher;
-import dev.mcpcontain.policy.ContainmentPolicy;
-import dev.mcpcontain.policy.RunRequest;
 import dev.mcpcontain.profile.GrantSpec;
 import dev.mcpcontain.profile.Profile;
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,8 +17,6 @@ import picocli.CommandLine.Parameters;
 /** {@code mcp-contain run}: resolve the policy, then start the server contained. Writes nothing to stdout. */
 @Command(name = "run", description = "Start a stdio MCP server contained.", sortOptions = false)
 public final class RunCommand implements Callable<Integer> {
-
-    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
     @Mixin
     VerboseMixin verbose;
@@ -71,43 +57,13 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Launcher launcher = Launcher.forCurrentUser();
-        RunRequest request = new RunRequest(serverCommand(), grants, List.of(), Optional.ofNullable(network), env,
-                Optional.ofNullable(name), Optional.ofNullable(isolation));
-        ContainmentPolicy policy = launcher.resolve(profile, request);
-        ContainmentBackend backend = launcher.backend();
-        LaunchPlan plan = backend.plan(policy);
-        if (dryRun) {
-            DryRunReport.print(plan, spec.commandLine().getOut());
-            return ExitCodes.OK;
-        }
-        plan.warnings().forEach(w -> LOG.warn(w));
-        if (LOG.isInfoEnabled()) {
-            plan.describe().forEach(line -> LOG.info(line));
-        }
-        backend.prepare(plan);
-        String channel = System.getenv(ExecHandoff.CHANNEL_FD_VARIABLE);
-        if (channel != null && backend instanceof ExecHandoff handoff) {
-            try (OutputStream out = new FileOutputStream(channelPath(channel))) {
-                handoff.writeHandoff(plan, out);
-            }
-            return ExitCodes.OK;
-        }
-        // Started without the script (java -jar, tests): supervise from this JVM with the same stdio.
-        try (ContainedProcess process = backend.start(plan, true)) {
-            return process.waitFor();
-        }
-    }
-
-    private static String channelPath(String fd) {
-        if (!fd.matches("[0-9]{1,4}") || !Files.exists(Path.of("/proc/self/fd/" + fd))) {
-            throw new IllegalStateException(ExecHandoff.CHANNEL_FD_VARIABLE + "=" + fd + " names no open descriptor");
-        }
-        return "/proc/self/fd/" + fd;
+        RunOptions options = new RunOptions(profile, grants, Optional.ofNullable(network), env,
+                Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, serverCommand(command));
+        return RunExecution.execute(options, spec.commandLine().getOut());
     }
 
     /** The command as given; one argument holding blanks is a whole command line joined by the client. */
-    List<String> serverCommand() {
+    static List<String> serverCommand(List<String> command) {
         if (command.size() == 1 && command.get(0).strip().contains(" ") && !Files.exists(Path.of(command.get(0)))) {
             return CommandSplitter.split(command.get(0));
         }
@@ -128,25 +84,22 @@ public final class RunCommand implements Callable<Integer> {
     static final class NetworkConverter implements CommandLine.ITypeConverter<Profile.Network> {
         @Override
         public Profile.Network convert(String value) {
-            return switch (value) {
-                case "none" -> Profile.Network.NONE;
-                case "host" -> Profile.Network.HOST;
-                default -> throw new CommandLine.TypeConversionException(
-                        "'" + value + "' is not a network mode (none, host)");
-            };
+            try {
+                return RunArguments.network(value);
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 
     static final class IsolationConverter implements CommandLine.ITypeConverter<Profile.Isolation> {
         @Override
         public Profile.Isolation convert(String value) {
-            return switch (value) {
-                case "full" -> Profile.Isolation.FULL;
-                case "landlock" -> Profile.Isolation.LANDLOCK;
-                case "reduced" -> Profile.Isolation.REDUCED;
-                default -> throw new CommandLine.TypeConversionException(
-                        "'" + value + "' is not an isolation (full, landlock, reduced)");
-            };
+            try {
+                return RunArguments.isolation(value);
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 }

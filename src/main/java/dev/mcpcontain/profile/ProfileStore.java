@@ -1,17 +1,5 @@
 package dev.mcpcontain.profile;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -39,8 +26,6 @@ public final class ProfileStore {
 
     /** Names of the profiles shipped under profiles/ and packaged into the jar. */
     public static final List<String> BUILT_IN = List.of("default", "strict", "network", "npx", "uvx", "reduced");
-
-    private static final ObjectMapper STRICT = strictMapper();
 
     private final Optional<Path> userDirectory;
 
@@ -143,74 +128,7 @@ public final class ProfileStore {
     }
 
     private static Profile parse(Located located) {
-        try {
-            return STRICT.readValue(located.content(), Profile.class);
-        } catch (JsonProcessingException e) {
-            throw new ProfileException(describe(located.source(), e), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Turns a Jackson failure into "file:line: field 'a.b': what is wrong". */
-    static String describe(String source, JsonProcessingException e) {
-        JsonLocation location = e.getLocation();
-        String where = source + (location != null && location.getLineNr() > 0 ? ":" + location.getLineNr() : "");
-        if (e instanceof UnrecognizedPropertyException unknown) {
-            String known = unknown.getKnownPropertyIds() == null ? "" : unknown.getKnownPropertyIds().stream()
-                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
-            return where + ": unknown field '" + fieldPath(unknown) + "'" + (known.isEmpty() ? "" : " (known: " + known + ")");
-        }
-        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            Throwable cause = e instanceof ValueInstantiationException && e.getCause() != null ? e.getCause() : null;
-            String problem = cause != null ? cause.getMessage() : e.getOriginalMessage();
-            return where + ": field '" + fieldPath(mapping) + "': " + firstLine(problem);
-        }
-        return where + ": not valid JSON: " + firstLine(e.getOriginalMessage());
-    }
-
-    private static String fieldPath(JsonMappingException e) {
-        StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                if (path.length() > 0) {
-                    path.append('.');
-                }
-                path.append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                path.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return path.toString();
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "invalid value";
-        }
-        int newline = message.indexOf('\n');
-        String line = newline < 0 ? message : message.substring(0, newline);
-        // Jackson names its own classes in enum and type errors; users know the JSON, not our classes.
-        return line.replaceAll("`[a-zA-Z0-9_.$]+\\$?([A-Za-z]+)`", "$1").replace("dev.mcpcontain.profile.", "");
-    }
-
-    private static ObjectMapper strictMapper() {
-        JsonMapper mapper = JsonMapper.builder()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-                .build();
-        mapper.coercionConfigDefaults().setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
-        return mapper;
-    }
-
-    /** Exposed for the schema test: the same strict reader used for files. */
-    static ObjectMapper mapper() {
-        return STRICT;
+        return ProfileReader.read(located.source(), located.content());
     }
 
     static Map<String, String> mergeMaps(Map<String, String> base, Map<String, String> over) {

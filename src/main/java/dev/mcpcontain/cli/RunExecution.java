@@ -1,0 +1,65 @@
+package dev.mcpcontain.cli;
+
+import dev.mcpcontain.launch.ContainedProcess;
+import dev.mcpcontain.launch.ContainmentBackend;
+import dev.mcpcontain.launch.ExecHandoff;
+import dev.mcpcontain.launch.LaunchPlan;
+import dev.mcpcontain.launch.Launcher;
+import dev.mcpcontain.policy.ContainmentPolicy;
+import dev.mcpcontain.policy.RunRequest;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code run} does once its options are known: resolve the policy, plan, prepare, then either hand the
+ * plan to the launcher script (which execs the native supervisor: no JVM stays resident) or supervise from here.
+ * Writes nothing to stdout except the report of {@code --dry-run}, which starts nothing.
+ */
+final class RunExecution {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunExecution.class);
+
+    private RunExecution() {}
+
+    static int execute(RunOptions options, PrintWriter out) throws Exception {
+        Launcher launcher = Launcher.forCurrentUser();
+        RunRequest request = new RunRequest(options.command(), options.grants(), List.of(), options.network(),
+                options.env(), options.name(), options.isolation());
+        ContainmentPolicy policy = launcher.resolve(options.profile(), request);
+        ContainmentBackend backend = launcher.backend();
+        LaunchPlan plan = backend.plan(policy);
+        if (options.dryRun()) {
+            DryRunReport.print(plan, out);
+            return ExitCodes.OK;
+        }
+        plan.warnings().forEach(LOG::warn);
+        if (LOG.isInfoEnabled()) {
+            plan.describe().forEach(LOG::info);
+        }
+        backend.prepare(plan);
+        String channel = System.getenv(ExecHandoff.CHANNEL_FD_VARIABLE);
+        if (channel != null && backend instanceof ExecHandoff handoff) {
+            try (OutputStream stream = new FileOutputStream(channelPath(channel))) {
+                handoff.writeHandoff(plan, stream);
+            }
+            return ExitCodes.OK;
+        }
+        // Started without the script (java -jar, tests): supervise from this JVM with the same stdio.
+        try (ContainedProcess process = backend.start(plan, true)) {
+            return process.waitFor();
+        }
+    }
+
+    private static String channelPath(String fd) {
+        if (!fd.matches("[0-9]{1,4}") || !Files.exists(Path.of("/proc/self/fd/" + fd))) {
+            throw new IllegalStateException(ExecHandoff.CHANNEL_FD_VARIABLE + "=" + fd + " names no open descriptor");
+        }
+        return "/proc/self/fd/" + fd;
+    }
+}

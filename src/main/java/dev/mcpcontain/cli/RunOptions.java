@@ -1,0 +1,17 @@
+package dev.mcpcontain.cli;
+
+import dev.mcpcontain.profile.GrantSpec;
+import dev.mcpcontain.profile.Profile;
+import java.util.List;
+import java.util.Optional;
+
+/** The options of one {@code run}, however they were parsed. */
+record RunOptions(
+        String profile,
+        List<GrantSpec> grants,
+        Optional<Profile.Network> network,
+        List<String> env,
+        Optional<String> name,
+        Optional<Profile.Isolation> isolation,
+        boolean dryRun,
+        List<String> command) {}

@@ -1,0 +1,302 @@
+package dev.mcpcontain.profile;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads a profile strictly with Jackson's streaming parser: every unknown field, wrong type, duplicate key or
+ * bad value is an error naming the file, the line and the field path. Streaming rather than data binding keeps
+ * the launch fast (this runs before every server) and lets each error carry its own line.
+ */
+final class ProfileReader {
+
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    private final String source;
+    private final JsonParser parser;
+
+    private ProfileReader(String source, JsonParser parser) {
+        this.source = source;
+        this.parser = parser;
+    }
+
+    static Profile read(String source, byte[] content) {
+        try (JsonParser parser = JSON.createParser(content)) {
+            parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            ProfileReader reader = new ProfileReader(source, parser);
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw reader.error("", "a profile is a JSON object");
+            }
+            Profile profile = reader.profile();
+            if (parser.nextToken() != null) {
+                throw reader.error("", "unexpected content after the profile's closing brace");
+            }
+            return profile;
+        } catch (JsonParseException e) {
+            String message = e.getOriginalMessage();
+            int newline = message.indexOf('\n');
+            throw new ProfileException(source + ":" + e.getLocation().getLineNr() + ": not valid JSON: "
+                    + (newline < 0 ? message : message.substring(0, newline)));
+        } catch (IOException e) {
+            throw new ProfileException(source + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private Profile profile() throws IOException {
+        String schema = null;
+        String description = null;
+        String parent = null;
+        Profile.Isolation isolation = null;
+        Profile.Network network = null;
+        List<GrantSpec> grants = null;
+        Profile.EnvSettings env = null;
+        Profile.Limits limits = null;
+        Profile.ToolRules tools = null;
+        String agentUser = null;
+        Set<String> seen = new HashSet<>();
+        for (String field; (field = nextField("", seen, "$schema", "description", "extends", "isolation", "network", "grants", "env",
+                "limits", "tools", "agentUser")) != null; ) {
+            switch (field) {
+                case "$schema" -> schema = string(field);
+                case "description" -> description = string(field);
+                case "extends" -> parent = string(field);
+                case "isolation" -> isolation = choice(field, Profile.Isolation.class, "full", "landlock", "reduced");
+                case "network" -> network = choice(field, Profile.Network.class, "none", "host");
+                case "grants" -> grants = grants(field);
+                case "env" -> env = env(field);
+                case "limits" -> limits = limits(field);
+                case "tools" -> tools = tools(field);
+                case "agentUser" -> agentUser = string(field);
+                default -> throw new IllegalStateException(field);
+            }
+        }
+        if (agentUser != null && !agentUser.matches("[a-z_][a-z0-9_-]*")) {
+            throw error("agentUser", "'" + agentUser + "' is not a user name");
+        }
+        return new Profile(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser);
+    }
+
+    private Profile.EnvSettings env(String path) throws IOException {
+        List<String> pass = null;
+        Map<String, String> set = null;
+        List<String> sensitive = null;
+        expect(JsonToken.START_OBJECT, path, "an object");
+        Set<String> seen = new HashSet<>();
+        for (String field; (field = nextField(path, seen, "pass", "set", "sensitive")) != null; ) {
+            String at = path + "." + field;
+            switch (field) {
+                case "pass" -> pass = strings(at, "[A-Za-z_][A-Za-z0-9_]*", "a variable name");
+                case "sensitive" -> sensitive = strings(at, "[A-Za-z_][A-Za-z0-9_]*", "a variable name");
+                case "set" -> set = stringMap(at);
+                default -> throw new IllegalStateException(field);
+            }
+        }
+        return new Profile.EnvSettings(pass == null ? List.of() : pass, set == null ? Map.of() : set,
+                sensitive == null ? List.of() : sensitive);
+    }
+
+    private Profile.Limits limits(String path) throws IOException {
+        ByteSize memory = null;
+        ByteSize fileSize = null;
+        ByteSize tmpSize = null;
+        Integer processes = null;
+        Integer cpuSeconds = null;
+        Integer openFiles = null;
+        Double cpus = null;
+        expect(JsonToken.START_OBJECT, path, "an object");
+        Set<String> seen = new HashSet<>();
+        for (String field; (field = nextField(path, seen, "memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize")) != null; ) {
+            String at = path + "." + field;
+            switch (field) {
+                case "memory" -> memory = size(at);
+                case "fileSize" -> fileSize = size(at);
+                case "tmpSize" -> tmpSize = size(at);
+                case "processes" -> processes = integer(at, 1);
+                case "cpuSeconds" -> cpuSeconds = integer(at, 1);
+                case "openFiles" -> openFiles = integer(at, 16);
+                case "cpus" -> {
+                    JsonToken t = parser.nextToken();
+                    if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+                        throw error(at, "expected a number of cores, got " + describe(t));
+                    }
+                    cpus = parser.getDoubleValue();
+                    if (!(cpus > 0 && cpus <= 1024)) {
+                        throw error(at, "must be above 0 and at most 1024, got " + parser.getText());
+                    }
+                }
+                default -> throw new IllegalStateException(field);
+            }
+        }
+        return new Profile.Limits(memory, processes, cpus, cpuSeconds, openFiles, fileSize, tmpSize);
+    }
+
+    private Profile.ToolRules tools(String path) throws IOException {
+        List<String> allow = null;
+        List<String> deny = null;
+        expect(JsonToken.START_OBJECT, path, "an object");
+        Set<String> seen = new HashSet<>();
+        for (String field; (field = nextField(path, seen, "allow", "deny")) != null; ) {
+            List<String> names = strings(path + "." + field, ".+", "a tool name");
+            if (field.equals("allow")) {
+                allow = names;
+            } else {
+                deny = names;
+            }
+        }
+        return new Profile.ToolRules(allow == null ? List.of() : allow, deny == null ? List.of() : deny);
+    }
+
+    private List<GrantSpec> grants(String path) throws IOException {
+        expect(JsonToken.START_ARRAY, path, "an array of grants");
+        List<GrantSpec> grants = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            String at = path + "[" + grants.size() + "]";
+            if (parser.currentToken() != JsonToken.VALUE_STRING) {
+                throw error(at, "expected a grant string, got " + describe(parser.currentToken()));
+            }
+            try {
+                grants.add(GrantSpec.parse(parser.getText()));
+            } catch (IllegalArgumentException e) {
+                throw error(at, e.getMessage());
+            }
+        }
+        return grants;
+    }
+
+    /**
+     * The next field name of the object being read, or null at its end; unknown and duplicate names are errors.
+     * The caller reads the field's value before asking for the next one.
+     */
+    private String nextField(String path, Set<String> seen, String... known) throws IOException {
+        JsonToken t = parser.nextToken();
+        if (t == JsonToken.END_OBJECT) {
+            return null;
+        }
+        String name = parser.currentName();
+        String at = path.isEmpty() ? name : path + "." + name;
+        if (!List.of(known).contains(name)) {
+            throw error(at, "unknown field (known: " + String.join(", ", new TreeSet<>(List.of(known))) + ")");
+        }
+        if (!seen.add(name)) {
+            throw error(at, "duplicate field");
+        }
+        return name;
+    }
+
+    private String string(String path) throws IOException {
+        JsonToken t = parser.nextToken();
+        if (t != JsonToken.VALUE_STRING) {
+            throw error(path, "expected a string, got " + describe(t));
+        }
+        return parser.getText();
+    }
+
+    private <E extends Enum<E>> E choice(String path, Class<E> type, String... names) throws IOException {
+        String value = string(path);
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(value)) {
+                return type.getEnumConstants()[i];
+            }
+        }
+        throw error(path, "'" + value + "' is not one of " + String.join(", ", names));
+    }
+
+    private Integer integer(String path, int minimum) throws IOException {
+        JsonToken t = parser.nextToken();
+        if (t != JsonToken.VALUE_NUMBER_INT) {
+            throw error(path, "expected a whole number, got " + describe(t));
+        }
+        long value = parser.getLongValue();
+        if (value < minimum || value > Integer.MAX_VALUE) {
+            throw error(path, "must be at least " + minimum + ", got " + value);
+        }
+        return (int) value;
+    }
+
+    private ByteSize size(String path) throws IOException {
+        JsonToken t = parser.nextToken();
+        try {
+            if (t == JsonToken.VALUE_NUMBER_INT) {
+                return new ByteSize(parser.getLongValue());
+            }
+            if (t == JsonToken.VALUE_STRING) {
+                return ByteSize.parse(parser.getText());
+            }
+        } catch (IllegalArgumentException e) {
+            throw error(path, e.getMessage());
+        }
+        throw error(path, "expected a size such as \"512M\", got " + describe(t));
+    }
+
+    private List<String> strings(String path, String pattern, String what) throws IOException {
+        expect(JsonToken.START_ARRAY, path, "an array");
+        List<String> values = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            String at = path + "[" + values.size() + "]";
+            if (parser.currentToken() != JsonToken.VALUE_STRING) {
+                throw error(at, "expected a string, got " + describe(parser.currentToken()));
+            }
+            String value = parser.getText();
+            if (!value.matches(pattern)) {
+                throw error(at, "'" + value + "' is not " + what);
+            }
+            values.add(value);
+        }
+        return values;
+    }
+
+    private Map<String, String> stringMap(String path) throws IOException {
+        expect(JsonToken.START_OBJECT, path, "an object of NAME: value");
+        Map<String, String> map = new LinkedHashMap<>();
+        while (parser.nextToken() != JsonToken.END_OBJECT) {
+            String name = parser.currentName();
+            String at = path + "." + name;
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw error(at, "'" + name + "' is not a variable name");
+            }
+            if (map.containsKey(name)) {
+                throw error(at, "duplicate field");
+            }
+            map.put(name, string(at));
+        }
+        return map;
+    }
+
+    private void expect(JsonToken token, String path, String what) throws IOException {
+        JsonToken t = parser.nextToken();
+        if (t != token) {
+            throw error(path, "expected " + what + ", got " + describe(t));
+        }
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "end of file";
+        }
+        return switch (t) {
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            default -> t.toString();
+        };
+    }
+
+    private ProfileException error(String path, String problem) {
+        int line = parser.currentTokenLocation().getLineNr();
+        return new ProfileException(source + ":" + line + ": " + (path.isEmpty() ? "" : "field '" + path + "': ")
+                + problem);
+    }
+}
