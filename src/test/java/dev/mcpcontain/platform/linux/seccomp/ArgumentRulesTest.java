@@ -47,6 +47,8 @@ class ArgumentRulesTest {
                 // clone: threads, fork and vfork pass; any namespace flag is refused.
                 add(cases, options, "thread", ALLOW, "clone", PTHREAD_CREATE_FLAGS, 0x7f0000000000L, 0, 0, 0);
                 add(cases, options, "fork", ALLOW, "clone", SIGCHLD, 0, 0, 0, 0);
+                // glibc fork(): CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD
+                add(cases, options, "glibc fork", ALLOW, "clone", 0x01200011, 0, 0, 0x7f0000001000L, 0);
                 add(cases, options, "vfork", ALLOW, "clone", CLONE_VM | CLONE_VFORK | SIGCHLD);
                 add(cases, options, "no flags", ALLOW, "clone", 0);
                 for (long flag : new long[] {0x80, 0x20000, 0x02000000, 0x04000000, 0x08000000, 0x10000000,

@@ -13,7 +13,7 @@ class DescribeTest {
     @Test
     void statesTheAbiDecisionsOnX86_64() {
         List<String> lines = SeccompCompiler.describe(new SeccompOptions(Arch.X86_64, false));
-        assertEquals("arch != x86_64 (AUDIT_ARCH 0xc000003e; e.g. i386 int 0x80, arm32 compat) -> KILL_PROCESS",
+        assertEquals("arch != x86_64 (AUDIT_ARCH 0xc000003e; e.g. i386 via int 0x80) -> KILL_PROCESS",
                 lines.get(0));
         assertEquals("nr >= 0x40000000 (x32 ABI, any syscall) -> ERRNO(ENOSYS)", lines.get(1));
         assertEquals("any other syscall -> ALLOW", lines.get(lines.size() - 1));
@@ -44,6 +44,7 @@ class DescribeTest {
         assertTrue(lines.contains("socketpair (199): family (low 32 bits) not in {AF_UNIX, AF_NETLINK} ->"
                 + " ERRNO(EAFNOSUPPORT); AF_NETLINK protocol other than NETLINK_ROUTE -> ERRNO(EPROTONOSUPPORT)"),
                 lines::toString);
+        assertEquals("arch != aarch64 (AUDIT_ARCH 0xc00000b7; e.g. AArch32 compat tasks) -> KILL_PROCESS", lines.get(0));
         assertTrue(lines.contains("x32 ABI: not on aarch64, nothing to deny"), lines::toString);
         assertTrue(lines.contains("modify_ldt: no such syscall on aarch64, nothing to deny"), lines::toString);
         assertFalse(lines.stream().anyMatch(line -> line.contains("AF_INET")), lines::toString);
