@@ -44,7 +44,8 @@ class DescribeTest {
         assertTrue(lines.contains("socketpair (199): family (low 32 bits) not in {AF_UNIX, AF_NETLINK} ->"
                 + " ERRNO(EAFNOSUPPORT); AF_NETLINK protocol other than NETLINK_ROUTE -> ERRNO(EPROTONOSUPPORT)"),
                 lines::toString);
-        assertEquals("arch != aarch64 (AUDIT_ARCH 0xc00000b7; e.g. AArch32 compat tasks) -> KILL_PROCESS", lines.get(0));
+        assertEquals("arch != aarch64 (AUDIT_ARCH 0xc00000b7; e.g. AArch32 compat tasks) -> KILL_PROCESS",
+                lines.get(0));
         assertTrue(lines.contains("x32 ABI: not on aarch64, nothing to deny"), lines::toString);
         assertTrue(lines.contains("modify_ldt: no such syscall on aarch64, nothing to deny"), lines::toString);
         assertFalse(lines.stream().anyMatch(line -> line.contains("AF_INET")), lines::toString);
