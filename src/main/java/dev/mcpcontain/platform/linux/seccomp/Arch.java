@@ -41,7 +41,8 @@ public enum Arch {
             case "amd64", "x86_64" -> X86_64;
             case "aarch64" -> AARCH64;
             default -> throw new UnsupportedOperationException("seccomp filter: unsupported CPU architecture '"
-                    + osArch + "' (supported: x86_64, aarch64); refusing to build a filter with guessed syscall numbers");
+                    + osArch + "' (supported: x86_64, aarch64); refusing to build a filter with guessed syscall"
+                    + " numbers");
         };
         // The instructions are encoded little-endian and the AUDIT_ARCH values above are the little-endian ones;
         // a big-endian aarch64 kernel would need both changed.

@@ -21,7 +21,8 @@ final class ArchitectureCheck implements FilterRule {
 
     @Override
     public String describe(Arch arch) {
-        return String.format("arch != %s (AUDIT_ARCH 0x%08x; e.g. i386 int 0x80, arm32 compat) -> %s",
-                arch.kernelName(), arch.auditArch(), SeccompReturn.describe(SeccompReturn.KILL_PROCESS));
+        String foreign = arch == Arch.X86_64 ? "i386 via int 0x80" : "AArch32 compat tasks";
+        return String.format("arch != %s (AUDIT_ARCH 0x%08x; e.g. %s) -> %s", arch.kernelName(), arch.auditArch(),
+                foreign, SeccompReturn.describe(SeccompReturn.KILL_PROCESS));
     }
 }

@@ -34,7 +34,7 @@ record DenySyscall(String name, Errno errno, String reason) implements FilterRul
     public String describe(Arch arch) {
         OptionalInt nr = SyscallTable.number(arch, name);
         if (nr.isEmpty()) {
-            return name + ": not a " + arch.kernelName() + " syscall, nothing to deny";
+            return name + ": no such syscall on " + arch.kernelName() + ", nothing to deny";
         }
         return name + " (" + nr.getAsInt() + ") -> " + SeccompReturn.describe(SeccompReturn.errno(errno))
                 + "  [" + reason + "]";

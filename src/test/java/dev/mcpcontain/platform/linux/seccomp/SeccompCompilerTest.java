@@ -10,6 +10,7 @@ import static dev.mcpcontain.platform.linux.seccomp.ExpectedPolicy.KILL_PROCESS;
 import static dev.mcpcontain.platform.linux.seccomp.ExpectedPolicy.auditArch;
 import static dev.mcpcontain.platform.linux.seccomp.ExpectedPolicy.errno;
 import static dev.mcpcontain.platform.linux.seccomp.ExpectedPolicy.program;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -139,7 +140,7 @@ class SeccompCompilerTest {
     void compileIsDeterministic() {
         SeccompOptions options = new SeccompOptions(Arch.X86_64, true);
         assertEquals(SeccompCompiler.describe(options), SeccompCompiler.describe(options));
-        assertTrue(java.util.Arrays.equals(SeccompCompiler.compile(options), SeccompCompiler.compile(options)));
+        assertArrayEquals(SeccompCompiler.compile(options), SeccompCompiler.compile(options));
     }
 
     @Test
@@ -150,7 +151,8 @@ class SeccompCompilerTest {
                 "20 00 00 00 04 00 00 00",
                 "15 00 01 00 3e 00 00 c0",
                 "06 00 00 00 00 00 00 80",
-                "20 00 00 00 00 00 00 00"), List.of(hex(program, 0), hex(program, 1), hex(program, 2), hex(program, 3)));
+                "20 00 00 00 00 00 00 00"),
+                List.of(hex(program, 0), hex(program, 1), hex(program, 2), hex(program, 3)));
     }
 
     @Test
