@@ -12,11 +12,11 @@ import java.util.Set;
  * The start-up path of {@code run}: every server launch pays for it, so it parses the common options by hand
  * instead of through picocli's reflection (hundreds of classes). Anything it does not know (help, options added
  * by other features) returns empty and the full picocli command takes over. {@code RunArgumentsTest} keeps the
- * option names here and on {@link RunCommand} identical.
+ * option names here and on {@code RunCommand} identical.
  */
 final class RunArguments {
 
-    /** Option names this parser handles; must equal the options declared on {@link RunCommand}. */
+    /** Option names this parser handles; must equal the options declared on {@code RunCommand}. */
     static final Set<String> OPTIONS = Set.of("--profile", "--grant", "--network", "--env", "--name", "--isolation",
             "--dry-run", "-v", "--verbose");
 
@@ -81,7 +81,16 @@ final class RunArguments {
         }
         List<String> command = List.copyOf(args.subList(i, args.size()));
         return Optional.of(new RunOptions(profile, List.copyOf(grants), Optional.ofNullable(network), List.copyOf(env),
-                Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, RunCommand.serverCommand(command)));
+                Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, serverCommand(command)));
+    }
+
+    /** The command as given; one argument holding blanks is a whole command line joined by the client. */
+    static List<String> serverCommand(List<String> command) {
+        if (command.size() == 1 && command.get(0).strip().contains(" ")
+                && !java.nio.file.Files.exists(java.nio.file.Path.of(command.get(0)))) {
+            return CommandSplitter.split(command.get(0));
+        }
+        return command;
     }
 
     static Profile.Network network(String value) {

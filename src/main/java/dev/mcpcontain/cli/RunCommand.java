@@ -58,16 +58,8 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunOptions options = new RunOptions(profile, grants, Optional.ofNullable(network), env,
-                Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, serverCommand(command));
+                Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, RunArguments.serverCommand(command));
         return RunExecution.execute(options, spec.commandLine().getOut());
-    }
-
-    /** The command as given; one argument holding blanks is a whole command line joined by the client. */
-    static List<String> serverCommand(List<String> command) {
-        if (command.size() == 1 && command.get(0).strip().contains(" ") && !Files.exists(Path.of(command.get(0)))) {
-            return CommandSplitter.split(command.get(0));
-        }
-        return command;
     }
 
     static final class GrantConverter implements CommandLine.ITypeConverter<GrantSpec> {

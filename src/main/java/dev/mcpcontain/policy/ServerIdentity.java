@@ -10,8 +10,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A stable, readable name for a server, e.g. {@code server-filesystem-3f2a91bc}: the package or script name plus
- * a short hash of where it lives. It keys the agent home, pins and the audit log, so it must not change between
+ * A stable, readable name for a server, e.g. {@code server-filesystem-3f2a91bc07d4e615}: the package or script
+ * name plus 64 bits of a hash of where it lives (enough that nobody can craft a path sharing another server's
+ * identity, and so its agent home and pins). It keys the agent home, pins and the audit log, so it must not change between
  * runs and must never carry secrets: only the program's location (or a package runner's package name) feeds it,
  * never the other arguments.
  */
@@ -75,7 +76,7 @@ public final class ServerIdentity {
     private static String shortHash(String text) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 4);
+            return HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always present", e);
         }

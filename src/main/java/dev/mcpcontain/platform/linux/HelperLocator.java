@@ -29,8 +29,9 @@ public final class HelperLocator {
                 .ifPresent(candidates::add);
         codeLocation().ifPresent(dir -> {
             candidates.add(dir.resolve(FILE_NAME));
-            // Development: target/classes -> target/native
+            // Development: target/classes or target/*.jar -> target/native
             candidates.add(dir.resolveSibling("native").resolve(FILE_NAME));
+            candidates.add(dir.resolve("native").resolve(FILE_NAME));
         });
         for (Path candidate : candidates) {
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {

@@ -45,10 +45,9 @@ public final class LinuxPlanBuilder {
     public record Launcher(boolean root, int uid, int gid, int verbosity, Path helper, LinuxHostFacts facts,
             Optional<AgentAccount> agent, String runId, Path etc) {
 
+        /** Names this launch's cgroups: unique among concurrent launches, not a secret. */
         public static String newRunId() {
-            byte[] bytes = new byte[4];
-            new java.security.SecureRandom().nextBytes(bytes);
-            return HexFormat.of().formatHex(bytes);
+            return Long.toHexString(ProcessHandle.current().pid()) + Long.toHexString(System.nanoTime() & 0xffffff);
         }
     }
 
@@ -91,7 +90,7 @@ public final class LinuxPlanBuilder {
         }
 
         limits(policy.limits(), policy.serverId(), plan, describe, cgroupParents);
-        seccomp(plan, describe, networkNone);
+        SeccompOptions seccomp = seccomp(plan, networkNone);
 
         plan.op("cwd", policy.workingDirectory().toString());
         plan.op("exec", policy.program());
@@ -109,7 +108,7 @@ public final class LinuxPlanBuilder {
 
         Optional<AgentAccount> owner = launcher.root() && policy.isolation() == Profile.Isolation.FULL
                 ? launcher.agent() : Optional.empty();
-        return new LinuxLaunchPlan(policy, mode, launcher.helper(), plan.finish(), List.copyOf(describe),
+        return new LinuxLaunchPlan(policy, mode, launcher.helper(), plan.finish(), List.copyOf(describe), seccomp,
                 List.copyOf(warnings), List.copyOf(cgroupParents), owner);
     }
 
@@ -385,11 +384,10 @@ public final class LinuxPlanBuilder {
                         + " a cpu controller); remove 'cpus' or use 'cpuSeconds'");
     }
 
-    private static void seccomp(PlanWriter plan, List<String> describe, boolean networkNone) {
+    private static SeccompOptions seccomp(PlanWriter plan, boolean networkNone) {
         SeccompOptions options = new SeccompOptions(Arch.current(), networkNone);
         plan.op("seccomp", HexFormat.of().formatHex(SeccompCompiler.compile(options)));
-        describe.add("seccomp (" + options.arch() + "):");
-        SeccompCompiler.describe(options).forEach(line -> describe.add("  " + line));
+        return options;
     }
 
     private static String readLink(Path link) {
