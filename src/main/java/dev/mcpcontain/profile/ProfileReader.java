@@ -32,7 +32,6 @@ final class ProfileReader {
 
     static Profile read(String source, byte[] content) {
         try (JsonParser parser = JSON.createParser(content)) {
-            parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             ProfileReader reader = new ProfileReader(source, parser);
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw reader.error("", "a profile is a JSON object");

@@ -1,0 +1,42 @@
+package dev.mcpcontain.profile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class GrantSpecTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "documents,       documents:ro",
+        "documents:rw,    documents:rw",
+        "downloads:ro,    downloads:ro",
+        "/srv/data,       /srv/data:ro",
+        "/srv/a:b:rw,     /srv/a:b:rw",
+        "~/notes:rw,      ~/notes:rw",
+        "./here,          ./here:ro",
+    })
+    void parses(String spec, String normalised) {
+        assertEquals(normalised, GrantSpec.parse(spec).toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "documets      | grant 'documets': 'documets' is not a known folder (documents, downloads, desktop, pictures, music, videos) and not a path (paths start with /, ~/ or ./)",
+        "documents:wr  | grant 'documents:wr': access must be :ro or :rw",
+        ":rw           | grant ':rw' names no folder",
+        "etc/passwd    | grant 'etc/passwd': 'etc/passwd' is not a known folder (documents, downloads, desktop, pictures, music, videos) and not a path (paths start with /, ~/ or ./)",
+    })
+    void rejects(String spec, String message) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, () -> GrantSpec.parse(spec)).getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"documents, DOCUMENTS", "videos, VIDEOS", "music:rw, MUSIC"})
+    void knownFolders(String spec, KnownFolder folder) {
+        assertEquals(Optional.of(folder), GrantSpec.parse(spec).folder());
+    }
+}
