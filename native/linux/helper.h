@@ -31,6 +31,7 @@ struct mount_op {
     uid_t idmap_from_uid, idmap_to_uid;
     gid_t idmap_from_gid, idmap_to_gid;
     int tree_fd;        /* detached clone of the source, taken before the root is replaced */
+    int idmap_fd;       /* user namespace carrying the idmap, made by the supervisor */
 };
 
 struct landlock_rule {
@@ -102,6 +103,7 @@ int write_own_id_maps(uid_t outer_uid, gid_t outer_gid, const char **failed);
 int idmap_userns_fd(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid);
 
 /* mounts.c */
+void mounts_prepare_idmaps(struct plan *plan);
 void mounts_capture_sources(struct plan *plan);
 void mounts_build_root(struct plan *plan);
 

@@ -19,6 +19,8 @@ static int idmap_fds[16];
 static struct { uid_t fu, tu; gid_t fg, tg; } idmap_keys[16];
 static size_t n_idmaps;
 
+/* Must run in the supervisor, before the clone: the maps are written through /proc/PID, which only names the
+ * right process from the host's pid namespace. Init inherits the descriptors. */
 static int idmap_for(const struct mount_op *m)
 {
     for (size_t i = 0; i < n_idmaps; i++)
@@ -58,7 +60,7 @@ static void capture(const struct plan *plan, struct mount_op *m)
     }
     if (m->idmap) {
         attr.attr_set |= MOUNT_ATTR_IDMAP;
-        attr.userns_fd = (uint64_t)idmap_for(m);
+        attr.userns_fd = (uint64_t)m->idmap_fd;
     }
     if (sys_mount_setattr(m->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0) {
         if (m->idmap && (errno == EINVAL || errno == EPERM))
@@ -67,6 +69,15 @@ static void capture(const struct plan *plan, struct mount_op *m)
         die_errno("setting mount attributes on %s", m->src);
     }
     note(plan, 2, "captured %s%s", m->src, m->idmap ? " (idmapped)" : "");
+}
+
+void mounts_prepare_idmaps(struct plan *plan)
+{
+    for (size_t i = 0; i < plan->n_mounts; i++) {
+        struct mount_op *m = &plan->mounts[i];
+        if (m->idmap)
+            m->idmap_fd = idmap_for(m);
+    }
 }
 
 void mounts_capture_sources(struct plan *plan)

@@ -41,6 +41,8 @@ int idmap_userns_fd(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid)
         die_errno("idmap: fork");
     if (child == 0) {
         char c = 0;
+        close(ready[0]);
+        close(done[1]); /* else our own copy keeps the pipe open and the read below never ends */
         if (unshare(CLONE_NEWUSER) < 0)
             _exit(1);
         if (write(ready[1], &c, 1) != 1)

@@ -83,6 +83,7 @@ static struct mount_op *new_mount(struct plan *plan, enum mount_kind kind, size_
     memset(m, 0, sizeof *m);
     m->kind = kind;
     m->tree_fd = -1;
+    m->idmap_fd = -1;
     return m;
 }
 

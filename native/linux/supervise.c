@@ -196,6 +196,8 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
 int supervise(struct plan *plan)
 {
     cgroups_create(plan);
+    if (plan->mode == MODE_NAMESPACES)
+        mounts_prepare_idmaps(plan);
     uid_t outer_uid = getuid();
     gid_t outer_gid = getgid();
 
