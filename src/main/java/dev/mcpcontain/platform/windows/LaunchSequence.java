@@ -84,7 +84,7 @@ public final class LaunchSequence {
                 win32.setCpuRateHardCap(job, plan.job().cpuRate().getAsInt());
             }
 
-            String desktop = "";
+            String desktop = plan.existingDesktop();
             if (plan.ownDesktop()) {
                 desktop = createDesktop(user, appContainerSid, heldWhileRunning);
             }
@@ -205,8 +205,11 @@ public final class LaunchSequence {
     }
 
     private String createDesktop(Sid user, Optional<Sid> appContainer, List<Win32.Handle> held) {
-        String name = "mcp-contain-" + uniqueSuffix;
-        String sddl = Sddl.windowStationOrDesktop(user, appContainer);
+        return createDesktop(win32, "mcp-contain-" + uniqueSuffix, Sddl.windowStationOrDesktop(user, appContainer), held);
+    }
+
+    /** Window station and desktop of one name; the process's own window station is restored whatever happens. */
+    static String createDesktop(Win32 win32, String name, String sddl, List<Win32.Handle> held) {
         Win32.Handle previous = win32.processWindowStation();
         Win32.Handle station = win32.createWindowStation(name, sddl);
         held.add(station);

@@ -148,6 +148,15 @@ public interface Win32 {
     CreatedProcess createProcess(Optional<Handle> token, String application, String commandLine, int flags,
             String environmentBlock, String currentDirectory, Startup startup);
 
+    /**
+     * CreateProcessWithLogonW with LOGON_WITH_PROFILE: starts {@code application} as another local account, with
+     * the three handles as its stdio and on {@code desktop}. It takes no attribute list, so the process it starts
+     * is the inner launcher, which then applies the containment as that account.
+     */
+    CreatedProcess createProcessWithLogon(String userName, char[] password, String application, String commandLine,
+            int flags, String environmentBlock, String currentDirectory, String desktop, Handle stdin, Handle stdout,
+            Handle stderr);
+
     /** ResumeThread; returns the previous suspend count. */
     int resumeThread(Handle thread);
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -36,16 +37,44 @@ public final class WindowsBackend implements ContainmentBackend {
     private final HostEnvironment host;
     private final Supplier<Win32> win32;
     private final int logicalProcessors;
+    private final Function<String, Optional<AgentAccountStore.Account>> agentAccounts;
+    private final InnerRuntime innerRuntime;
     private Win32 bound;
 
+    /** The JVM the inner launcher runs in, when an agent account is used. */
+    record InnerRuntime(String javaExecutable, List<String> classpath) {
+        static InnerRuntime current() {
+            String javaExe = Path.of(System.getProperty("java.home"), "bin", "java.exe").toString();
+            return new InnerRuntime(javaExe,
+                    List.of(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)));
+        }
+    }
+
     public WindowsBackend(HostEnvironment host) {
-        this(host, WindowsBackend::loadBindings, Runtime.getRuntime().availableProcessors());
+        this(host, WindowsBackend::loadBindings, Runtime.getRuntime().availableProcessors(),
+                name -> storedAccount(host, name), InnerRuntime.current());
     }
 
     WindowsBackend(HostEnvironment host, Supplier<Win32> win32, int logicalProcessors) {
+        this(host, win32, logicalProcessors, name -> Optional.empty(), InnerRuntime.current());
+    }
+
+    WindowsBackend(HostEnvironment host, Supplier<Win32> win32, int logicalProcessors,
+            Function<String, Optional<AgentAccountStore.Account>> agentAccounts, InnerRuntime innerRuntime) {
         this.host = host;
         this.win32 = win32;
         this.logicalProcessors = logicalProcessors;
+        this.agentAccounts = agentAccounts;
+        this.innerRuntime = innerRuntime;
+    }
+
+    private static Optional<AgentAccountStore.Account> storedAccount(HostEnvironment host, String name) {
+        try {
+            return AgentAccountStore.in(host.dataDirectory()).find(name);
+        } catch (IOException e) {
+            throw new ContainmentException(Reason.UNENFORCEABLE, e.getMessage()
+                    + " (run 'mcp-contain setup' elevated to write it again)", e);
+        }
     }
 
     /** Loaded by name so that this class (and its plan) can be used where JNA's Windows libraries are absent. */
@@ -102,7 +131,7 @@ public final class WindowsBackend implements ContainmentBackend {
             steps.add("resume; closing the launcher closes the job and kills the whole tree");
             return new WindowsLaunchPlan(policy, "windows/reduced (job object only)", steps, warnings, application,
                     commandLine, environment, policy.workingDirectory().toString(), job, Optional.empty(), false,
-                    List.of(), false, ChildVerification.jobOnly());
+                    List.of(), false, "", ChildVerification.jobOnly(), Optional.empty());
         }
 
         String name = AppContainerNames.forServer(policy.serverId());
@@ -110,13 +139,24 @@ public final class WindowsBackend implements ContainmentBackend {
         List<String> capabilities = policy.network() == Profile.Network.HOST
                 ? List.of(CapabilitySids.INTERNET_CLIENT) : List.of();
         WindowsLaunchPlan.AppContainer appContainer = new WindowsLaunchPlan.AppContainer(name, sid, capabilities);
-        List<AceSpec> folderAccess = FolderAccessPlan.entries(policy, List.of(sid), systemDirectories());
+        Optional<AgentAccountStore.Account> agent = agentAccounts.apply(policy.agentUser());
+        Optional<Sid> agentSid = agent.map(a -> Sid.parse(a.sid()));
+        List<Sid> trustees = agentSid.map(a -> List.of(sid, a)).orElse(List.of(sid));
+        List<AceSpec> folderAccess = new ArrayList<>(FolderAccessPlan.entries(policy, trustees, systemDirectories()));
+        agentSid.ifPresent(a -> folderAccess.addAll(innerLauncherAccess(a)));
         ChildVerification verification = new ChildVerification(Optional.of(sid), appContainer.capabilitySids(),
-                Win32.SECURITY_MANDATORY_LOW_RID, true, false, Optional.empty());
+                Win32.SECURITY_MANDATORY_LOW_RID, true, false, agentSid);
+        if (agent.isEmpty()) {
+            warnings.add("windows: no agent account '" + policy.agentUser() + "': the server runs as you (inside its"
+                    + " AppContainer); run 'mcp-contain setup' once from an elevated prompt for a separate account");
+        }
         if (policy.network() == Profile.Network.HOST) {
             warnings.add("windows: loopback (localhost) stays blocked inside an AppContainer even with network host");
         }
 
+        agent.ifPresent(a -> steps.add("identity: agent account " + a.userName() + " (" + a.sid() + "): the inner"
+                + " launcher starts under it with CreateProcessWithLogonW (suspended, in the job, on the server's desktop)"
+                + " and applies the steps below as that account"));
         steps.add("AppContainer " + name + " (" + sid + "), capabilities: "
                 + (capabilities.isEmpty() ? "none (no network)" : String.join(", ", capabilities) + " (outbound network)"));
         steps.add("folder ACL entries for the AppContainer SID, recorded in " + AclLedger.in(host.dataDirectory()).file()
@@ -130,9 +170,42 @@ public final class WindowsBackend implements ContainmentBackend {
         steps.add("create suspended with SECURITY_CAPABILITIES: " + commandLine);
         steps.add("verify before resume: " + verification.describe() + "; on any mismatch terminate, exit 125");
         steps.add("resume; closing the launcher closes the job and kills the whole tree");
-        return new WindowsLaunchPlan(policy, "windows/appcontainer (restricted token, Low integrity, job object)", steps,
+        String mode = "windows/appcontainer (" + agent.map(a -> "agent account " + a.userName() + ", ").orElse("")
+                + "restricted token, Low integrity, job object)";
+        return new WindowsLaunchPlan(policy, mode, steps,
                 warnings, application, commandLine, environment, policy.workingDirectory().toString(), job,
-                Optional.of(appContainer), true, folderAccess, true, verification);
+                Optional.of(appContainer), true, folderAccess, true, "", verification, agent);
+    }
+
+    /** The agent must read the JVM and the launcher's classes, and write the hand-over directory. */
+    private List<AceSpec> innerLauncherAccess(Sid agent) {
+        List<AceSpec> entries = new ArrayList<>();
+        List<String> system = systemDirectories();
+        java.util.Set<String> dirs = new java.util.LinkedHashSet<>();
+        Path javaBin = Path.of(innerRuntime.javaExecutable()).getParent();
+        if (javaBin != null && javaBin.getParent() != null) {
+            dirs.add(javaBin.getParent().toString());
+        }
+        for (String entry : innerRuntime.classpath()) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Path p = Path.of(entry);
+            dirs.add(entry.toLowerCase(Locale.ROOT).endsWith(".jar") && p.getParent() != null ? p.getParent().toString() : entry);
+        }
+        for (String dir : dirs) {
+            if (!FolderAccessPlan.isUnder(dir, system)) {
+                entries.add(new AceSpec(dir, agent, false, AceSpec.READ_EXECUTE, AceSpec.INHERIT_TO_CHILDREN,
+                        "inner launcher runtime"));
+            }
+        }
+        entries.add(new AceSpec(handOverDirectory().toString(), agent, false, AceSpec.MODIFY,
+                AceSpec.INHERIT_TO_CHILDREN, "inner launcher hand-over"));
+        return entries;
+    }
+
+    Path handOverDirectory() {
+        return host.dataDirectory().resolve("agent-launch");
     }
 
     private static String stdioStep() {
@@ -177,7 +250,11 @@ public final class WindowsBackend implements ContainmentBackend {
 
     @Override
     public void prepare(LaunchPlan plan) throws IOException {
-        Path home = windowsPlan(plan).policy().agentHome();
+        WindowsLaunchPlan windows = windowsPlan(plan);
+        if (windows.agentAccount().isPresent()) {
+            Files.createDirectories(handOverDirectory());
+        }
+        Path home = windows.policy().agentHome();
         Files.createDirectories(home.resolve("AppData").resolve("Roaming"));
         Files.createDirectories(home.resolve("AppData").resolve("Local").resolve("Temp"));
     }
@@ -188,8 +265,13 @@ public final class WindowsBackend implements ContainmentBackend {
         Win32 bindings = win32();
         GrantReconciler reconciler = new GrantReconciler(AclLedger.in(host.dataDirectory()),
                 new Win32AclEditor(bindings), Clock.systemUTC());
-        return new LaunchSequence(bindings, (serverId, entries) -> reconciler.reconcile(serverId, entries),
-                uniqueSuffix()).start(windows, inheritStdio);
+        LaunchSequence.FolderGrants grants = reconciler::reconcile;
+        if (windows.agentAccount().isPresent()) {
+            AccountAdmin admin = (AccountAdmin) WindowsSetup.load("dev.mcpcontain.platform.windows.jna.JnaAccountAdmin");
+            return new AgentLaunchSequence(bindings, grants, admin::unprotect, innerRuntime, handOverDirectory(),
+                    uniqueSuffix()).start(windows, inheritStdio);
+        }
+        return new LaunchSequence(bindings, grants, uniqueSuffix()).start(windows, inheritStdio);
     }
 
     private static String uniqueSuffix() {

@@ -17,7 +17,9 @@ import java.util.Optional;
  *                         privileges, Low integrity)
  * @param folderAccess     ACL entries for the AppContainer SID
  * @param ownDesktop       give the server its own window station and desktop
+ * @param existingDesktop  {@code winsta\desktop} made by the outer launcher (inner launcher only), else empty
  * @param verification     what the child must be before it is resumed
+ * @param agentAccount     run under this account (two stages: see {@link AgentLaunchSequence})
  */
 public record WindowsLaunchPlan(
         ContainmentPolicy policy,
@@ -33,7 +35,9 @@ public record WindowsLaunchPlan(
         boolean restrictedToken,
         List<AceSpec> folderAccess,
         boolean ownDesktop,
-        ChildVerification verification) implements LaunchPlan {
+        String existingDesktop,
+        ChildVerification verification,
+        Optional<AgentAccountStore.Account> agentAccount) implements LaunchPlan {
 
     /** @param capabilities capability names, e.g. internetClient; SIDs in {@link #capabilitySids()} */
     public record AppContainer(String name, Sid sid, List<String> capabilities) {

@@ -54,7 +54,7 @@ public final class WindowsSetup {
                 .revokeAll(serverId);
     }
 
-    private static Object load(String className) {
+    static Object load(String className) {
         try {
             return Class.forName(className).getConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {

@@ -350,6 +350,32 @@ final class RecordingWin32 implements Win32 {
         return new CreatedProcess(createdProcess, createdThread, 4242, 4243);
     }
 
+    String logonUser;
+    String logonPassword;
+    String logonDesktop;
+
+    @Override
+    public CreatedProcess createProcessWithLogon(String userName, char[] password, String application,
+            String commandLine, int flags, String environmentBlock, String currentDirectory, String desktop,
+            Handle stdin, Handle stdout, Handle stderr) {
+        call("createProcessWithLogon", userName, "0x" + Integer.toHexString(flags));
+        for (Handle h : List.of(stdin, stdout, stderr)) {
+            requireOpen(h);
+        }
+        logonUser = userName;
+        logonPassword = new String(password);
+        logonDesktop = desktop;
+        createFlags = flags;
+        createApplication = application;
+        createCommandLine = commandLine;
+        createEnvironment = environmentBlock;
+        startup = new Startup(desktop, stdin, stdout, stderr, null);
+        createdProcess = handle("inner launcher process");
+        createdThread = handle("inner launcher thread");
+        exitCodes.put(createdProcess, STILL_ACTIVE);
+        return new CreatedProcess(createdProcess, createdThread, 5151, 5152);
+    }
+
     @Override
     public int resumeThread(Handle thread) {
         call("resumeThread", thread);

@@ -43,4 +43,9 @@ public interface Advapi32Ex extends Library {
             ProcessStructs.PROCESS_INFORMATION processInformation);
 
     Pointer FreeSid(Pointer sid);
+
+    /** Takes a STARTUPINFOW (no attribute list); the password is a NUL-terminated char[] so it can be wiped. */
+    boolean CreateProcessWithLogonW(WString userName, WString domain, char[] password, int logonFlags,
+            WString application, char[] commandLine, int creationFlags, Pointer environment, WString currentDirectory,
+            ProcessStructs.STARTUPINFOW startupInfo, ProcessStructs.PROCESS_INFORMATION processInformation);
 }

@@ -53,6 +53,7 @@ public final class JnaWin32 implements Win32 {
     private static final int WINSTA_ALL_ACCESS = 0x37F;
     private static final int GENERIC_ALL = 0x10000000;
     private static final int SDDL_REVISION_1 = 1;
+    private static final int LOGON_WITH_PROFILE = 1;
 
     private final Kernel32Ex kernel32;
     private final Advapi32Ex advapi32;
@@ -465,6 +466,38 @@ public final class JnaWin32 implements Win32 {
         pi.read();
         // Referenced until here so that the collector cannot free them while Windows reads them.
         java.lang.ref.Reference.reachabilityFence(desktop);
+        java.lang.ref.Reference.reachabilityFence(environment);
+        return new CreatedProcess(handle(pi.hProcess), handle(pi.hThread), pi.dwProcessId, pi.dwThreadId);
+    }
+
+    @Override
+    public CreatedProcess createProcessWithLogon(String userName, char[] password, String application,
+            String commandLine, int flags, String environmentBlock, String currentDirectory, String desktop,
+            Handle stdin, Handle stdout, Handle stderr) {
+        var si = new ProcessStructs.STARTUPINFOW();
+        si.cb = si.size();
+        si.dwFlags = STARTF_USESTDHANDLES;
+        si.hStdInput = pointer(stdin);
+        si.hStdOutput = pointer(stdout);
+        si.hStdError = pointer(stderr);
+        Memory desktopName = new Memory(2L * (desktop.length() + 1));
+        desktopName.setWideString(0, desktop);
+        si.lpDesktop = desktopName;
+        byte[] env = EnvironmentBlock.utf16(environmentBlock);
+        Memory environment = new Memory(env.length);
+        environment.write(0, env, 0, env.length);
+        char[] secret = java.util.Arrays.copyOf(password, password.length + 1);
+        char[] line = (commandLine + '\0').toCharArray();
+        var pi = new ProcessStructs.PROCESS_INFORMATION();
+        try {
+            check(advapi32.CreateProcessWithLogonW(new WString(userName), new WString("."), secret, LOGON_WITH_PROFILE,
+                    new WString(application), line, flags, environment, new WString(currentDirectory), si, pi),
+                    "CreateProcessWithLogonW");
+        } finally {
+            java.util.Arrays.fill(secret, '\0');
+        }
+        pi.read();
+        java.lang.ref.Reference.reachabilityFence(desktopName);
         java.lang.ref.Reference.reachabilityFence(environment);
         return new CreatedProcess(handle(pi.hProcess), handle(pi.hThread), pi.dwProcessId, pi.dwThreadId);
     }
