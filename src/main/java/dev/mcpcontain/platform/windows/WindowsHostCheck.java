@@ -46,11 +46,26 @@ final class WindowsHostCheck {
         boolean restricted = bindings.hasFunction("advapi32", "CreateRestrictedToken");
         features.add(new HostCheck.Feature("restricted-token", restricted, restricted ? "CreateRestrictedToken" : "missing",
                 restricted ? "" : "advapi32 lacks CreateRestrictedToken"));
+        features.add(agentAccount());
         boolean ready = x64 && windows10 && jobs && appContainer && restricted;
         String mode = ready ? "windows/appcontainer (restricted token, Low integrity, job object)"
                 : "cannot run with isolation full: " + features.stream().filter(f -> !f.available())
                         .map(HostCheck.Feature::name).toList();
         return new HostCheck("windows", mode, ready, features);
+    }
+
+    /** Informational: without it servers run as the user inside their AppContainer, and every launch says so. */
+    private HostCheck.Feature agentAccount() {
+        try {
+            List<AgentAccountStore.Account> accounts = AgentAccountStore.in(host.dataDirectory()).accounts();
+            return accounts.isEmpty()
+                    ? new HostCheck.Feature("agent-account", false, "none set up (servers run as you, in an AppContainer)",
+                            "run 'mcp-contain setup' once from an elevated prompt")
+                    : new HostCheck.Feature("agent-account", true, accounts.stream()
+                            .map(a -> a.userName() + " " + a.sid()).toList().toString(), "");
+        } catch (java.io.IOException e) {
+            return new HostCheck.Feature("agent-account", false, e.getMessage(), "run 'mcp-contain setup' elevated again");
+        }
     }
 
     static int major(String version) {

@@ -122,6 +122,9 @@ class WindowsBackendTest {
         HostCheck.Feature ac = missing.features().stream().filter(f -> f.name().equals("appcontainer")).findFirst().orElseThrow();
         assertFalse(ac.available());
         assertFalse(ac.fix().isEmpty());
+        HostCheck.Feature agent = ok.features().stream().filter(f -> f.name().equals("agent-account")).findFirst().orElseThrow();
+        assertFalse(agent.available(), "no account file on the test host");
+        assertTrue(agent.fix().contains("mcp-contain setup"));
         HostCheck old = new WindowsHostCheck(LaunchSequenceTest.HOST, RecordingWin32::new, "6.1", "amd64").run();
         assertFalse(old.ready());
         assertTrue(old.mode().contains("windows-10-or-later"));
