@@ -34,6 +34,7 @@ public final class JnaWin32 implements Win32 {
     private static final int DUPLICATE_SAME_ACCESS = 0x2;
     private static final int STARTF_USESTDHANDLES = 0x100;
     private static final int ERROR_INSUFFICIENT_BUFFER = 122;
+    private static final int ERROR_BAD_LENGTH = 24;
     private static final int ERROR_BROKEN_PIPE = 109;
     private static final int WAIT_OBJECT_0 = 0;
     private static final int WAIT_TIMEOUT = 0x102;
@@ -192,11 +193,12 @@ public final class JnaWin32 implements Win32 {
         IntByReference length = new IntByReference();
         if (!advapi32.GetTokenInformation(pointer(token), infoClass, null, 0, length)) {
             int error = Native.getLastError();
-            if (error != ERROR_INSUFFICIENT_BUFFER) {
+            // Variable-size classes answer ERROR_INSUFFICIENT_BUFFER, some fixed-size ones ERROR_BAD_LENGTH.
+            if (error != ERROR_INSUFFICIENT_BUFFER && error != ERROR_BAD_LENGTH) {
                 throw failure("GetTokenInformation(" + infoClass + ")", error);
             }
         }
-        Memory buffer = new Memory(Math.max(8, length.getValue()));
+        Memory buffer = new Memory(Math.max(64, length.getValue()));
         buffer.clear();
         check(advapi32.GetTokenInformation(pointer(token), infoClass, buffer, (int) buffer.size(), length),
                 "GetTokenInformation(" + infoClass + ")");
