@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Runs stdio MCP servers contained: own identity and session, only granted folders,"
                 + " no secrets from the environment, resource limits, killed with its host.",
-        subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class})
+        subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class, SetupCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -58,13 +58,20 @@ public record HostEnvironment(
             gid = ids[1];
         }
         return new HostEnvironment(
-                Map.copyOf(System.getenv()),
+                windows ? caseInsensitive(System.getenv()) : Map.copyOf(System.getenv()),
                 Path.of(System.getProperty("user.home")).toAbsolutePath(),
                 Path.of("").toAbsolutePath(),
                 uid,
                 gid,
                 System.getProperty("user.name"),
                 windows);
+    }
+
+    /** Windows names variables without regard to case ({@code Path}, {@code SystemRoot}); so must lookups. */
+    static Map<String, String> caseInsensitive(Map<String, String> variables) {
+        java.util.TreeMap<String, String> map = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        map.putAll(variables);
+        return java.util.Collections.unmodifiableMap(map);
     }
 
     /** Real uid and gid from /proc: the JDK exposes neither without a native call. */

@@ -43,7 +43,7 @@ public final class PolicyResolver {
             throw PolicyException.refused("no server command given (usage: mcp-contain run [OPTIONS] [--] COMMAND [ARG...])");
         }
         List<String> command = new ArrayList<>(request.command());
-        ProgramLocator.Located program = new ProgramLocator(host.variables().get("PATH"))
+        ProgramLocator.Located program = ProgramLocator.forHost(host)
                 .locate(command, host.workingDirectory());
         command.set(0, program.executable().toString());
 

@@ -35,9 +35,27 @@ public final class ProgramLocator {
     public record Located(Path executable, Map<Path, String> readablePaths, Path mainPath) {}
 
     private final String pathVariable;
+    /** Windows only: PATHEXT's extensions, tried in order for a name without one (as cmd.exe does). */
+    private final List<String> windowsExtensions;
 
     public ProgramLocator(String pathVariable) {
         this.pathVariable = pathVariable == null ? "/usr/local/bin:/usr/bin:/bin" : pathVariable;
+        this.windowsExtensions = List.of();
+    }
+
+    private ProgramLocator(String pathVariable, List<String> windowsExtensions) {
+        this.pathVariable = pathVariable == null ? "" : pathVariable;
+        this.windowsExtensions = List.copyOf(windowsExtensions);
+    }
+
+    /** The host's lookup: POSIX rules, or on Windows ';'-separated PATH, drive paths and PATHEXT. */
+    public static ProgramLocator forHost(HostEnvironment host) {
+        if (!host.windows()) {
+            return new ProgramLocator(host.variables().get("PATH"));
+        }
+        String pathExt = host.variable("PATHEXT").orElse(".COM;.EXE;.BAT;.CMD");
+        return new ProgramLocator(host.variable("PATH").orElse(""),
+                java.util.Arrays.stream(pathExt.split(";")).filter(e -> !e.isBlank()).toList());
     }
 
     public Located locate(List<String> command, Path workingDirectory) {
@@ -64,6 +82,9 @@ public final class ProgramLocator {
         if (name.isEmpty()) {
             throw new PolicyException(PolicyException.NOT_FOUND, "empty program name");
         }
+        if (!windowsExtensions.isEmpty()) {
+            return findOnWindows(name, workingDirectory);
+        }
         if (name.contains("/")) {
             Path path = workingDirectory.resolve(name).normalize();
             return checkExecutable(path, name);
@@ -79,6 +100,37 @@ public final class ProgramLocator {
         }
         throw new PolicyException(PolicyException.NOT_FOUND,
                 "program '" + name + "' not found on PATH (" + pathVariable + ")");
+    }
+
+    /**
+     * A name with a separator or drive is a path; otherwise each PATH directory is tried with each PATHEXT
+     * extension (a name without one never matches an extensionless file, which Windows cannot start).
+     */
+    private Path findOnWindows(String name, Path workingDirectory) {
+        List<String> candidates = name.contains(".") && !name.endsWith(".") ? List.of(name)
+                : windowsExtensions.stream().map(ext -> name + ext.toLowerCase(Locale.ROOT)).toList();
+        if (name.contains("/") || name.contains("\\") || name.matches("[A-Za-z]:.*")) {
+            for (String candidate : candidates) {
+                Path path = workingDirectory.resolve(candidate).normalize();
+                if (Files.isRegularFile(path)) {
+                    return checkExecutable(path, name);
+                }
+            }
+            return checkExecutable(workingDirectory.resolve(name).normalize(), name);
+        }
+        for (String dir : pathVariable.split(";")) {
+            if (dir.isBlank()) {
+                continue;
+            }
+            for (String candidate : candidates) {
+                Path path = Path.of(dir.strip()).resolve(candidate);
+                if (Files.isRegularFile(path)) {
+                    return checkExecutable(path.toAbsolutePath(), name);
+                }
+            }
+        }
+        throw new PolicyException(PolicyException.NOT_FOUND,
+                "program '" + name + "' not found on PATH (" + pathVariable + ") with PATHEXT " + windowsExtensions);
     }
 
     private static Path checkExecutable(Path path, String name) {

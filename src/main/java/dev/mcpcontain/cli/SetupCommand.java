@@ -1,0 +1,61 @@
+package dev.mcpcontain.cli;
+
+import dev.mcpcontain.platform.windows.AgentAccountSetup;
+import dev.mcpcontain.platform.windows.WindowsSetup;
+import dev.mcpcontain.policy.HostEnvironment;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mcp-contain setup}: Windows only. Creates the agent account (elevated, once), or lists and revokes the
+ * folder grants recorded in the ledger.
+ */
+@Command(name = "setup", description = "Windows: create the agent account (run elevated once), or list/revoke folder grants.")
+public final class SetupCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseMixin verbose;
+
+    @Option(names = "--user", paramLabel = "NAME", defaultValue = "mcp-agent",
+            description = "Agent account to create or give a new password (default: ${DEFAULT-VALUE}).")
+    String user;
+
+    @Option(names = "--list-grants", description = "List the folder ACL entries mcp-contain has made.")
+    boolean listGrants;
+
+    @Option(names = "--revoke-grants", description = "Remove the recorded folder ACL entries (all, or --server's).")
+    boolean revokeGrants;
+
+    @Option(names = "--server", paramLabel = "ID", description = "With --revoke-grants: only this server's entries.")
+    String server;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        HostEnvironment host = HostEnvironment.current();
+        WindowsSetup.requireWindows(host);
+        WindowsSetup setup = new WindowsSetup(host);
+        var out = spec.commandLine().getOut();
+        if (listGrants) {
+            setup.listGrants(out);
+            return ExitCodes.OK;
+        }
+        if (revokeGrants) {
+            int removed = setup.revokeGrants(Optional.ofNullable(server));
+            out.println("revoked " + removed + " folder ACL entr" + (removed == 1 ? "y" : "ies"));
+            out.flush();
+            return ExitCodes.OK;
+        }
+        AgentAccountSetup.Result result = setup.createAgentAccount(user);
+        out.println((result.created() ? "created" : "renewed the password of") + " agent account " + result.userName()
+                + " (" + result.sid() + "); its password is stored for you with DPAPI");
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.mcpcontain.platform.windows;
+
+import java.util.Optional;
+
+/** The account and secret calls {@code mcp-contain setup} makes; {@code jna.JnaAccountAdmin} on Windows. */
+public interface AccountAdmin {
+
+    boolean isElevated();
+
+    /** The account's SID, or empty when no local account has that name. */
+    Optional<Sid> lookup(String userName);
+
+    /** NetUserAdd: a normal user (USER_PRIV_USER), password never expires, user cannot change it. */
+    void createUser(String userName, char[] password, String comment);
+
+    /** NetUserSetInfo level 1003. */
+    void setPassword(String userName, char[] password);
+
+    /** CryptProtectData for the current user. */
+    byte[] protect(byte[] secret);
+
+    byte[] unprotect(byte[] protectedSecret);
+}

@@ -1,0 +1,43 @@
+package dev.mcpcontain.platform.windows;
+
+import dev.mcpcontain.launch.ContainmentException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The second stage of an agent-account launch, started by the outer launcher as the agent account (suspended, in
+ * the outer job, with the server's stdio as its own). It reads and deletes its hand-over file, runs the launch
+ * sequence as the agent, waits for the server and exits with its code; 125 when containment failed. It never
+ * writes to stdout, which is the server's.
+ */
+public final class AgentInnerLauncher {
+
+    private AgentInnerLauncher() {}
+
+    public static void main(String[] args) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        try {
+            if (args.length != 1) {
+                throw new IllegalArgumentException("usage: AgentInnerLauncher HAND-OVER-FILE");
+            }
+            Path file = Path.of(args[0]);
+            InnerPlan plan = InnerPlan.fromJson(Files.readAllBytes(file));
+            Files.delete(file);
+            Win32 win32 = (Win32) WindowsSetup.load("dev.mcpcontain.platform.windows.jna.JnaWin32");
+            WindowsProcess server = new LaunchSequence(win32, (serverId, entries) -> { },
+                    ProcessHandle.current().pid() + "-inner").start(plan.toLaunchPlan(), true);
+            return server.waitFor();
+        } catch (ContainmentException e) {
+            System.err.println("mcp-contain: " + e.getMessage());
+            return 125;
+        } catch (Exception e) {
+            System.err.println("mcp-contain: inner launcher failed: " + e);
+            return 125;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.mcpcontain.platform.windows;
+
+/** The ledger's {@link AclEditor} on top of {@link Win32}. */
+final class Win32AclEditor implements AclEditor {
+
+    private final Win32 win32;
+
+    Win32AclEditor(Win32 win32) {
+        this.win32 = win32;
+    }
+
+    @Override
+    public void apply(AceSpec ace) {
+        try {
+            win32.addAce(ace);
+        } catch (Win32CallException e) {
+            if (e.code() == Win32CallException.ERROR_ACCESS_DENIED) {
+                throw new Win32CallException(e.function() + " on " + ace.path(), e.code(),
+                        "you may not change this folder's permissions, so the server cannot be given access to it;"
+                                + " grant a folder you own instead");
+            }
+            throw new Win32CallException(e.function() + " on " + ace.path(), e.code(), "");
+        }
+    }
+
+    @Override
+    public boolean revoke(String path, Sid trustee) {
+        return win32.revokeAces(path, trustee);
+    }
+}

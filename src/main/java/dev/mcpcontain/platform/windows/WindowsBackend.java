@@ -1,0 +1,289 @@
+package dev.mcpcontain.platform.windows;
+
+import dev.mcpcontain.launch.ContainedProcess;
+import dev.mcpcontain.launch.ContainmentBackend;
+import dev.mcpcontain.launch.ContainmentException;
+import dev.mcpcontain.launch.ContainmentException.Reason;
+import dev.mcpcontain.launch.HostCheck;
+import dev.mcpcontain.launch.LaunchPlan;
+import dev.mcpcontain.policy.ContainmentPolicy;
+import dev.mcpcontain.policy.HostEnvironment;
+import dev.mcpcontain.profile.Profile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The Windows backend: a job object for every server, an AppContainer per server with network capabilities only
+ * when the profile allows network, folder grants as ACL entries for the AppContainer SID (recorded in the
+ * ledger), a restricted token at Low integrity, its own window station and desktop, and a child verified before
+ * it is resumed. {@code isolation: reduced} keeps only the job object and says so on every launch.
+ */
+public final class WindowsBackend implements ContainmentBackend {
+
+    static final String LIMITS_WITHOUT_MECHANISM = "windows: the openFiles, fileSize and tmpSize limits have no"
+            + " Windows mechanism and are not enforced (memory, processes, cpus and cpuSeconds are, by the job object)";
+
+    private final HostEnvironment host;
+    private final Supplier<Win32> win32;
+    private final int logicalProcessors;
+    private final Function<String, Optional<AgentAccountStore.Account>> agentAccounts;
+    private final InnerRuntime innerRuntime;
+    private Win32 bound;
+
+    /** The JVM the inner launcher runs in, when an agent account is used. */
+    record InnerRuntime(String javaExecutable, List<String> classpath) {
+        static InnerRuntime current() {
+            String javaExe = Path.of(System.getProperty("java.home"), "bin", "java.exe").toString();
+            return new InnerRuntime(javaExe,
+                    List.of(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)));
+        }
+    }
+
+    public WindowsBackend(HostEnvironment host) {
+        this(host, WindowsBackend::loadBindings, Runtime.getRuntime().availableProcessors(),
+                name -> storedAccount(host, name), InnerRuntime.current());
+    }
+
+    WindowsBackend(HostEnvironment host, Supplier<Win32> win32, int logicalProcessors) {
+        this(host, win32, logicalProcessors, name -> Optional.empty(), InnerRuntime.current());
+    }
+
+    WindowsBackend(HostEnvironment host, Supplier<Win32> win32, int logicalProcessors,
+            Function<String, Optional<AgentAccountStore.Account>> agentAccounts, InnerRuntime innerRuntime) {
+        this.host = host;
+        this.win32 = win32;
+        this.logicalProcessors = logicalProcessors;
+        this.agentAccounts = agentAccounts;
+        this.innerRuntime = innerRuntime;
+    }
+
+    private static Optional<AgentAccountStore.Account> storedAccount(HostEnvironment host, String name) {
+        try {
+            return AgentAccountStore.in(host.dataDirectory()).find(name);
+        } catch (IOException e) {
+            throw new ContainmentException(Reason.UNENFORCEABLE, e.getMessage()
+                    + " (run 'mcp-contain setup' elevated to write it again)", e);
+        }
+    }
+
+    /** Loaded by name so that this class (and its plan) can be used where JNA's Windows libraries are absent. */
+    private static Win32 loadBindings() {
+        try {
+            return (Win32) Class.forName("dev.mcpcontain.platform.windows.jna.JnaWin32").getConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new ContainmentException(Reason.UNSUPPORTED_PLATFORM, "cannot load the Windows bindings: " + e, e);
+        }
+    }
+
+    private synchronized Win32 win32() {
+        if (bound == null) {
+            bound = win32.get();
+        }
+        return bound;
+    }
+
+    @Override
+    public String name() {
+        return "windows";
+    }
+
+    @Override
+    public HostCheck check() {
+        return new WindowsHostCheck(host, this::win32).run();
+    }
+
+    @Override
+    public WindowsLaunchPlan plan(ContainmentPolicy policy) {
+        if (policy.isolation() == Profile.Isolation.LANDLOCK) {
+            throw new ContainmentException(Reason.UNENFORCEABLE, "isolation 'landlock' is a Linux mode and means"
+                    + " nothing on Windows: use --isolation full (AppContainer) or --isolation reduced (job object only)");
+        }
+        String application = checkedProgram(policy.program());
+        String commandLine = CommandLineQuoting.commandLine(policy.command());
+        String environment = EnvironmentBlock.build(policy.environment());
+        JobLimits job = JobLimits.from(policy.limits(), logicalProcessors);
+        List<String> warnings = new ArrayList<>();
+        List<String> steps = new ArrayList<>();
+        warnings.add(LIMITS_WITHOUT_MECHANISM);
+
+        if (policy.isolation() == Profile.Isolation.REDUCED) {
+            if (policy.network() == Profile.Network.NONE) {
+                throw new ContainmentException(Reason.UNENFORCEABLE, "network 'none' needs an AppContainer on Windows,"
+                        + " which isolation 'reduced' does not use: use --isolation full, or --network host");
+            }
+            warnings.add(0, "reduced isolation: the server runs as you with your files, registry and network;"
+                    + " only the job object (limits, kill on close) and the environment filter apply");
+            steps.add("job object: " + job.describe());
+            steps.add(stdioStep());
+            steps.add("create suspended, as you (no AppContainer, no restricted token): " + commandLine);
+            steps.add("verify before resume: " + ChildVerification.jobOnly().describe());
+            steps.add("resume; closing the launcher closes the job and kills the whole tree");
+            return new WindowsLaunchPlan(policy, "windows/reduced (job object only)", steps, warnings, application,
+                    commandLine, environment, policy.workingDirectory().toString(), job, Optional.empty(), false,
+                    List.of(), false, "", ChildVerification.jobOnly(), Optional.empty());
+        }
+
+        String name = AppContainerNames.forServer(policy.serverId());
+        Sid sid = CapabilitySids.appContainer(name);
+        List<String> capabilities = policy.network() == Profile.Network.HOST
+                ? List.of(CapabilitySids.INTERNET_CLIENT) : List.of();
+        WindowsLaunchPlan.AppContainer appContainer = new WindowsLaunchPlan.AppContainer(name, sid, capabilities);
+        Optional<AgentAccountStore.Account> agent = agentAccounts.apply(policy.agentUser());
+        Optional<Sid> agentSid = agent.map(a -> Sid.parse(a.sid()));
+        List<Sid> trustees = agentSid.map(a -> List.of(sid, a)).orElse(List.of(sid));
+        List<AceSpec> folderAccess = new ArrayList<>(FolderAccessPlan.entries(policy, trustees, systemDirectories()));
+        agentSid.ifPresent(a -> folderAccess.addAll(innerLauncherAccess(a)));
+        ChildVerification verification = new ChildVerification(Optional.of(sid), appContainer.capabilitySids(),
+                Win32.SECURITY_MANDATORY_LOW_RID, true, false, agentSid);
+        if (agent.isEmpty()) {
+            warnings.add("windows: no agent account '" + policy.agentUser() + "': the server runs as you (inside its"
+                    + " AppContainer); run 'mcp-contain setup' once from an elevated prompt for a separate account");
+        }
+        if (policy.network() == Profile.Network.HOST) {
+            warnings.add("windows: loopback (localhost) stays blocked inside an AppContainer even with network host");
+        }
+
+        agent.ifPresent(a -> steps.add("identity: agent account " + a.userName() + " (" + a.sid() + "): the inner"
+                + " launcher starts under it with CreateProcessWithLogonW (suspended, in the job, on the server's desktop)"
+                + " and applies the steps below as that account"));
+        steps.add("AppContainer " + name + " (" + sid + "), capabilities: "
+                + (capabilities.isEmpty() ? "none (no network)" : String.join(", ", capabilities) + " (outbound network)"));
+        steps.add("folder ACL entries for the AppContainer SID, recorded in " + AclLedger.in(host.dataDirectory()).file()
+                + "; entries from earlier runs that the policy no longer grants are revoked first:");
+        folderAccess.forEach(ace -> steps.add("  " + ace.describe()));
+        steps.add("token: restricted copy of yours (all privileges removed but SeChangeNotify, Administrators"
+                + " deny-only), Low integrity");
+        steps.add("job object: " + job.describe());
+        steps.add("own window station and desktop, open only to you, SYSTEM and the AppContainer");
+        steps.add(stdioStep());
+        steps.add("create suspended with SECURITY_CAPABILITIES: " + commandLine);
+        steps.add("verify before resume: " + verification.describe() + "; on any mismatch terminate, exit 125");
+        steps.add("resume; closing the launcher closes the job and kills the whole tree");
+        String mode = "windows/appcontainer (" + agent.map(a -> "agent account " + a.userName() + ", ").orElse("")
+                + "restricted token, Low integrity, job object)";
+        return new WindowsLaunchPlan(policy, mode, steps,
+                warnings, application, commandLine, environment, policy.workingDirectory().toString(), job,
+                Optional.of(appContainer), true, folderAccess, true, "", verification, agent);
+    }
+
+    /** The agent must read the JVM and the launcher's classes, and write the hand-over directory. */
+    private List<AceSpec> innerLauncherAccess(Sid agent) {
+        List<AceSpec> entries = new ArrayList<>();
+        List<String> system = systemDirectories();
+        java.util.Set<String> dirs = new java.util.LinkedHashSet<>();
+        Path javaBin = Path.of(innerRuntime.javaExecutable()).getParent();
+        if (javaBin != null && javaBin.getParent() != null) {
+            dirs.add(javaBin.getParent().toString());
+        }
+        for (String entry : innerRuntime.classpath()) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Path p = Path.of(entry);
+            dirs.add(entry.toLowerCase(Locale.ROOT).endsWith(".jar") && p.getParent() != null ? p.getParent().toString() : entry);
+        }
+        for (String dir : dirs) {
+            if (!FolderAccessPlan.isUnder(dir, system)) {
+                entries.add(new AceSpec(dir, agent, false, AceSpec.READ_EXECUTE, AceSpec.INHERIT_TO_CHILDREN,
+                        "inner launcher runtime"));
+            }
+        }
+        entries.add(new AceSpec(handOverDirectory().toString(), agent, false, AceSpec.MODIFY,
+                AceSpec.INHERIT_TO_CHILDREN, "inner launcher hand-over"));
+        return entries;
+    }
+
+    Path handOverDirectory() {
+        return host.dataDirectory().resolve("agent-launch");
+    }
+
+    private static String stdioStep() {
+        return "stdio: three pipes, only the child's ends inheritable and listed in PROC_THREAD_ATTRIBUTE_HANDLE_LIST;"
+                + " job and token handles never inheritable";
+    }
+
+    /** Executables only: batch files are re-parsed by cmd.exe and App Execution Aliases fail in an AppContainer. */
+    static String checkedProgram(String program) {
+        String lower = program.toLowerCase(Locale.ROOT).replace('/', '\\');
+        if (lower.endsWith(".cmd") || lower.endsWith(".bat")) {
+            throw new ContainmentException(Reason.UNENFORCEABLE, "'" + program + "' is a batch file: cmd.exe parses"
+                    + " its arguments by other rules, so mcp-contain does not start batch files. Run the program it"
+                    + " wraps directly (for npx: node \"<npm prefix>\\node_modules\\npm\\bin\\npx-cli.js\" ARGS)");
+        }
+        if (lower.contains("\\microsoft\\windowsapps\\")) {
+            throw new ContainmentException(Reason.UNENFORCEABLE, "'" + program + "' is an App Execution Alias, which"
+                    + " cannot start inside an AppContainer: pass the real executable's path (e.g. from python.org or"
+                    + " nodejs.org installs)");
+        }
+        return program;
+    }
+
+    /** Directories every AppContainer can already read; program paths under them need no ACL entry. */
+    List<String> systemDirectories() {
+        List<String> dirs = new ArrayList<>();
+        for (String name : List.of("SYSTEMROOT", "PROGRAMFILES", "PROGRAMFILES(X86)", "PROGRAMW6432")) {
+            variable(name).ifPresent(dirs::add);
+        }
+        return dirs;
+    }
+
+    /** Windows variable names are case-insensitive; the host map may not be. */
+    private Optional<String> variable(String name) {
+        for (Map.Entry<String, String> e : host.variables().entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+                return Optional.of(e.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void prepare(LaunchPlan plan) throws IOException {
+        WindowsLaunchPlan windows = windowsPlan(plan);
+        if (windows.agentAccount().isPresent()) {
+            Files.createDirectories(handOverDirectory());
+        }
+        Path home = windows.policy().agentHome();
+        Files.createDirectories(home.resolve("AppData").resolve("Roaming"));
+        Files.createDirectories(home.resolve("AppData").resolve("Local").resolve("Temp"));
+    }
+
+    @Override
+    public ContainedProcess start(LaunchPlan plan, boolean inheritStdio) {
+        WindowsLaunchPlan windows = windowsPlan(plan);
+        Win32 bindings = win32();
+        GrantReconciler reconciler = new GrantReconciler(AclLedger.in(host.dataDirectory()),
+                new Win32AclEditor(bindings), Clock.systemUTC());
+        LaunchSequence.FolderGrants grants = reconciler::reconcile;
+        if (windows.agentAccount().isPresent()) {
+            AccountAdmin admin = (AccountAdmin) WindowsSetup.load("dev.mcpcontain.platform.windows.jna.JnaAccountAdmin");
+            return new AgentLaunchSequence(bindings, grants, admin::unprotect, innerRuntime, handOverDirectory(),
+                    uniqueSuffix()).start(windows, inheritStdio);
+        }
+        return new LaunchSequence(bindings, grants, uniqueSuffix()).start(windows, inheritStdio);
+    }
+
+    private static String uniqueSuffix() {
+        byte[] random = new byte[6];
+        new SecureRandom().nextBytes(random);
+        return ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random);
+    }
+
+    private static WindowsLaunchPlan windowsPlan(LaunchPlan plan) {
+        if (plan instanceof WindowsLaunchPlan windows) {
+            return windows;
+        }
+        throw new IllegalArgumentException("not a Windows plan: " + plan.mode());
+    }
+}
