@@ -126,11 +126,6 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
     bool pidns = plan->clone_flags & CLONE_NEWPID;
     if (prctl(PR_SET_PDEATHSIG, pidns ? SIGKILL : PARENT_DIED) < 0)
         die_errno("PR_SET_PDEATHSIG");
-    char go;
-    if (read(go_fd, &go, 1) != 1)
-        _exit(EXIT_CONTAIN_FAILED); /* the supervisor is gone, or could not place us in the cgroup */
-    close(go_fd);
-
     if (plan->map_ids) {
         const char *failed;
         if (write_own_id_maps(outer_uid, outer_gid, &failed) < 0) {
@@ -147,6 +142,13 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
     } else if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
         die_errno("PR_SET_CHILD_SUBREAPER");
     }
+
+    /* Only now must we be inside the cgroups: the server is forked next. Waiting here rather than first lets the
+     * supervisor's cgroup attach (an RCU grace period on cgroup v1, ~20 ms) overlap the namespace set-up. */
+    char go;
+    if (read(go_fd, &go, 1) != 1)
+        _exit(EXIT_CONTAIN_FAILED); /* the supervisor is gone, or could not place us in the cgroup */
+    close(go_fd);
 
     sigset_t set = handled_signals();
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC);

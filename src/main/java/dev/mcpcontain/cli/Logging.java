@@ -6,6 +6,9 @@ package dev.mcpcontain.cli;
  */
 final class Logging {
 
+    /** Read by code that must know the level without creating a logger (which would initialise SLF4J). */
+    static final String VERBOSITY_PROPERTY = "mcp.contain.verbosity";
+
     private Logging() {}
 
     /** Counts {@code -v}, {@code -vv} and {@code --verbose} anywhere before the server command's {@code --}. */
@@ -17,14 +20,28 @@ final class Logging {
             }
             if (arg.equals("--verbose")) {
                 level++;
-            } else if (arg.matches("-v+")) {
+            } else if (isVerboseFlag(arg)) {
                 level += arg.length() - 1;
             }
         }
         return level;
     }
 
+    /** {@code -v}, {@code -vv}, ...: checked by hand, as regular expressions cost a launch more than they save. */
+    static boolean isVerboseFlag(String arg) {
+        if (arg.length() < 2 || arg.charAt(0) != '-') {
+            return false;
+        }
+        for (int i = 1; i < arg.length(); i++) {
+            if (arg.charAt(i) != 'v') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static void configure(int verbosity) {
+        System.setProperty(VERBOSITY_PROPERTY, Integer.toString(verbosity));
         String level = verbosity >= 2 ? "debug" : verbosity == 1 ? "info" : "warn";
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");

@@ -67,7 +67,7 @@ public final class Main implements Runnable {
      */
     private static Optional<Integer> fastRun(String[] args, PrintWriter out, PrintWriter err) {
         int first = 0;
-        while (first < args.length && (args[first].matches("-v+") || args[first].equals("--verbose"))) {
+        while (first < args.length && (Logging.isVerboseFlag(args[first]) || args[first].equals("--verbose"))) {
             first++;
         }
         if (first >= args.length || !args[first].equals("run")) {

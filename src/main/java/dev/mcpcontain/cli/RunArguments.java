@@ -53,7 +53,7 @@ final class RunArguments {
                 i++;
                 continue;
             }
-            if (option.matches("-v+") || option.equals("--verbose")) {
+            if (Logging.isVerboseFlag(option) || option.equals("--verbose")) {
                 i++;
                 continue;
             }

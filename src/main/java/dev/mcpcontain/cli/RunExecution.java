@@ -23,8 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RunExecution {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RunExecution.class);
-
     private RunExecution() {}
 
     static int execute(RunOptions options, PrintWriter out) throws Exception {
@@ -38,9 +36,17 @@ final class RunExecution {
             DryRunReport.print(plan, out);
             return ExitCodes.OK;
         }
-        plan.warnings().forEach(LOG::warn);
-        if (LOG.isInfoEnabled()) {
-            plan.describe().forEach(LOG::info);
+        // SLF4J is only initialised when there is something to say: most launches have nothing to log.
+        if (!plan.warnings().isEmpty() || Integer.getInteger(Logging.VERBOSITY_PROPERTY, 0) > 0) {
+            Logger log = LoggerFactory.getLogger(RunExecution.class);
+            for (String warning : plan.warnings()) {
+                log.warn(warning);
+            }
+            if (log.isInfoEnabled()) {
+                for (String step : plan.describe()) {
+                    log.info(step);
+                }
+            }
         }
         backend.prepare(plan);
         String channel = System.getenv(ExecHandoff.CHANNEL_FD_VARIABLE);
@@ -56,8 +62,17 @@ final class RunExecution {
         }
     }
 
+    private static boolean isDigits(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isDigit(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String channelPath(String fd) {
-        if (!fd.matches("[0-9]{1,4}") || !Files.exists(Path.of("/proc/self/fd/" + fd))) {
+        if (fd.isEmpty() || fd.length() > 4 || !isDigits(fd) || !Files.exists(Path.of("/proc/self/fd/" + fd))) {
             throw new IllegalStateException(ExecHandoff.CHANNEL_FD_VARIABLE + "=" + fd + " names no open descriptor");
         }
         return "/proc/self/fd/" + fd;

@@ -61,8 +61,10 @@ public final class PolicyResolver {
         for (GrantSpec grant : request.consented()) {
             addGrant(rules, grant, PathRule.Origin.CONSENT, "consent", true);
         }
-        program.readablePaths().forEach((path, why) ->
-                rules.putIfAbsent(path, new PathRule(path, Access.READ_ONLY, PathRule.Origin.PROGRAM, why)));
+        for (Map.Entry<Path, String> readable : program.readablePaths().entrySet()) {
+            rules.putIfAbsent(readable.getKey(), new PathRule(readable.getKey(), Access.READ_ONLY, PathRule.Origin.PROGRAM,
+                    readable.getValue()));
+        }
         rules.put(agentHome, new PathRule(agentHome, Access.READ_WRITE, PathRule.Origin.AGENT_HOME,
                 "persistent home of " + serverId));
         protectInsideWritable(rules);
@@ -128,8 +130,12 @@ public final class PolicyResolver {
     }
 
     private static void protectInsideWritable(Map<Path, PathRule> rules) {
-        List<PathRule> writable = rules.values().stream()
-                .filter(r -> r.writable() && r.origin() != PathRule.Origin.AGENT_HOME).toList();
+        List<PathRule> writable = new ArrayList<>();
+        for (PathRule rule : rules.values()) {
+            if (rule.writable() && rule.origin() != PathRule.Origin.AGENT_HOME) {
+                writable.add(rule);
+            }
+        }
         for (PathRule grant : writable) {
             for (String name : PROTECTED_IN_WRITABLE) {
                 Path inside = grant.path().resolve(name);

@@ -145,7 +145,12 @@ public final class ProgramLocator {
     }
 
     static boolean isSystemPath(Path path) {
-        return SYSTEM_DIRECTORIES.stream().anyMatch(path::startsWith);
+        for (Path system : SYSTEM_DIRECTORIES) {
+            if (path.startsWith(system)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isInterpreter(Path executable) {

@@ -17,13 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Linux: the policy compiled into a plan for the native helper, which contains and supervises the server. */
 public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
-
-    private static final Logger LOG = LoggerFactory.getLogger(LinuxBackend.class);
 
     private final HostEnvironment host;
 
@@ -41,7 +37,7 @@ public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
         boolean root = host.isRoot();
         boolean dropsToAgent = root && policy.isolation() == Profile.Isolation.FULL;
         Optional<AgentAccount> agent = dropsToAgent ? Optional.of(AgentAccount.lookup(policy.agentUser())) : Optional.empty();
-        int verbosity = LOG.isDebugEnabled() ? 2 : LOG.isInfoEnabled() ? 1 : 0;
+        int verbosity = Integer.getInteger("mcp.contain.verbosity", 0);
         LinuxPlanBuilder.Launcher launcher = new LinuxPlanBuilder.Launcher(root, host.uid(), host.gid(), verbosity,
                 HelperLocator.locate(root), LinuxHostFacts.read(), agent, LinuxPlanBuilder.Launcher.newRunId(),
                 Path.of("/etc"));

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -97,7 +98,9 @@ public final class LinuxPlanBuilder {
         for (String arg : policy.command()) {
             plan.op("arg", arg);
         }
-        policy.environment().forEach((k, v) -> plan.op("env", k + "=" + v));
+        for (Map.Entry<String, String> variable : policy.environment().entrySet()) {
+            plan.op("env", variable.getKey() + "=" + variable.getValue());
+        }
         plan.op("verbose", launcher.verbosity());
         plan.op("stdin-hup-grace-ms", STDIN_HUP_GRACE_MS);
         describe.add("environment: " + policy.environment().size() + " variables (allow-list; "
@@ -365,7 +368,10 @@ public final class LinuxPlanBuilder {
      * gets exactly its allowance on top of them.
      */
     private void processRlimit(ResourceLimits limits, PlanWriter plan, List<String> describe) {
-        boolean ownUserNamespace = plan.lines().stream().anyMatch(l -> l.startsWith("unshare ") && l.contains(" user"));
+        boolean ownUserNamespace = false;
+        for (String line : plan.lines()) {
+            ownUserNamespace |= line.startsWith("unshare ") && line.contains(" user");
+        }
         long existing = 0;
         if (!ownUserNamespace) {
             int uid = launcher.root() ? launcher.agent().map(AgentAccount::uid).orElse(launcher.uid()) : launcher.uid();
