@@ -70,7 +70,12 @@ public final class PolicyResolver {
         protectInsideWritable(rules);
 
         Profile.Isolation isolation = request.isolation().orElse(profile.isolation());
-        Map<String, String> environment = EnvironmentFilter.build(host, profile.env(), request.env(), agentHome.toString());
+        Map<String, String> environment = new java.util.TreeMap<>(
+                EnvironmentFilter.build(host, profile.env(), request.env(), agentHome.toString()));
+        if (isolation == Profile.Isolation.LANDLOCK && !host.windows()) {
+            // No private /tmp without a mount namespace: the server's temporary files live in its own home.
+            environment.put("TMPDIR", agentHome.resolve("tmp").toString());
+        }
         Path cwd = visibleWorkingDirectory(rules.values(), agentHome, isolation);
 
         return new ContainmentPolicy(

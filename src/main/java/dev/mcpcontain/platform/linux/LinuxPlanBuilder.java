@@ -76,8 +76,8 @@ public final class LinuxPlanBuilder {
                 plan.op("mode", "landlock");
                 refuseProtectedInsideWritable(policy);
                 landlock(policy, plan, describe, false, networkNone);
-                warnings.add("isolation 'landlock' chosen: no namespaces. The server runs as you, in your pid, IPC and"
-                        + (networkNone ? "" : " network") + " namespaces; only Landlock and seccomp confine it.");
+                warnings.add("isolation 'landlock' chosen: no namespaces. The server runs as you, in your pid and IPC"
+                        + (networkNone ? "" : " and network") + " namespaces; only Landlock and seccomp confine it.");
             }
             case REDUCED -> {
                 mode = "linux/reduced (the user's session)";
