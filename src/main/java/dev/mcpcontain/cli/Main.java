@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Runs stdio MCP servers contained: own identity and session, only granted folders,"
                 + " no secrets from the environment, resource limits, killed with its host.",
-        subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class})
+        subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class, ManifestCommand.class,
+                PinsCommand.class, AuditCommand.class, GrantsCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

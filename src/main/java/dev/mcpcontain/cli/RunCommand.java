@@ -5,6 +5,7 @@ import dev.mcpcontain.launch.ContainmentBackend;
 import dev.mcpcontain.launch.ExecHandoff;
 import dev.mcpcontain.launch.LaunchPlan;
 import dev.mcpcontain.launch.Launcher;
+import dev.mcpcontain.mediation.MediatedRun;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.RunRequest;
 import dev.mcpcontain.profile.GrantSpec;
@@ -63,6 +64,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the resolved policy and launch plan; start nothing.")
     boolean dryRun;
 
+    @Mixin
+    McpRunOptions mcp;
+
     @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The server command and its arguments.")
     List<String> command = new ArrayList<>();
 
@@ -74,7 +78,9 @@ public final class RunCommand implements Callable<Integer> {
         Launcher launcher = Launcher.forCurrentUser();
         RunRequest request = new RunRequest(serverCommand(), grants, List.of(), Optional.ofNullable(network), env,
                 Optional.ofNullable(name), Optional.ofNullable(isolation));
-        ContainmentPolicy policy = launcher.resolve(profile, request);
+        // Manifest, consent and the mediation decision (issue 4); without --manifest this is launcher.resolve.
+        MediatedRun mediated = MediatedRun.prepare(launcher, profile, request, mcp.options(dryRun));
+        ContainmentPolicy policy = mediated.policy();
         ContainmentBackend backend = launcher.backend();
         LaunchPlan plan = backend.plan(policy);
         if (dryRun) {
@@ -86,6 +92,10 @@ public final class RunCommand implements Callable<Integer> {
             plan.describe().forEach(line -> LOG.info(line));
         }
         backend.prepare(plan);
+        if (mediated.mediates()) {
+            // The JVM stays as the relay between this process's stdio and the server's pipes.
+            return mediated.relay(backend, plan);
+        }
         String channel = System.getenv(ExecHandoff.CHANNEL_FD_VARIABLE);
         if (channel != null && backend instanceof ExecHandoff handoff) {
             try (OutputStream out = new FileOutputStream(channelPath(channel))) {

@@ -1,0 +1,53 @@
+package dev.mcpcontain.testing;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/** Real MCP clients (the official Java SDK) for the tests: bare, or through a relay JVM. */
+public final class McpClients {
+
+    private McpClients() {}
+
+    /** A client that spawns {@code command} itself, the way an MCP host does. Stderr lines land in {@code stderr}. */
+    public static McpSyncClient stdio(List<String> command, Map<String, String> env,
+            ConcurrentLinkedQueue<String> stderr) {
+        ServerParameters params = ServerParameters.builder(command.get(0))
+                .args(command.subList(1, command.size()))
+                .env(env)
+                .build();
+        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        transport.setStdErrorHandler(stderr::add);
+        return McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(30))
+                .initializationTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    /** This JVM's java and classpath: the relay JVMs run the production classes under test. */
+    public static List<String> java(String mainClass, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(args);
+        return command;
+    }
+
+    /** {@code UncontainedRelayMain OPTIONS -- server...}: the production relay in front of an uncontained server. */
+    public static List<String> relay(List<String> options, List<String> server) {
+        List<String> args = new ArrayList<>(options);
+        args.add("--");
+        args.addAll(server);
+        return java(UncontainedRelayMain.class.getName(), args);
+    }
+}
