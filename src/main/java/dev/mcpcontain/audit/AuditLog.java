@@ -1,7 +1,10 @@
 package dev.mcpcontain.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +16,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Set;
 
 /**
@@ -23,10 +29,20 @@ import java.util.Set;
  * several launchers can share one file without interleaving lines. The relay writes a message's line before it
  * forwards the message, so everything the other side saw is on disk first. No fsync: the log survives the
  * process, not a power cut.
+ *
+ * <p>Linux copies a write into the page cache page by page and gives up between pages when the writer has been
+ * sent SIGKILL, so a line spanning a page boundary could be cut. Every record therefore fits in one page: a
+ * record that would straddle a boundary is preceded by blank lines up to it, and arguments too large for a page
+ * are recorded by size and SHA-256 instead of in full.
  */
 public final class AuditLog implements Closeable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The unit the kernel copies (and may stop between) when a writer is killed. */
+    static final int PAGE = 4096;
+    private static final int DETAIL_LIMIT = 1000;
+    private static final int NAME_LIMIT = 256;
 
     private final Path file;
     private final FileChannel channel;
@@ -63,13 +79,72 @@ public final class AuditLog implements Closeable {
 
     /** Appends one event as one line; throws if the line could not be written whole. */
     public void append(AuditEvent event) {
-        byte[] json;
+        byte[] json = serialize(event);
+        if (json.length >= PAGE) {
+            json = serialize(fitted(event));
+        }
+        ByteBuffer line = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
+        writeWithinPage(line);
+    }
+
+    private static byte[] serialize(AuditEvent event) {
         try {
-            json = JSON.writeValueAsBytes(event);
+            return JSON.writeValueAsBytes(event);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("audit event cannot be serialized: " + e.getOriginalMessage(), e);
         }
-        ByteBuffer line = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
+    }
+
+    /**
+     * The same record with large arguments replaced by their size and digest, and long texts shortened (a peer
+     * chooses ids and method names too).
+     */
+    static AuditEvent fitted(AuditEvent e) {
+        JsonNode arguments = e.arguments();
+        if (arguments != null) {
+            byte[] raw = serialize(new AuditEvent(null, null, null, null, null, null, null, arguments, null, null,
+                    null, null, null, null, null));
+            ObjectNode summary = JsonNodeFactory.instance.objectNode();
+            ObjectNode truncated = summary.putObject("$truncated");
+            truncated.put("bytes", raw.length);
+            truncated.put("sha256", sha256(raw));
+            arguments = summary;
+        }
+        String detail = e.detail() == null || e.detail().length() <= DETAIL_LIMIT ? e.detail()
+                : e.detail().substring(0, DETAIL_LIMIT) + "...";
+        String id = e.id() == null || e.id().length() <= NAME_LIMIT ? e.id() : "\"<id of " + e.id().length() + " bytes>\"";
+        return new AuditEvent(e.time(), e.server(), e.direction(), e.kind(), id, shorten(e.method()),
+                shorten(e.tool()), arguments, e.outcome(), e.reason(), detail, e.status(), e.errorCode(), e.latencyMs(),
+                e.bytes());
+    }
+
+    private static String shorten(String name) {
+        return name == null || name.length() <= NAME_LIMIT ? name : name.substring(0, NAME_LIMIT) + "...";
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present", e);
+        }
+    }
+
+    /** Pads to the next page boundary first if the line would straddle it (see the class comment). */
+    private synchronized void writeWithinPage(ByteBuffer line) {
+        try {
+            int length = line.remaining();
+            if (length <= PAGE) {
+                long room = PAGE - channel.size() % PAGE;
+                if (length > room) {
+                    byte[] padding = new byte[(int) room];
+                    java.util.Arrays.fill(padding, (byte) '\n');
+                    writeFully(ByteBuffer.wrap(padding));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to the audit log " + file + ": " + e.getMessage(), e);
+        }
         writeFully(line);
     }
 

@@ -107,7 +107,10 @@ public final class Mediator {
 
     private void hostRequest(MessageScan m, byte[] b, int off, int len) throws IOException, InterruptedException {
         if (gate.blocked() && !m.method.equals("ping")) {
-            refuseBlocked(m, null, len);
+            JsonNode params = m.method.equals("tools/call") ? tree(b, off, len).get("params") : null;
+            JsonNode name = params == null ? null : params.get("name");
+            refuseBlocked(m, name != null && name.isTextual() ? name.textValue() : null,
+                    params == null ? null : params.get("arguments"), len);
             return;
         }
         if (hostRequests.containsKey(m.idKey)) {
@@ -151,7 +154,7 @@ public final class Mediator {
         ToolGate.Access access = gate.awaitUsable(settings.verifyTimeout(), () -> startListing(null, true));
         switch (access.state()) {
             case BLOCKED -> {
-                refuseBlocked(m, tool, len);
+                refuseBlocked(m, tool, arguments, len);
                 return;
             }
             case UNVERIFIED -> {
@@ -439,9 +442,9 @@ public final class Mediator {
         });
     }
 
-    private void refuseBlocked(MessageScan m, String tool, int len) throws IOException {
+    private void refuseBlocked(MessageScan m, String tool, JsonNode arguments, int len) throws IOException {
         refuse(toHost, Direction.HOST_TO_SERVER, m.idJson, RelayError.TOOLS_CHANGED, blockedMessage(), null, m,
-                m.method, tool, null, len);
+                m.method, tool, arguments, len);
     }
 
     private String blockedMessage() {

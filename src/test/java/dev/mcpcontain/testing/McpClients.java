@@ -5,6 +5,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,18 @@ public final class McpClients {
         return McpClient.sync(transport)
                 .requestTimeout(Duration.ofSeconds(30))
                 .initializationTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    /** Like {@link #stdio} for a client that declares the roots capability and offers one root. */
+    public static McpSyncClient stdioWithRoots(List<String> command, ConcurrentLinkedQueue<String> stderr, String root) {
+        ServerParameters params = ServerParameters.builder(command.get(0)).args(command.subList(1, command.size())).build();
+        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        transport.setStdErrorHandler(stderr::add);
+        return McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(30))
+                .capabilities(McpSchema.ClientCapabilities.builder().roots(true).build())
+                .roots(new McpSchema.Root(root, "test root"))
                 .build();
     }
 

@@ -34,6 +34,21 @@ public final class TestServers {
         return script("server-memory");
     }
 
+    /**
+     * The rug-pull fixture server (src/test/resources/servers/rug-pull.mjs), copied next to the installed
+     * node_modules so that it resolves the real TypeScript SDK from there.
+     */
+    public static Path rugPull() {
+        require();
+        Path target = PREFIX.resolve("rug-pull.mjs");
+        try (var in = TestServers.class.getResourceAsStream("/servers/rug-pull.mjs")) {
+            Files.write(target, in.readAllBytes());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return target;
+    }
+
     public static Path packageDirectory(String server) {
         require();
         return PREFIX.resolve("node_modules/@modelcontextprotocol/" + server);
