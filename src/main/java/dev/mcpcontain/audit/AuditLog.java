@@ -34,6 +34,11 @@ import java.util.Set;
  * sent SIGKILL, so a line spanning a page boundary could be cut. Every record therefore fits in one page: a
  * record that would straddle a boundary is preceded by blank lines up to it, and arguments too large for a page
  * are recorded by size and SHA-256 instead of in full.
+ *
+ * <p>The relay {@link #stage stages} records and {@link #flushStaged flushes} them in one write just before
+ * any forwarded bytes leave its buffers: the record of a message still reaches the kernel before the message
+ * reaches the peer, with one system call per burst instead of one per message. Because no record straddles a
+ * page, a write cut short by SIGKILL ends between records, never inside one.
  */
 public final class AuditLog implements Closeable {
 
@@ -46,6 +51,8 @@ public final class AuditLog implements Closeable {
 
     private final Path file;
     private final FileChannel channel;
+    private final java.util.List<byte[]> staged = new java.util.ArrayList<>();
+    private ByteBuffer batch = ByteBuffer.allocate(64 * 1024);
 
     private AuditLog(Path file, FileChannel channel) {
         this.file = file;
@@ -79,12 +86,55 @@ public final class AuditLog implements Closeable {
 
     /** Appends one event as one line; throws if the line could not be written whole. */
     public void append(AuditEvent event) {
+        stage(event);
+        flushStaged();
+    }
+
+    /** Keeps a record for the next {@link #flushStaged}; nothing reaches the file before that. */
+    public void stage(AuditEvent event) {
         byte[] json = serialize(event);
         if (json.length >= PAGE) {
             json = serialize(fitted(event));
         }
-        ByteBuffer line = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
-        writeWithinPage(line);
+        synchronized (this) {
+            staged.add(json);
+        }
+    }
+
+    /** Writes every staged record in one write, each within one page. */
+    public synchronized void flushStaged() {
+        if (staged.isEmpty()) {
+            return;
+        }
+        try {
+            long position = channel.size();
+            batch.clear();
+            for (byte[] json : staged) {
+                int length = json.length + 1;
+                long room = PAGE - position % PAGE;
+                int padding = length <= PAGE && length > room ? (int) room : 0;
+                ensure(padding + length);
+                for (int i = 0; i < padding; i++) {
+                    batch.put((byte) '\n');
+                }
+                batch.put(json).put((byte) '\n');
+                position += padding + length;
+            }
+            staged.clear();
+            batch.flip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to the audit log " + file + ": " + e.getMessage(), e);
+        }
+        writeFully(batch);
+    }
+
+    private void ensure(int more) {
+        if (batch.remaining() < more) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(batch.capacity() * 2, batch.position() + more));
+            batch.flip();
+            bigger.put(batch);
+            batch = bigger;
+        }
     }
 
     private static byte[] serialize(AuditEvent event) {
@@ -130,24 +180,6 @@ public final class AuditLog implements Closeable {
         }
     }
 
-    /** Pads to the next page boundary first if the line would straddle it (see the class comment). */
-    private synchronized void writeWithinPage(ByteBuffer line) {
-        try {
-            int length = line.remaining();
-            if (length <= PAGE) {
-                long room = PAGE - channel.size() % PAGE;
-                if (length > room) {
-                    byte[] padding = new byte[(int) room];
-                    java.util.Arrays.fill(padding, (byte) '\n');
-                    writeFully(ByteBuffer.wrap(padding));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to the audit log " + file + ": " + e.getMessage(), e);
-        }
-        writeFully(line);
-    }
-
     private synchronized void writeFully(ByteBuffer line) {
         try {
             // One write for the whole line; the loop only matters if the kernel ever returns a short count.
@@ -179,6 +211,7 @@ public final class AuditLog implements Closeable {
 
     @Override
     public void close() throws IOException {
+        flushStaged();
         channel.close();
     }
 }

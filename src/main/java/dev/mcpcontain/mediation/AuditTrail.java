@@ -7,7 +7,10 @@ import dev.mcpcontain.audit.SecretRedactor;
 import java.time.Instant;
 import java.util.Locale;
 
-/** Turns what the relay did with one message into an audit record, secrets replaced. */
+/**
+ * Turns what the relay did with one message into an audit record, secrets replaced. Records are staged; the
+ * relay's writers flush them before any forwarded byte leaves (see {@link LineWriter}).
+ */
 final class AuditTrail {
 
     private final AuditLog log;
@@ -18,6 +21,13 @@ final class AuditTrail {
         this.log = log;
         this.server = server;
         this.redactor = redactor;
+    }
+
+    /** Writes the staged records; called before forwarded bytes leave the relay and before it blocks. */
+    void flush() {
+        if (log != null) {
+            log.flushStaged();
+        }
     }
 
     /** One record; {@code startNanos} (or 0) gives the latency of a response. */
@@ -37,7 +47,7 @@ final class AuditTrail {
                 latency = Math.round((System.nanoTime() - startNanos) / 1_000.0) / 1_000.0;
             }
         }
-        log.append(new AuditEvent(
+        log.stage(new AuditEvent(
                 Instant.now().toString(),
                 server,
                 direction.label(),

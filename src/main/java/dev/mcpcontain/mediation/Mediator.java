@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpcontain.audit.AuditEvent.Direction;
 import dev.mcpcontain.audit.AuditEvent.Outcome;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,12 +63,22 @@ public final class Mediator {
     /** A request on its way, remembered until its response arrives. */
     private record Pending(String method, String tool, long startNanos, String idJson, boolean firstPage) {}
 
-    Mediator(MediationSettings settings, LineWriter toServer, LineWriter toHost) {
+    Mediator(MediationSettings settings, OutputStream server, OutputStream host) {
         this.settings = settings;
-        this.toServer = toServer;
-        this.toHost = toHost;
-        this.gate = new ToolGate(settings.serverId(), settings.pins(), settings.declared());
         this.audit = new AuditTrail(settings.audit(), settings.serverId(), settings.redactor());
+        this.toServer = new LineWriter(server, audit::flush);
+        this.toHost = new LineWriter(host, audit::flush);
+        this.gate = new ToolGate(settings.serverId(), settings.pins(), settings.declared());
+    }
+
+    /** Closes the server's stdin (the host closed its side); staged records are written first. */
+    void closeServerSide() throws IOException {
+        toServer.close();
+    }
+
+    /** Writes what is still buffered for the host, audit records first. */
+    void finishHostSide() throws IOException {
+        toHost.flush();
     }
 
     String pinOrigin() {
@@ -150,7 +161,7 @@ public final class Mediator {
                     arguments, len);
             return;
         }
-        flushBoth();
+        toServer.flush();  // what went before this call must reach the server before the relay waits on it
         ToolGate.Access access = gate.awaitUsable(settings.verifyTimeout(), () -> startListing(null, true));
         switch (access.state()) {
             case BLOCKED -> {
@@ -464,7 +475,9 @@ public final class Mediator {
 
     /**
      * Answers a message with an error instead of passing it on; audited as refused, with the direction the
-     * message was travelling in.
+     * message was travelling in. The answer goes back the way the message came, so the thread handling that
+     * direction writes it; an answer to the server is handed to the relay's own writer thread, because the
+     * thread reading the server must never wait for the server to read (it may be waiting for us to read).
      */
     private void refuse(LineWriter to, Direction direction, String idJson, RelayError error, String message,
             JsonNode details, MessageScan m, String method, String tool, JsonNode arguments, int len)
@@ -473,19 +486,37 @@ public final class Mediator {
         if (m != null && m.kind == MessageScan.Kind.NOTIFICATION) {
             return;
         }
-        to.writeLine(error.response(idJson, settings.redactor().redact(message), details));
-        to.flush();
+        byte[] answer = error.response(idJson, settings.redactor().redact(message), details);
+        if (to == toServer) {
+            relayOut.execute(() -> {
+                try {
+                    toServer.writeLine(answer);
+                    toServer.flush();
+                } catch (IOException e) {
+                    LOG.debug("cannot answer the server: {}", e.toString());
+                }
+            });
+        } else {
+            to.writeLine(answer);
+            to.flush();
+        }
     }
 
     // ---------------------------------------------------------------- helpers
 
-    void flushBoth() throws IOException {
+    /** Called by the host-side thread before it blocks: only it writes to the server in order. */
+    void flushToServer() throws IOException {
         toServer.flush();
+    }
+
+    /** Called by the server-side thread before it blocks. */
+    void flushToHost() throws IOException {
         toHost.flush();
     }
 
     void close() {
         relayOut.shutdownNow();
+        audit.flush();
     }
 
     private JsonNode tree(byte[] b, int off, int len) {

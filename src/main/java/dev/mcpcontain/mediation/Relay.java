@@ -14,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * → {@link Mediator} → host stdout, server stderr → the launcher's stderr unchanged. Works on any
  * {@link ContainedProcess}; it neither knows nor cares how the server is contained.
  *
+ * <p>Each direction has its own thread, and a thread only ever waits on the peer it writes to in that direction:
+ * the thread reading the server never blocks on writing to the server, which may itself be blocked writing to
+ * us. Writes are buffered and flushed just before a thread would block on reading, which batches bursts without
+ * delaying a lone message.
+ *
  * <p>Ends when the server's stdout ends (it exited or closed it); the host closing its side closes the server's
  * stdin, which MCP servers take as the signal to exit. If mediation itself fails (the audit log cannot be written,
  * a pin file is damaged) the server is killed: nothing passes unmediated.
@@ -27,17 +32,13 @@ public final class Relay {
 
     private final ContainedProcess server;
     private final MediationSettings settings;
-    private final LineWriter toServer;
-    private final LineWriter toHost;
     private final Mediator mediator;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     public Relay(ContainedProcess server, OutputStream hostOut, MediationSettings settings) {
         this.server = server;
         this.settings = settings;
-        this.toServer = new LineWriter(server.stdin());
-        this.toHost = new LineWriter(hostOut);
-        this.mediator = new Mediator(settings, toServer, toHost);
+        this.mediator = new Mediator(settings, server.stdin(), hostOut);
     }
 
     /** Where the pin this relay checks against comes from, for the launch message. */
@@ -72,8 +73,8 @@ public final class Relay {
     private void pumpFromHost(InputStream hostIn) {
         LineReader reader = new LineReader(hostIn, settings.maxLineBytes());
         try {
-            for (LineReader.Line line = reader.next(mediator::flushBoth); line != null;
-                    line = reader.next(mediator::flushBoth)) {
+            for (LineReader.Line line = reader.next(mediator::flushToServer); line != null;
+                    line = reader.next(mediator::flushToServer)) {
                 mediator.fromHost(line);
             }
             LOG.debug("host closed its side; closing the server's stdin");
@@ -86,7 +87,7 @@ public final class Relay {
             fail(e);
         } finally {
             try {
-                toServer.close();
+                mediator.closeServerSide();
             } catch (IOException e) {
                 LOG.debug("closing the server's stdin: {}", e.toString());
             }
@@ -96,11 +97,11 @@ public final class Relay {
     private void pumpFromServer() {
         LineReader reader = new LineReader(server.stdout(), settings.maxLineBytes());
         try {
-            for (LineReader.Line line = reader.next(mediator::flushBoth); line != null;
-                    line = reader.next(mediator::flushBoth)) {
+            for (LineReader.Line line = reader.next(mediator::flushToHost); line != null;
+                    line = reader.next(mediator::flushToHost)) {
                 mediator.fromServer(line);
             }
-            toHost.flush();
+            mediator.finishHostSide();
         } catch (IOException e) {
             // Writing to the host failed: nobody is listening any more, so the server has no reason to run.
             LOG.debug("server side ended: {}", e.toString());
