@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -75,6 +76,13 @@ public final class AuditLog implements Closeable {
                 : new FileAttribute<?>[0];
         FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND), attributes);
+        if (posix) {
+            // The log holds tool arguments: an existing file readable by others is tightened, not trusted.
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            }
+        }
         AuditLog log = new AuditLog(file, channel);
         log.sealTornTail();
         return log;
@@ -152,8 +160,12 @@ public final class AuditLog implements Closeable {
     static AuditEvent fitted(AuditEvent e) {
         JsonNode arguments = e.arguments();
         if (arguments != null) {
-            byte[] raw = serialize(new AuditEvent(null, null, null, null, null, null, null, arguments, null, null,
-                    null, null, null, null, null));
+            byte[] raw;
+            try {
+                raw = JSON.writeValueAsBytes(arguments);
+            } catch (JsonProcessingException ex) {
+                throw new IllegalStateException("arguments cannot be serialized: " + ex.getOriginalMessage(), ex);
+            }
             ObjectNode summary = JsonNodeFactory.instance.objectNode();
             ObjectNode truncated = summary.putObject("$truncated");
             truncated.put("bytes", raw.length);

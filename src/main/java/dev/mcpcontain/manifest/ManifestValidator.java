@@ -116,7 +116,8 @@ public final class ManifestValidator {
             return;
         }
         if (!mv.isTextual() || !VERSIONS.contains(mv.textValue())) {
-            error(path, "'" + text(mv) + "' is not a supported manifest version (" + String.join(", ", VERSIONS) + ")");
+            error(path, (mv.isTextual() ? "'" + mv.textValue() + "'" : text(mv)) + " is not a supported manifest version ("
+                    + String.join(", ", VERSIONS) + ")");
             return;
         }
         version = mv.textValue();

@@ -11,6 +11,7 @@ import dev.mcpcontain.audit.AuditQuery;
 import dev.mcpcontain.audit.AuditReader;
 import dev.mcpcontain.pins.PinStore;
 import dev.mcpcontain.pins.ToolPin;
+import dev.mcpcontain.testing.Fixtures;
 import dev.mcpcontain.testing.McpClients;
 import dev.mcpcontain.testing.McpErrors;
 import dev.mcpcontain.testing.TestServers;
@@ -264,8 +265,7 @@ class MediatedRealServersTest {
         // emits its schemas without it: a real-world drift the pin must catch.
         Path sandbox = Files.createDirectories(temp.resolve("sandbox"));
         List<String> server = List.of(TestServers.node(), TestServers.filesystem().toString(), sandbox.toString());
-        Path manifest = Path.of("/work/shared/fixtures/server-filesystem.manifest.json");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(manifest), "fixture manifest not present");
+        Path manifest = Fixtures.copy(Fixtures.MANIFEST, temp.resolve("bundle"));
         try (McpSyncClient client = mediated("secure-filesystem-server", server, Map.of(), "--manifest-pin",
                 manifest.toString())) {
             client.initialize();
