@@ -205,6 +205,32 @@ public final class MediatedRun {
     }
 
     /**
+     * For Java hosts and proxies: plans, prepares and starts the contained server, mediated in this JVM. The
+     * returned process's stdin and stdout carry the host's side of the relay; closing it stops the server's tree.
+     */
+    public ContainedProcess start() throws IOException {
+        ContainmentBackend backend = launcher.backend();
+        LaunchPlan plan = backend.plan(policy);
+        plan.warnings().forEach(LOG::warn);
+        backend.prepare(plan);
+        AuditLog audit = AuditLog.open(options.auditFile().orElse(StateFiles.audit(launcher.host())));
+        try {
+            return MediatedProcess.wrap(backend.start(plan, false), settings(audit), () -> closeQuietly(audit));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(audit);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(AuditLog audit) {
+        try {
+            audit.close();
+        } catch (IOException e) {
+            LOG.warn("closing the audit log {}: {}", audit.file(), e.toString());
+        }
+    }
+
+    /**
      * Starts the planned server with its stdio on pipes and relays this process's stdin and stdout to it until
      * it exits. Returns the server's exit code. Nothing is ever written to stdout but the server's messages.
      */

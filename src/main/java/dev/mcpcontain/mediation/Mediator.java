@@ -81,6 +81,10 @@ public final class Mediator {
         toHost.flush();
     }
 
+    void closeHostSide() throws IOException {
+        toHost.close();
+    }
+
     String pinOrigin() {
         return gate.pinOrigin();
     }

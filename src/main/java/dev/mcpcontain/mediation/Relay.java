@@ -102,6 +102,8 @@ public final class Relay {
                 mediator.fromServer(line);
             }
             mediator.finishHostSide();
+            // The server is gone; the host sees end of stream, as it would from the bare server.
+            mediator.closeHostSide();
         } catch (IOException e) {
             // Writing to the host failed: nobody is listening any more, so the server has no reason to run.
             LOG.debug("server side ended: {}", e.toString());

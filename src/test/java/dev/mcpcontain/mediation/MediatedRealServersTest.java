@@ -39,6 +39,11 @@ class MediatedRealServersTest {
     @TempDir
     Path temp;
 
+    @org.junit.jupiter.api.AfterEach
+    void childrenExit() throws InterruptedException {
+        dev.mcpcontain.testing.ChildProcesses.awaitExit();
+    }
+
     private final ConcurrentLinkedQueue<String> relayStderr = new ConcurrentLinkedQueue<>();
 
     private McpSyncClient bare(List<String> server, Map<String, String> env) {

@@ -45,6 +45,23 @@ public final class McpClients {
                 .build();
     }
 
+    /** A client over a process started through mcp-contain's Java API. */
+    public static McpSyncClient over(dev.mcpcontain.launch.ContainedProcess process, ConcurrentLinkedQueue<String> stderr) {
+        return McpClient.sync(new ContainedProcessTransport(process, McpJsonDefaults.getMapper(), stderr))
+                .requestTimeout(Duration.ofSeconds(30))
+                .initializationTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    /** Initializes, failing with the server's (launcher's) stderr when that does not work: it says why. */
+    public static void initialize(McpSyncClient client, ConcurrentLinkedQueue<String> stderr) {
+        try {
+            client.initialize();
+        } catch (RuntimeException e) {
+            throw new AssertionError("initialize failed; server stderr:\n" + String.join("\n", stderr), e);
+        }
+    }
+
     /** This JVM's java and classpath: the relay JVMs run the production classes under test. */
     public static List<String> java(String mainClass, List<String> args) {
         List<String> command = new ArrayList<>();
