@@ -21,7 +21,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mcp-contain audit}: read the audit log back, filtered by server, tool, method, outcome and time. */
-@Command(name = "audit", description = "Show the audit log of mediated runs.", sortOptions = false)
+@Command(mixinStandardHelpOptions = true, name = "audit", description = "Show the audit log of mediated runs.", sortOptions = false)
 public final class AuditCommand implements Callable<Integer> {
 
     @Mixin

@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
  * per server and per folder. Grants written with {@code run --grant} or in a profile are not listed here: they
  * apply as written.
  */
-@Command(name = "grants", description = "Consent to folders that servers ask for in their manifests.",
+@Command(mixinStandardHelpOptions = true, name = "grants", description = "Consent to folders that servers ask for in their manifests.",
         subcommands = {GrantsCommand.ListGrants.class, GrantsCommand.Add.class, GrantsCommand.Revoke.class})
 public final class GrantsCommand implements Callable<Integer> {
 
@@ -70,7 +70,7 @@ public final class GrantsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "list", description = "List consents, of all servers or one.")
+    @Command(mixinStandardHelpOptions = true, name = "list", description = "List consents, of all servers or one.")
     static final class ListGrants implements Callable<Integer> {
         @Mixin
         VerboseMixin verbose;
@@ -87,7 +87,7 @@ public final class GrantsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "add", description = "Consent to folders for one server, as its manifest asked:"
+    @Command(mixinStandardHelpOptions = true, name = "add", description = "Consent to folders for one server, as its manifest asked:"
             + " FOLDER:ro (default) or FOLDER:rw, where FOLDER is documents, downloads, ..., ~/x or a path.")
     static final class Add implements Callable<Integer> {
         @Mixin
@@ -120,7 +120,7 @@ public final class GrantsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "revoke", description = "Forget consents: the server is asked again next time.")
+    @Command(mixinStandardHelpOptions = true, name = "revoke", description = "Forget consents: the server is asked again next time.")
     static final class Revoke implements Callable<Integer> {
         @Mixin
         VerboseMixin verbose;

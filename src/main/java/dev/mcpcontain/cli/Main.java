@@ -40,8 +40,7 @@ public final class Main implements Runnable {
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("mcp-contain: " + ex.getMessage());
-            err.println("Try 'mcp-contain " + ex.getCommandLine().getCommandName().replace("mcp-contain", "").trim()
-                    + " --help' for usage.".replace("  ", " "));
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return ExitCodes.REFUSED;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code mcp-contain manifest validate FILE}: every problem of an MCPB manifest, each with its JSON path. */
-@Command(name = "manifest", description = "Check MCPB manifests.", subcommands = ManifestCommand.Validate.class)
+@Command(mixinStandardHelpOptions = true, name = "manifest", description = "Check MCPB manifests.", subcommands = ManifestCommand.Validate.class)
 public final class ManifestCommand implements Runnable {
 
     @CommandLine.Spec
@@ -25,7 +25,7 @@ public final class ManifestCommand implements Runnable {
     /** Exit code of {@code validate} for a manifest with errors (warnings alone exit 0). */
     static final int INVALID = 1;
 
-    @Command(name = "validate", description = "Check a manifest.json strictly (as mcpb does) and print every problem"
+    @Command(mixinStandardHelpOptions = true, name = "validate", description = "Check a manifest.json strictly (as mcpb does) and print every problem"
             + " with its JSON path. Exits 0 when valid, 1 when not.")
     static final class Validate implements Callable<Integer> {
         @Mixin

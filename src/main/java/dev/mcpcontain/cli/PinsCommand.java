@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mcp-contain pins list|show|approve|reset}: review the pinned tool definitions and re-approve changes. */
-@Command(name = "pins", description = "Review pinned tool definitions; approve a changed set or forget a pin.",
+@Command(mixinStandardHelpOptions = true, name = "pins", description = "Review pinned tool definitions; approve a changed set or forget a pin.",
         subcommands = {PinsCommand.ListPins.class, PinsCommand.Show.class, PinsCommand.Approve.class,
                 PinsCommand.Reset.class})
 public final class PinsCommand implements Callable<Integer> {
@@ -59,7 +59,7 @@ public final class PinsCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    @Command(name = "list", description = "List pinned servers and changes waiting for review.")
+    @Command(mixinStandardHelpOptions = true, name = "list", description = "List pinned servers and changes waiting for review.")
     static final class ListPins implements Callable<Integer> {
         @Mixin
         VerboseMixin verbose;
@@ -73,7 +73,7 @@ public final class PinsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "show", description = "Show a server's pinned tools and, if its tools changed, what changed.")
+    @Command(mixinStandardHelpOptions = true, name = "show", description = "Show a server's pinned tools and, if its tools changed, what changed.")
     static final class Show implements Callable<Integer> {
         @Mixin
         VerboseMixin verbose;
@@ -147,7 +147,7 @@ public final class PinsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "approve", description = "Trust the changed tools a blocked server listed; they become its pin.")
+    @Command(mixinStandardHelpOptions = true, name = "approve", description = "Trust the changed tools a blocked server listed; they become its pin.")
     static final class Approve implements Callable<Integer> {
         @Mixin
         VerboseMixin verbose;
@@ -168,7 +168,7 @@ public final class PinsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "reset", description = "Forget a server's pin: the next mediated run pins again (from its"
+    @Command(mixinStandardHelpOptions = true, name = "reset", description = "Forget a server's pin: the next mediated run pins again (from its"
             + " manifest, or the first listing).")
     static final class Reset implements Callable<Integer> {
         @Mixin

@@ -2,7 +2,6 @@ package dev.mcpcontain.pins;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -145,17 +144,13 @@ public final class PinStore {
         }
     }
 
-    /** Parses a tool list as stored (for {@code pins show}). */
+    /** A pin as stored, for {@code pins show --json}. */
     public static String toJson(Object value) {
         try {
             return JSON.writeValueAsString(value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static JsonNode tree(String json) throws IOException {
-        return JSON.readTree(json);
     }
 
     private static String now() {

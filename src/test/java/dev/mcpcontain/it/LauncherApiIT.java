@@ -43,9 +43,9 @@ class LauncherApiIT {
         try (McpSyncClient client = McpClients.over(server, stderr)) {
             McpClients.initialize(client, stderr);
             assertTrue(client.listTools().tools().stream().anyMatch(t -> t.name().equals("create_entities")));
-            client.callTool(new McpSchema.CallToolRequest("create_entities", Map.of("entities",
+            client.callTool(McpClients.call("create_entities", Map.of("entities",
                     List.of(Map.of("name", "Ada", "entityType", "person", "observations", List.of("api"))))));
-            assertTrue(MediatedRunIT.text(client.callTool(new McpSchema.CallToolRequest("read_graph", Map.of())))
+            assertTrue(MediatedRunIT.text(client.callTool(McpClients.call("read_graph", Map.of())))
                     .contains("Ada"));
             tree = ProcessHandle.of(server.pid()).map(p -> p.descendants().toList()).orElse(List.of());
             server.kill();
@@ -72,9 +72,9 @@ class LauncherApiIT {
             McpClients.initialize(client, stderr);
             client.listTools();
             assertEquals("invalid-arguments", McpErrors.reason(McpErrors.expect(() -> client.callTool(
-                    new McpSchema.CallToolRequest("echo", Map.of("message", "x", "sudo", true))))));
+                    McpClients.call("echo", Map.of("message", "x", "sudo", true))))));
             assertEquals("Echo: x", MediatedRunIT.text(client.callTool(
-                    new McpSchema.CallToolRequest("echo", Map.of("message", "x")))));
+                    McpClients.call("echo", Map.of("message", "x")))));
         } finally {
             new PinStore(StateFiles.pins(launcher.host())).reset(name);
         }

@@ -56,10 +56,10 @@ class ManifestRunIT {
         try (McpSyncClient client = McpClients.stdio(command, cli.env(), stderr)) {
             McpClients.initialize(client, stderr);
             assertEquals(14, client.listTools().tools().size(), "stderr: " + stderr);
-            McpSchema.CallToolResult read = client.callTool(new McpSchema.CallToolRequest("read_text_file",
+            McpSchema.CallToolResult read = client.callTool(McpClients.call("read_text_file",
                     Map.of("path", sandbox.resolve("a.txt").toString())));
             assertEquals("consented\n", MediatedRunIT.text(read));
-            client.callTool(new McpSchema.CallToolRequest("write_file",
+            client.callTool(McpClients.call("write_file",
                     Map.of("path", sandbox.resolve("b.txt").toString(), "content", "written inside")));
         }
         assertEquals("written inside", Files.readString(sandbox.resolve("b.txt")), "read-write consent applies");

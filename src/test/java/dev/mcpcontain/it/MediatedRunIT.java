@@ -46,7 +46,7 @@ class MediatedRunIT {
         try (McpSyncClient bare = McpClients.stdio(server, Map.of(), new ConcurrentLinkedQueue<>())) {
             bare.initialize();
             bareTools = bare.listTools().tools();
-            bareSum = bare.callTool(new McpSchema.CallToolRequest("get-sum", Map.of("a", 1, "b", 2)));
+            bareSum = bare.callTool(McpClients.call("get-sum", Map.of("a", 1, "b", 2)));
         }
         List<String> args = new ArrayList<>(List.of("run", "--mediate", "--audit", temp.resolve("audit.jsonl").toString(),
                 "--name", "everything", "--"));
@@ -55,7 +55,7 @@ class MediatedRunIT {
         try (McpSyncClient client = McpClients.stdio(cli.command(args.toArray(String[]::new)), cli.env(), stderr)) {
             McpClients.initialize(client, stderr);
             assertEquals(bareTools, client.listTools().tools(), "stderr: " + stderr);
-            assertEquals(bareSum, client.callTool(new McpSchema.CallToolRequest("get-sum", Map.of("a", 1, "b", 2))));
+            assertEquals(bareSum, client.callTool(McpClients.call("get-sum", Map.of("a", 1, "b", 2))));
         }
         List<AuditEvent> records = AuditReader.read(temp.resolve("audit.jsonl"), AuditQuery.all()).entries().stream()
                 .map(AuditReader.Entry::event).toList();
@@ -72,7 +72,7 @@ class MediatedRunIT {
         // Positive control: the bare server hands the whole environment to whoever calls get-env.
         try (McpSyncClient bare = McpClients.stdio(server, hostEnv, new ConcurrentLinkedQueue<>())) {
             bare.initialize();
-            String env = text(bare.callTool(new McpSchema.CallToolRequest("get-env", Map.of())));
+            String env = text(bare.callTool(McpClients.call("get-env", Map.of())));
             assertTrue(env.contains(SECRET), "the bare server leaks it");
         }
         List<String> args = new ArrayList<>(List.of("run", "--mediate", "--audit", temp.resolve("audit.jsonl").toString(),
@@ -81,7 +81,7 @@ class MediatedRunIT {
         ConcurrentLinkedQueue<String> stderr = new ConcurrentLinkedQueue<>();
         try (McpSyncClient client = McpClients.stdio(cli.command(args.toArray(String[]::new)), hostEnv, stderr)) {
             McpClients.initialize(client, stderr);
-            String env = text(client.callTool(new McpSchema.CallToolRequest("get-env", Map.of())));
+            String env = text(client.callTool(McpClients.call("get-env", Map.of())));
             assertFalse(env.contains(SECRET), "contained: " + env);
             assertFalse(env.contains("SECRET_TOKEN"), env);
             assertTrue(env.contains("PATH"), "the tool itself worked: " + env);
@@ -102,8 +102,8 @@ class MediatedRunIT {
         try (McpSyncClient client = McpClients.stdio(cli.command(args.toArray(String[]::new)), cli.env(), stderr)) {
             McpClients.initialize(client, stderr);
             assertEquals("tool-denied", McpErrors.reason(McpErrors.expect(() -> client.callTool(
-                    new McpSchema.CallToolRequest("create_entities", Map.of("entities", List.of()))))));
-            assertFalse(text(client.callTool(new McpSchema.CallToolRequest("read_graph", Map.of()))).contains("entityType"));
+                    McpClients.call("create_entities", Map.of("entities", List.of()))))));
+            assertFalse(text(client.callTool(McpClients.call("read_graph", Map.of()))).contains("entityType"));
         }
     }
 

@@ -51,10 +51,10 @@ class MediatedProcessTest {
             List<String> tools = client.listTools().tools().stream().map(McpSchema.Tool::name).toList();
             assertTrue(tools.contains("echo"));
             assertFalse(tools.contains("get-env"));
-            McpSchema.CallToolResult echo = client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "api")));
+            McpSchema.CallToolResult echo = client.callTool(McpClients.call("echo", Map.of("message", "api")));
             assertEquals("Echo: api", ((McpSchema.TextContent) echo.content().get(0)).text());
             assertEquals("tool-denied", McpErrors.reason(McpErrors.expect(() ->
-                    client.callTool(new McpSchema.CallToolRequest("get-env", Map.of())))));
+                    client.callTool(McpClients.call("get-env", Map.of())))));
         }
         assertTrue(mediated.waitFor(Duration.ofSeconds(10)) != -1, "closing the client stopped the server");
         assertFalse(server.isAlive());

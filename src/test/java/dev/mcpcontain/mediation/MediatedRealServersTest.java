@@ -71,14 +71,14 @@ class MediatedRealServersTest {
         try (McpSyncClient client = bare(server, Map.of())) {
             client.initialize();
             bareTools = client.listTools().tools();
-            bareEcho = client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "hello relay")));
-            bareSum = client.callTool(new McpSchema.CallToolRequest("get-sum", Map.of("a", 2, "b", 40)));
+            bareEcho = client.callTool(McpClients.call("echo", Map.of("message", "hello relay")));
+            bareSum = client.callTool(McpClients.call("get-sum", Map.of("a", 2, "b", 40)));
         }
         try (McpSyncClient client = mediated("everything", server, Map.of())) {
             client.initialize();
             assertEquals(bareTools, client.listTools().tools());
-            assertEquals(bareEcho, client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "hello relay"))));
-            assertEquals(bareSum, client.callTool(new McpSchema.CallToolRequest("get-sum", Map.of("a", 2, "b", 40))));
+            assertEquals(bareEcho, client.callTool(McpClients.call("echo", Map.of("message", "hello relay"))));
+            assertEquals(bareSum, client.callTool(McpClients.call("get-sum", Map.of("a", 2, "b", 40))));
         }
         assertTrue(bareTools.size() >= 10, "server-everything lists its tools: " + bareTools.size());
         ToolPin pin = new PinStore(temp.resolve("pins")).load("everything").orElseThrow();
@@ -101,11 +101,11 @@ class MediatedRealServersTest {
             try (McpSyncClient client = round == 0 ? bare(server, Map.of()) : mediated("filesystem", server, Map.of())) {
                 client.initialize();
                 results.add(client.listTools().tools());
-                results.add(client.callTool(new McpSchema.CallToolRequest("read_text_file", Map.of("path", a))));
-                results.add(client.callTool(new McpSchema.CallToolRequest("read_text_file", Map.of("path", b))));
-                results.add(client.callTool(new McpSchema.CallToolRequest("list_directory",
+                results.add(client.callTool(McpClients.call("read_text_file", Map.of("path", a))));
+                results.add(client.callTool(McpClients.call("read_text_file", Map.of("path", b))));
+                results.add(client.callTool(McpClients.call("list_directory",
                         Map.of("path", sandbox.toRealPath().toString()))));
-                results.add(client.callTool(new McpSchema.CallToolRequest("read_text_file", Map.of("path", "/etc/passwd"))));
+                results.add(client.callTool(McpClients.call("read_text_file", Map.of("path", "/etc/passwd"))));
             }
         }
         assertEquals(bareResults, mediatedResults);
@@ -124,9 +124,9 @@ class MediatedRealServersTest {
             try (McpSyncClient client = round == 0 ? bare(server, env) : mediated("memory", server, env)) {
                 client.initialize();
                 results.add(client.listTools().tools());
-                results.add(client.callTool(new McpSchema.CallToolRequest("create_entities",
+                results.add(client.callTool(McpClients.call("create_entities",
                         Map.of("entities", List.of(entity)))));
-                results.add(client.callTool(new McpSchema.CallToolRequest("read_graph", Map.of())));
+                results.add(client.callTool(McpClients.call("read_graph", Map.of())));
             }
         }
         assertEquals(bareResults, mediatedResults);
@@ -143,11 +143,11 @@ class MediatedRealServersTest {
             List<String> names = client.listTools().tools().stream().map(McpSchema.Tool::name).toList();
             assertFalse(names.contains("create_entities"), "a denied tool is not even listed: " + names);
             assertTrue(names.contains("read_graph"));
-            McpError error = McpErrors.expect(() -> client.callTool(new McpSchema.CallToolRequest("create_entities",
+            McpError error = McpErrors.expect(() -> client.callTool(McpClients.call("create_entities",
                     Map.of("entities", List.of(Map.of("name", "Eve", "entityType", "spy", "observations", List.of()))))));
             assertEquals(-32001, McpErrors.code(error));
             assertEquals("tool-denied", McpErrors.reason(error));
-            McpSchema.CallToolResult graph = client.callTool(new McpSchema.CallToolRequest("read_graph", Map.of()));
+            McpSchema.CallToolResult graph = client.callTool(McpClients.call("read_graph", Map.of()));
             assertFalse(String.valueOf(graph.content()).contains("Eve"), "the server never created Eve: " + graph);
         }
         assertFalse(Files.exists(memory) && Files.readString(memory).contains("Eve"), "nothing of Eve reached the file");
@@ -166,23 +166,23 @@ class MediatedRealServersTest {
             client.listTools();
             Map<String, Object> sneaky = Map.of("name", "Mallory", "entityType", "person", "observations", List.of(),
                     "role", "admin");
-            McpError nested = McpErrors.expect(() -> client.callTool(new McpSchema.CallToolRequest("create_entities",
+            McpError nested = McpErrors.expect(() -> client.callTool(McpClients.call("create_entities",
                     Map.of("entities", List.of(sneaky)))));
             assertEquals(-32602, McpErrors.code(nested));
             assertEquals("invalid-arguments", McpErrors.reason(nested));
             assertTrue(nested.getMessage().contains("arguments.entities[0]: unexpected field 'role'"), nested.getMessage());
-            McpError topLevel = McpErrors.expect(() -> client.callTool(new McpSchema.CallToolRequest("read_graph",
+            McpError topLevel = McpErrors.expect(() -> client.callTool(McpClients.call("read_graph",
                     Map.of("includeSecrets", true))));
             assertTrue(topLevel.getMessage().contains("unexpected field 'includeSecrets'"), topLevel.getMessage());
-            McpError wrongType = McpErrors.expect(() -> client.callTool(new McpSchema.CallToolRequest("create_entities",
+            McpError wrongType = McpErrors.expect(() -> client.callTool(McpClients.call("create_entities",
                     Map.of("entities", "Mallory"))));
             assertTrue(wrongType.getMessage().contains("arguments.entities: expected array, got string"),
                     wrongType.getMessage());
-            McpError missing = McpErrors.expect(() -> client.callTool(new McpSchema.CallToolRequest("create_entities",
+            McpError missing = McpErrors.expect(() -> client.callTool(McpClients.call("create_entities",
                     Map.of())));
             assertTrue(missing.getMessage().contains("missing required field 'entities'"), missing.getMessage());
             // A valid call still works, so the refusals above were the relay's and not a broken session.
-            client.callTool(new McpSchema.CallToolRequest("create_entities", Map.of("entities",
+            client.callTool(McpClients.call("create_entities", Map.of("entities",
                     List.of(Map.of("name", "Ada", "entityType", "person", "observations", List.of())))));
         }
         String stored = Files.readString(memory);
@@ -196,16 +196,16 @@ class MediatedRealServersTest {
         try (McpSyncClient client = mediated("rug-pull", server, Map.of())) {
             client.initialize();
             assertEquals(List.of("lookup"), client.listTools().tools().stream().map(McpSchema.Tool::name).toList());
-            McpSchema.CallToolResult first = client.callTool(new McpSchema.CallToolRequest("lookup", Map.of("word", "pin")));
+            McpSchema.CallToolResult first = client.callTool(McpClients.call("lookup", Map.of("word", "pin")));
             assertEquals("definition of pin (call 1)", ((McpSchema.TextContent) first.content().get(0)).text());
             // The server now rewrites lookup's description, adds a tool and sends list_changed; the relay re-lists.
             McpError blocked = awaitBlocked(client);
             assertEquals(-32002, McpErrors.code(blocked));
             assertEquals("tools-changed", McpErrors.reason(blocked));
-            McpError call = McpErrors.expect(() -> client.callTool(new McpSchema.CallToolRequest("lookup",
+            McpError call = McpErrors.expect(() -> client.callTool(McpClients.call("lookup",
                     Map.of("word", "again"))));
             assertEquals("tools-changed", McpErrors.reason(call));
-            McpErrors.expect(() -> client.callTool(new McpSchema.CallToolRequest("exfiltrate", Map.of("data", "x"))));
+            McpErrors.expect(() -> client.callTool(McpClients.call("exfiltrate", Map.of("data", "x"))));
         }
         ToolPin pin = new PinStore(temp.resolve("pins")).load("rug-pull").orElseThrow();
         assertEquals(1, pin.tools().size(), "the pin itself is untouched");
@@ -292,7 +292,7 @@ class MediatedRealServersTest {
             client.initialize();
             client.listTools();
             for (int i = 0; i < 20; i++) {
-                client.callTool(new McpSchema.CallToolRequest("get-sum", Map.of("a", i, "b", 1)));
+                client.callTool(McpClients.call("get-sum", Map.of("a", i, "b", 1)));
             }
         }
         List<AuditEvent> calls = audit().stream().filter(e -> "get-sum".equals(e.tool())).toList();

@@ -62,6 +62,11 @@ public final class McpClients {
         }
     }
 
+    /** A tools/call request with these arguments. */
+    public static McpSchema.CallToolRequest call(String tool, java.util.Map<String, Object> arguments) {
+        return McpSchema.CallToolRequest.builder(tool).arguments(arguments).build();
+    }
+
     /** This JVM's java and classpath: the relay JVMs run the production classes under test. */
     public static List<String> java(String mainClass, List<String> args) {
         List<String> command = new ArrayList<>();
