@@ -86,7 +86,11 @@ public final class RelayBenchmark {
             row(kinds[k] + " latency p99 (ms)", percentile(latency[0][k], 99), percentile(latency[1][k], 99), "%.3f");
             System.out.printf(Locale.ROOT, "%-38s %16s %16.3f%n", kinds[k] + " added p50 latency (ms)", "", p50Relay - p50Plain);
         }
-        System.out.printf(Locale.ROOT, "audit records written by the relay: %,d (%s)%n", auditLines, work.resolve("audit.jsonl"));
+        System.out.printf(Locale.ROOT, "audit records written by the relay: %,d (%,d bytes)%n", auditLines,
+                Files.size(work.resolve("audit.jsonl")));
+        try (var files = Files.walk(work)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
         System.out.println("targets: >= 20,000 small messages/s through the relay; <= 0.5 ms added median latency");
     }
 
