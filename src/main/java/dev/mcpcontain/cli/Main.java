@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Runs stdio MCP servers contained: own identity and session, only granted folders,"
                 + " no secrets from the environment, resource limits, killed with its host.",
-        subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class, SetupCommand.class})
+        subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class, ManifestCommand.class,
+                PinsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -46,8 +47,7 @@ public final class Main implements Runnable {
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("mcp-contain: " + ex.getMessage());
-            err.println("Try 'mcp-contain " + ex.getCommandLine().getCommandName().replace("mcp-contain", "").trim()
-                    + " --help' for usage.".replace("  ", " "));
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return ExitCodes.REFUSED;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

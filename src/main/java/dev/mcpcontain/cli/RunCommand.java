@@ -49,6 +49,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the resolved policy and launch plan; start nothing.")
     boolean dryRun;
 
+    @Mixin
+    McpRunOptions mcp;
+
     @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The server command and its arguments.")
     List<String> command = new ArrayList<>();
 
@@ -58,7 +61,8 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunOptions options = new RunOptions(profile, grants, Optional.ofNullable(network), env,
-                Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, RunArguments.serverCommand(command));
+                Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, RunArguments.serverCommand(command),
+                mcp.options(dryRun));
         return RunExecution.execute(options, spec.commandLine().getOut());
     }
 

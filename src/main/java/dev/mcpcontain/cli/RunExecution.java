@@ -5,6 +5,7 @@ import dev.mcpcontain.launch.ContainmentBackend;
 import dev.mcpcontain.launch.ExecHandoff;
 import dev.mcpcontain.launch.LaunchPlan;
 import dev.mcpcontain.launch.Launcher;
+import dev.mcpcontain.mediation.MediatedRun;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.RunRequest;
 import java.io.FileOutputStream;
@@ -17,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What {@code run} does once its options are known: resolve the policy, plan, prepare, then either hand the
- * plan to the launcher script (which execs the native supervisor: no JVM stays resident) or supervise from here.
+ * What {@code run} does once its options are known: resolve the policy, plan, prepare, then relay (mediation),
+ * hand the plan to the launcher script (which execs the native supervisor: no JVM stays resident), or supervise
+ * from here.
  * Writes nothing to stdout except the report of {@code --dry-run}, which starts nothing.
  */
 final class RunExecution {
@@ -29,7 +31,9 @@ final class RunExecution {
         Launcher launcher = Launcher.forCurrentUser();
         RunRequest request = new RunRequest(options.command(), options.grants(), List.of(), options.network(),
                 options.env(), options.name(), options.isolation());
-        ContainmentPolicy policy = launcher.resolve(options.profile(), request);
+        // Manifest, consent and the mediation decision; without a manifest this is launcher.resolve.
+        MediatedRun mediated = MediatedRun.prepare(launcher, options.profile(), request, options.mcp());
+        ContainmentPolicy policy = mediated.policy();
         ContainmentBackend backend = launcher.backend();
         LaunchPlan plan = backend.plan(policy);
         if (options.dryRun()) {
@@ -49,6 +53,10 @@ final class RunExecution {
             }
         }
         backend.prepare(plan);
+        if (mediated.mediates()) {
+            // The JVM stays as the relay between this process's stdio and the server's pipes.
+            return mediated.relay(backend, plan);
+        }
         String channel = System.getenv(ExecHandoff.CHANNEL_FD_VARIABLE);
         if (channel != null && backend instanceof ExecHandoff handoff) {
             try (OutputStream stream = new FileOutputStream(channelPath(channel))) {

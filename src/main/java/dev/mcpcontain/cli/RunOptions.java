@@ -1,5 +1,6 @@
 package dev.mcpcontain.cli;
 
+import dev.mcpcontain.mediation.MediatedRun;
 import dev.mcpcontain.profile.GrantSpec;
 import dev.mcpcontain.profile.Profile;
 import java.util.List;
@@ -14,4 +15,5 @@ record RunOptions(
         Optional<String> name,
         Optional<Profile.Isolation> isolation,
         boolean dryRun,
-        List<String> command) {}
+        List<String> command,
+        MediatedRun.Options mcp) {}

@@ -60,6 +60,11 @@ public final class Launcher {
         return profiles;
     }
 
+    /** How DOCUMENTS, DOWNLOADS, ... resolve for this user (manifests use them too). */
+    public KnownFolderResolver knownFolders() {
+        return knownFolders;
+    }
+
     public ContainmentPolicy resolve(String profile, RunRequest request) {
         return new PolicyResolver(host, knownFolders).resolve(profiles.resolve(profile), request);
     }

@@ -1,0 +1,82 @@
+package dev.mcpcontain.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mcpcontain.launch.ContainedProcess;
+import dev.mcpcontain.launch.Launcher;
+import dev.mcpcontain.mediation.MediatedRun;
+import dev.mcpcontain.pins.PinStore;
+import dev.mcpcontain.policy.RunRequest;
+import dev.mcpcontain.state.StateFiles;
+import dev.mcpcontain.testing.McpClients;
+import dev.mcpcontain.testing.McpErrors;
+import dev.mcpcontain.testing.TestServers;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The process-backend API for proxies: {@code Launcher.forCurrentUser()} starts a contained real server, the
+ * official Java SDK talks to it over the returned streams, and killing it ends the whole tree.
+ */
+class LauncherApiIT {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aJavaHostTalksToAContainedServerAndKillsItsTree() throws Exception {
+        Launcher launcher = Launcher.forCurrentUser();
+        ContainedProcess server = launcher.start("default",
+                RunRequest.of(List.of(TestServers.node(), TestServers.memory().toString())));
+        List<ProcessHandle> tree;
+        ConcurrentLinkedQueue<String> stderr = new ConcurrentLinkedQueue<>();
+        try (McpSyncClient client = McpClients.over(server, stderr)) {
+            McpClients.initialize(client, stderr);
+            assertTrue(client.listTools().tools().stream().anyMatch(t -> t.name().equals("create_entities")));
+            client.callTool(McpClients.call("create_entities", Map.of("entities",
+                    List.of(Map.of("name", "Ada", "entityType", "person", "observations", List.of("api"))))));
+            assertTrue(MediatedRunIT.text(client.callTool(McpClients.call("read_graph", Map.of())))
+                    .contains("Ada"));
+            tree = ProcessHandle.of(server.pid()).map(p -> p.descendants().toList()).orElse(List.of());
+            server.kill();
+            assertTrue(server.waitFor(Duration.ofSeconds(10)) != -1, "kill ends the server");
+        }
+        assertFalse(server.isAlive());
+        Thread.sleep(500);
+        for (ProcessHandle p : tree) {
+            assertFalse(p.isAlive(), "process " + p.pid() + " of the tree outlived kill()");
+        }
+    }
+
+    @Test
+    void aJavaHostCanAlsoHaveTheContainedServerMediated() throws Exception {
+        Launcher launcher = Launcher.forCurrentUser();
+        String name = "it-api-" + ProcessHandle.current().pid();
+        RunRequest request = new RunRequest(List.of(TestServers.node(), TestServers.everything().toString(), "stdio"),
+                List.of(), List.of(), Optional.empty(), List.of(), Optional.of(name), Optional.empty());
+        MediatedRun run = MediatedRun.prepare(launcher, "default", request, new MediatedRun.Options(Optional.empty(),
+                Map.of(), Optional.of(true), Optional.of(temp.resolve("audit.jsonl")), false));
+        ConcurrentLinkedQueue<String> stderr = new ConcurrentLinkedQueue<>();
+        try (ContainedProcess server = run.start();
+                McpSyncClient client = McpClients.over(server, stderr)) {
+            McpClients.initialize(client, stderr);
+            client.listTools();
+            assertEquals("invalid-arguments", McpErrors.reason(McpErrors.expect(() -> client.callTool(
+                    McpClients.call("echo", Map.of("message", "x", "sudo", true))))));
+            assertEquals("Echo: x", MediatedRunIT.text(client.callTool(
+                    McpClients.call("echo", Map.of("message", "x")))));
+        } finally {
+            new PinStore(StateFiles.pins(launcher.host())).reset(name);
+        }
+    }
+}
