@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static struct plan the_plan;
+
+static pid_t plan_copier;
 
 /* Reads the plan's length line one byte at a time: anything after the plan is the server's stdin. */
 static int plan_from_stdin(void)
@@ -60,7 +63,22 @@ static int plan_from_stdin(void)
         _exit(0);
     }
     close(p[1]);
+    plan_copier = child;
     return p[0];
+}
+
+/* The copier must be reaped (no zombie in the server's tree) and must have copied the whole plan. */
+static void reap_plan_copier(void)
+{
+    if (!plan_copier)
+        return;
+    int status;
+    while (waitpid(plan_copier, &status, 0) < 0) {
+        if (errno != EINTR)
+            die_errno("waiting for the plan reader");
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        die("the plan on stdin was cut short");
 }
 
 int main(int argc, char **argv)
@@ -85,6 +103,7 @@ int main(int argc, char **argv)
     }
     plan_read(fd, &the_plan);
     close(fd);
+    reap_plan_copier();
     if (the_plan.mode == MODE_NAMESPACES && !the_plan.clone_flags)
         die("namespaces mode without namespaces");
     return supervise(&the_plan);

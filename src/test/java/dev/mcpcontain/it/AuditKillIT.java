@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpcontain.testing.McpContainCli;
+import dev.mcpcontain.testing.Processes;
 import dev.mcpcontain.testing.TestServers;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -79,7 +80,7 @@ class AuditKillIT {
         assertTrue(launcher.waitFor(10, TimeUnit.SECONDS));
         Thread.sleep(2000);
         for (ProcessHandle p : tree) {
-            assertFalse(p.isAlive(), "contained process " + p.pid() + " outlived its killed launcher");
+            assertFalse(Processes.isRunning(p.pid()), "contained process " + p.pid() + " outlived its killed launcher");
         }
         byte[] bytes = Files.readAllBytes(audit);
         assertEquals('\n', bytes[bytes.length - 1]);

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.mcpcontain.testing.TestServers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,17 +50,24 @@ class ContainedFilesystemServerIT {
     }
 
     private List<String> bare(String... serverArgs) {
-        List<String> command = new ArrayList<>(List.of("node", TestServers.server("server-filesystem").toString()));
+        List<String> command = new ArrayList<>(List.of(TestServers.node(), TestServers.filesystem().toString()));
         command.addAll(List.of(serverArgs));
         return command;
     }
 
     private List<String> contained(List<String> launcherArgs, String... serverArgs) {
-        List<String> command = new ArrayList<>(List.of(TestServers.launcher().toString(), "run"));
+        List<String> command = new ArrayList<>(List.of(launcherScript().toString(), "run"));
         command.addAll(launcherArgs);
         command.add("--");
         command.addAll(bare(serverArgs));
         return command;
+    }
+
+    /** The launcher script of this checkout, so the exec hand-off to the native supervisor is what runs. */
+    private static Path launcherScript() {
+        Path script = TestServers.PROJECT.resolve("scripts/mcp-contain");
+        assertTrue(Files.isDirectory(TestServers.PROJECT.resolve("target/lib")), "build first: mvn package");
+        return script;
     }
 
     private List<String> handshake(List<String> command) throws Exception {
@@ -81,7 +89,7 @@ class ContainedFilesystemServerIT {
         assertTrue(contained.get(1).length() > 10_000, "the large tools/list line passed whole");
         // The recorded fixture came from the same release; its serialisation may differ with the resolved
         // dependencies, but the tools it lists must be these.
-        Path fixture = TestServers.ROOT.resolveSibling("shared/fixtures/server-filesystem-2026.8.31.responses.jsonl");
+        Path fixture = TestServers.PROJECT.resolveSibling("shared/fixtures/server-filesystem-2026.8.31.responses.jsonl");
         if (Files.isRegularFile(fixture)) {
             List<String> golden = Files.readAllLines(fixture, StandardCharsets.UTF_8);
             assertEquals(toolNames(golden.get(1)), toolNames(contained.get(1)));

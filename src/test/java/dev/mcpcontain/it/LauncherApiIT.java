@@ -12,10 +12,14 @@ import dev.mcpcontain.policy.RunRequest;
 import dev.mcpcontain.state.StateFiles;
 import dev.mcpcontain.testing.McpClients;
 import dev.mcpcontain.testing.McpErrors;
+import dev.mcpcontain.testing.Processes;
 import dev.mcpcontain.testing.TestServers;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
+import dev.mcpcontain.profile.GrantSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +40,14 @@ class LauncherApiIT {
     @Test
     void aJavaHostTalksToAContainedServerAndKillsItsTree() throws Exception {
         Launcher launcher = Launcher.forCurrentUser();
-        ContainedProcess server = launcher.start("default",
-                RunRequest.of(List.of(TestServers.node(), TestServers.memory().toString())));
+        // Without MEMORY_FILE_PATH the server writes next to its own code, which containment keeps read-only:
+        // its memory goes to a folder granted read-write instead.
+        Path data = Files.createDirectories(temp.resolve("memory"));
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        RunRequest request = new RunRequest(List.of(TestServers.node(), TestServers.memory().toString()),
+                List.of(GrantSpec.parse(data + ":rw")), List.of(), Optional.empty(),
+                List.of("MEMORY_FILE_PATH=" + data.resolve("memory.jsonl")), Optional.empty(), Optional.empty());
+        ContainedProcess server = launcher.start("default", request);
         List<ProcessHandle> tree;
         ConcurrentLinkedQueue<String> stderr = new ConcurrentLinkedQueue<>();
         try (McpSyncClient client = McpClients.over(server, stderr)) {
@@ -52,9 +62,11 @@ class LauncherApiIT {
             assertTrue(server.waitFor(Duration.ofSeconds(10)) != -1, "kill ends the server");
         }
         assertFalse(server.isAlive());
+        assertTrue(Files.readString(data.resolve("memory.jsonl")).contains("Ada"), "written through the read-write grant");
         Thread.sleep(500);
         for (ProcessHandle p : tree) {
-            assertFalse(p.isAlive(), "process " + p.pid() + " of the tree outlived kill()");
+            assertFalse(Processes.isRunning(p.pid()), "process " + p.pid() + " of the tree outlived kill(): "
+                    + p.info().commandLine().orElse("?"));
         }
     }
 
