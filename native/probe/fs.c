@@ -1,0 +1,266 @@
+/* Filesystem attempts: reading and writing outside grants, read-only grants, links and renames out of a grant,
+ * device nodes, mount flags. */
+#include "probe.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The first line of what was read, printable characters only, for the test to recognise the file. */
+static void printable_head(const char *buf, ssize_t n, char *out, size_t outsize)
+{
+    size_t o = 0;
+    for (ssize_t i = 0; i < n && o + 1 < outsize; i++) {
+        if (buf[i] == '\n')
+            break;
+        out[o++] = buf[i] >= 0x20 && buf[i] < 0x7f ? buf[i] : '?';
+    }
+    out[o] = '\0';
+}
+
+static void cmd_read(const struct step *s)
+{
+    int fd = open(s->argv[1], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof buf);
+    int err = errno;
+    close(fd);
+    if (n < 0) {
+        denied_errno(s, err, "at=read");
+        return;
+    }
+    char head[96];
+    printable_head(buf, n, head, sizeof head);
+    allowed(s, "bytes=%zd text=%s", n, head);
+}
+
+static void write_with(const struct step *s, const char *path, int flags)
+{
+    int fd = open(path, flags | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    static const char text[] = "written by mcp-contain-probe\n";
+    ssize_t n = write(fd, text, sizeof text - 1);
+    int err = errno;
+    close(fd);
+    if (n < 0)
+        denied_errno(s, err, "at=write");
+    else
+        allowed(s, "bytes=%zd", n);
+}
+
+static void cmd_write(const struct step *s) { write_with(s, s->argv[1], O_WRONLY | O_CREAT | O_TRUNC); }
+static void cmd_append(const struct step *s) { write_with(s, s->argv[1], O_WRONLY | O_APPEND); }
+static void cmd_create(const struct step *s) { write_with(s, s->argv[1], O_WRONLY | O_CREAT | O_EXCL); }
+
+static void cmd_mkdir(const struct step *s) { outcome(s, mkdir(s->argv[1], 0755), NULL); }
+static void cmd_rmdir(const struct step *s) { outcome(s, rmdir(s->argv[1]), NULL); }
+static void cmd_unlink(const struct step *s) { outcome(s, unlink(s->argv[1]), NULL); }
+static void cmd_rename(const struct step *s) { outcome(s, rename(s->argv[1], s->argv[2]), NULL); }
+static void cmd_link(const struct step *s) { outcome(s, link(s->argv[1], s->argv[2]), NULL); }
+static void cmd_symlink(const struct step *s) { outcome(s, symlink(s->argv[1], s->argv[2]), NULL); }
+
+static void cmd_chmod(const struct step *s)
+{
+    unsigned long mode;
+    if (!parse_ulong(s->argv[2], &mode)) {
+        error(s, "bad mode '%s'", s->argv[2]);
+        return;
+    }
+    outcome(s, chmod(s->argv[1], (mode_t)mode), NULL);
+}
+
+static void cmd_chown(const struct step *s)
+{
+    long uid, gid;
+    if (!parse_long(s->argv[2], &uid) || !parse_long(s->argv[3], &gid)) {
+        error(s, "bad uid/gid");
+        return;
+    }
+    outcome(s, chown(s->argv[1], (uid_t)uid, (gid_t)gid), NULL);
+}
+
+static void cmd_truncate(const struct step *s) { outcome(s, truncate(s->argv[1], 0), NULL); }
+
+static void cmd_stat(const struct step *s)
+{
+    struct stat st;
+    if (lstat(s->argv[1], &st) < 0) {
+        denied_errno(s, errno, "%s", "");
+        return;
+    }
+    allowed(s, "mode=%04o uid=%u gid=%u type=%s", st.st_mode & 07777, st.st_uid, st.st_gid,
+            S_ISDIR(st.st_mode) ? "dir" : S_ISREG(st.st_mode) ? "file" : S_ISLNK(st.st_mode) ? "link"
+            : S_ISCHR(st.st_mode) ? "chr" : S_ISBLK(st.st_mode) ? "blk" : S_ISSOCK(st.st_mode) ? "sock" : "other");
+}
+
+static int compare(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void cmd_ls(const struct step *s)
+{
+    DIR *d = opendir(s->argv[1]);
+    if (!d) {
+        denied_errno(s, errno, "%s", "");
+        return;
+    }
+    char *names[512];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < sizeof names / sizeof names[0])
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            names[n++] = strdup(e->d_name);
+    closedir(d);
+    qsort(names, n, sizeof names[0], compare);
+    char out[900] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(out) + strlen(names[i]) + 2 < sizeof out) {
+            if (i)
+                strcat(out, ",");
+            strcat(out, names[i]);
+        }
+        free(names[i]);
+    }
+    value(s, "%s", n ? out : "(empty)");
+}
+
+static void cmd_mknod(const struct step *s)
+{
+    unsigned long major, minor;
+    if (!parse_ulong(s->argv[2], &major) || !parse_ulong(s->argv[3], &minor)) {
+        error(s, "bad device numbers");
+        return;
+    }
+    int r = mknod(s->argv[1], S_IFCHR | 0600, makedev(major, minor));
+    int err = errno;
+    if (r == 0)
+        unlink(s->argv[1]);
+    errno = err;
+    outcome(s, r, NULL);
+}
+
+/* execve in a child; the exec error comes back through a close-on-exec pipe. */
+static void cmd_exec(const struct step *s)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        error(s, "pipe: %s", errno_name(errno));
+        return;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        error(s, "fork: %s", errno_name(errno));
+        return;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) {
+            dup2(devnull, STDOUT_FILENO);
+            dup2(devnull, STDERR_FILENO);
+        }
+        execv(s->argv[1], s->argv + 1);
+        int err = errno;
+        if (write(p[1], &err, sizeof err) != sizeof err)
+            _exit(126);
+        _exit(127);
+    }
+    close(p[1]);
+    int err = 0;
+    ssize_t n = read(p[0], &err, sizeof err);
+    close(p[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (n == sizeof err)
+        denied_errno(s, err, "at=execve");
+    else if (WIFSIGNALED(status))
+        allowed(s, "signal=%s", signal_name(WTERMSIG(status)));
+    else
+        allowed(s, "exit=%d", WEXITSTATUS(status));
+}
+
+static void cmd_statvfs(const struct step *s)
+{
+    struct statvfs v;
+    if (statvfs(s->argv[1], &v) < 0) {
+        denied_errno(s, errno, "%s", "");
+        return;
+    }
+    value(s, "%s,%s,%s,%s", v.f_flag & ST_RDONLY ? "ro" : "rw", v.f_flag & ST_NOSUID ? "nosuid" : "suid",
+          v.f_flag & ST_NODEV ? "nodev" : "dev", v.f_flag & ST_NOEXEC ? "noexec" : "exec");
+}
+
+/* Mount points (from /proc/self/mountinfo) whose per-mount options lack OPTION: "none" when every one has it. */
+static void cmd_mounts_without(const struct step *s)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f) {
+        error(s, "cannot read /proc/self/mountinfo: %s", errno_name(errno));
+        return;
+    }
+    char linebuf[4096], out[900] = "";
+    int total = 0, missing = 0;
+    while (fgets(linebuf, sizeof linebuf, f)) {
+        /* id parent major:minor root mountpoint options ... */
+        char root[1024], point[1024], options[512];
+        if (sscanf(linebuf, "%*d %*d %*s %1023s %1023s %511s", root, point, options) != 3)
+            continue;
+        total++;
+        char padded[520];
+        snprintf(padded, sizeof padded, ",%s,", options);
+        char want[64];
+        snprintf(want, sizeof want, ",%s,", s->argv[1]);
+        if (!strstr(padded, want)) {
+            missing++;
+            if (strlen(out) + strlen(point) + 2 < sizeof out) {
+                if (out[0])
+                    strcat(out, ",");
+                strcat(out, point);
+            }
+        }
+    }
+    fclose(f);
+    if (total == 0)
+        error(s, "no mounts listed");
+    else
+        value(s, "%s", missing ? out : "none");
+}
+
+const struct command fs_commands[] = {
+    {"read", 1, 1, "PATH", cmd_read},
+    {"write", 1, 1, "PATH  (create or truncate, then write)", cmd_write},
+    {"append", 1, 1, "PATH  (existing file only)", cmd_append},
+    {"create", 1, 1, "PATH  (O_EXCL)", cmd_create},
+    {"mkdir", 1, 1, "PATH", cmd_mkdir},
+    {"rmdir", 1, 1, "PATH", cmd_rmdir},
+    {"unlink", 1, 1, "PATH", cmd_unlink},
+    {"rename", 2, 2, "FROM TO", cmd_rename},
+    {"link", 2, 2, "EXISTING NEW  (hard link)", cmd_link},
+    {"symlink", 2, 2, "TARGET LINK", cmd_symlink},
+    {"chmod", 2, 2, "PATH MODE", cmd_chmod},
+    {"chown", 3, 3, "PATH UID GID", cmd_chown},
+    {"truncate", 1, 1, "PATH", cmd_truncate},
+    {"stat", 1, 1, "PATH  (lstat)", cmd_stat},
+    {"ls", 1, 1, "DIR", cmd_ls},
+    {"mknod", 3, 3, "PATH MAJOR MINOR  (character device)", cmd_mknod},
+    {"exec", 1, -1, "PATH [ARG...]", cmd_exec},
+    {"statvfs", 1, 1, "PATH", cmd_statvfs},
+    {"mounts-without", 1, 1, "OPTION  (e.g. nosuid)", cmd_mounts_without},
+    {NULL, 0, 0, NULL, NULL},
+};

@@ -1,0 +1,172 @@
+/* Resource bombs, each with a ceiling: if a limit is missing the probe stops at the ceiling and says ALLOWED
+ * instead of taking the host down with it. */
+#include "probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* forkbomb MAX HOLD_MS: forks children that only wait, until fork fails or MAX are alive; prints the result, keeps
+ * them alive HOLD_MS more (the test checks the host meanwhile), then kills and reaps them all. */
+static void cmd_forkbomb(const struct step *s)
+{
+    long max, hold;
+    if (!parse_long(s->argv[1], &max) || !parse_long(s->argv[2], &hold) || max < 1 || max > 100000) {
+        error(s, "usage: forkbomb MAX HOLD_MS");
+        return;
+    }
+    pid_t *kids = calloc((size_t)max, sizeof *kids);
+    if (!kids) {
+        error(s, "out of memory");
+        return;
+    }
+    pid_t self = getpid();
+    long n = 0;
+    int err = 0;
+    while (n < max) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            err = errno;
+            break;
+        }
+        if (pid == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != self)
+                _exit(0);
+            for (;;)
+                pause();
+        }
+        kids[n++] = pid;
+    }
+    if (err)
+        denied_errno(s, err, "forks=%ld", n);
+    else
+        allowed(s, "forks=%ld", n);
+    sleep_ms(hold);
+    for (long i = 0; i < n; i++)
+        kill(kids[i], SIGKILL);
+    for (long i = 0; i < n; i++)
+        while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
+            ;
+    free(kids);
+}
+
+/* membomb MAX_MB: maps and touches 8 MiB at a time. A memory cgroup kills us (the launcher reports 137); an
+ * address-space or data rlimit makes mmap fail (DENIED errno=ENOMEM). */
+static void cmd_membomb(const struct step *s)
+{
+    long max_mb;
+    if (!parse_long(s->argv[1], &max_mb) || max_mb < 8) {
+        error(s, "usage: membomb MAX_MB (at least 8)");
+        return;
+    }
+    const size_t chunk = 8u << 20;
+    long mb = 0;
+    while (mb < max_mb) {
+        char *p = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            denied_errno(s, errno, "mb=%ld", mb);
+            return;
+        }
+        memset(p, 0x5a, chunk);
+        mb += 8;
+    }
+    allowed(s, "mb=%ld", mb);
+}
+
+/* fill PATH MAX_BYTES: writes 64 KiB blocks until the filesystem refuses or MAX_BYTES are written; removes the file. */
+static void cmd_fill(const struct step *s)
+{
+    unsigned long max;
+    if (!parse_ulong(s->argv[2], &max)) {
+        error(s, "bad byte count '%s'", s->argv[2]);
+        return;
+    }
+    signal(SIGXFSZ, SIG_IGN);
+    int fd = open(s->argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    static char block[65536];
+    memset(block, 'x', sizeof block);
+    unsigned long total = 0;
+    int err = 0;
+    while (total < max) {
+        size_t want = max - total < sizeof block ? max - total : sizeof block;
+        ssize_t n = write(fd, block, want);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            err = errno;
+            break;
+        }
+        total += (unsigned long)n;
+    }
+    if (!err && fsync(fd) < 0)
+        err = errno;
+    close(fd);
+    unlink(s->argv[1]);
+    signal(SIGXFSZ, SIG_DFL);
+    if (err)
+        denied_errno(s, err, "bytes=%lu", total);
+    else
+        allowed(s, "bytes=%lu", total);
+}
+
+/* fsize-signal PATH BYTES: the same write in a child with SIGXFSZ at its default action: killed by it. */
+static long run_fsize_default(const struct step *s, void *arg)
+{
+    (void)arg;
+    unsigned long max;
+    if (!parse_ulong(s->argv[2], &max))
+        return -1;
+    signal(SIGXFSZ, SIG_DFL);
+    int fd = open(s->argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    unlink(s->argv[1]); /* the file goes when we do, killed or not */
+    static char block[65536];
+    unsigned long total = 0;
+    while (total < max) {
+        size_t want = max - total < sizeof block ? max - total : sizeof block;
+        ssize_t n = write(fd, block, want);
+        if (n < 0)
+            return -1;
+        total += (unsigned long)n;
+    }
+    return (long)total;
+}
+
+static void cmd_fsize_signal(const struct step *s)
+{
+    unsigned long max;
+    if (!parse_ulong(s->argv[2], &max)) {
+        error(s, "bad byte count '%s'", s->argv[2]);
+        return;
+    }
+    in_child(s, run_fsize_default, NULL);
+}
+
+const struct command limit_commands[] = {
+    {"forkbomb", 2, 2, "MAX HOLD_MS", cmd_forkbomb},
+    {"membomb", 1, 1, "MAX_MB", cmd_membomb},
+    {"fill", 2, 2, "PATH MAX_BYTES  (SIGXFSZ ignored: EFBIG or ENOSPC)", cmd_fill},
+    {"fsize-signal", 2, 2, "PATH BYTES  (SIGXFSZ at its default action)", cmd_fsize_signal},
+    {NULL, 0, 0, NULL, NULL},
+};
