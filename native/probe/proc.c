@@ -257,7 +257,8 @@ static void cmd_process_vm_read(const struct step *s)
     pid_t pid;
     if (!pid_arg(s, s->argv[1], &pid))
         return;
-    char local[8], *remote = (char *)environ; /* any address: the call fails before using it, or reads 8 bytes */
+    /* &environ: a fixed address in this static, non-PIE binary, so mapped in another copy of the probe too */
+    char local[8], *remote = (char *)&environ;
     struct iovec l = {local, sizeof local}, r = {remote, sizeof local};
     outcome(s, process_vm_readv(pid, &l, 1, &r, 1, 0), NULL);
 }

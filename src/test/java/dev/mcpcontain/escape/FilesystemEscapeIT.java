@@ -128,6 +128,208 @@ class FilesystemEscapeIT {
         });
     }
 
+    /** The identity's real ~/.ssh/id_rsa: a fake one is planted (and removed afterwards) unless one exists. */
+    static Path plantSshKey(EscapeSuite suite, Identity id) {
+        Path ssh = id.home().resolve(".ssh");
+        Path key = ssh.resolve("id_rsa");
+        if (!Files.isDirectory(ssh)) {
+            suite.ownedDir(id, ssh, "rwx------");
+            suite.onCleanup(() -> EscapeSuite.deleteTree(ssh));
+        }
+        if (!Files.exists(key)) {
+            suite.ownedFile(id, key, "-----BEGIN OPENSSH PRIVATE KEY----- (fake, planted by the mcp-contain escape suite)\n");
+            EscapeSuite.chmod(key, "rw-------");
+            suite.onCleanup(() -> {
+                try {
+                    Files.deleteIfExists(key);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+        return key;
+    }
+
+    /** The first real disk of the host (/sys/block without loop, ram, zram and device-mapper entries). */
+    static Path hostDisk() {
+        try (Stream<Path> blocks = Files.list(Path.of("/sys/block"))) {
+            return blocks.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.matches("(loop|ram|zram|dm-|md|sr|nbd).*")).sorted().findFirst()
+                    .map(n -> Path.of("/dev", n)).orElse(Path.of("/dev/sda"));
+        } catch (IOException e) {
+            return Path.of("/dev/sda");
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicNode> hostFiles() {
+        EscapeSuite suite = EscapeSuite.get();
+        Path disk = hostDisk();
+        List<Path> hostKeys = sshHostKeys();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> key = Lazy.of(() -> plantSshKey(suite, id));
+            Steps steps = Steps.of()
+                    .add("ssh-key", "read", id.home().resolve(".ssh/id_rsa"))
+                    .add("ssh-dir", "stat", id.home().resolve(".ssh"))
+                    .add("shadow", "read", "/etc/shadow")
+                    .add("shadow-stat", "stat", "/etc/shadow")
+                    .add("shadow-chmod", "chmod", "/etc/shadow", "0644")
+                    .add("gshadow", "read", "/etc/gshadow")
+                    .add("passwd", "read", "/etc/passwd")
+                    .add("etc-write", "write", "/etc/mcp-contain-it")
+                    .add("usr-write", "write", "/usr/mcp-contain-it")
+                    .add("root-write", "mkdir", "/mcp-contain-it")
+                    .add("disk", "read", disk)
+                    .add("mem", "read", "/dev/mem")
+                    .add("kmsg", "read", "/dev/kmsg")
+                    .add("port", "read", "/dev/port")
+                    .add("dev", "ls", "/dev")
+                    .add("devnull", "write", "/dev/null")
+                    .add("mknod", "mknod", "/tmp/mem", 1, 1)
+                    .add("sys", "ls", "/sys")
+                    .add("proc-sys", "write", "/proc/sys/kernel/hostname")
+                    .add("nosuid", "mounts-without", "nosuid")
+                    .add("usr-flags", "statvfs", "/usr/bin")
+                    .add("tmp-flags", "statvfs", "/tmp");
+            for (int i = 0; i < hostKeys.size(); i++) {
+                steps.add("host-key-" + i, "read", hostKeys.get(i));
+            }
+            Lazy<RunResult> contained = Lazy.of(() -> {
+                key.get();
+                return suite.launch(id, "host-files").probe(steps).run();
+            });
+            Lazy<RunResult> sshGranted = Lazy.of(() -> suite.launch(id, "ssh-granted")
+                    .grant(key.get().getParent(), "ro").probe(Steps.of().add("ssh-key", "read", key.get())).run());
+            Lazy<RunResult> rootControl = Lazy.of(() -> {
+                Path scratch = suite.workDir(id, "mknod");
+                return suite.controlAsRoot(Steps.of()
+                        .add("shadow", "read", "/etc/shadow")
+                        .add("disk", "read", disk)
+                        .add("mem", "read", "/dev/mem")
+                        .add("kmsg", "read", "/dev/kmsg")
+                        .add("port", "read", "/dev/port")
+                        .add("mknod", "mknod", scratch.resolve("mem"), 1, 1)
+                        .add("nosuid", "mounts-without", "nosuid"));
+            });
+
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, "the probe made every attempt", () -> contained.get().assertProbeCompleted(steps.labels())));
+            tests.add(Named.test(id, "~/.ssh/id_rsa of the launching user: ENOENT (home not mounted)", () -> {
+                contained.get().assertDenied("ssh-key", "ENOENT");
+                contained.get().assertDenied("ssh-dir", "ENOENT");
+            }));
+            tests.add(Named.test(id, "control: with ~/.ssh granted read-only the key is readable", () ->
+                    sshGranted.get().assertAllowed("ssh-key")));
+            tests.add(Named.test(id, "control: the launching user reads the key on the host", () ->
+                    suite.controlAsLauncher(id, Steps.of().add("ssh-key", "read", key.get())).assertAllowed("ssh-key")));
+            tests.add(Named.test(id, "/etc/shadow: EACCES (masked: mode 0000, chmod EROFS); /etc/gshadow too", () -> {
+                contained.get().assertDenied("shadow", "EACCES");
+                assertEquals("0000", contained.get().assertAllowed("shadow-stat").field("mode").orElse(""),
+                        contained.get()::toString);
+                contained.get().assertDenied("shadow-chmod", "EROFS");
+                contained.get().assertDenied("gshadow", "EACCES");
+            }));
+            tests.add(Named.test(id, "control: /etc/passwd readable inside; /etc/shadow readable by root on the host", () -> {
+                contained.get().assertAllowed("passwd");
+                requireRoot(suite);
+                rootControl.get().assertAllowed("shadow");
+            }));
+            for (int i = 0; i < hostKeys.size(); i++) {
+                String label = "host-key-" + i;
+                tests.add(Named.test(id, "ssh host key " + hostKeys.get(i) + ": EACCES (masked)", () ->
+                        contained.get().assertDenied(label, "EACCES")));
+            }
+            tests.add(Named.test(id, "system directories read-only: /etc, /usr and / itself: EROFS", () -> {
+                contained.get().assertDenied("etc-write", "EROFS");
+                contained.get().assertDenied("usr-write", "EROFS");
+                contained.get().assertDenied("root-write", "EROFS");
+            }));
+            for (String device : List.of("disk", "mem", "kmsg", "port")) {
+                Path path = switch (device) {
+                    case "disk" -> disk;
+                    default -> Path.of("/dev", device);
+                };
+                tests.add(Named.test(id, "raw device " + path + ": ENOENT (not in the minimal /dev)", () ->
+                        contained.get().assertDenied(device, "ENOENT")));
+                tests.add(Named.test(id, "control: root reads " + path + " on the host", () -> {
+                    requireRoot(suite);
+                    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(path),
+                            "this host has no " + path + ": nothing to protect, no control possible");
+                    ProbeLine host = rootControl.get().line(device);
+                    org.junit.jupiter.api.Assumptions.assumeFalse(host.outcome().equals("errno=EPERM"),
+                            "the host refuses even root " + path + " (EPERM, e.g. a device cgroup): no control possible");
+                    rootControl.get().assertAllowed(device);
+                }));
+            }
+            tests.add(Named.test(id, "/dev holds only the minimal set; /dev/null works", () -> {
+                contained.get().assertValue("dev", "fd,full,null,ptmx,pts,random,shm,stderr,stdin,stdout,tty,urandom,zero");
+                contained.get().assertAllowed("devnull");
+            }));
+            tests.add(Named.test(id, "mknod of /dev/mem's numbers in /tmp: EPERM (control: root on the host)", () -> {
+                contained.get().assertDenied("mknod", "EPERM");
+                requireRoot(suite);
+                rootControl.get().assertAllowed("mknod");
+            }));
+            tests.add(Named.test(id, "no /sys; /proc/sys read-only: EROFS", () -> {
+                contained.get().assertDenied("sys", "ENOENT");
+                contained.get().assertDenied("proc-sys", "EROFS");
+            }));
+            tests.add(Named.test(id, "every mount is nosuid; /usr ro,nosuid,nodev; /tmp nosuid,nodev (control: the host has suid mounts)", () -> {
+                contained.get().assertValue("nosuid", "none");
+                contained.get().assertValue("usr-flags", "ro,nosuid,nodev,exec");
+                contained.get().assertValue("tmp-flags", "rw,nosuid,nodev,exec");
+                requireRoot(suite);
+                org.junit.jupiter.api.Assertions.assertNotEquals("VALUE none", rootControl.get().line("nosuid").outcome(),
+                        rootControl.get()::toString);
+            }));
+            if (suite.suiteIsRoot() && !id.root()) {
+                // A setuid-root binary the user can run: outside, it makes the user root; inside, nosuid and
+                // no_new_privs leave the server as it was. Reachable only by this user (0700 directory), and
+                // removed as soon as both runs are done.
+                Lazy<RunResult[]> suid = Lazy.of(() -> {
+                    Path dir = suite.workDir(id, "suid");
+                    Path binary = dir.resolve("suid-probe");
+                    try {
+                        Files.copy(suite.probe(), binary);
+                        EscapeSuite.chown(binary, HostProcesses.account("root").orElseThrow());
+                        // java.nio cannot set the setuid bit.
+                        suite.exec("chmod 4755", List.of("chmod", "4755", binary.toString()), java.util.Map.of(),
+                                EscapeSuite.DEFAULT_TIMEOUT).assertExit(0);
+                        RunResult inside = suite.launch(id, "suid").grant(dir, "rw")
+                                .server(binary.toString(), "@ids", "ids").run();
+                        RunResult outside = suite.exec("setuid control", id.launch(List.of(binary.toString(), "@ids", "ids")),
+                                java.util.Map.of(), EscapeSuite.DEFAULT_TIMEOUT);
+                        return new RunResult[] {inside, outside};
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } finally {
+                        EscapeSuite.deleteTree(dir);
+                    }
+                });
+                tests.add(Named.test(id, "a setuid-root binary in a grant gives the server nothing (control: root outside)", () -> {
+                    RunResult inside = suid.get()[0];
+                    RunResult outside = suid.get()[1];
+                    String ids = inside.line("ids").detail();
+                    assertTrue(ids.contains(" euid=" + id.serverUser().uid() + " "), () -> "euid inside\n" + inside);
+                    assertTrue(outside.line("ids").detail().contains(" euid=0 "), () -> "the control did not become root\n" + outside);
+                }));
+            }
+            return Named.group(id, tests);
+        });
+    }
+
+    private static List<Path> sshHostKeys() {
+        try (Stream<Path> files = Files.list(Path.of("/etc/ssh"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith("_key")).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    static void requireRoot(EscapeSuite suite) {
+        EscapeSuite.requireThat(suite.suiteIsRoot(), "this positive control needs the suite to run as root");
+    }
+
     private static Steps grantSteps(Layout l) {
         Path secret = l.outside().resolve("secret.txt");
         Steps s = Steps.of()
