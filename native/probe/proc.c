@@ -115,7 +115,7 @@ static ssize_t slurp(const char *pid, const char *file, char *buf, size_t size)
     return (ssize_t)got;
 }
 
-/* Where STRING can be seen from here: our own environment, and every /proc/PID/{environ,cmdline} we can read.
+/* Where STRING can be seen from here: our own environment, and every other /proc/PID/{environ,cmdline} we can read.
  * VALUE lists the places ("none" when nowhere), and how many environ files could not be read and why. */
 static void cmd_find_string(const struct step *s)
 {
@@ -132,11 +132,15 @@ static void cmd_find_string(const struct step *s)
     static char buf[1 << 20];
     int unreadable = 0, processes = 0;
     char first_errno[32] = "";
+    char self[24];
+    snprintf(self, sizeof self, "%d", getpid());
     struct dirent *e;
     while ((e = readdir(d))) {
         if (!isdigit((unsigned char)e->d_name[0]))
             continue;
         processes++;
+        if (strcmp(e->d_name, self) == 0)
+            continue; /* our own command line holds the string we were asked to look for */
         static const char *const files[] = {"environ", "cmdline"};
         for (int i = 0; i < 2; i++) {
             ssize_t n = slurp(e->d_name, files[i], buf, sizeof buf);
