@@ -17,6 +17,19 @@ static struct plan the_plan;
 
 static pid_t plan_copier;
 
+extern char **environ;
+
+/* The launcher's environment (tokens, keys, agent sockets) is of no use here: the server's environment comes from
+ * the plan. Wipe it from memory, not just from the environ array, because init is this very process image living
+ * inside the server's pid namespace, and /proc/1/environ reads the original memory: it must hold nothing even if
+ * the server ever got past the ptrace checks that guard it. */
+static void wipe_environment(void)
+{
+    for (char **e = environ; e && *e; e++)
+        explicit_bzero(*e, strlen(*e));
+    clearenv();
+}
+
 /* Reads the plan's length line one byte at a time: anything after the plan is the server's stdin. */
 static int plan_from_stdin(void)
 {
@@ -83,6 +96,7 @@ static void reap_plan_copier(void)
 
 int main(int argc, char **argv)
 {
+    wipe_environment();
     if (argc == 2 && !strcmp(argv[1], "--version")) {
         fprintf(stderr, "mcp-contain-helper 1\n");
         return 0;
