@@ -383,7 +383,8 @@ static long run_pivot_root(const struct step *s, void *arg)
 static long run_open_tree(const struct step *s, void *arg)
 {
     (void)arg;
-    return syscall(SYS_open_tree, AT_FDCWD, s->argv[1], 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
+    /* recursive: a non-recursive clone of a tree with locked mounts below is EINVAL in a user namespace */
+    return syscall(SYS_open_tree, AT_FDCWD, s->argv[1], 1 /* OPEN_TREE_CLONE */ | 0x8000 /* AT_RECURSIVE */ | O_CLOEXEC);
 }
 
 static long run_fsopen(const struct step *s, void *arg)
@@ -457,7 +458,7 @@ const struct command syscall_commands[] = {
     {"umount", 1, 1, "PATH  (MNT_DETACH)", cmd_umount},
     {"chroot", 1, 1, "DIR", cmd_chroot},
     {"pivot-root", 2, 2, "NEW_ROOT PUT_OLD", cmd_pivot_root},
-    {"open-tree", 1, 1, "PATH  (OPEN_TREE_CLONE)", cmd_open_tree},
+    {"open-tree", 1, 1, "PATH  (OPEN_TREE_CLONE, recursive)", cmd_open_tree},
     {"fsopen", 1, 1, "FSTYPE", cmd_fsopen},
     {NULL, 0, 0, NULL, NULL},
 };

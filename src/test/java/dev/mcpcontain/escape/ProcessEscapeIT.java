@@ -158,6 +158,29 @@ class ProcessEscapeIT {
                 assertTrue(home.startsWith("set=") && home.contains("/mcp-contain/homes/it-"), contained.get()::toString);
                 assertTrue(contained.get().line("path").detail().startsWith("set=/"), contained.get()::toString);
             }));
+            tests.add(Named.test(id, "the containment's own processes (supervisor, init = pid 1 inside) hold no copy of it", () -> {
+                try (Running running = withSecrets(suite.launch(id, "environment-host"), secret).probeCommand("sleep", 60).start()) {
+                    running.awaitReady();
+                    long supervisor = running.supervisorPid();
+                    List<Long> helpers = new ArrayList<>(List.of(supervisor));
+                    ProcessHandle.of(supervisor).orElseThrow().children()
+                            .filter(c -> HostProcesses.executable(c.pid()).map(suite.helper()::equals).orElse(false))
+                            .forEach(c -> helpers.add(c.pid()));
+                    assertEquals(2, helpers.size(), "supervisor and init " + helpers);
+                    for (long pid : helpers) {
+                        String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")),
+                                java.nio.charset.StandardCharsets.UTF_8);
+                        assertTrue(!environ.contains(secret), "process " + pid + " holds the secret in /proc/" + pid + "/environ");
+                    }
+                    // Control: the same reading finds it in a process started with the same environment.
+                    try (Running plain = suite.start("plain process with the secret", id.launch(List.of("sleep", "30")),
+                            Map.of("SECRET_TOKEN", secret))) {
+                        Path environ = Path.of("/proc/" + plain.process().pid() + "/environ");
+                        assertTrue(new String(Files.readAllBytes(environ), java.nio.charset.StandardCharsets.UTF_8).contains(secret),
+                                "control: " + environ + " shows the secret");
+                    }
+                }
+            }));
             tests.add(Named.test(id, "control: --env SECRET_TOKEN passes it, --env NAME=VALUE sets one", () -> {
                 passed.get().assertValue("secret", "set=" + secret);
                 passed.get().assertValue("chosen", "set=by-flag");
