@@ -35,8 +35,10 @@ public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
     @Override
     public LaunchPlan plan(ContainmentPolicy policy) {
         boolean root = host.isRoot();
-        boolean dropsToAgent = root && policy.isolation() == Profile.Isolation.FULL;
-        Optional<AgentAccount> agent = dropsToAgent ? Optional.of(AgentAccount.lookup(policy.agentUser())) : Optional.empty();
+        // A root launcher never leaves the server uid 0, whatever the isolation: without any capability, uid 0 still
+        // owns /etc/shadow, /etc/cron.d and root's sockets (docker.sock, systemd's private bus), which Landlock
+        // alone does not keep it from.
+        Optional<AgentAccount> agent = root ? Optional.of(AgentAccount.lookup(policy.agentUser())) : Optional.empty();
         int verbosity = Integer.getInteger("mcp.contain.verbosity", 0);
         LinuxPlanBuilder.Launcher launcher = new LinuxPlanBuilder.Launcher(root, host.uid(), host.gid(), verbosity,
                 HelperLocator.locate(root), LinuxHostFacts.read(), agent, LinuxPlanBuilder.Launcher.newRunId(),
@@ -58,7 +60,12 @@ public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
             Files.setAttribute(home, "unix:gid", agent.gid());
         }
         if (plan.policy().isolation() == Profile.Isolation.LANDLOCK) {
-            Files.createDirectories(home.resolve("tmp"));
+            Path tmp = home.resolve("tmp");
+            Files.createDirectories(tmp);
+            if (linux.homeOwner().isPresent()) {
+                Files.setAttribute(tmp, "unix:uid", linux.homeOwner().get().uid());
+                Files.setAttribute(tmp, "unix:gid", linux.homeOwner().get().gid());
+            }
         }
         for (LinuxLaunchPlan.CgroupParent parent : linux.cgroupParents()) {
             if (!parent.enableInParents().isEmpty()) {

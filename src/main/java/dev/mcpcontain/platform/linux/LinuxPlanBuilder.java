@@ -76,8 +76,10 @@ public final class LinuxPlanBuilder {
                 plan.op("mode", "landlock");
                 refuseProtectedInsideWritable(policy);
                 landlock(policy, plan, describe, false, networkNone);
-                warnings.add("isolation 'landlock' chosen: no namespaces. The server runs as you, in your pid and IPC"
-                        + (networkNone ? "" : " and network") + " namespaces; only Landlock and seccomp confine it.");
+                warnings.add("isolation 'landlock' chosen: no namespaces. The server runs as " + (launcher.root()
+                        ? "the agent account" : "you") + ", in your pid and IPC" + (networkNone ? "" : " and network")
+                        + " namespaces; only Landlock and seccomp confine it.");
+                agentWithoutNamespaces(plan, describe, warnings);
             }
             case REDUCED -> {
                 mode = "linux/reduced (the user's session)";
@@ -86,6 +88,7 @@ public final class LinuxPlanBuilder {
                 warnings.add("reduced protections (profile '" + policy.profileName() + "'): the server runs in your"
                         + " session with your files" + (networkNone ? "" : " and network")
                         + "; only the environment, limits and seccomp apply. For testing only.");
+                agentWithoutNamespaces(plan, describe, warnings);
             }
             default -> throw new IllegalStateException(policy.isolation().toString());
         }
@@ -109,10 +112,26 @@ public final class LinuxPlanBuilder {
         describe.add("lifecycle: new session; signals forwarded; tree killed when the launcher dies or stdin closes"
                 + " (after " + STDIN_HUP_GRACE_MS + " ms)");
 
-        Optional<AgentAccount> owner = launcher.root() && policy.isolation() == Profile.Isolation.FULL
-                ? launcher.agent() : Optional.empty();
+        Optional<AgentAccount> owner = launcher.root() ? launcher.agent() : Optional.empty();
         return new LinuxLaunchPlan(policy, mode, launcher.helper(), plan.finish(), List.copyOf(describe), seccomp,
                 List.copyOf(warnings), List.copyOf(cgroupParents), owner);
+    }
+
+    /**
+     * A root launcher without namespaces: the server still runs as the agent account, never as uid 0. Without a mount
+     * namespace there are no idmapped mounts, so granted folders are only as usable as the agent's own permissions
+     * on them allow; said on every launch.
+     */
+    private void agentWithoutNamespaces(PlanWriter plan, List<String> describe, List<String> warnings) {
+        if (!launcher.root()) {
+            return;
+        }
+        AgentAccount agent = launcher.agent().orElseThrow();
+        plan.op("identity", agent.uid(), agent.gid());
+        describe.add("identity: agent account " + agent.name() + " (uid " + agent.uid() + "), no capabilities");
+        warnings.add("started as root without namespaces: the server runs as " + agent.name() + ", and granted folders"
+                + " are usable only as far as " + agent.name() + "'s own permissions allow (no idmapped mounts without a"
+                + " mount namespace)");
     }
 
     private String namespaces(ContainmentPolicy policy, PlanWriter plan, List<String> describe, boolean networkNone) {
