@@ -78,7 +78,8 @@ public final class LinuxPlanBuilder {
                 landlock(policy, plan, describe, false, networkNone);
                 warnings.add("isolation 'landlock' chosen: no namespaces. The server runs as " + (launcher.root()
                         ? "the agent account" : "you") + ", in your pid and IPC" + (networkNone ? "" : " and network")
-                        + " namespaces; only Landlock and seccomp confine it.");
+                        + " namespaces; only Landlock and seccomp confine it. No unix sockets but socketpair (Landlock"
+                        + " cannot keep them from the host's session bus, ssh-agent or docker.sock).");
                 agentWithoutNamespaces(plan, describe, warnings);
             }
             case REDUCED -> {
@@ -94,7 +95,9 @@ public final class LinuxPlanBuilder {
         }
 
         limits(policy.limits(), policy.serverId(), plan, describe, cgroupParents);
-        SeccompOptions seccomp = seccomp(plan, networkNone);
+        // Without a mount namespace nothing hides the host's pathname sockets (session bus, ssh-agent,
+        // docker.sock), and Landlock before ABI 9 cannot restrict them: no AF_UNIX sockets in landlock isolation.
+        SeccompOptions seccomp = seccomp(plan, networkNone, policy.isolation() == Profile.Isolation.LANDLOCK);
 
         plan.op("cwd", policy.workingDirectory().toString());
         plan.op("exec", policy.program());
@@ -409,8 +412,8 @@ public final class LinuxPlanBuilder {
                         + " a cpu controller); remove 'cpus' or use 'cpuSeconds'");
     }
 
-    private static SeccompOptions seccomp(PlanWriter plan, boolean networkNone) {
-        SeccompOptions options = new SeccompOptions(Arch.current(), networkNone);
+    private static SeccompOptions seccomp(PlanWriter plan, boolean networkNone, boolean unixDenied) {
+        SeccompOptions options = new SeccompOptions(Arch.current(), networkNone, unixDenied);
         plan.op("seccomp", HexFormat.of().formatHex(SeccompCompiler.compile(options)));
         return options;
     }

@@ -12,9 +12,20 @@ import java.util.Objects;
  * not have, which is more truthful than claiming AF_NETLINK itself is missing.
  *
  * @param syscall     {@code socket} or {@code socketpair}; both take (domain, type, protocol)
+ * <p>With {@code unixDenied}, {@code socket(AF_UNIX)} fails too (socketpair is another rule and keeps it): for
+ * servers without a mount namespace, where an AF_UNIX socket could connect to any pathname socket on the host
+ * (the user's session bus and {@code systemd-run --user}, ssh-agent, docker.sock). Landlock restricts pathname
+ * sockets only from ABI 9; a connected socketpair cannot reach anything outside.
+ *
+ * @param syscall     {@code socket} or {@code socketpair}; both take (domain, type, protocol)
  * @param networkNone also deny AF_INET and AF_INET6
+ * @param unixDenied  also deny AF_UNIX
  */
-record RestrictSocketFamilies(String syscall, boolean networkNone) implements FilterRule {
+record RestrictSocketFamilies(String syscall, boolean networkNone, boolean unixDenied) implements FilterRule {
+
+    RestrictSocketFamilies(String syscall, boolean networkNone) {
+        this(syscall, networkNone, false);
+    }
 
     // linux/socket.h and linux/netlink.h
     static final int AF_UNIX = 1;
@@ -35,7 +46,9 @@ record RestrictSocketFamilies(String syscall, boolean networkNone) implements Fi
         asm.jumpIfEqual(SyscallTable.number(arch, syscall).orElseThrow(), null, next);
         // domain and protocol are int in the kernel: only their low words count.
         asm.loadWord(SeccompData.argLow(0));
-        asm.jumpIfEqual(AF_UNIX, allow, null);
+        if (!unixDenied) {
+            asm.jumpIfEqual(AF_UNIX, allow, null);
+        }
         if (!networkNone) {
             asm.jumpIfEqual(AF_INET, allow, null);
             asm.jumpIfEqual(AF_INET6, allow, null);
@@ -53,7 +66,7 @@ record RestrictSocketFamilies(String syscall, boolean networkNone) implements Fi
 
     @Override
     public String describe(Arch arch) {
-        String families = networkNone ? "AF_UNIX, AF_NETLINK" : "AF_UNIX, AF_INET, AF_INET6, AF_NETLINK";
+        String families = (unixDenied ? "" : "AF_UNIX, ") + (networkNone ? "" : "AF_INET, AF_INET6, ") + "AF_NETLINK";
         return String.format("%s (%d): family (low 32 bits) not in {%s} -> %s; AF_NETLINK protocol other than"
                         + " NETLINK_ROUTE -> %s",
                 syscall, SyscallTable.number(arch, syscall).orElseThrow(), families,

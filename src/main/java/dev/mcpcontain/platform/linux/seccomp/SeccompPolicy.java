@@ -51,7 +51,7 @@ final class SeccompPolicy {
         rules.add(new DenyNamespaceClone());
         rules.add(new RestrictPersonality());
         rules.add(new DenyTerminalInjection());
-        rules.add(new RestrictSocketFamilies("socket", options.networkNone()));
+        rules.add(new RestrictSocketFamilies("socket", options.networkNone(), options.unixDenied()));
         rules.add(new RestrictSocketFamilies("socketpair", options.networkNone()));
 
         rules.add(new DefaultAllow());

@@ -42,8 +42,10 @@ class ArgumentRulesTest {
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> cases = Stream.builder();
         for (Arch arch : Arch.values()) {
-            for (boolean networkNone : new boolean[] {false, true}) {
-                SeccompOptions options = new SeccompOptions(arch, networkNone);
+            for (int variant = 0; variant < 4; variant++) {
+                boolean networkNone = (variant & 1) != 0;
+                boolean unixDenied = (variant & 2) != 0;
+                SeccompOptions options = new SeccompOptions(arch, networkNone, unixDenied);
                 // clone: threads, fork and vfork pass; any namespace flag is refused.
                 add(cases, options, "thread", ALLOW, "clone", PTHREAD_CREATE_FLAGS, 0x7f0000000000L, 0, 0, 0);
                 add(cases, options, "fork", ALLOW, "clone", SIGCHLD, 0, 0, 0, 0);
@@ -83,7 +85,9 @@ class ArgumentRulesTest {
 
                 int inet = networkNone ? errno(EAFNOSUPPORT) : ALLOW;
                 for (String syscall : new String[] {"socket", "socketpair"}) {
-                    add(cases, options, "AF_UNIX", ALLOW, syscall, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC_NONBLOCK, 0);
+                    // Without a mount namespace socket(AF_UNIX) could reach any pathname socket; a pair cannot.
+                    int unix = unixDenied && syscall.equals("socket") ? errno(EAFNOSUPPORT) : ALLOW;
+                    add(cases, options, "AF_UNIX", unix, syscall, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC_NONBLOCK, 0);
                     add(cases, options, "AF_INET", inet, syscall, AF_INET, SOCK_STREAM, 0);
                     add(cases, options, "AF_INET6", inet, syscall, AF_INET6, SOCK_STREAM, 0);
                     add(cases, options, "AF_INET with high bits", inet, syscall, HIGH_BITS | AF_INET, 1, 0);
@@ -93,7 +97,7 @@ class ArgumentRulesTest {
                             SOCK_RAW, 15);
                     add(cases, options, "AF_NETLINK ROUTE, high bits in protocol", ALLOW, syscall, AF_NETLINK,
                             SOCK_RAW, HIGH_BITS);
-                    add(cases, options, "AF_UNIX, high bits", ALLOW, syscall, HIGH_BITS | AF_UNIX, SOCK_STREAM, 0);
+                    add(cases, options, "AF_UNIX, high bits", unix, syscall, HIGH_BITS | AF_UNIX, SOCK_STREAM, 0);
                     for (long family : new long[] {AF_UNSPEC, AF_KEY, AF_PACKET, AF_BLUETOOTH, AF_ALG, AF_VSOCK, 3,
                             255, 0xffffffffL}) {
                         add(cases, options, "family " + family, errno(EAFNOSUPPORT), syscall, family, SOCK_STREAM, 0);
