@@ -147,6 +147,15 @@ public final class PolicyResolver {
                 if (Files.exists(inside, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     rules.putIfAbsent(inside, new PathRule(inside, Access.READ_ONLY, grant.origin(),
                             "kept read-only inside writable " + grant.path()));
+                    // A read-only .git/hooks is worthless if the server can rename .git away and make a new one:
+                    // every directory between the grant and the protected path becomes a mount point of its own
+                    // (still writable), and mount points cannot be renamed or removed (EBUSY).
+                    for (Path dir = inside.getParent(); !dir.equals(grant.path()); dir = dir.getParent()) {
+                        if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                            rules.putIfAbsent(dir, new PathRule(dir, Access.READ_WRITE, grant.origin(),
+                                    "pinned (cannot be renamed) inside writable " + grant.path()));
+                        }
+                    }
                 }
             }
         }

@@ -105,6 +105,8 @@ class PolicyResolverTest {
             assertEquals(Access.READ_ONLY, r.access(), inside);
         }
         assertFalse(p.paths().stream().anyMatch(r -> r.path().equals(project.resolve(".bashrc"))), "only what exists");
+        // .git itself is pinned by a writable bind of its own: renaming it away (and making a new .git) is EBUSY.
+        assertEquals(Access.READ_WRITE, rule(p, project.resolve(".git")).access());
     }
 
     @Test
