@@ -128,6 +128,99 @@ class FilesystemEscapeIT {
         });
     }
 
+    /**
+     * Files a shell, git, an editor or an MCP host will later run or trust stay read-only inside a writable grant
+     * (PolicyResolver.PROTECTED_IN_WRITABLE): writing them would escape on the user's next action.
+     */
+    @TestFactory
+    Stream<DynamicNode> protectedNamesInWritableGrants() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> project = Lazy.of(() -> {
+                Path p = suite.ownedDir(id, suite.workDir(id, "protected").resolve("project"), "rwxr-xr-x");
+                suite.ownedDir(id, p.resolve(".git"), "rwxr-xr-x");
+                suite.ownedDir(id, p.resolve(".git/hooks"), "rwxr-xr-x");
+                suite.ownedFile(id, p.resolve(".git/hooks/pre-commit.sample"), "#!/bin/sh\n");
+                suite.ownedFile(id, p.resolve(".git/config"), "[core]\n");
+                suite.ownedFile(id, p.resolve(".git/HEAD"), "ref: refs/heads/main\n");
+                suite.ownedFile(id, p.resolve(".bashrc"), "# rc\n");
+                suite.ownedFile(id, p.resolve(".mcp.json"), "{}\n");
+                suite.ownedDir(id, p.resolve(".vscode"), "rwxr-xr-x");
+                suite.ownedFile(id, p.resolve("notes.txt"), "notes\n");
+                return p;
+            });
+            Lazy<Path> bare = Lazy.of(() -> {
+                Path p = suite.ownedDir(id, suite.workDir(id, "protected-absent").resolve("project"), "rwxr-xr-x");
+                suite.ownedDir(id, p.resolve(".git"), "rwxr-xr-x");
+                suite.ownedFile(id, p.resolve(".git/HEAD"), "ref: refs/heads/main\n");
+                return p;
+            });
+            Lazy<Steps> steps = Lazy.of(() -> {
+                Path p = project.get();
+                return Steps.of()
+                        .add("bashrc-write", "write", p.resolve(".bashrc"))
+                        .add("bashrc-unlink", "unlink", p.resolve(".bashrc"))
+                        .add("bashrc-rename", "rename", p.resolve(".bashrc"), p.resolve("bashrc.old"))
+                        .add("mcp-json-write", "write", p.resolve(".mcp.json"))
+                        .add("git-config-write", "write", p.resolve(".git/config"))
+                        .add("git-hook-create", "write", p.resolve(".git/hooks/pre-commit"))
+                        .add("git-hooks-rename", "rename", p.resolve(".git/hooks"), p.resolve(".git/hooks.old"))
+                        .add("git-rename", "rename", p.resolve(".git"), p.resolve("git.old"))
+                        .add("git-rmdir", "rmdir", p.resolve(".git"))
+                        .add("git-head-write", "write", p.resolve(".git/HEAD"))
+                        .add("vscode-tasks", "write", p.resolve(".vscode/tasks.json"))
+                        .add("vscode-rename", "rename", p.resolve(".vscode"), p.resolve("vscode.old"))
+                        .add("notes-write", "write", p.resolve("notes.txt"))
+                        .add("new-file", "write", p.resolve("new.txt"));
+            });
+            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "protected").grant(project.get(), "rw").probe(steps.get()).run());
+            Lazy<Steps> absentSteps = Lazy.of(() -> {
+                Path p = bare.get();
+                return Steps.of()
+                        .add("mcp-json", "create", p.resolve(".mcp.json"))
+                        .add("bashrc", "create", p.resolve(".bashrc"))
+                        .add("git-hooks", "mkdir", p.resolve(".git/hooks"))
+                        .add("git-config", "create", p.resolve(".git/config"))
+                        .add("vscode", "mkdir", p.resolve(".vscode"));
+            });
+            Lazy<RunResult> absent = Lazy.of(() -> suite.launch(id, "protected-absent").grant(bare.get(), "rw").probe(absentSteps.get()).run());
+
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, "the probe made every attempt", () -> contained.get().assertProbeCompleted(steps.get().labels())));
+            tests.add(Named.test(id, ".bashrc in a writable grant: write EROFS, unlink and rename EBUSY", () -> {
+                contained.get().assertDenied("bashrc-write", "EROFS");
+                contained.get().assertDenied("bashrc-unlink", "EBUSY");
+                contained.get().assertDenied("bashrc-rename", "EBUSY");
+            }));
+            tests.add(Named.test(id, ".mcp.json, .git/config, a new .git/hooks/pre-commit, .vscode/tasks.json: EROFS", () -> {
+                contained.get().assertDenied("mcp-json-write", "EROFS");
+                contained.get().assertDenied("git-config-write", "EROFS");
+                contained.get().assertDenied("git-hook-create", "EROFS");
+                contained.get().assertDenied("vscode-tasks", "EROFS");
+            }));
+            tests.add(Named.test(id, "renaming .git (or .git/hooks, .vscode) away to plant a new one: EBUSY", () -> {
+                contained.get().assertDenied("git-rename", "EBUSY");
+                contained.get().assertDenied("git-rmdir", "EBUSY");
+                contained.get().assertDenied("git-hooks-rename", "EBUSY");
+                contained.get().assertDenied("vscode-rename", "EBUSY");
+            }));
+            tests.add(Named.test(id, "control: the rest of the grant, .git/HEAD included, stays writable", () -> {
+                contained.get().assertAllowed("git-head-write");
+                contained.get().assertAllowed("notes-write");
+                contained.get().assertAllowed("new-file");
+            }));
+            tests.add(Named.test(id, "KNOWN GAP: protected names absent at launch can be created in a writable grant"
+                    + " (.mcp.json, .bashrc, .git/hooks, .git/config, .vscode)", () -> {
+                absent.get().assertProbeCompleted(absentSteps.get().labels());
+                List<String> created = absentSteps.get().labels().stream()
+                        .filter(l -> absent.get().line(l).kind() == ProbeLine.Kind.ALLOWED).toList();
+                assertEquals(List.of(), created, () -> "created by the server, trusted by the user's shell, git, editor"
+                        + " or MCP host on their next action (only names that exist at launch are protected)\n" + absent.get());
+            }));
+            return Named.group(id, tests);
+        });
+    }
+
     /** The identity's real ~/.ssh/id_rsa: a fake one is planted (and removed afterwards) unless one exists. */
     static Path plantSshKey(EscapeSuite suite, Identity id) {
         Path ssh = id.home().resolve(".ssh");

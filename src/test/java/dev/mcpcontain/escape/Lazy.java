@@ -33,6 +33,9 @@ final class Lazy<T> implements Supplier<T> {
             done = true;
         }
         if (failure != null) {
+            if (failure instanceof org.opentest4j.TestAbortedException aborted) {
+                throw aborted; // a skip (or, under CI=true, already a failure) stays what it is
+            }
             if (failure instanceof Error e) {
                 throw new AssertionError("the shared run failed: " + e.getMessage(), e);
             }
