@@ -144,6 +144,12 @@ public final class PolicyResolver {
         for (PathRule grant : writable) {
             for (String name : PROTECTED_IN_WRITABLE) {
                 Path inside = grant.path().resolve(name);
+                if (Files.isSymbolicLink(inside)) {
+                    // A link cannot be a mount point, and the server could replace it: refuse, plainly.
+                    throw PolicyException.refused("cannot keep " + inside + " read-only inside the writable grant "
+                            + grant.path() + ": it is a symbolic link (to " + linkTarget(inside) + "); grant "
+                            + grant.path() + " read-only, or grant a folder that does not hold it");
+                }
                 if (Files.exists(inside, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     rules.putIfAbsent(inside, new PathRule(inside, Access.READ_ONLY, grant.origin(),
                             "kept read-only inside writable " + grant.path()));
@@ -158,6 +164,14 @@ public final class PolicyResolver {
                     }
                 }
             }
+        }
+    }
+
+    private static String linkTarget(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "?";
         }
     }
 

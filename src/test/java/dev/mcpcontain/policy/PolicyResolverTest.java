@@ -110,6 +110,17 @@ class PolicyResolverTest {
     }
 
     @Test
+    void aProtectedNameThatIsASymlinkIsRefusedPlainly() throws IOException {
+        Path project = Files.createDirectories(home.resolve("dotfiles-project"));
+        Path real = Files.writeString(Files.createDirectories(home.resolve("dotfiles")).resolve("bashrc"), "# rc\n");
+        Files.createSymbolicLink(project.resolve(".bashrc"), real);
+        PolicyException e = assertThrows(PolicyException.class,
+                () -> resolve("default", List.of("/bin/true"), List.of(project + ":rw"), List.of()));
+        assertTrue(e.getMessage().contains(".bashrc") && e.getMessage().contains("symbolic link"), e.getMessage());
+        assertEquals(PolicyException.REFUSED, e.exitCode());
+    }
+
+    @Test
     void environmentIsAnAllowList() {
         ContainmentPolicy p = resolve("default", List.of("/bin/true"), List.of(), List.of());
         Map<String, String> env = p.environment();
