@@ -209,6 +209,14 @@ class FilesystemEscapeIT {
                 contained.get().assertAllowed("notes-write");
                 contained.get().assertAllowed("new-file");
             }));
+            tests.add(Named.test(id, "a protected name that is a symlink (dotfiles) cannot be pinned: refused with one line (125)", () -> {
+                Path p = suite.ownedDir(id, suite.workDir(id, "protected-link").resolve("project"), "rwxr-xr-x");
+                Path real = suite.ownedFile(id, p.getParent().resolve("bashrc"), "# rc\n");
+                EscapeSuite.chown(Files.createSymbolicLink(p.resolve(".bashrc"), real), id.user());
+                RunResult r = suite.launch(id, "protected-link").grant(p, "rw").server("/bin/true").run().assertExit(125);
+                assertEquals(1, r.stderr().lines().count(), r::toString);
+                assertTrue(r.stderr().contains(".bashrc") && r.stderr().contains("symbolic link"), r::toString);
+            }));
             tests.add(Named.test(id, "KNOWN GAP: protected names absent at launch can be created in a writable grant"
                     + " (.mcp.json, .bashrc, .git/hooks, .git/config, .vscode)", () -> {
                 absent.get().assertProbeCompleted(absentSteps.get().labels());
