@@ -351,8 +351,25 @@ final class EscapeSuite {
     }
 
     private void cleanUp() {
+        // SIGTERM first: a supervisor that ends normally removes its cgroups.
+        HostProcesses.running(helper).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy));
+        for (int i = 0; i < 30 && !HostProcesses.running(helper).isEmpty(); i++) {
+            Running.sleep(100);
+        }
         HostProcesses.killAllRunning(helper);
         HostProcesses.killAllRunning(probe);
+        // Whatever a SIGKILL left behind (tests kill the launcher on purpose): empty per-run cgroups of this suite.
+        for (String name : serverNames) {
+            for (Path dir : LifecycleIT.cgroupDirs(name)) {
+                try {
+                    if (Files.readString(dir.resolve("cgroup.procs")).isBlank()) {
+                        Files.delete(dir);
+                    }
+                } catch (IOException e) {
+                    System.err.println("escape suite: cannot remove " + dir + ": " + e);
+                }
+            }
+        }
         for (Identity id : identities) {
             Path homes = id.root() ? Path.of("/var/lib/mcp-contain/homes") : id.home().resolve(".local/share/mcp-contain/homes");
             for (String name : serverNames) {

@@ -133,9 +133,21 @@ final class Running implements AutoCloseable {
                 Duration.between(started, Instant.now()));
     }
 
+    /**
+     * Ends what is left: first SIGTERM to the supervisor, so that it removes its cgroups as on any normal end (a
+     * SIGKILL leaves them behind), then SIGKILL to whatever still runs.
+     */
     @Override
     public void close() {
         closeStdin();
+        if (process.isAlive()) {
+            List<ProcessHandle> all = new java.util.ArrayList<>();
+            all.add(process.toHandle());
+            process.toHandle().descendants().forEach(all::add);
+            all.stream().filter(p -> isHelper(p.pid()) && !HostProcesses.parent(p.pid()).map(this::isHelper).orElse(false))
+                    .forEach(ProcessHandle::destroy);
+            waitForExit(Duration.ofSeconds(5));
+        }
         if (process.isAlive() || process.toHandle().descendants().findAny().isPresent()) {
             process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
