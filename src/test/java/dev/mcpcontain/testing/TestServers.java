@@ -89,8 +89,10 @@ public final class TestServers {
 
     private static boolean install() {
         try {
+            // Never the test JVM's stdin: under Surefire it is the fork's command channel, and npm/node set
+            // O_NONBLOCK on an inherited stdin, after which the fork dies with "std/in stream corrupted" (EAGAIN).
             Process p = new ProcessBuilder(PROJECT.resolve("scripts/install-test-servers").toString(), PREFIX.toString())
-                    .inheritIO().start();
+                    .inheritIO().redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             return p.waitFor(5, TimeUnit.MINUTES) && p.exitValue() == 0 && present();
         } catch (IOException e) {
             return false;
