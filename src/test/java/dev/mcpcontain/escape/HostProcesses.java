@@ -54,6 +54,16 @@ final class HostProcesses {
         }
     }
 
+    /** Running, not a zombie: an orphan's zombie lingers where the host's init does not reap (some VMs). */
+    static boolean isLive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     static Optional<Long> parent(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));

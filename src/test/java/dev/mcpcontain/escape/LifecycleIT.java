@@ -72,11 +72,12 @@ class LifecycleIT {
                     assertEquals(after, beats(heartbeat), "no heartbeat after the kill");
                     assertTrue(running.waitForExit(Duration.ofSeconds(20)), "the launcher process ended");
                     Instant deadline = Instant.now().plusSeconds(10);
-                    while (tree.stream().anyMatch(ProcessHandle::isAlive) && Instant.now().isBefore(deadline)) {
+                    while (tree.stream().anyMatch(p -> HostProcesses.isLive(p.pid())) && Instant.now().isBefore(deadline)) {
                         Running.sleep(50);
                     }
-                    assertTrue(tree.stream().noneMatch(ProcessHandle::isAlive), () -> "left alive: "
-                            + tree.stream().filter(ProcessHandle::isAlive).map(p -> p.pid() + " " + p.info().command().orElse("?")).toList());
+                    assertTrue(tree.stream().noneMatch(p -> HostProcesses.isLive(p.pid())), () -> "left alive: "
+                            + tree.stream().filter(p -> HostProcesses.isLive(p.pid())).map(p -> p.pid() + " "
+                            + p.info().command().orElse("?")).toList());
                     assertCgroupsEmptyAndRemove(launch.name());
                 }
             }));
