@@ -20,15 +20,6 @@ import java.util.OptionalInt;
  */
 public final class PolicyResolver {
 
-    /**
-     * Names that stay read-only inside a writable grant: files a shell, git, an editor or an MCP host would
-     * later run or trust, so a server that writes them would escape the containment on the user's next action.
-     */
-    static final List<String> PROTECTED_IN_WRITABLE = List.of(
-            ".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".zshenv", ".config/fish",
-            ".git/hooks", ".git/config", ".mcp.json", ".vscode", ".cursor", ".claude", ".ssh", ".gnupg",
-            ".config/mcp-contain", ".local/share/mcp-contain", ".config/autostart", ".config/systemd");
-
     private final HostEnvironment host;
     private final KnownFolderResolver knownFolders;
 
@@ -142,7 +133,7 @@ public final class PolicyResolver {
             }
         }
         for (PathRule grant : writable) {
-            for (String name : PROTECTED_IN_WRITABLE) {
+            for (String name : ProtectedNames.IN_WRITABLE_GRANTS) {
                 Path inside = grant.path().resolve(name);
                 if (Files.isSymbolicLink(inside)) {
                     // A link cannot be a mount point, and the server could replace it: refuse, plainly.

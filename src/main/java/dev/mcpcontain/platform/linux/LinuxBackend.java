@@ -40,7 +40,7 @@ public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
         // alone does not keep it from.
         Optional<AgentAccount> agent = root ? Optional.of(AgentAccount.lookup(policy.agentUser())) : Optional.empty();
         int verbosity = Integer.getInteger("mcp.contain.verbosity", 0);
-        LinuxPlanBuilder.Launcher launcher = new LinuxPlanBuilder.Launcher(root, host.uid(), host.gid(), verbosity,
+        LinuxPlanBuilder.Launcher launcher = new LinuxPlanBuilder.Launcher(root, host.uid(), host.gid(), host.home(), verbosity,
                 HelperLocator.locate(root), LinuxHostFacts.read(), agent, LinuxPlanBuilder.Launcher.newRunId(),
                 Path.of("/etc"));
         return new LinuxPlanBuilder(launcher).build(policy);

@@ -6,6 +6,7 @@ import dev.mcpcontain.platform.linux.seccomp.SeccompCompiler;
 import dev.mcpcontain.platform.linux.seccomp.SeccompOptions;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.PathRule;
+import dev.mcpcontain.policy.ProtectedNames;
 import dev.mcpcontain.policy.ResourceLimits;
 import dev.mcpcontain.profile.Profile;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class LinuxPlanBuilder {
     static final int STDIN_HUP_GRACE_MS = 2000;
 
     /** Who launches: decided by the backend from the real process. */
-    public record Launcher(boolean root, int uid, int gid, int verbosity, Path helper, LinuxHostFacts facts,
+    public record Launcher(boolean root, int uid, int gid, Path home, int verbosity, Path helper, LinuxHostFacts facts,
             Optional<AgentAccount> agent, String runId, Path etc) {
 
         /** Names this launch's cgroups: unique among concurrent launches, not a secret. */
@@ -94,6 +95,9 @@ public final class LinuxPlanBuilder {
             default -> throw new IllegalStateException(policy.isolation().toString());
         }
 
+        if (policy.isolation() != Profile.Isolation.REDUCED) {
+            warnings.addAll(ProtectedNames.absentInWritableGrants(policy, launcher.home()));
+        }
         limits(policy.limits(), policy.serverId(), plan, describe, cgroupParents);
         // Without a mount namespace nothing hides the host's pathname sockets (session bus, ssh-agent,
         // docker.sock), and Landlock before ABI 9 cannot restrict them: no AF_UNIX sockets in landlock isolation.
