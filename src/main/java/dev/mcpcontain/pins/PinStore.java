@@ -23,11 +23,17 @@ import java.util.stream.Stream;
  */
 public final class PinStore {
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
+    /**
+     * Built on first use: every launch asks {@link #exists}, and data binding's start-up is paid only by launches
+     * that really read or write a pin.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .build();
+    }
 
     private final Path directory;
 
@@ -62,7 +68,7 @@ public final class PinStore {
             throw new PinException(file + ": cannot read pin: " + e.getMessage(), e);
         }
         try {
-            ToolPin pin = JSON.readValue(content, ToolPin.class);
+            ToolPin pin = Json.MAPPER.readValue(content, ToolPin.class);
             if (pin.server() == null || !pin.server().equals(server)) {
                 throw new PinException(file + ": belongs to server '" + pin.server() + "', not '" + server
                         + "' (remove it with 'mcp-contain pins reset " + server + "')");
@@ -138,7 +144,7 @@ public final class PinStore {
 
     public void save(ToolPin pin) {
         try {
-            PrivateFiles.writeAtomically(file(pin.server()), JSON.writeValueAsBytes(pin));
+            PrivateFiles.writeAtomically(file(pin.server()), Json.MAPPER.writeValueAsBytes(pin));
         } catch (IOException e) {
             throw new PinException("cannot write " + file(pin.server()) + ": " + e.getMessage(), e);
         }
@@ -147,7 +153,7 @@ public final class PinStore {
     /** A pin as stored, for {@code pins show --json}. */
     public static String toJson(Object value) {
         try {
-            return JSON.writeValueAsString(value);
+            return Json.MAPPER.writeValueAsString(value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
