@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mcp-contain check [--json]}: what this host can enforce, and which mode {@code run} will use. */
-@Command(name = "check", description = "Report what this host can enforce and which mode 'run' will use.")
+@Command(name = "check", mixinStandardHelpOptions = true, description = "Report what this host can enforce and which mode 'run' will use.")
 public final class CheckCommand implements Callable<Integer> {
 
     @Mixin

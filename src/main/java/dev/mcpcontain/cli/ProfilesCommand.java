@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code mcp-contain profiles [show NAME]}: list the profiles, or print one fully resolved. */
-@Command(name = "profiles", description = "List containment profiles, or show one fully resolved.",
+@Command(name = "profiles", mixinStandardHelpOptions = true, description = "List containment profiles, or show one fully resolved.",
         subcommands = ProfilesCommand.Show.class)
 public final class ProfilesCommand implements Callable<Integer> {
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mcp-contain run}: resolve the policy, then start the server contained. Writes nothing to stdout. */
-@Command(name = "run", description = "Start a stdio MCP server contained.", sortOptions = false)
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Start a stdio MCP server contained.", sortOptions = false)
 public final class RunCommand implements Callable<Integer> {
 
     @Mixin

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * {@code mcp-contain setup}: Windows only. Creates the agent account (elevated, once), or lists and revokes the
  * folder grants recorded in the ledger.
  */
-@Command(name = "setup", description = "Windows: create the agent account (run elevated once), or list/revoke folder grants.")
+@Command(name = "setup", mixinStandardHelpOptions = true, description = "Windows: create the agent account (run elevated once), or list/revoke folder grants.")
 public final class SetupCommand implements Callable<Integer> {
 
     @Mixin
