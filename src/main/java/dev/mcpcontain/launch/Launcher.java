@@ -43,12 +43,17 @@ public final class Launcher {
                 host.windows() ? defaultWindowsFolders(host) : new XdgUserDirs(host));
     }
 
+    /** The shell's own answer, or none: guessing {@code %USERPROFILE%\\Documents} could grant the wrong folder. */
     private static KnownFolderResolver defaultWindowsFolders(HostEnvironment host) {
         try {
             return (KnownFolderResolver) Class.forName("dev.mcpcontain.platform.windows.ShellKnownFolders")
                     .getConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {
-            return folder -> host.home().resolve(folder.defaultDirectory());
+            return folder -> {
+                throw new ContainmentException(ContainmentException.Reason.UNSUPPORTED_PLATFORM,
+                        "cannot resolve the known folder '" + folder.grantName() + "' (SHGetKnownFolderPath unavailable: "
+                                + e + "); grant it by path instead");
+            };
         }
     }
 
