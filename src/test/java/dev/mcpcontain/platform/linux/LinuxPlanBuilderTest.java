@@ -1,0 +1,117 @@
+package dev.mcpcontain.platform.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mcpcontain.launch.ContainmentException;
+import dev.mcpcontain.policy.ContainmentPolicy;
+import dev.mcpcontain.policy.PathRule;
+import dev.mcpcontain.policy.ResourceLimits;
+import dev.mcpcontain.profile.Access;
+import dev.mcpcontain.profile.Profile;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.Test;
+
+/** The Linux decisions, read off the plan text the helper would receive. */
+@EnabledOnOs(OS.LINUX)
+class LinuxPlanBuilderTest {
+
+    private static final Path HOME = Path.of("/home/alice");
+    private static final Path AGENT_HOME = HOME.resolve(".local/share/mcp-contain/homes/srv");
+    private static final LinuxHostFacts.Cgroups NO_CGROUPS =
+            new LinuxHostFacts.Cgroups(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    private static final LinuxHostFacts.Cgroups V1 = new LinuxHostFacts.Cgroups(Optional.empty(),
+            Optional.of(Path.of("/sys/fs/cgroup/memory")), Optional.of(Path.of("/sys/fs/cgroup/pids")), Optional.empty());
+
+    private static ContainmentPolicy policy(Profile.Isolation isolation, Profile.Network network, OptionalDouble cpus,
+            List<PathRule> extra) {
+        List<PathRule> paths = new java.util.ArrayList<>(extra);
+        paths.add(new PathRule(AGENT_HOME, Access.READ_WRITE, PathRule.Origin.AGENT_HOME, "home"));
+        return new ContainmentPolicy("srv", "test", List.of("/bin/true"), AGENT_HOME, Map.of("PATH", "/usr/bin", "HOME",
+                AGENT_HOME.toString()), Set.of(), paths, isolation, network,
+                new ResourceLimits(1L << 30, 100, cpus, OptionalInt.empty(), 1024, 1L << 20, 64L << 20),
+                AGENT_HOME, "mcp-agent", List.of(), List.of());
+    }
+
+    private static String plan(boolean root, LinuxHostFacts.Cgroups cgroups, ContainmentPolicy policy) {
+        LinuxHostFacts facts = new LinuxHostFacts(Optional.of(1), Optional.of(1000), false, cgroups);
+        Optional<AgentAccount> agent = root ? Optional.of(new AgentAccount("mcp-agent", 999, 995)) : Optional.empty();
+        LinuxPlanBuilder.Launcher launcher = new LinuxPlanBuilder.Launcher(root, root ? 0 : 1000, root ? 0 : 1000, HOME, 0,
+                Path.of("/opt/helper"), facts, agent, "run1", Path.of("/etc"));
+        return new LinuxPlanBuilder(launcher).build(policy).planText();
+    }
+
+    @Test
+    void aUserGetsItsOwnUserNamespaceAndNoNetwork() {
+        String text = plan(false, NO_CGROUPS, policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.empty(), List.of()));
+        assertTrue(text.contains("\nmode namespaces\n"), text);
+        assertTrue(text.contains("\nunshare user pid ipc uts mnt cgroup net\n"), text);
+        assertTrue(text.contains("\nmap-ids\n"));
+        assertFalse(text.contains("\nidentity "), "a user is never switched");
+        assertTrue(text.contains("\nrlimit nproc 100 100\n"), "counted inside its own user namespace");
+        assertTrue(text.contains("\nrlimit data 1073741824 1073741824\n"), "memory without a cgroup");
+        assertTrue(text.contains("\nmask /etc/shadow\n"));
+        assertTrue(text.contains("\ntmpfs /tmp 67108864 1777\n"));
+        assertTrue(text.contains("\nlandlock-deny-tcp optional\n") && text.contains("\nlandlock-scope optional\n"),
+                "the namespaces already isolate network and signals");
+        assertTrue(text.endsWith("\nend\n"));
+    }
+
+    @Test
+    void rootDropsToTheAgentWithCgroupsAndIdmappedGrants() {
+        PathRule grant = new PathRule(Path.of("/tmp"), Access.READ_WRITE, PathRule.Origin.GRANT, "--grant /tmp:rw");
+        String text = plan(true, V1, policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.empty(), List.of(grant)));
+        assertTrue(text.contains("\nidentity 999 995\n"), text);
+        assertFalse(text.contains(" user "), "root needs no user namespace");
+        assertTrue(text.contains("\nbind-rw /tmp /tmp\nidmap 0 999 0 995\n"), "owner shown as the agent");
+        assertTrue(text.contains("\ncgroup /sys/fs/cgroup/memory/mcp-contain/srv.run1\n"));
+        assertTrue(text.contains("\ncgroup-set /sys/fs/cgroup/pids/mcp-contain/srv.run1 pids.max 100\n"));
+        assertFalse(text.contains("rlimit nproc"), "the pids cgroup counts the tree");
+    }
+
+    @Test
+    void hostNetworkRequiresLandlockScopesForAbstractSockets() {
+        String text = plan(false, NO_CGROUPS, policy(Profile.Isolation.FULL, Profile.Network.HOST, OptionalDouble.empty(), List.of()));
+        assertFalse(text.contains(" net\n"), text);
+        assertTrue(text.contains("\nlandlock-scope required\n"), text);
+    }
+
+    @Test
+    void landlockIsolationRefusesWhatItCannotKeep() {
+        String text = plan(false, NO_CGROUPS, policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE, OptionalDouble.empty(), List.of()));
+        assertTrue(text.contains("\nmode landlock\n") && !text.contains("\nunshare"), text);
+        assertTrue(text.contains("\nlandlock-deny-tcp required\n") && text.contains("\nlandlock-scope required\n"));
+        List<PathRule> nested = List.of(
+                new PathRule(Path.of("/srv/p"), Access.READ_WRITE, PathRule.Origin.GRANT, "rw"),
+                new PathRule(Path.of("/srv/p/.git/hooks"), Access.READ_ONLY, PathRule.Origin.GRANT, "protected"));
+        ContainmentException e = assertThrows(ContainmentException.class, () -> plan(false, NO_CGROUPS,
+                policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE, OptionalDouble.empty(), nested)));
+        assertEquals(ContainmentException.Reason.UNENFORCEABLE, e.reason());
+        assertTrue(e.getMessage().contains("cannot keep /srv/p/.git/hooks read-only"), e.getMessage());
+    }
+
+    @Test
+    void aCpuLimitWithoutACgroupIsRefused() {
+        ContainmentException e = assertThrows(ContainmentException.class, () -> plan(false, NO_CGROUPS,
+                policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.of(1.5), List.of())));
+        assertTrue(e.getMessage().startsWith("the profile limits 'cpus', which needs a writable cgroup"), e.getMessage());
+    }
+
+    @Test
+    void environmentAndCommandTravelEncoded() {
+        ContainmentPolicy p = policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.empty(), List.of());
+        String text = plan(false, NO_CGROUPS, p);
+        assertTrue(text.contains("\nexec /bin/true\narg /bin/true\n"), text);
+        assertEquals("a%20b%0Ac%25", PlanWriter.encode("a b\nc%"));
+    }
+}
