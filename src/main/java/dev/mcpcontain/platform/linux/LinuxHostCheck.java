@@ -43,7 +43,7 @@ final class LinuxHostCheck {
                 "newer kernel (needed with network host or --isolation landlock)"));
         features.add(new HostCheck.Feature("landlock-unix-sockets", abi >= 9,
                 abi >= 9 ? "ABI 9+: pathname sockets confined too" : "needs ABI 9 (Linux 7.1)",
-                "newer kernel (without it, --isolation landlock cannot stop connect() to visible unix sockets)"));
+                "newer kernel (without it, --isolation landlock refuses socket(AF_UNIX) altogether; socketpair still works)"));
         boolean seccomp = "ok".equals(probe.get("seccomp"));
         features.add(new HostCheck.Feature("seccomp", seccomp, probe.getOrDefault("seccomp", "unknown"),
                 "a kernel with CONFIG_SECCOMP_FILTER; in a container, a runtime profile that allows seccomp()"));
