@@ -39,6 +39,22 @@ static bool inet_address(const char *addr, const char *port_text, struct sockadd
     return false;
 }
 
+/* The test's listener answers with one line: proof we reached that very listener, not something else. */
+static void report_reply(const struct step *s, int fd)
+{
+    char buf[128] = "";
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    ssize_t n = poll(&p, 1, 3000) == 1 ? read(fd, buf, sizeof buf - 1) : -1;
+    close(fd);
+    if (n > 0) {
+        buf[n] = '\0';
+        buf[strcspn(buf, "\r\n")] = '\0';
+        allowed(s, "reply=%s", buf);
+    } else {
+        allowed(s, "connected, no reply");
+    }
+}
+
 static void inet_attempt(const struct step *s, int type)
 {
     struct sockaddr_storage ss;
@@ -67,18 +83,7 @@ static void inet_attempt(const struct step *s, int type)
             allowed(s, "sent=%zd", n);
         return;
     }
-    /* The test's listener answers with one line: proof we reached that very listener. */
-    char buf[128] = "";
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    ssize_t n = poll(&p, 1, 3000) == 1 ? read(fd, buf, sizeof buf - 1) : -1;
-    close(fd);
-    if (n > 0) {
-        buf[n] = '\0';
-        buf[strcspn(buf, "\r\n")] = '\0';
-        allowed(s, "reply=%s", buf);
-    } else {
-        allowed(s, "connected, no reply");
-    }
+    report_reply(s, fd);
 }
 
 static void cmd_tcp_connect(const struct step *s) { inet_attempt(s, SOCK_STREAM); }
@@ -115,17 +120,7 @@ static void unix_attempt(const struct step *s, bool abstract)
         close(fd);
         return;
     }
-    char buf[128] = "";
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    ssize_t n = poll(&p, 1, 3000) == 1 ? read(fd, buf, sizeof buf - 1) : -1;
-    close(fd);
-    if (n > 0) {
-        buf[n] = '\0';
-        buf[strcspn(buf, "\r\n")] = '\0';
-        allowed(s, "reply=%s", buf);
-    } else {
-        allowed(s, "connected, no reply");
-    }
+    report_reply(s, fd);
 }
 
 static void cmd_unix_connect(const struct step *s) { unix_attempt(s, false); }

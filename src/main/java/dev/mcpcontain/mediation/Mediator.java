@@ -89,23 +89,33 @@ public final class Mediator {
         return gate.pinOrigin();
     }
 
+    /**
+     * What both directions do first: an oversize line is dropped (and audited), a blank one ignored; anything else is
+     * scanned. Returns null when there is nothing to relay.
+     */
+    private MessageScan scan(LineReader.Line line, Direction direction, String warning, String sender) throws IOException {
+        if (line.oversize) {
+            warn(warning, sender + " sent a message of " + line.length + " bytes (limit " + settings.maxLineBytes()
+                    + "); dropped");
+            audit.record(direction, null, null, null, null, Outcome.DROPPED, "oversize", null, 0, line.length);
+            return null;
+        }
+        if (blank(line.bytes, line.offset, line.length)) {
+            return null;
+        }
+        return MessageScan.of(factory, line.bytes, line.offset, line.length);
+    }
+
     // ---------------------------------------------------------------- host → server
 
     void fromHost(LineReader.Line line) throws IOException, InterruptedException {
-        if (line.oversize) {
-            warn("oversize-host", "the host sent a message of " + line.length + " bytes (limit "
-                    + settings.maxLineBytes() + "); dropped");
-            audit.record(Direction.HOST_TO_SERVER, null, null, null, null, Outcome.DROPPED, "oversize", null, 0,
-                    line.length);
+        MessageScan m = scan(line, Direction.HOST_TO_SERVER, "oversize-host", "the host");
+        if (m == null) {
             return;
         }
         byte[] b = line.bytes;
         int off = line.offset;
         int len = line.length;
-        if (blank(b, off, len)) {
-            return;
-        }
-        MessageScan m = MessageScan.of(factory, b, off, len);
         switch (m.kind) {
             case REQUEST -> hostRequest(m, b, off, len);
             case NOTIFICATION -> hostNotification(m, b, off, len);
@@ -240,20 +250,13 @@ public final class Mediator {
     // ---------------------------------------------------------------- server → host
 
     void fromServer(LineReader.Line line) throws IOException {
-        if (line.oversize) {
-            warn("oversize-server", "the server sent a message of " + line.length + " bytes (limit "
-                    + settings.maxLineBytes() + "); dropped");
-            audit.record(Direction.SERVER_TO_HOST, null, null, null, null, Outcome.DROPPED, "oversize", null, 0,
-                    line.length);
+        MessageScan m = scan(line, Direction.SERVER_TO_HOST, "oversize-server", "the server");
+        if (m == null) {
             return;
         }
         byte[] b = line.bytes;
         int off = line.offset;
         int len = line.length;
-        if (blank(b, off, len)) {
-            return;
-        }
-        MessageScan m = MessageScan.of(factory, b, off, len);
         switch (m.kind) {
             case RESPONSE -> serverResponse(m, b, off, len);
             case REQUEST -> serverRequest(m, b, off, len);
