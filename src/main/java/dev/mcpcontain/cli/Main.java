@@ -26,6 +26,17 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** -v count of the whole command line, read before picocli so that logging is set up first. */
+    private final int verbosity;
+
+    Main(int verbosity) {
+        this.verbosity = verbosity;
+    }
+
+    int verbosity() {
+        return verbosity;
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check, profiles, ...)");
@@ -37,12 +48,13 @@ public final class Main implements Runnable {
 
     /** Runs one command line; used by {@link #main} and by tests with their own writers. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        Logging.configure(Logging.verbosity(args));
-        Optional<Integer> fast = fastRun(args, out, err);
+        int verbosity = Logging.verbosity(args);
+        Logging.configure(verbosity);
+        Optional<Integer> fast = fastRun(args, verbosity, out, err);
         if (fast.isPresent()) {
             return fast.get();
         }
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main(verbosity));
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, a) -> {
@@ -52,7 +64,7 @@ public final class Main implements Runnable {
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             err.println("mcp-contain: " + message(ex));
-            if (Logging.verbosity(args) > 0) {
+            if (verbosity > 0) {
                 ex.printStackTrace(err);
             }
             err.flush();
@@ -65,7 +77,7 @@ public final class Main implements Runnable {
      * {@code run} with the common options skips picocli: every launch of every server pays the JVM's start-up, and
      * picocli's reflection alone costs more than the rest of the launch. Help and anything unusual go the full way.
      */
-    private static Optional<Integer> fastRun(String[] args, PrintWriter out, PrintWriter err) {
+    private static Optional<Integer> fastRun(String[] args, int verbosity, PrintWriter out, PrintWriter err) {
         int first = 0;
         while (first < args.length && (Logging.isVerboseFlag(args[first]) || args[first].equals("--verbose"))) {
             first++;
@@ -87,10 +99,10 @@ public final class Main implements Runnable {
             if (parsed.get().command().isEmpty()) {
                 return Optional.empty(); // picocli explains the usage
             }
-            return Optional.of(RunExecution.execute(parsed.get(), out));
+            return Optional.of(RunExecution.execute(parsed.get(), verbosity, out));
         } catch (Exception ex) {
             err.println("mcp-contain: " + message(ex));
-            if (Logging.verbosity(args) > 0) {
+            if (verbosity > 0) {
                 ex.printStackTrace(err);
             }
             err.flush();

@@ -1,6 +1,6 @@
 package dev.mcpcontain.cli;
 
-import dev.mcpcontain.mediation.MediatedRun;
+import dev.mcpcontain.run.McpOptions;
 import dev.mcpcontain.policy.PolicyException;
 import dev.mcpcontain.profile.GrantSpec;
 import dev.mcpcontain.profile.Profile;
@@ -83,7 +83,7 @@ final class RunArguments {
         List<String> command = List.copyOf(args.subList(i, args.size()));
         return Optional.of(new RunOptions(profile, List.copyOf(grants), Optional.ofNullable(network), List.copyOf(env),
                 Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, serverCommand(command),
-                new MediatedRun.Options(Optional.empty(), java.util.Map.of(), Optional.empty(), Optional.empty(), dryRun)));
+                new McpOptions(Optional.empty(), java.util.Map.of(), Optional.empty(), Optional.empty(), dryRun)));
     }
 
     /** The command as given; one argument holding blanks is a whole command line joined by the client. */

@@ -58,12 +58,15 @@ public final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.ParentCommand
+    Main parent;
+
     @Override
     public Integer call() throws Exception {
         RunOptions options = new RunOptions(profile, grants, Optional.ofNullable(network), env,
                 Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, RunArguments.serverCommand(command),
                 mcp.options(dryRun));
-        return RunExecution.execute(options, spec.commandLine().getOut());
+        return RunExecution.execute(options, parent.verbosity(), spec.commandLine().getOut());
     }
 
     static final class GrantConverter implements CommandLine.ITypeConverter<GrantSpec> {

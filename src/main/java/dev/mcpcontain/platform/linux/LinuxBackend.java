@@ -5,7 +5,6 @@ import dev.mcpcontain.launch.ContainmentBackend;
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.ExecHandoff;
 import dev.mcpcontain.launch.HostCheck;
-import dev.mcpcontain.launch.LaunchPlan;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.profile.Profile;
@@ -19,12 +18,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /** Linux: the policy compiled into a plan for the native helper, which contains and supervises the server. */
-public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
+public final class LinuxBackend implements ContainmentBackend<LinuxLaunchPlan> {
 
     private final HostEnvironment host;
+    private final int verbosity;
 
-    public LinuxBackend(HostEnvironment host) {
+    /** @param verbosity how much the helper says on stderr (the launcher's -v count) */
+    public LinuxBackend(HostEnvironment host, int verbosity) {
         this.host = host;
+        this.verbosity = verbosity;
     }
 
     @Override
@@ -33,13 +35,12 @@ public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
     }
 
     @Override
-    public LaunchPlan plan(ContainmentPolicy policy) {
+    public LinuxLaunchPlan plan(ContainmentPolicy policy) {
         boolean root = host.isRoot();
         // A root launcher never leaves the server uid 0, whatever the isolation: without any capability, uid 0 still
         // owns /etc/shadow, /etc/cron.d and root's sockets (docker.sock, systemd's private bus), which Landlock
         // alone does not keep it from.
         Optional<AgentAccount> agent = root ? Optional.of(AgentAccount.lookup(policy.agentUser())) : Optional.empty();
-        int verbosity = Integer.getInteger("mcp.contain.verbosity", 0);
         LinuxPlanBuilder.Launcher launcher = new LinuxPlanBuilder.Launcher(root, host.uid(), host.gid(), host.home(), verbosity,
                 HelperLocator.locate(root), LinuxHostFacts.read(), agent, LinuxPlanBuilder.Launcher.newRunId(),
                 Path.of("/etc"));
@@ -47,9 +48,8 @@ public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
     }
 
     @Override
-    public void prepare(LaunchPlan plan) throws IOException {
-        LinuxLaunchPlan linux = (LinuxLaunchPlan) plan;
-        Path home = plan.policy().agentHome();
+    public void prepare(LinuxLaunchPlan linux) throws IOException {
+        Path home = linux.policy().agentHome();
         if (!Files.isDirectory(home)) {
             Files.createDirectories(home.getParent());
             Files.createDirectory(home, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -59,7 +59,7 @@ public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
             Files.setAttribute(home, "unix:uid", agent.uid());
             Files.setAttribute(home, "unix:gid", agent.gid());
         }
-        if (plan.policy().isolation() == Profile.Isolation.LANDLOCK) {
+        if (linux.policy().isolation() == Profile.Isolation.LANDLOCK) {
             Path tmp = home.resolve("tmp");
             Files.createDirectories(tmp);
             if (linux.homeOwner().isPresent()) {
@@ -90,17 +90,19 @@ public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
         Files.writeString(parent.directory().resolve("cgroup.subtree_control"), enable.toString());
     }
 
-    /** Hand-off for the launcher script: the helper's path, then the plan. */
     @Override
-    public void writeHandoff(LaunchPlan plan, OutputStream channel) throws IOException {
-        LinuxLaunchPlan linux = (LinuxLaunchPlan) plan;
+    public Optional<ExecHandoff<LinuxLaunchPlan>> execHandoff() {
+        return Optional.of(LinuxBackend::writeHandoff);
+    }
+
+    /** Hand-off for the launcher script: the helper's path, then the plan. */
+    private static void writeHandoff(LinuxLaunchPlan linux, OutputStream channel) throws IOException {
         channel.write((linux.helper() + "\n" + linux.planText()).getBytes(StandardCharsets.UTF_8));
         channel.flush();
     }
 
     @Override
-    public ContainedProcess start(LaunchPlan plan, boolean inheritStdio) throws IOException {
-        LinuxLaunchPlan linux = (LinuxLaunchPlan) plan;
+    public ContainedProcess start(LinuxLaunchPlan linux, boolean inheritStdio) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(linux.helper().toString(), "--plan-stdin");
         builder.environment().clear();
         if (inheritStdio) {

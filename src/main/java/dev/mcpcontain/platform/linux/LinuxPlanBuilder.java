@@ -6,7 +6,6 @@ import dev.mcpcontain.platform.linux.seccomp.SeccompCompiler;
 import dev.mcpcontain.platform.linux.seccomp.SeccompOptions;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.PathRule;
-import dev.mcpcontain.policy.ProtectedNames;
 import dev.mcpcontain.policy.ResourceLimits;
 import dev.mcpcontain.profile.Profile;
 import java.io.IOException;
@@ -95,9 +94,6 @@ public final class LinuxPlanBuilder {
             default -> throw new IllegalStateException(policy.isolation().toString());
         }
 
-        if (policy.isolation() != Profile.Isolation.REDUCED) {
-            warnings.addAll(ProtectedNames.absentInWritableGrants(policy, launcher.home()));
-        }
         limits(policy.limits(), policy.serverId(), plan, describe, cgroupParents);
         // Without a mount namespace nothing hides the host's pathname sockets (session bus, ssh-agent,
         // docker.sock), and Landlock before ABI 9 cannot restrict them: no AF_UNIX sockets in landlock isolation.

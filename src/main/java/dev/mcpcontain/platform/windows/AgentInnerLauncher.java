@@ -1,5 +1,6 @@
 package dev.mcpcontain.platform.windows;
 
+import dev.mcpcontain.launch.PlatformClasses;
 import dev.mcpcontain.launch.ContainmentException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ public final class AgentInnerLauncher {
             Path file = Path.of(args[0]);
             InnerPlan plan = InnerPlan.fromJson(Files.readAllBytes(file));
             Files.delete(file);
-            Win32 win32 = (Win32) WindowsSetup.load("dev.mcpcontain.platform.windows.jna.JnaWin32");
+            Win32 win32 = PlatformClasses.create(PlatformClasses.WINDOWS_BINDINGS, Win32.class);
             WindowsProcess server = new LaunchSequence(win32, (serverId, entries) -> { },
                     ProcessHandle.current().pid() + "-inner").start(plan.toLaunchPlan(), true);
             return server.waitFor();
