@@ -54,12 +54,21 @@ public final class Main implements Runnable {
         if (fast.isPresent()) {
             return fast.get();
         }
+        return commandLine(verbosity, out, err).execute(args);
+    }
+
+    /** The full command line: every subcommand, its help, and one-line errors. */
+    static CommandLine commandLine(int verbosity, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main(verbosity));
         cli.setOut(out);
         cli.setErr(err);
+        // Everything after the server's program is the server's: its own options are not ours to parse.
+        cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setParameterExceptionHandler((ex, a) -> {
-            err.println("mcp-contain: " + ex.getMessage());
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            err.println("mcp-contain: " + usageMessage(ex));
+            if (!namesTheValue(ex)) {
+                err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            }
             return ExitCodes.REFUSED;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -70,7 +79,31 @@ public final class Main implements Runnable {
             err.flush();
             return exitCode(ex);
         });
-        return cli.execute(args);
+        return cli;
+    }
+
+    /** picocli's wording, except where it is unclear: an option given twice names both spellings of a negatable one. */
+    static String usageMessage(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.OverwrittenOptionException overwritten
+                && overwritten.getOverwritten() instanceof CommandLine.Model.OptionSpec option) {
+            if (option.negatable()) {
+                String name = option.longestName();
+                String negated = "--no-" + name.substring(2);
+                return name + " and " + negated + " are one choice: give one of them, once";
+            }
+            return "option '" + option.longestName() + "' can be given only once";
+        }
+        if (ex.getCause() instanceof CommandLine.TypeConversionException bad
+                && ex.getArgSpec() instanceof CommandLine.Model.OptionSpec option) {
+            return option.longestName() + ": " + bad.getMessage();
+        }
+        return ex.getMessage();
+    }
+
+    /** A bad or repeated value: the one line names it, and usage would not help. */
+    private static boolean namesTheValue(CommandLine.ParameterException ex) {
+        return ex instanceof CommandLine.OverwrittenOptionException
+                || ex.getCause() instanceof CommandLine.TypeConversionException;
     }
 
     /**
