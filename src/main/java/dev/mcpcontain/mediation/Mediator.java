@@ -31,13 +31,17 @@ import org.slf4j.LoggerFactory;
  * with a JSON-RPC error and never reaches the other side. Every line is audited before it is forwarded, so
  * whatever the other side saw is already in the log.
  *
- * <p>Only {@code tools/call} requests, {@code tools/list} and {@code initialize} responses are parsed whole; every
- * other message is read with a streaming scan for its kind, method and id.
+ * <p>Only {@code tools/call} requests, {@code tools/list}, {@code initialize} and {@code server/discover} responses
+ * are parsed whole; every other message is read with a streaming scan for its kind, method and id. Both MCP eras
+ * pass: the 2025 handshake, and the stateless 2026-07-28 revision, whose requests carry their own {@code _meta}
+ * (passed byte for byte) and whose multi-round-trip {@code input_required} results are ordinary responses, each
+ * retried {@code tools/call} being checked like the first.
  */
 public final class Mediator {
 
     private static final Logger LOG = LoggerFactory.getLogger(Mediator.class);
     private static final String RELAY_ID_PREFIX = "mcp-contain:";
+    private static final String PROTOCOL_VERSION_META = "io.modelcontextprotocol/protocolVersion";
     private static final int WARNINGS_PER_KIND = 5;
 
     private final MediationSettings settings;
@@ -53,6 +57,11 @@ public final class Mediator {
     private final AtomicLong relaySequence = new AtomicLong();
     private final AtomicBoolean blockAnnounced = new AtomicBoolean();
     private final Map<String, AtomicInteger> warnings = new ConcurrentHashMap<>();
+    /**
+     * The {@code _meta} of the host's last 2026-07-28 request (protocol version, client info and capabilities): a
+     * stateless server answers only requests that carry it, so the relay's own listings carry the host's.
+     */
+    private volatile JsonNode modernMeta;
     /** The relay's own requests to the server go out from here, so that no relay thread waits on the server. */
     private final ExecutorService relayOut = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "mcp-contain relay requests");
@@ -144,13 +153,26 @@ public final class Mediator {
             return;
         }
         switch (m.method) {
-            case "tools/call" -> toolCall(seen, tree(b), b);
+            case "tools/call" -> {
+                JsonNode call = tree(b);
+                rememberEra(call);
+                toolCall(seen, call, b);
+            }
             case "tools/list" -> {
-                JsonNode params = tree(b).get("params");
+                JsonNode listing = tree(b);
+                rememberEra(listing);
+                JsonNode params = listing.get("params");
                 boolean firstPage = params == null || !params.hasNonNull("cursor");
                 forwardRequest(seen, firstPage, b);
             }
             default -> forwardRequest(seen, true, b);
+        }
+    }
+
+    private void rememberEra(JsonNode request) {
+        JsonNode meta = request.path("params").get("_meta");
+        if (meta != null && meta.has(PROTOCOL_VERSION_META)) {
+            modernMeta = meta;
         }
     }
 
@@ -277,8 +299,8 @@ public final class Mediator {
         Crossing response = answer(seen, request);
         switch (request.method()) {
             case "tools/list" -> hostListingAnswered(request, response, b);
-            case "initialize" -> {
-                inspectInitialize(m, b);
+            case "initialize", "server/discover" -> {
+                inspectCapabilities(m, b);
                 forwardResponse(response, b, null);
             }
             default -> forwardResponse(response, b, null);
@@ -365,7 +387,11 @@ public final class Mediator {
         }
     }
 
-    private void inspectInitialize(MessageScan m, Slice b) {
+    /**
+     * What the server says it offers, in either era: the 2025 {@code initialize} result, or the 2026-07-28
+     * {@code server/discover} result (stateless: no handshake, the server's identity in the result's {@code _meta}).
+     */
+    private void inspectCapabilities(MessageScan m, Slice b) {
         if (m.hasError) {
             return;
         }
@@ -377,7 +403,8 @@ public final class Mediator {
             gate.onNoTools();
         }
         settings.declared().flatMap(PinnedTools::serverInfo).ifPresent(declared -> {
-            JsonNode actual = result.get("serverInfo");
+            JsonNode actual = result.has("serverInfo") ? result.get("serverInfo")
+                    : result.path("_meta").get("io.modelcontextprotocol/serverInfo");
             if (actual != null && (!declared.path("name").equals(actual.path("name"))
                     || !declared.path("version").equals(actual.path("version")))) {
                 LOG.warn("server '{}' says it is {} {}, but {} declares {} {}", settings.serverId(),
@@ -424,8 +451,15 @@ public final class Mediator {
         request.put("jsonrpc", "2.0");
         request.put("id", idText);
         request.put("method", "tools/list");
-        if (cursor != null) {
-            request.putObject("params").put("cursor", cursor);
+        JsonNode meta = modernMeta;
+        if (cursor != null || meta != null) {
+            ObjectNode params = request.putObject("params");
+            if (cursor != null) {
+                params.put("cursor", cursor);
+            }
+            if (meta != null) {
+                params.set("_meta", meta.deepCopy());
+            }
         }
         byte[] bytes;
         try {
