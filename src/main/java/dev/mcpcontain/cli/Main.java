@@ -20,7 +20,9 @@ import picocli.CommandLine.Command;
         description = "Runs stdio MCP servers contained: own identity and session, only granted folders,"
                 + " no secrets from the environment, resource limits, killed with its host.",
         subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class, ManifestCommand.class,
-                PinsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class})
+                PinsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class, AddCommand.class,
+                ListCommand.class, ShowCommand.class, ConfigureCommand.class, UpdateCommand.class,
+                RemoveCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -64,6 +66,7 @@ public final class Main implements Runnable {
         cli.setErr(err);
         // Everything after the server's program is the server's: its own options are not ours to parse.
         cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.getSubcommands().get("add").setStopAtPositional(true);
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("mcp-contain: " + usageMessage(ex));
             if (!namesTheValue(ex)) {
@@ -155,7 +158,8 @@ public final class Main implements Runnable {
         if (ex instanceof PolicyException policy) {
             return policy.exitCode();
         }
-        if (ex instanceof ProfileException || ex instanceof ContainmentException) {
+        if (ex instanceof ProfileException || ex instanceof ContainmentException
+                || ex instanceof dev.mcpcontain.registry.RegistryException) {
             return ExitCodes.REFUSED;
         }
         return ExitCodes.REFUSED;
