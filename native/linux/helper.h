@@ -106,6 +106,7 @@ struct plan {
     struct userns_limit userns_limits[16];
     size_t n_userns_limits;
     bool own_userns;            /* root launcher: the server enters a user namespace of its own (for its counters) */
+    bool own_userns_required;   /* else, where the host refuses one (a container's seccomp), say so and go on */
     unsigned long root_tmpfs_inodes;
 };
 

@@ -14,7 +14,7 @@
  *   cwd PATH   exec PATH   arg WORD   env NAME=VALUE   seccomp HEX
  *   verbose N   stdin-hup-grace-ms N   userns-hint TEXT
  *   home BASE NAME UID GID BASE_MODE        home-tmp       home-limit BYTES
- *   own-userns                              userns-limit NAME VALUE   (NAME: a file in /proc/sys/user)
+ *   own-userns required|optional            userns-limit NAME VALUE   (NAME: a file in /proc/sys/user)
  *
  * Every tmpfs carries an inode limit: a tmpfs without one is refused (an inode costs kernel memory that its
  * byte size does not count). "rlimit" also takes msgqueue, sigpending.
@@ -290,8 +290,11 @@ static void apply_line(struct plan *plan, char **w, int n, size_t line, bool *en
         need(n, 2, op, line);
         plan->home.limit = number(w[1], line);
     } else if (!strcmp(op, "own-userns")) {
-        need(n, 1, op, line);
+        need(n, 2, op, line);
         plan->own_userns = true;
+        plan->own_userns_required = !strcmp(w[1], "required");
+        if (!plan->own_userns_required && strcmp(w[1], "optional"))
+            die("plan line %zu: own-userns takes required|optional", line);
     } else if (!strcmp(op, "userns-limit")) {
         need(n, 3, op, line);
         if (plan->n_userns_limits >= sizeof plan->userns_limits / sizeof plan->userns_limits[0])

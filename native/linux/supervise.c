@@ -177,7 +177,8 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
         close(userns_ready[1]);
         close(userns_mapped[0]);
         if (read(userns_ready[0], &c, 1) == 1) {
-            userns_write_maps_for(plan, server);
+            if (c == 'u')
+                userns_write_maps_for(plan, server);
             c = 'm';
             if (write(userns_mapped[1], &c, 1) != 1)
                 die_errno("releasing the server");

@@ -20,6 +20,9 @@
 
 static int sysctl_fd = -1;
 
+/* The limits are written only from a user namespace of the server's own: from the host's they would be the host's. */
+static bool in_own_userns;
+
 void userns_open_sysctl_dir(const struct plan *plan)
 {
     if (plan->n_userns_limits == 0)
@@ -32,16 +35,26 @@ void userns_open_sysctl_dir(const struct plan *plan)
 /* In the server (root launcher), before dropping identity: a user namespace of its own, mapped by init. */
 void userns_enter_own(const struct plan *plan, int ready_fd, int mapped_fd)
 {
-    if (!plan->own_userns)
+    if (!plan->own_userns) {
+        in_own_userns = plan->map_ids; /* a user launcher's server is in the namespace init was cloned into */
         return;
-    if (unshare(CLONE_NEWUSER) < 0)
-        die_errno("entering a user namespace of the server's own (for its per-user limits)");
+    }
     char c = 'u';
+    bool entered = unshare(CLONE_NEWUSER) == 0;
+    if (!entered) {
+        if (plan->own_userns_required)
+            die_errno("entering a user namespace of the server's own (for its per-user limits)");
+        fprintf(stderr, "mcp-contain: this host refuses the server a user namespace of its own (%s): inotify and"
+                " fanotify count against the agent account's host-wide limits\n", strerror(errno));
+        c = 'n';
+    }
     if (write(ready_fd, &c, 1) != 1 || read(mapped_fd, &c, 1) != 1 || c != 'm')
         die("the server's user namespace was not mapped");
+    in_own_userns = entered;
 }
 
-/* In init: maps the agent's uid and gid (and nothing else, root least of all) into the server's namespace. */
+/* In init, when the server said it has a namespace of its own: maps the agent's uid and gid (and nothing else, root
+ * least of all) into it. */
 void userns_write_maps_for(const struct plan *plan, pid_t server)
 {
     char path[64], map[64];
@@ -57,6 +70,11 @@ void userns_write_maps_for(const struct plan *plan, pid_t server)
 
 void userns_apply_limits(const struct plan *plan)
 {
+    if (plan->n_userns_limits && !in_own_userns) {
+        if (plan->own_userns && !plan->own_userns_required)
+            return; /* said above */
+        die("internal: per-user limits outside a user namespace of the server's own");
+    }
     for (size_t i = 0; i < plan->n_userns_limits; i++) {
         const struct userns_limit *l = &plan->userns_limits[i];
         char rel[256], value[32];

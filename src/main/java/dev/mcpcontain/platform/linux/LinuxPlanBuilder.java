@@ -245,7 +245,9 @@ public final class LinuxPlanBuilder {
             return;
         }
         if (launcher.root()) {
-            plan.op("own-userns");
+            // Required in full isolation (root creates namespaces there anyway); elsewhere a container's seccomp
+            // may refuse even root one: then the helper says so on stderr and the counters stay the host's.
+            plan.op("own-userns", policy.isolation() == Profile.Isolation.FULL ? "required" : "optional");
         }
         StringBuilder text = new StringBuilder();
         for (Map.Entry<String, Long> limit : launcher.usernsLimits().entrySet()) {
