@@ -82,4 +82,18 @@ class DescribeTest {
         assertTrue(landlock.contains("socket (41): family (low 32 bits) not in {AF_INET, AF_INET6} ->"
                 + " ERRNO(EAFNOSUPPORT)"), landlock::toString);
     }
+
+    @Test
+    void everyRuleOfEveryModeIsListed() {
+        for (Arch arch : Arch.values()) {
+            for (SeccompOptions.Isolation isolation : SeccompOptions.Isolation.values()) {
+                SeccompOptions options = new SeccompOptions(arch, false, isolation);
+                List<String> lines = SeccompCompiler.describe(options);
+                for (String name : ExpectedPolicy.ruled(options)) {
+                    assertTrue(lines.stream().anyMatch(l -> l.startsWith(name + " ") || l.startsWith(name + ":")),
+                            () -> options + ": " + name + " not listed in " + lines);
+                }
+            }
+        }
+    }
 }
