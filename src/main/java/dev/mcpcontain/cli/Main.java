@@ -94,7 +94,6 @@ public final class Main implements Runnable {
         cli.setErr(err);
         // Everything after the server's program is the server's: its own options are not ours to parse.
         cli.getSubcommands().get("run").setStopAtPositional(true);
-        cli.getSubcommands().get("add").setStopAtPositional(true);
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("mcp-contain: " + usageMessage(ex));
             if (!namesTheValue(ex)) {
