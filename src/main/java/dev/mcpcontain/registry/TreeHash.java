@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -58,6 +56,11 @@ public final class TreeHash {
         }
     }
 
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFLNK = 0120000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFREG = 0100000;
+
     private TreeHash() {}
 
     /**
@@ -73,19 +76,7 @@ public final class TreeHash {
         Map<String, CachedFile> seen = new TreeMap<>();
         Map<String, Path> entries = new TreeMap<>();
         if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    entries.put(relative(root, dir), dir);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    entries.put(relative(root, file), file);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            collect(root, "", entries);
         } else {
             entries.put("", root);
         }
@@ -95,12 +86,14 @@ public final class TreeHash {
             Map<String, Object> attrs = Files.readAttributes(path, "unix:mode,dev,ino,size,lastModifiedTime,ctime",
                     LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) attrs.get("mode");
+            // The type from the same lstat: no further system call per entry.
+            int type = mode & S_IFMT;
             String line;
-            if (Files.isSymbolicLink(path)) {
+            if (type == S_IFLNK) {
                 line = "l " + name + "\0" + Files.readSymbolicLink(path);
-            } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            } else if (type == S_IFDIR) {
                 line = "d " + Integer.toOctalString(mode & 07777) + " " + name;
-            } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            } else if (type == S_IFREG) {
                 CachedFile now = new CachedFile((Long) attrs.get("dev"), (Long) attrs.get("ino"),
                         (Long) attrs.get("size"), nanos((FileTime) attrs.get("lastModifiedTime")),
                         nanos((FileTime) attrs.get("ctime")), "");
@@ -126,14 +119,25 @@ public final class TreeHash {
         return HexFormat.of().formatHex(tree.digest());
     }
 
+    /** Every entry under {@code dir} by relative path; links are entries, never descended into. */
+    private static void collect(Path dir, String prefix, Map<String, Path> entries) throws IOException {
+        entries.put(prefix, dir);
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+            for (Path child : children) {
+                String name = prefix.isEmpty() ? child.getFileName().toString()
+                        : prefix + "/" + child.getFileName();
+                if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                    collect(child, name, entries);
+                } else {
+                    entries.put(name, child);
+                }
+            }
+        }
+    }
+
     private static boolean sameMetadata(CachedFile a, CachedFile b) {
         return a.device() == b.device() && a.inode() == b.inode() && a.size() == b.size()
                 && a.mtimeNs() == b.mtimeNs() && a.ctimeNs() == b.ctimeNs() && a.sha256().length() == 64;
-    }
-
-    private static String relative(Path root, Path path) {
-        String rel = root.relativize(path).toString();
-        return path.getFileSystem().getSeparator().equals("/") ? rel : rel.replace(path.getFileSystem().getSeparator(), "/");
     }
 
     private static long nanos(FileTime time) {
