@@ -205,16 +205,17 @@ public final class LinuxPlanBuilder {
 
     /**
      * The persistent home, set up by the helper through descriptors (never a path a server could have swapped):
-     * owned by the server's uid, mode 0700, and so is the directory holding every home. A root launcher without a
-     * mount namespace needs its server to pass through that directory by path: there it is 0711 (no listing), and
-     * each home's own 0700 keeps other users out. homeSize: the supervisor stops a server whose home grows past it.
+     * owned by the server's uid, mode 0700. The directory holding every home is 0700 for a user; for a root launcher
+     * it is root's, group the agent's, 0710, in every mode: a server without a mount namespace passes through it by
+     * path, and no other local user may even do that. One mode for all modes, so that concurrent root launches in
+     * different isolation modes never flip it under each other. homeSize: the supervisor stops a server whose home
+     * grows past it.
      */
     private void home(ContainmentPolicy policy, PlanWriter plan, List<String> describe) {
         Path home = policy.agentHome();
         int uid = launcher.root() ? launcher.agent().orElseThrow().uid() : launcher.uid();
         int gid = launcher.root() ? launcher.agent().orElseThrow().gid() : launcher.gid();
-        boolean traversed = launcher.root() && policy.isolation() != Profile.Isolation.FULL;
-        String baseMode = traversed ? "711" : "700";
+        String baseMode = launcher.root() ? "710" : "700";
         plan.op("home", home.getParent().toString(), home.getFileName().toString(), uid, gid, baseMode);
         if (policy.isolation() == Profile.Isolation.LANDLOCK) {
             plan.op("home-tmp");
