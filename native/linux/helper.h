@@ -86,7 +86,18 @@ struct plan {
     char *userns_hint;          /* shown when a user namespace cannot be created */
 };
 
+/* parent.c: the launcher's parent (the host), watched so the tree dies with it */
+struct parent_watch {
+    pid_t host, launcher;
+    int host_fd, launcher_fd;   /* pidfds, -1 when not open */
+    bool armed;
+};
+void parent_watch_arm(struct parent_watch *w, pid_t host, pid_t launcher);
+bool parent_watch_alive(const struct parent_watch *w);
+bool parent_watch_polled(const struct parent_watch *w);
+
 /* util.c */
+void at_die(void (*cleanup)(void));
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void note(const struct plan *plan, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -124,7 +135,7 @@ void cgroups_remove(const struct plan *plan);
 void identity_drop(const struct plan *plan);
 
 /* supervise.c */
-int supervise(struct plan *plan);
+int supervise(struct plan *plan, pid_t host, pid_t launcher);
 
 /* probe.c */
 int probe(void);
