@@ -192,6 +192,9 @@ public final class ProgramLocator {
         } else if (dir.getFileName() != null && dir.getFileName().toString().equals("bin") && dir.getParent() != null
                 && dir.getParent().getParent() != null && isInstallPrefix(dir.getParent())) {
             root = Optional.of(dir.getParent());
+        } else if (!windowsExtensions.isEmpty()) {
+            // Windows installs keep their DLLs and libraries beside the .exe (C:\tools\python\python.exe + Lib\).
+            root = Optional.of(dir);
         }
         addRootOrFile(root, "install root", canonical, readable, why);
     }
