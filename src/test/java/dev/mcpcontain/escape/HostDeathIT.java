@@ -41,17 +41,27 @@ class HostDeathIT {
             }
             tests.add(Named.test(id, "strict, mediated (JVM relay), stdin a pipe whose writer outlives the host: the"
                     + " tree and the relay die with the host", () -> hostKilled(suite, id, "strict", true, "pipe")));
+            tests.add(Named.test(id, "landlock isolation (no pid namespace: init kills what it reaped), </dev/null: the"
+                    + " daemon dies with the host", () -> hostKilled(suite, id, "landlock", false, "</dev/null")));
             return Named.group(id, tests);
         });
     }
 
     private static void hostKilled(EscapeSuite suite, Identity id, String profile, boolean mediated, String stdin)
             throws Exception {
-        Path dir = suite.workDir(id, "host-death");
-        Path heartbeat = dir.resolve("heartbeat");
         String marker = "hostdeath-" + EscapeSuite.randomHex(6);
-        Launch launch = suite.launch(id, "host-death").profile(profile).grant(dir, "rw")
-                .probeCommand("daemon", heartbeat, marker);
+        Launch launch = suite.launch(id, "host-death");
+        Path heartbeat;
+        if (profile.equals("landlock")) {
+            // Without idmapped mounts a root launcher's agent cannot write the test's grant: its own TMPDIR it can.
+            heartbeat = LifecycleIT.agentHome(id, launch.name()).resolve("tmp/heartbeat");
+            launch.option("--isolation", "landlock");
+        } else {
+            Path dir = suite.workDir(id, "host-death");
+            heartbeat = dir.resolve("heartbeat");
+            launch.profile(profile).grant(dir, "rw");
+        }
+        launch.probeCommand("daemon", heartbeat, marker);
         if (mediated) {
             launch.option("--mediate");
         }
