@@ -110,7 +110,18 @@ struct plan {
     unsigned long root_tmpfs_inodes;
 };
 
+/* parent.c: the launcher's parent (the host), watched so the tree dies with it */
+struct parent_watch {
+    pid_t host, launcher;
+    int host_fd, launcher_fd;   /* pidfds, -1 when not open */
+    bool armed;
+};
+void parent_watch_arm(struct parent_watch *w, pid_t host, pid_t launcher);
+bool parent_watch_alive(const struct parent_watch *w);
+bool parent_watch_polled(const struct parent_watch *w);
+
 /* util.c */
+void at_die(void (*cleanup)(void));
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void note(const struct plan *plan, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -160,7 +171,7 @@ void userns_write_maps_for(const struct plan *plan, pid_t server);
 void userns_apply_limits(const struct plan *plan);
 
 /* supervise.c */
-int supervise(struct plan *plan);
+int supervise(struct plan *plan, pid_t host, pid_t launcher);
 
 /* probe.c */
 int probe(void);

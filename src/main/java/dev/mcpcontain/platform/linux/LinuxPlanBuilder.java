@@ -52,9 +52,13 @@ public final class LinuxPlanBuilder {
             this(root, uid, gid, home, verbosity, helper, facts, agent, runId, etc, UsernsLimits.forThisHost());
         }
 
-        /** Names this launch's cgroups: unique among concurrent launches, not a secret. */
+        /**
+         * Names this launch's cgroups: unique among concurrent launches, not a secret; names the process that lives
+         * as long as the run, so that a later launch can sweep what a kill -9 left ({@link CgroupSweep}).
+         */
         public static String newRunId() {
-            return Long.toHexString(ProcessHandle.current().pid()) + Long.toHexString(System.nanoTime() & 0xffffff);
+            long owner = LauncherLineage.runOwner(System.getenv(), ProcessHandle.current().pid());
+            return CgroupSweep.newRunId(owner, CgroupSweep.startTime(owner));
         }
     }
 
