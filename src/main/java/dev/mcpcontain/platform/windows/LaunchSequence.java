@@ -79,7 +79,17 @@ public final class LaunchSequence {
 
             job = win32.createJobObject();
             win32.setExtendedLimits(job, plan.job());
-            win32.setUiRestrictions(job, plan.job().uiRestrictions());
+            // Windows nests a new job under the jobs the child is born in only if no job of the hierarchy sets UI
+            // limits; so UI limits go on the job only when this launcher is in no job (then the server's job is a
+            // top-level job). Otherwise the window station and desktop (Sddl) carry the UI isolation alone.
+            boolean nested = win32.isProcessInAnyJob(win32.currentProcess());
+            if (!nested) {
+                win32.setUiRestrictions(job, plan.job().uiRestrictions());
+            } else {
+                LOG.warn("mcp-contain runs inside a job object, so the server's job is nested and Windows allows it no"
+                        + " UI limits; the server's own window station and desktop still isolate clipboard, atoms,"
+                        + " window messages, hooks, desktop switching, ExitWindows and SystemParametersInfo");
+            }
             if (plan.job().cpuRate().isPresent()) {
                 win32.setCpuRateHardCap(job, plan.job().cpuRate().getAsInt());
             }
@@ -114,8 +124,10 @@ public final class LaunchSequence {
                 stderr = HandleStreams.input(win32, err.read());
             }
 
-            attributes = win32.createAttributeList(appContainerSid.isPresent() ? 2 : 1);
+            attributes = win32.createAttributeList(appContainerSid.isPresent() ? 3 : 2);
             win32.setHandleList(attributes, List.copyOf(new LinkedHashSet<>(List.of(childIn, childOut, childErr))));
+            // Born in the job: there is no moment at which a suspended child exists outside it.
+            win32.setJobList(attributes, List.of(job));
             if (appContainerSid.isPresent()) {
                 win32.setSecurityCapabilities(attributes, appContainerSid.get(),
                         plan.appContainer().get().capabilitySids());
@@ -127,8 +139,6 @@ public final class LaunchSequence {
                     plan.environmentBlock(), plan.currentDirectory(),
                     new Win32.Startup(desktop, childIn, childOut, childErr, attributes));
             LOG.debug("created suspended process {} for {}", child.processId(), plan.policy().serverId());
-
-            win32.assignProcessToJob(job, child.process());
 
             Win32.Handle childToken = win32.openProcessToken(child.process(), Win32.TOKEN_QUERY);
             closeAfterCreate.add(childToken);
@@ -205,17 +215,18 @@ public final class LaunchSequence {
     }
 
     private String createDesktop(Sid user, Optional<Sid> appContainer, List<Win32.Handle> held) {
-        return createDesktop(win32, "mcp-contain-" + uniqueSuffix, Sddl.windowStationOrDesktop(user, appContainer), held);
+        return createDesktop(win32, "mcp-contain-" + uniqueSuffix, Sddl.windowStation(user, Optional.empty(), appContainer),
+                Sddl.desktop(user, Optional.empty(), appContainer), held);
     }
 
     /** Window station and desktop of one name; the process's own window station is restored whatever happens. */
-    static String createDesktop(Win32 win32, String name, String sddl, List<Win32.Handle> held) {
+    static String createDesktop(Win32 win32, String name, String stationSddl, String desktopSddl, List<Win32.Handle> held) {
         Win32.Handle previous = win32.processWindowStation();
-        Win32.Handle station = win32.createWindowStation(name, sddl);
+        Win32.Handle station = win32.createWindowStation(name, stationSddl);
         held.add(station);
         win32.setProcessWindowStation(station);
         try {
-            held.add(win32.createDesktop(name, sddl));
+            held.add(win32.createDesktop(name, desktopSddl));
         } finally {
             win32.setProcessWindowStation(previous);
         }

@@ -79,10 +79,12 @@ class AgentLaunchTest {
     }
 
     static final List<String> OUTER_ORDER = List.of("reconcileGrants", "currentProcess", "openProcessToken", "tokenUser",
-            "createJobObject", "setExtendedLimits", "setUiRestrictions", "processWindowStation", "createWindowStation",
+            "createJobObject", "setExtendedLimits", "processWindowStation", "createWindowStation",
             "setProcessWindowStation", "createDesktop", "setProcessWindowStation", "createPipe", "setInheritable",
-            "createPipe", "setInheritable", "createPipe", "setInheritable", "createProcessWithLogon",
-            "assignProcessToJob", "isProcessInJob", "resumeThread", "closeHandle");
+            "createPipe", "setInheritable", "createPipe", "setInheritable", "stdHandle", "stdHandle", "stdHandle",
+            "setInheritable", "setInheritable", "setInheritable", "createProcessWithLogon", "setInheritable",
+            "setInheritable", "setInheritable", "openProcessToken", "tokenUser", "assignProcessToJob", "isProcessInJob",
+            "resumeThread", "closeHandle");
 
     @Test
     void outerStageStartsTheInnerLauncherAsTheAgentSuspendedInTheJob() throws IOException {

@@ -58,11 +58,11 @@ class LaunchSequenceTest {
     static final List<String> FULL_ORDER = List.of(
             "createAppContainerProfile", "reconcileGrants",
             "currentProcess", "openProcessToken", "tokenUser", "createRestrictedToken", "setIntegrityLevel",
-            "createJobObject", "setExtendedLimits", "setUiRestrictions",
+            "createJobObject", "setExtendedLimits", "currentProcess", "isProcessInAnyJob", "setUiRestrictions",
             "processWindowStation", "createWindowStation", "setProcessWindowStation", "createDesktop", "setProcessWindowStation",
             "createPipe", "setInheritable", "createPipe", "setInheritable", "createPipe", "setInheritable",
-            "createAttributeList", "setHandleList", "setSecurityCapabilities",
-            "createProcess", "assignProcessToJob",
+            "createAttributeList", "setHandleList", "setJobList", "setSecurityCapabilities",
+            "createProcess",
             "openProcessToken", "tokenIsAppContainer", "tokenAppContainerSid", "tokenCapabilities",
             "tokenIntegrityLevel", "tokenGroups", "tokenPrivileges", "isProcessInJob",
             "resumeThread", "closeHandle");
@@ -142,8 +142,9 @@ class LaunchSequenceTest {
         assertEquals(3, win32.callNames().stream().filter("stdHandle"::equals).count());
         assertEquals(0, win32.callNames().stream().filter("createPipe"::equals).count());
         Win32.Startup s = win32.startup;
-        assertEquals(Set.of(s.stdin(), s.stdout(), s.stderr()), win32.inheritable);
         assertEquals(List.of(s.stdin(), s.stdout(), s.stderr()), win32.handleList);
+        assertEquals(Set.of(s.stdin(), s.stdout(), s.stderr()), win32.inherited(win32.createdProcess),
+                "the handle list, not everything inheritable, is what the child gets");
         assertFalse(win32.open.containsKey(s.stdout()), "copies closed after creation");
         assertTrue(win32.open.containsKey(new Win32.Handle(0x14)), "the launcher's own stdout stays open");
     }
@@ -168,7 +169,7 @@ class LaunchSequenceTest {
         }
         assertTrue(win32.createToken.isEmpty());
         assertTrue(names.indexOf("isProcessInJob") < names.indexOf("resumeThread"));
-        assertTrue(win32.calls.contains("createAttributeList(1)"));
+        assertTrue(win32.calls.contains("createAttributeList(2)"));
     }
 
     @Test
@@ -176,7 +177,7 @@ class LaunchSequenceTest {
         start(plan(Profile.Isolation.FULL, Profile.Network.NONE), false);
         List<String> names = win32.callNames();
         int resume = names.indexOf("resumeThread");
-        for (String check : List.of("assignProcessToJob", "tokenIsAppContainer", "tokenAppContainerSid",
+        for (String check : List.of("createProcess", "tokenIsAppContainer", "tokenAppContainerSid",
                 "tokenCapabilities", "tokenIntegrityLevel", "tokenGroups", "tokenPrivileges", "isProcessInJob")) {
             assertTrue(names.indexOf(check) >= 0 && names.indexOf(check) < resume, check);
         }
