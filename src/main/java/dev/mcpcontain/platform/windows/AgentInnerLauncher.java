@@ -34,7 +34,8 @@ public final class AgentInnerLauncher {
                 Files.deleteIfExists(file.resolveSibling(name.substring(0, name.length() - 5) + ".args"));
             }
             Win32 win32 = (Win32) WindowsSetup.load("dev.mcpcontain.platform.windows.jna.JnaWin32");
-            WindowsProcess server = new LaunchSequence(win32, (serverId, entries) -> { },
+            LaunchSequence.deleteProfiles(win32, plan.retiredProfiles() == null ? java.util.List.of() : plan.retiredProfiles());
+            WindowsProcess server = new LaunchSequence(win32, (serverId, identity, entries) -> LaunchSequence.Granted.NONE,
                     ProcessHandle.current().pid() + "-inner").start(plan.toLaunchPlan(), true);
             return server.waitFor();
         } catch (ContainmentException e) {

@@ -64,8 +64,10 @@ public final class AgentLaunchSequence {
         Path handOver = handOverDirectory.resolve(uniqueSuffix + ".json");
         Path argFile = handOverDirectory.resolve(uniqueSuffix + ".args");
         boolean started = false;
+        LaunchSequence.Granted granted = LaunchSequence.Granted.NONE;
         try {
-            grants.reconcile(plan.policy().serverId(), plan.folderAccess());
+            granted = grants.reconcile(plan.policy().serverId(), plan.appContainer().orElseThrow().name(),
+                    plan.folderAccess());
             Win32.Handle own = win32.openProcessToken(win32.currentProcess(), Win32.TOKEN_QUERY);
             closeAfterCreate.add(own);
             Sid user = win32.tokenUser(own);
@@ -76,7 +78,8 @@ public final class AgentLaunchSequence {
             String desktop = LaunchSequence.createDesktop(win32, "mcp-contain-" + uniqueSuffix,
                     Sddl.windowStation(user, Optional.of(agent), Optional.of(appContainer)),
                     Sddl.desktop(user, Optional.of(agent), Optional.of(appContainer)), held);
-            Files.write(handOver, InnerPlan.of(plan, desktop).toJson());
+            // Profiles of retired configurations are the agent's: the inner launcher deletes them.
+            Files.write(handOver, InnerPlan.of(plan, desktop, granted.retiredProfiles()).toJson());
             String commandLine = innerCommandLine(argFile, handOver);
 
             Win32.Handle[] childEnds = new Win32.Handle[3];
@@ -159,7 +162,8 @@ public final class AgentLaunchSequence {
             }
             closeQuietly(inner.thread());
             WindowsProcess process = new WindowsProcess(win32, inner.process(), job, inner.processId(), stdin, stdout,
-                    stderr, held);
+                    stderr, held, granted.release());
+            granted = LaunchSequence.Granted.NONE;
             started = true;
             parentEnds.clear();
             held.clear();
@@ -186,6 +190,7 @@ public final class AgentLaunchSequence {
             closeAfterCreate.forEach(this::closeQuietly);
             parentEnds.forEach(this::closeQuietly);
             held.forEach(this::closeQuietly);
+            granted.release().run();
             if (!started) {
                 try {
                     Files.deleteIfExists(handOver);

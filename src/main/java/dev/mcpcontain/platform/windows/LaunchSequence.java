@@ -25,7 +25,16 @@ public final class LaunchSequence {
     /** Applies the plan's ACL entries through the ledger (a {@link GrantReconciler} in production). */
     @FunctionalInterface
     public interface FolderGrants {
-        void reconcile(String serverId, List<AceSpec> entries) throws IOException;
+        /**
+         * @param identity the AppContainer profile name (one per server configuration)
+         * @return how to end this launch's lease, and the retired profiles to delete
+         */
+        Granted reconcile(String serverId, String identity, List<AceSpec> entries) throws IOException;
+    }
+
+    /** A launch's hold on its grants. */
+    public record Granted(Runnable release, List<String> retiredProfiles) {
+        public static final Granted NONE = new Granted(() -> { }, List.of());
     }
 
     private final Win32 win32;
@@ -46,6 +55,7 @@ public final class LaunchSequence {
         Win32.AttributeList attributes = null;
         Win32.Handle job = null;
         Win32.CreatedProcess child = null;
+        Granted granted = Granted.NONE;
         try {
             Optional<Sid> appContainerSid = Optional.empty();
             if (plan.appContainer().isPresent()) {
@@ -58,10 +68,11 @@ public final class LaunchSequence {
                 }
                 appContainerSid = Optional.of(sid);
                 try {
-                    grants.reconcile(plan.policy().serverId(), plan.folderAccess());
+                    granted = grants.reconcile(plan.policy().serverId(), ac.name(), plan.folderAccess());
                 } catch (IOException e) {
                     throw new ContainmentException(Reason.LAUNCH_FAILED, "cannot update the folder grants: " + e.getMessage(), e);
                 }
+                deleteProfiles(win32, granted.retiredProfiles());
             }
 
             Optional<Win32.Handle> token = Optional.empty();
@@ -156,7 +167,8 @@ public final class LaunchSequence {
             closeQuietly(child.thread());
             LOG.info("started {} as process {} ({})", plan.policy().serverId(), child.processId(), plan.mode());
             WindowsProcess started = new WindowsProcess(win32, child.process(), job, child.processId(), stdin,
-                    stdout, stderr, heldWhileRunning);
+                    stdout, stderr, heldWhileRunning, granted.release());
+            granted = Granted.NONE;
             parentEnds.clear();
             heldWhileRunning.clear();
             job = null;
@@ -168,6 +180,7 @@ public final class LaunchSequence {
             if (child != null) {
                 abandon(child);
             }
+            granted.release().run();
             if (job != null) {
                 // Kill-on-close: anything that made it into the job dies with this handle.
                 closeQuietly(job);
@@ -179,6 +192,17 @@ public final class LaunchSequence {
             closeAfterCreate.forEach(this::closeQuietly);
             parentEnds.forEach(this::closeQuietly);
             heldWhileRunning.forEach(this::closeQuietly);
+        }
+    }
+
+    /** AppContainer profiles of retired configurations; one that will not go is left for the next launch to retry. */
+    static void deleteProfiles(Win32 win32, List<String> names) {
+        for (String name : names) {
+            try {
+                win32.deleteAppContainerProfile(name);
+            } catch (Win32CallException e) {
+                LOG.warn("could not delete the AppContainer profile {} of a retired configuration: {}", name, e.getMessage());
+            }
         }
     }
 

@@ -48,9 +48,10 @@ class AgentLaunchTest {
     }
 
     private WindowsProcess start(WindowsLaunchPlan plan, boolean inheritStdio) {
-        return new AgentLaunchSequence(win32, (id, entries) -> {
+        return new AgentLaunchSequence(win32, (id, identity, entries) -> {
             win32.calls.add("reconcileGrants");
             entries.forEach(e -> grants.add(e.trustee().equals(AGENT) ? "agent " + e.path() : "ac " + e.path()));
+            return LaunchSequence.Granted.NONE;
         }, blob -> new String(blob, StandardCharsets.UTF_8).substring(1).getBytes(StandardCharsets.UTF_8),
                 RUNTIME, handOver, "9-xyz").start(plan, inheritStdio);
     }
@@ -96,7 +97,8 @@ class AgentLaunchTest {
         assertEquals(Win32.CREATE_SUSPENDED | Win32.CREATE_UNICODE_ENVIRONMENT | Win32.CREATE_NO_WINDOW, win32.createFlags);
         assertEquals("mcp-contain-9-xyz\\mcp-contain-9-xyz", win32.logonDesktop);
         assertTrue(win32.desktopSddl.contains(AGENT.toString()) && win32.desktopSddl.contains(plan.appContainer().get().sid().toString()));
-        assertTrue(win32.createCommandLine.contains(AgentInnerLauncher.class.getName()), win32.createCommandLine);
+        assertTrue(win32.createCommandLine.endsWith(".args"), win32.createCommandLine);
+        assertTrue(Files.readString(handOver.resolve("9-xyz.args")).contains(AgentInnerLauncher.class.getName()));
         JobLimits outer = win32.jobLimits.values().iterator().next();
         assertTrue(outer.killOnClose());
         assertFalse(outer.breakawayAllowed());
@@ -122,7 +124,7 @@ class AgentLaunchTest {
         WindowsLaunchPlan inner = InnerPlan.fromJson(Files.readAllBytes(handOver.resolve("9-xyz.json"))).toLaunchPlan();
         RecordingWin32 agentSide = new RecordingWin32();
         agentSide.ownUser = AGENT;
-        new LaunchSequence(agentSide, (id, e) -> { }, "inner").start(inner, true);
+        new LaunchSequence(agentSide, (id, identity, e) -> LaunchSequence.Granted.NONE, "inner").start(inner, true);
         assertEquals("mcp-contain-9-xyz\\mcp-contain-9-xyz", agentSide.startup.desktop());
         assertFalse(agentSide.callNames().contains("createWindowStation"));
         assertTrue(agentSide.callNames().contains("createRestrictedToken"));
@@ -133,7 +135,7 @@ class AgentLaunchTest {
 
         RecordingWin32 wrongUser = new RecordingWin32();
         ContainmentException e = assertThrows(ContainmentException.class,
-                () -> new LaunchSequence(wrongUser, (id, x) -> { }, "inner").start(inner, true));
+                () -> new LaunchSequence(wrongUser, (id, identity, x) -> LaunchSequence.Granted.NONE, "inner").start(inner, true));
         assertTrue(e.getMessage().contains("expected the agent account"), e.getMessage());
         assertEquals(List.of(), wrongUser.resumedThreads);
     }
@@ -142,7 +144,7 @@ class AgentLaunchTest {
     void tamperedHandOverIsRejected() throws IOException {
         start(plan(), false);
         String json = Files.readString(handOver.resolve("9-xyz.json"));
-        String tampered = json.replace(CapabilitySids.appContainer("mcp-contain.srv-1").toString(),
+        String tampered = json.replace(plan().appContainer().orElseThrow().sid().toString(),
                 CapabilitySids.appContainer("other").toString());
         assertThrows(IllegalArgumentException.class,
                 () -> InnerPlan.fromJson(tampered.getBytes(StandardCharsets.UTF_8)).toLaunchPlan());

@@ -42,16 +42,17 @@ class LaunchSequenceTest {
             throw new AssertionError("plan() must not touch Windows");
         }, 4);
         return backend.plan(TestPolicies.policy(isolation, network,
-                TestPolicies.grant("/C:/Users/me/Documents", Access.READ_WRITE)));
+                TestPolicies.grant("/C:/Users/me/Documents", Access.READ_ONLY)));
     }
 
     private WindowsProcess start(WindowsLaunchPlan plan, boolean inheritStdio) {
-        return new LaunchSequence(win32, (serverId, entries) -> {
+        return new LaunchSequence(win32, (serverId, identity, entries) -> {
             win32.calls.add("reconcileGrants");
             grantCalls.add(serverId + " " + entries.size());
             if (grantFailure != null) {
                 throw grantFailure;
             }
+            return LaunchSequence.Granted.NONE;
         }, "77-abc").start(plan, inheritStdio);
     }
 
@@ -75,7 +76,8 @@ class LaunchSequenceTest {
         // Then cleanup only: the attribute list and the handles that must not outlive creation.
         assertTrue(names.subList(FULL_ORDER.size(), names.size()).stream()
                 .allMatch(n -> n.equals("closeHandle") || n.equals("deleteAttributeList")), names.toString());
-        assertEquals(List.of("srv-1 2"), grantCalls, "Documents and the agent home; node under Program Files needs none");
+        assertEquals(List.of("srv-1 3"), grantCalls,
+                "Documents, the agent home and its Low label; node under Program Files needs none");
     }
 
     @Test
@@ -132,7 +134,7 @@ class LaunchSequenceTest {
         assertTrue(spy.open.containsKey(job), "job stays open: it is the tree's lifeline");
         assertTrue(spy.open.containsKey(spy.createdProcess));
         assertEquals(s.desktop(), "mcp-contain-77-abc\\mcp-contain-77-abc");
-        assertTrue(spy.desktopSddl.contains(CapabilitySids.appContainer("mcp-contain.srv-1").toString()));
+        assertTrue(spy.desktopSddl.contains(plan.appContainer().orElseThrow().sid().toString()));
         assertTrue(spy.desktopSddl.contains(spy.ownUser.toString()));
     }
 
@@ -154,9 +156,10 @@ class LaunchSequenceTest {
         start(plan(Profile.Isolation.FULL, Profile.Network.NONE), false);
         assertEquals(List.of(), win32.securityCapabilities);
         RecordingWin32 other = new RecordingWin32();
-        new LaunchSequence(other, (id, e) -> { }, "x").start(plan(Profile.Isolation.FULL, Profile.Network.HOST), false);
+        new LaunchSequence(other, (id, identity, e) -> LaunchSequence.Granted.NONE, "x").start(plan(Profile.Isolation.FULL, Profile.Network.HOST), false);
         assertEquals(List.of(Sid.parse("S-1-15-3-1")), other.securityCapabilities);
-        assertEquals(CapabilitySids.appContainer("mcp-contain.srv-1"), other.securityCapabilitiesSid);
+        assertEquals(plan(Profile.Isolation.FULL, Profile.Network.HOST).appContainer().orElseThrow().sid(),
+                other.securityCapabilitiesSid);
     }
 
     @Test

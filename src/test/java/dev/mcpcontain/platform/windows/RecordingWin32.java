@@ -607,19 +607,19 @@ final class RecordingWin32 implements Win32 {
     @Override
     public void setMandatoryLabel(String path, int rid, int inheritance) {
         call("setMandatoryLabel", path, "0x" + Integer.toHexString(rid));
-        labels.put(path.toLowerCase(java.util.Locale.ROOT), new int[] {rid, inheritance});
+        labels.put(norm(path), new int[] {rid, inheritance});
     }
 
     @Override
     public boolean removeMandatoryLabel(String path) {
         call("removeMandatoryLabel", path);
-        return labels.remove(path.toLowerCase(java.util.Locale.ROOT)) != null || !missingPaths.contains(path);
+        return labels.remove(norm(path)) != null || !missingPaths.contains(path.toLowerCase(java.util.Locale.ROOT));
     }
 
     @Override
     public int mandatoryLabel(String path) {
         call("mandatoryLabel", path);
-        int[] label = labels.get(path.toLowerCase(java.util.Locale.ROOT));
+        int[] label = labels.get(norm(path));
         return label == null ? -1 : label[0];
     }
 

@@ -74,6 +74,10 @@ public final class JnaWin32 implements Win32 {
         if (!com.sun.jna.Platform.isWindows()) {
             throw new UnsupportedOperationException("the Windows bindings load on Windows only");
         }
+        if (Native.POINTER_SIZE != 8 || !com.sun.jna.Platform.isIntel()) {
+            // Every structure here has x64's layout; anything else would hand Windows wrong sizes.
+            throw new UnsupportedOperationException("the Windows bindings need a 64-bit x64 JVM");
+        }
         kernel32 = Kernel32Ex.INSTANCE;
         advapi32 = Advapi32Ex.INSTANCE;
         user32 = User32Ex.INSTANCE;
