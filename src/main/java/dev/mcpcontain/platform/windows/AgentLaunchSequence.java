@@ -71,6 +71,11 @@ public final class AgentLaunchSequence {
             Win32.Handle own = win32.openProcessToken(win32.currentProcess(), Win32.TOKEN_QUERY);
             closeAfterCreate.add(own);
             Sid user = win32.tokenUser(own);
+            if (!account.protectedFor().isEmpty() && !account.protectedFor().equals(user.toString())) {
+                throw new ContainmentException(Reason.UNENFORCEABLE, "the agent account " + account.userName()
+                        + " was set up for " + account.protectedFor() + ", not for you (" + user + "); its password is"
+                        + " protected for that user. Run 'mcp-contain setup' elevated from your own account");
+            }
 
             job = win32.createJobObject();
             win32.setExtendedLimits(job, outerJob());

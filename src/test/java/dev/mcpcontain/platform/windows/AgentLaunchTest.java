@@ -28,7 +28,8 @@ class AgentLaunchTest {
     static final Sid AGENT = Sid.parse("S-1-5-21-7-7-7-1001");
     static final String PASSWORD = "pa55-w0rd!";
     static final AgentAccountStore.Account ACCOUNT = new AgentAccountStore.Account("mcp-agent", AGENT.toString(),
-            Base64.getEncoder().encodeToString(("X" + PASSWORD).getBytes(StandardCharsets.UTF_8)), "");
+            Base64.getEncoder().encodeToString(("X" + PASSWORD).getBytes(StandardCharsets.UTF_8)), "", "mcp-agent",
+            "S-1-5-21-1-2-3-1000");
     static final WindowsBackend.InnerRuntime RUNTIME = new WindowsBackend.InnerRuntime(
             "/C:/Program Files/Java/jdk-17/bin/java.exe", List.of("/C:/Users/me/tools/mcp-contain/lib/mcp-contain.jar",
             "/C:/Users/me/tools/mcp-contain/lib/jna.jar"));

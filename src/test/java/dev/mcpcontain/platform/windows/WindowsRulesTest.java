@@ -232,6 +232,16 @@ class WindowsRulesTest {
         assertEquals(List.of(), win32.resumedThreads);
     }
 
+    /** Issue 13 defect 8: an account whose password is protected for another user is refused before any call. */
+    @Test
+    void anAccountSetUpForAnotherUserIsRefused() {
+        win32.ownUser = Sid.parse("S-1-5-21-1-2-3-1077");
+        WindowsBackend.InnerRuntime runtime = nineJarsUnderALongProfile();
+        ContainmentException e = assertThrows(ContainmentException.class, () -> startOuter(agentPlan(runtime), runtime));
+        assertTrue(e.getMessage().contains("was set up for S-1-5-21-1-2-3-1000"), e.getMessage());
+        assertFalse(win32.callNames().contains("createProcessWithLogon"));
+    }
+
     /** Issue 13, "the agent session": CreateProcessWithLogonW does not create a separate Windows session. */
     @Test
     void theAgentPathRunsInTheUsersInteractiveSession() throws IOException {
