@@ -166,19 +166,22 @@ public final class WindowsBackend implements ContainmentBackend {
         }
 
         agent.ifPresent(a -> steps.add("identity: agent account " + a.userName() + " (" + a.sid() + "): the inner"
-                + " launcher starts under it with CreateProcessWithLogonW (suspended, in the job, on the server's desktop)"
-                + " and applies the steps below as that account"));
+                + " launcher starts under it with CreateProcessWithLogonW (java @argfile, suspended, user SID checked,"
+                + " then in a kill-on-close job, on the server's desktop) and applies the steps below as that account;"
+                + " same Windows session as yours"));
         steps.add("AppContainer " + name + " (" + sid + "), capabilities: "
                 + (capabilities.isEmpty() ? "none (no network)" : String.join(", ", capabilities) + " (outbound network)"));
-        steps.add("folder ACL entries for the AppContainer SID, recorded in " + AclLedger.in(host.dataDirectory()).file()
-                + "; entries from earlier runs that the policy no longer grants are revoked first:");
+        steps.add("folder ACL entries (and Low labels) for this configuration's AppContainer, journalled in "
+                + AclLedger.in(host.dataDirectory()).file() + ", each read back from the folder; other configurations"
+                + " of this server that no running launch holds are revoked first:");
         folderAccess.forEach(ace -> steps.add("  " + ace.describe()));
         steps.add("token: restricted copy of yours (all privileges removed but SeChangeNotify, Administrators"
                 + " deny-only), Low integrity");
         steps.add("job object: " + job.describe());
-        steps.add("own window station and desktop, open only to you, SYSTEM and the AppContainer");
+        steps.add("own window station and desktop: full access for you and SYSTEM; the server may not create or switch"
+                + " desktops, hook, exit Windows or change system parameters");
         steps.add(stdioStep());
-        steps.add("create suspended with SECURITY_CAPABILITIES: " + commandLine);
+        steps.add("create suspended inside the job (JOB_LIST) with SECURITY_CAPABILITIES: " + commandLine);
         steps.add("verify before resume: " + verification.describe() + "; on any mismatch terminate, exit 125");
         steps.add("resume; closing the launcher closes the job and kills the whole tree");
         String mode = "windows/appcontainer (" + agent.map(a -> "agent account " + a.userName() + ", ").orElse("")
