@@ -165,7 +165,11 @@ public final class AclLedger {
             return Document.empty();
         }
         try {
-            Document doc = JSON.readValue(file.toFile(), Document.class);
+            com.fasterxml.jackson.databind.JsonNode root = JSON.readTree(file.toFile());
+            if (root != null && root.path("version").asInt(-1) == 1) {
+                return fromVersion1(root);
+            }
+            Document doc = JSON.treeToValue(root, Document.class);
             if (doc.version() != VERSION) {
                 throw new IOException(file + ": unsupported ledger version " + doc.version()
                         + " (revoke with the mcp-contain version that wrote it, or remove the entries by hand)");
@@ -174,6 +178,24 @@ public final class AclLedger {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IOException(file + ": not a valid grant ledger (" + e.getOriginalMessage() + ")", e);
         }
+    }
+
+    /**
+     * A ledger of the earlier format (one identity per server id, no states): its entries are taken as applied
+     * entries of the old identity, which no launch holds, so the next launch of that server retires them (revokes
+     * them and deletes the old profile) through the same path as any other configuration.
+     */
+    private Document fromVersion1(com.fasterxml.jackson.databind.JsonNode root) throws IOException {
+        Document doc = Document.empty();
+        for (com.fasterxml.jackson.databind.JsonNode node : root.path("entries")) {
+            if (!(node instanceof com.fasterxml.jackson.databind.node.ObjectNode entry) || !entry.hasNonNull("serverId")) {
+                throw new IOException(file + ": not a valid grant ledger (an entry without serverId)");
+            }
+            entry.put("identity", AppContainerNames.forServer(entry.get("serverId").asText()));
+            entry.put("state", State.APPLIED.name());
+            doc.entries().add(JSON.treeToValue(entry, Entry.class));
+        }
+        return doc;
     }
 
     /** Replaces the file through a temporary file of a unique name (never a fixed {@code .tmp} two writers share). */

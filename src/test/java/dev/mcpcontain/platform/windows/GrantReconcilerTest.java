@@ -248,6 +248,23 @@ class GrantReconcilerTest {
         }
     }
 
+    /** A ledger written by the earlier version: its entries are retired (revoked) by the next launch. */
+    @Test
+    void aVersion1LedgerIsMigratedAndItsGrantsRetired() throws IOException {
+        String old = AppContainerNames.forServer("a");
+        Sid oldSid = CapabilitySids.appContainer(old);
+        objects.addAce(allow("C:\\Docs", oldSid, AceSpec.MODIFY));
+        Files.writeString(dir.resolve(AclLedger.FILE_NAME), "{\"version\":1,\"entries\":[{\"serverId\":\"a\","
+                + "\"path\":\"C:\\\\Docs\",\"trustee\":\"" + oldSid + "\",\"deny\":false,\"accessMask\":" + AceSpec.MODIFY
+                + ",\"inheritance\":3,\"reason\":\"x\",\"recordedAt\":\"2025-01-01T00:00:00Z\"}]}");
+        assertEquals(old, AclLedger.in(dir).entries().get(0).identity());
+        var result = launch("a", "ac-a-new", "L1", allow("C:\\Docs", AC_A, AceSpec.READ_EXECUTE));
+        assertEquals(List.of(old), result.retired());
+        assertFalse(objects.hasAce(allow("C:\\Docs", oldSid, AceSpec.MODIFY)));
+        assertEquals(AclLedger.VERSION, com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(dir.resolve(AclLedger.FILE_NAME).toFile()).get("version").asInt());
+    }
+
     @Test
     void corruptLedgerIsReportedWithItsPath() throws IOException {
         Files.writeString(dir.resolve(AclLedger.FILE_NAME), "{\"version\":2,\"entries\":[{\"serverId\":\"a\"}]}");
