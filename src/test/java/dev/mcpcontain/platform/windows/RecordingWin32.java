@@ -26,6 +26,8 @@ import java.util.Set;
  * it takes no handle list, so the new process inherits every handle of the caller that is inheritable at that
  * moment; it runs in the caller's session and (created with the caller as parent) in the caller's jobs.</li>
  * <li><b>Sessions</b>: every process is in its creator's session; the launcher's is {@link #launcherSession}.</li>
+ * <li><b>Job limits</b>: joining a job whose active-process limit is reached fails (the process is terminated);
+ * closing the last handle of a KILL_ON_JOB_CLOSE job kills every process in it, nested jobs included.</li>
  * </ul>
  */
 final class RecordingWin32 implements Win32 {
@@ -36,6 +38,8 @@ final class RecordingWin32 implements Win32 {
         JobLimits limits = new JobLimits(0, 0, 0, 0, 0, java.util.OptionalInt.empty());
         int ui;
         final Set<Object> members = new HashSet<>();
+        /** Its last handle was closed with KILL_ON_JOB_CLOSE: every process in it (nested ones too) is dead. */
+        boolean killedOnClose;
 
         FakeJob(String name) {
             this.name = name;
@@ -201,6 +205,10 @@ final class RecordingWin32 implements Win32 {
         if (open.remove(handle) == null) {
             throw new AssertionError("CloseHandle on a handle that is not open: " + handle);
         }
+        FakeJob job = jobs.get(handle);
+        if (job != null && job.limits.killOnClose()) {
+            job.killedOnClose = true;
+        }
     }
 
     @Override
@@ -351,8 +359,20 @@ final class RecordingWin32 implements Win32 {
                         "injected by rule: a non-empty job outside the process's hierarchy");
             }
         }
+        if ((job.limits.limitFlags() & JobLimits.LIMIT_ACTIVE_PROCESS) != 0
+                && job.members.size() >= job.limits.activeProcessLimit()) {
+            exitCodes.put(process, 1816);
+            throw new Win32CallException(function, 1816, "injected by rule: the job's active process limit is reached;"
+                    + " the process was terminated");
+        }
         chain.add(job);
         job.members.add(process);
+    }
+
+    /** Dead: exited, terminated, or in a job whose kill-on-close fired. */
+    boolean isDead(Handle process) {
+        return exitCodes.getOrDefault(process, STILL_ACTIVE) != STILL_ACTIVE
+                || chainOf(process).stream().anyMatch(j -> j.killedOnClose);
     }
 
     List<FakeJob> chainOf(Handle process) {

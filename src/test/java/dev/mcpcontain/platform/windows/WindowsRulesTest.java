@@ -91,6 +91,32 @@ class WindowsRulesTest {
         assertTrue(win32.desktopSddl.contains("(A;;0x20127;;;" + AGENT + ")"), "the window station carries the UI isolation");
     }
 
+    /** The launcher dying closes the outer job's only handle: the server, nested in it, dies with it. */
+    @Test
+    void killingTheLauncherKillsTheAgentsServer() throws IOException {
+        WindowsBackend.InnerRuntime runtime = nineJarsUnderALongProfile();
+        WindowsProcess outer = startOuter(agentPlan(runtime), runtime);
+        RecordingWin32 agentSide = innerSide();
+        new LaunchSequence(agentSide, (id, identity, e) -> LaunchSequence.Granted.NONE, "inner").start(innerPlan(), true);
+        assertFalse(agentSide.isDead(agentSide.createdProcess));
+        Win32.Handle outerJob = win32.jobs.keySet().iterator().next();
+        win32.closeHandle(outerJob); // what the kernel does when the launcher process dies
+        assertTrue(agentSide.isDead(agentSide.createdProcess));
+    }
+
+    @Test
+    void theActiveProcessLimitIsEnforcedOnJoin() {
+        Win32.Handle job = win32.createJobObject();
+        win32.setExtendedLimits(job, new JobLimits(JobLimits.LIMIT_ACTIVE_PROCESS, 1, 0, 0, 0, java.util.OptionalInt.empty()));
+        Win32.Handle in = win32.duplicate(win32.stdHandle(Win32.STD_INPUT), true);
+        Win32.Startup s = new Win32.Startup("", in, in, in, null);
+        Win32.CreatedProcess first = win32.createProcess(Optional.empty(), "a.exe", "a", 0, "\0\0", "C:\\", s);
+        win32.assignProcessToJob(job, first.process());
+        Win32.CreatedProcess second = win32.createProcess(Optional.empty(), "a.exe", "a", 0, "\0\0", "C:\\", s);
+        assertThrows(Win32CallException.class, () -> win32.assignProcessToJob(job, second.process()));
+        assertTrue(win32.isDead(second.process()));
+    }
+
     @Test
     void oldAgentSequenceIsRefusedByTheNestingRule() {
         // Old outer stage: a job with UI_ALL, the inner launcher assigned to it.
