@@ -84,6 +84,11 @@ struct plan {
     int verbose;
     int stdin_hup_grace_ms;
     char *userns_hint;          /* shown when a user namespace cannot be created */
+    char *net_proxy;            /* the launcher's filtering proxy, a unix socket path inside the sandbox */
+    int net_proxy_port;         /* 127.0.0.1 port relayed to it as is (proxy-aware clients) */
+    int net_capture[64];        /* ports captured from clients that ignore proxies */
+    size_t n_net_capture;
+    int net_dns_port;           /* the DNS stub's port (53) */
 };
 
 /* util.c */
@@ -122,6 +127,9 @@ void cgroups_remove(const struct plan *plan);
 
 /* identity.c */
 void identity_drop(const struct plan *plan);
+
+/* egress.c */
+void egress_start(const struct plan *plan);
 
 /* supervise.c */
 int supervise(struct plan *plan);
