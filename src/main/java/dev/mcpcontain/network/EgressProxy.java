@@ -59,6 +59,8 @@ public final class EgressProxy implements Closeable {
 
     static final int CONNECT_TIMEOUT_MS = 10_000;
     static final int MAX_HEADER = 32 * 1024;
+    /** Copy threads need little stack; a small one keeps many open tunnels cheap. */
+    static final long THREAD_STACK = 256 * 1024;
 
     private final AllowList allowList;
     private final Resolver resolver;
@@ -105,7 +107,7 @@ public final class EgressProxy implements Closeable {
             } catch (IOException e) {
                 return;
             }
-            Thread t = new Thread(() -> serve(client), "mcp-contain-egress-conn");
+            Thread t = new Thread(null, () -> serve(client), "mcp-contain-egress-conn", THREAD_STACK);
             t.setDaemon(true);
             t.start();
         }
@@ -410,7 +412,7 @@ public final class EgressProxy implements Closeable {
             upOut.write(prefix);
             upOut.flush();
         }
-        Thread back = new Thread(() -> {
+        Thread back = new Thread(null, () -> {
             try {
                 upIn.transferTo(out);
             } catch (IOException e) {
@@ -422,7 +424,7 @@ public final class EgressProxy implements Closeable {
                     // already closed
                 }
             }
-        }, "mcp-contain-egress-down");
+        }, "mcp-contain-egress-down", THREAD_STACK);
         back.setDaemon(true);
         back.start();
         try {
