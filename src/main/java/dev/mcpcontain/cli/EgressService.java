@@ -1,5 +1,7 @@
 package dev.mcpcontain.cli;
 
+import dev.mcpcontain.audit.AuditEvent;
+import dev.mcpcontain.audit.AuditLog;
 import dev.mcpcontain.launch.LaunchPlan;
 import dev.mcpcontain.network.Addresses;
 import dev.mcpcontain.network.EgressProxy;
@@ -16,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the filtering proxy a plan needs: in a private directory, logging every refusal on stderr (and every
- * allowed connection at -v).
+ * Starts the filtering proxy a plan needs: in a private directory, logging every refusal on stderr and in the
+ * audit log (and every allowed connection on stderr at -v).
  */
 final class EgressService {
 
@@ -35,13 +37,48 @@ final class EgressService {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         Logger log = LoggerFactory.getLogger("mcp-contain.network");
+        String server = plan.policy().serverId();
+        Path auditFile = plan.policy().agentHome().getParent().getParent().resolve("audit.jsonl");
+        AuditSink audit = new AuditSink(auditFile, log);
         return EgressProxy.start(socket, plan.policy().allowList(), resolver(), event -> {
             if (event.allowed()) {
                 log.info(event.line());
             } else {
                 log.warn(event.line());
+                audit.refused(server, event);
             }
         });
+    }
+
+    /** Refusals in the audit log, opened on the first one (most launches have none). */
+    private static final class AuditSink {
+        private final Path file;
+        private final Logger log;
+        private AuditLog audit;
+        private boolean failed;
+
+        AuditSink(Path file, Logger log) {
+            this.file = file;
+            this.log = log;
+        }
+
+        synchronized void refused(String server, EgressProxy.Event event) {
+            if (failed) {
+                return;
+            }
+            try {
+                if (audit == null) {
+                    audit = AuditLog.open(file);
+                }
+                audit.append(new AuditEvent(java.time.Instant.now().toString(), server,
+                        AuditEvent.Direction.SERVER_TO_HOST.label(), "network", null, event.via().equals("dns") ? "dns"
+                        : "connect", null, null, AuditEvent.Outcome.REFUSED.label(), "network-denied",
+                        event.target() + ": " + event.detail(), null, null, null, null));
+            } catch (IOException | RuntimeException e) {
+                failed = true;
+                log.warn("network: cannot write refusals to the audit log " + file + ": " + e.getMessage());
+            }
+        }
     }
 
     private static EgressProxy.Resolver resolver() throws IOException {
