@@ -1,8 +1,8 @@
 /* The in-sandbox end of an outbound allow-list (mechanism only: every decision is the launcher's proxy's).
  *
  * Run by init inside the server's network namespace, before the server starts:
- *   - brings lo up and routes every IPv4 destination to it ("local 0.0.0.0/0 dev lo"), so nothing can leave and
- *     every TCP connect lands on a local listener (or is refused);
+ *   - brings lo up and routes every IPv4 and IPv6 destination to it ("local 0.0.0.0/0 dev lo", "local ::/0"), so
+ *     nothing can leave and every TCP connect lands on a local listener (or is refused);
  *   - binds 127.0.0.1:PROXY_PORT (relayed to the unix socket byte for byte: HTTP CONNECT, plain HTTP, SOCKS5),
  *     0.0.0.0:PORT for each captured port, and the DNS stub on 0.0.0.0:53/udp;
  *   - forks the bridge, which gives up every privilege (agent identity, no capabilities, not dumpable, seccomp)
@@ -33,7 +33,7 @@
 #define FAKE_BASE 0xC6120000u /* 198.18.0.0/15 (RFC 2544 benchmarking): never a real destination */
 #define MAX_NAMES 4096
 #define MAX_DENIED 1024
-#define MAX_LISTENERS 66
+#define MAX_LISTENERS 130
 
 static char names[MAX_NAMES][256];
 static size_t n_names;
@@ -56,8 +56,9 @@ static void lo_up(void)
     close(s);
 }
 
-/* "ip route add local 0.0.0.0/0 dev lo table local": every IPv4 destination is this host. */
-static void route_all_to_lo(void)
+/* "ip route add local 0.0.0.0/0 dev lo table local" (or ::/0): every destination of FAMILY is this host.
+ * Returns 0, or -1 with errno for IPv6 (a kernel without it is no failure: nothing can leave by v6 anyway). */
+static int route_all_to_lo(int family)
 {
     struct {
         struct nlmsghdr nh;
@@ -69,7 +70,7 @@ static void route_all_to_lo(void)
     req.nh.nlmsg_type = RTM_NEWROUTE;
     req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
     req.nh.nlmsg_seq = 1;
-    req.rt.rtm_family = AF_INET;
+    req.rt.rtm_family = (unsigned char)family;
     req.rt.rtm_dst_len = 0;
     req.rt.rtm_table = RT_TABLE_LOCAL;
     req.rt.rtm_protocol = RTPROT_BOOT;
@@ -98,11 +99,29 @@ static void route_all_to_lo(void)
     if (!NLMSG_OK(h, (unsigned)n) || h->nlmsg_type != NLMSG_ERROR)
         die("egress: unexpected netlink reply");
     int err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+    close(s);
     if (err) {
         errno = -err;
+        if (family == AF_INET6)
+            return -1;
         die_errno("egress: adding the local default route");
     }
-    close(s);
+    return 0;
+}
+
+/* [::]:PORT, IPv6 only (IPv4 has its own listener); -1 where the kernel has no IPv6. */
+static int listen_on6(int port)
+{
+    int s = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return -1;
+    int one = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port), .sin6_addr = IN6ADDR_ANY_INIT};
+    if (bind(s, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(s, 128) < 0)
+        die_errno("egress: binding [::]:%d", port);
+    return s;
 }
 
 static int listen_on(int type, uint32_t addr, int port)
@@ -225,16 +244,24 @@ static void __attribute__((noreturn)) relay(const struct plan *plan, int client,
         _exit(1);
     }
     if (captured) {
-        struct sockaddr_in dst;
-        socklen_t len = sizeof dst;
-        if (getsockname(client, (struct sockaddr *)&dst, &len) < 0 || dst.sin_family != AF_INET) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        if (getsockname(client, (struct sockaddr *)&ss, &len) < 0 || (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
             reset(client);
             _exit(1);
         }
+        char target[300], request[700];
+        struct sockaddr_in dst = {0};
+        if (ss.ss_family == AF_INET)
+            memcpy(&dst, &ss, sizeof dst);
         uint32_t ip = ntohl(dst.sin_addr.s_addr);
         int port = ntohs(dst.sin_port);
-        char target[300], request[700];
-        if ((ip & 0xFFFE0000u) == FAKE_BASE) {
+        if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *d6 = (struct sockaddr_in6 *)&ss;
+            char text[INET6_ADDRSTRLEN];
+            inet_ntop(AF_INET6, &d6->sin6_addr, text, sizeof text);
+            snprintf(target, sizeof target, "[%s]:%d", text, ntohs(d6->sin6_port));
+        } else if ((ip & 0xFFFE0000u) == FAKE_BASE) {
             uint32_t index = ip - FAKE_BASE - 1;
             if (ip == FAKE_BASE || index >= n_names) {
                 reset(client);
@@ -428,7 +455,8 @@ void egress_start(const struct plan *plan)
     if (!plan->net_proxy_port || !plan->net_dns_port)
         die("egress: the plan names a proxy without its port or DNS port");
     lo_up();
-    route_all_to_lo();
+    route_all_to_lo(AF_INET);
+    bool v6 = route_all_to_lo(AF_INET6) == 0;
     int fds[MAX_LISTENERS];
     bool captured[MAX_LISTENERS];
     size_t nfds = 0;
@@ -437,6 +465,11 @@ void egress_start(const struct plan *plan)
     for (size_t i = 0; i < plan->n_net_capture && nfds < MAX_LISTENERS; i++) {
         fds[nfds] = listen_on(SOCK_STREAM, INADDR_ANY, plan->net_capture[i]);
         captured[nfds++] = true;
+        int s6 = v6 && nfds < MAX_LISTENERS ? listen_on6(plan->net_capture[i]) : -1;
+        if (s6 >= 0) {
+            fds[nfds] = s6;
+            captured[nfds++] = true;
+        }
     }
     int dns = listen_on(SOCK_DGRAM, INADDR_ANY, plan->net_dns_port);
     pid_t child = fork();

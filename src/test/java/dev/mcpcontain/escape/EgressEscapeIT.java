@@ -35,6 +35,8 @@ class EgressEscapeIT {
         final Running web;
         final Running alt;
         final Running dns;
+        final int loopback4;
+        final int loopback6;
         final String hosts;
         final String fetchJs;
         final String clientsSh;
@@ -60,6 +62,8 @@ class EgressEscapeIT {
             web = serve(suite, ns, 80);
             alt = serve(suite, ns, 8080);
             dns = serve(suite, ns, 53);
+            loopback4 = listen(suite, "127.0.0.1");
+            loopback6 = listen(suite, "::1");
 
             hosts = String.join("\n", "allowed.test " + SERVER_ADDRESS, "denied.test " + SERVER_ADDRESS,
                     "sub.wild.test " + SERVER_ADDRESS, "wild.test " + SERVER_ADDRESS, "port.test " + SERVER_ADDRESS,
@@ -104,6 +108,35 @@ class EgressEscapeIT {
             suite.ownedFile(id, dir.resolve("fetch.js"), fetchJs);
             suite.ownedFile(id, dir.resolve("clients.sh"), clientsSh);
             return dir;
+        }
+
+        /** A listener on the host's own loopback answering with the token (reached only through the proxy). */
+        private int listen(EscapeSuite suite, String address) {
+            try {
+                java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName(address));
+                Thread t = new Thread(() -> {
+                    while (!server.isClosed()) {
+                        try (java.net.Socket c = server.accept()) {
+                            c.getOutputStream().write(("HTTP/1.0 200 " + token + "\r\n\r\n")
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        } catch (java.io.IOException e) {
+                            // closed with the suite
+                        }
+                    }
+                }, "egress-loopback");
+                t.setDaemon(true);
+                t.start();
+                suite.onCleanup(() -> {
+                    try {
+                        server.close();
+                    } catch (java.io.IOException e) {
+                        // already closed
+                    }
+                });
+                return server.getLocalPort();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         private Running serve(EscapeSuite suite, String ns, int port) {
@@ -176,6 +209,18 @@ class EgressEscapeIT {
                     .server("/bin/sh", files.get().resolve("clients.sh").toString()).run()));
             Lazy<RunResult> clients = Lazy.of(() -> clientsObserved.get().result());
             Lazy<RunResult> control = Lazy.of(() -> controlObserved.get().result());
+            Lazy<RunResult> loopback = Lazy.of(() -> {
+                TestInternet n = net.get();
+                return suite.launch(id, "egress-loopback")
+                        .option("--allow-host", "127.0.0.1:" + n.loopback4, "--allow-host", "[::1]:" + n.loopback6)
+                        .probe(Steps.of()
+                                .add("v4-listed", "tcp-connect", "127.0.0.1", n.loopback4)
+                                .add("v6-listed", "tcp-connect", "::1", n.loopback6)
+                                .add("v4-unlisted-port", "tcp-connect", "127.0.0.1", n.loopback6)
+                                .add("v6-unlisted-port", "tcp-connect", "::1", n.loopback4)
+                                .add("v6-out", "tcp-connect", "2001:db8::1", n.loopback6))
+                        .run();
+            });
             String reply = "reply=HTTP/1.0 200 ";
 
             List<DynamicNode> tests = new ArrayList<>();
@@ -240,6 +285,17 @@ class EgressEscapeIT {
                 Observed o = clientsObserved.get();
                 assertEquals(o.before().replaceAll("(web|alt) tcp \\d+", ""), o.after().replaceAll("(web|alt) tcp \\d+", ""),
                         "only the allowed TCP connections may arrive: " + o.result());
+            }));
+            tests.add(Named.test(id, "explicit loopback entries: 127.0.0.1:P and [::1]:P reach the host's listeners, other"
+                    + " ports and addresses are reset", () -> {
+                RunResult r = loopback.get();
+                String token = reply + net.get().token;
+                assertEquals(token, r.assertAllowed("v4-listed").detail(), r::toString);
+                assertEquals(token, r.assertAllowed("v6-listed").detail(), r::toString);
+                r.assertDenied("v4-unlisted-port", "ECONNRESET");
+                r.assertDenied("v6-unlisted-port", "ECONNRESET");
+                r.assertDenied("v6-out", "ECONNRESET");
+                assertTrue(r.stderr().contains("network: refused 127.0.0.1:" + net.get().loopback6), r::toString);
             }));
             tests.add(Named.test(id, "--allow-host with --network host: exit 125", () -> {
                 RunResult r = suite.launch(id, "egress-conflict").option("--allow-host", "allowed.test", "--network", "host")
