@@ -109,7 +109,7 @@ public final class AddCommand implements Callable<Integer> {
             Path bundle = manifest.directory();
             String sha = CodeCheck.pin(registration.store, server, bundle);
             ServerEntry entry = new ServerEntry(server, "manifest", file.toString(), List.of(), file.toString(),
-                    bundle.toString(), sha, false, profile, settings.grants, List.of(), settings.env, values.plain(),
+                    bundle.toString(), sha, false, profile, settings.grants, settings.allowHosts, settings.env, values.plain(),
                     new ArrayList<>(values.secrets().keySet()), now, now);
             registration.saveSecrets(server, values.secrets(), err);
             registration.store.save(entry);
@@ -138,7 +138,7 @@ public final class AddCommand implements Callable<Integer> {
                     StandardCharsets.UTF_8));
             String sha = CodeCheck.pin(registration.store, server, prefix);
             ServerEntry entry = new ServerEntry(server, "npm", origin, installed.command(), null, prefix.toString(),
-                    sha, installed.signed(), profile, settings.grants, List.of(), settings.env, Map.of(), List.of(),
+                    sha, installed.signed(), profile, settings.grants, settings.allowHosts, settings.env, Map.of(), List.of(),
                     now, now);
             registration.store.save(entry);
             done(entry, err);
@@ -166,7 +166,7 @@ public final class AddCommand implements Callable<Integer> {
         try {
             String sha = CodeCheck.pin(registration.store, server, program);
             ServerEntry entry = new ServerEntry(server, "command", String.join(" ", source), command, null,
-                    program.toString(), sha, false, profile, settings.grants, List.of(), settings.env, Map.of(),
+                    program.toString(), sha, false, profile, settings.grants, settings.allowHosts, settings.env, Map.of(),
                     List.of(), now, now);
             registration.store.save(entry);
             done(entry, err);

@@ -38,6 +38,7 @@ public final class ConfigureCommand implements Callable<Integer> {
         String profile = settings.profile != null ? settings.profile : entry.profile();
         List<String> grants = settings.grants.isEmpty() ? entry.grants() : settings.grants;
         List<String> env = settings.env.isEmpty() ? entry.env() : settings.env;
+        List<String> allowHosts = settings.allowHosts.isEmpty() ? entry.allowHosts() : settings.allowHosts;
         registration.checkSettings(profile, grants);
         UserConfigValues values = new UserConfigValues(entry.userConfig(), registration.store.secrets(name));
         if (!settings.userConfig.isEmpty()) {
@@ -50,7 +51,7 @@ public final class ConfigureCommand implements Callable<Integer> {
                     registration.store.secrets(name));
             registration.saveSecrets(name, values.secrets(), err);
         }
-        registration.store.save(entry.withSettings(profile, grants, entry.allowHosts(), env, values.plain(),
+        registration.store.save(entry.withSettings(profile, grants, allowHosts, env, values.plain(),
                 new ArrayList<>(values.secrets().keySet())));
         err.println("mcp-contain: configured '" + name + "' (see 'mcp-contain show " + name + "')");
         return ExitCodes.OK;

@@ -39,6 +39,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "Override the profile's network.")
     Profile.Network network;
 
+    @Option(names = "--allow-host", paramLabel = "SPEC",
+            description = "Outbound network only to this host, through the filtering proxy: host, *.domain (subdomains"
+                    + " only), host:port, or an IP literal ([::1]:8080). Without a port: 80 and 443. Repeatable.")
+    List<String> allowHosts = new ArrayList<>();
+
     @Option(names = "--env", paramLabel = "NAME[=VALUE]",
             description = "Pass NAME from this environment, or set it. Repeatable.")
     List<String> env = new ArrayList<>();
@@ -76,7 +81,8 @@ public final class RunCommand implements Callable<Integer> {
     RunOptions options() {
         return new RunOptions(profile, List.copyOf(grants), Optional.ofNullable(network), List.copyOf(env),
                 Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, RunArguments.serverCommand(command),
-                mcp.options(dryRun), spec.commandLine().getParseResult().originalArgs().contains("--"));
+                mcp.options(dryRun), List.copyOf(allowHosts),
+                spec.commandLine().getParseResult().originalArgs().contains("--"));
     }
 
     static final class GrantConverter implements CommandLine.ITypeConverter<GrantSpec> {

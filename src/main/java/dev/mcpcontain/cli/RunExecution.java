@@ -37,7 +37,7 @@ final class RunExecution {
         Launcher launcher = Launcher.forCurrentUser(verbosity);
         RunPipeline pipeline = launcher.pipeline();
         RunRequest request = new RunRequest(options.command(), options.grants(), List.of(), options.network(),
-                options.env(), options.name(), options.isolation());
+                options.env(), options.name(), options.isolation(), options.allowHosts());
         Optional<ServerEntry> registered = registered(options, launcher);
         ResolvedRun resolved;
         if (registered.isPresent()) {

@@ -21,6 +21,7 @@ record RunOptions(
         boolean dryRun,
         List<String> command,
         McpOptions mcp,
+        List<String> allowHosts,
         boolean endOfOptions) {
 
     /** {@code run NAME}: one word, no {@code --}; a registered server if one has that name, else a program. */

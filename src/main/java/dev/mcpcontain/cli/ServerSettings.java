@@ -14,6 +14,10 @@ public final class ServerSettings {
             + " with configure, replaces the registered grants.")
     List<String> grants = new ArrayList<>();
 
+    @Option(names = "--allow-host", paramLabel = "SPEC", description = "A host the server may reach (as for run);"
+            + " checked on each run. Repeatable; with configure, replaces the registered ones.")
+    List<String> allowHosts = new ArrayList<>();
+
     @Option(names = "--user-config", paramLabel = "KEY=VALUE", description = "A manifest user_config value. A"
             + " sensitive option takes KEY=- and its value on stdin (never on a command line). Repeatable.")
     List<String> userConfig = new ArrayList<>();

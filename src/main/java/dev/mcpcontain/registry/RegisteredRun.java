@@ -57,8 +57,10 @@ public record RegisteredRun(ServerEntry entry, String profile, RunRequest reques
         userConfig.putAll(store.secrets(name));
         Optional<Path> manifest = entry.source().equals("manifest") ? Optional.of(Path.of(entry.manifest()))
                 : Optional.empty();
+        List<String> allowHosts = new ArrayList<>(entry.allowHosts());
+        allowHosts.addAll(given.allowHosts());
         RunRequest request = new RunRequest(manifest.isPresent() ? List.of() : entry.command(), grants,
-                given.consented(), given.network(), env, Optional.of(name), given.isolation());
+                given.consented(), given.network(), env, Optional.of(name), given.isolation(), allowHosts);
         McpOptions options = new McpOptions(manifest, userConfig, Optional.of(true), mcp.auditFile(), mcp.dryRun());
         return new RegisteredRun(entry, entry.profile(), request, options);
     }
