@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mcpcontain.launch.HostCheck;
-import dev.mcpcontain.launch.Launcher;
+import dev.mcpcontain.run.Launcher;
 
 /** Formats a backend's {@link HostCheck} as text or JSON. */
 record HostReport(HostCheck check) {

@@ -6,7 +6,6 @@ import dev.mcpcontain.platform.linux.seccomp.SeccompCompiler;
 import dev.mcpcontain.platform.linux.seccomp.SeccompOptions;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.PathRule;
-import dev.mcpcontain.policy.ProtectedNames;
 import dev.mcpcontain.policy.ResourceLimits;
 import dev.mcpcontain.profile.Profile;
 import java.io.IOException;
@@ -113,9 +112,6 @@ public final class LinuxPlanBuilder {
             default -> throw new IllegalStateException(policy.isolation().toString());
         }
 
-        if (policy.isolation() != Profile.Isolation.REDUCED) {
-            warnings.addAll(ProtectedNames.absentInWritableGrants(policy, launcher.home()));
-        }
         home(policy, plan, describe);
         limits(policy.limits(), policy.serverId(), plan, describe, cgroupParents);
         usernsCounters(policy, plan, describe, warnings);
