@@ -45,9 +45,15 @@ public final class GrantGuard {
     public record Pins(List<Path> readOnly, List<Path> pinnedDirs, List<String> notices) {}
 
     private final List<Path> homes;
+    private final int walkLimit;
 
     public GrantGuard(List<Path> homes) {
+        this(homes, WALK_LIMIT);
+    }
+
+    GrantGuard(List<Path> homes, int walkLimit) {
         this.homes = List.copyOf(homes);
+        this.walkLimit = walkLimit;
     }
 
     /** The launcher's home, root's, and every account's home from /etc/passwd that exists (never "/"). */
@@ -82,12 +88,12 @@ public final class GrantGuard {
 
     /**
      * Checks the writable grant GRANT (canonical) and returns what to pin; throws with one line when the shape is
-     * refused. SPEC is the grant as the user wrote it, for the message.
+     * refused. SPEC names the grant as the user wrote it ("--grant 'x:rw'"), OPT_IN is its unprotected spelling.
      */
-    public Pins check(Path grant, boolean unprotected, String spec) {
+    public Pins check(Path grant, boolean unprotected, String spec, String optInSpelling) {
         List<String> notices = new ArrayList<>();
         Set<Path> readOnly = new LinkedHashSet<>();
-        String optIn = "; grant it :ro, or write '" + optInSpelling(spec) + "' to accept that the server can plant"
+        String optIn = "; grant it :ro, or write '" + optInSpelling + "' to accept that the server can plant"
                 + " such files";
 
         for (Path home : homes) {
@@ -120,13 +126,13 @@ public final class GrantGuard {
             }
         }
 
-        Walk walk = walk(grant);
+        Walk walk = walk(grant, walkLimit);
         if (walk.truncated) {
-            String why = spec + ": " + grant + " holds more than " + WALK_LIMIT + " folders, too many to search for"
+            String why = spec + ": " + grant + " holds more than " + walkLimit + " folders, too many to search for"
                     + " git repositories whose files must stay read-only";
-            refuseUnless(unprotected, why + "; grant a smaller folder, grant it :ro, or write '" + optInSpelling(spec)
+            refuseUnless(unprotected, why + "; grant a smaller folder, grant it :ro, or write '" + optInSpelling
                     + "' to accept the risk");
-            notices.add(why + ": only the first " + WALK_LIMIT + " were searched (" + optInSpelling(spec) + ")");
+            notices.add(why + ": only the first " + WALK_LIMIT + " were searched (" + optInSpelling + ")");
         }
         for (Path git : walk.gits) {
             Path workTree = git.getParent();
@@ -173,11 +179,6 @@ public final class GrantGuard {
         return new Pins(List.copyOf(readOnly), List.copyOf(pinnedDirs), notices);
     }
 
-    private static String optInSpelling(String spec) {
-        String base = spec.replaceAll(":(ro|rw)(,[a-z]+)*$", "");
-        return base + ":rw,unprotected";
-    }
-
     private static void refuseUnless(boolean unprotected, String message) {
         if (!unprotected) {
             throw PolicyException.refused(message);
@@ -206,7 +207,7 @@ public final class GrantGuard {
      * bounded by {@link #WALK_LIMIT} folders. Folders the launcher cannot read are skipped: the server, with the
      * same or fewer rights, cannot write in them either.
      */
-    private static Walk walk(Path grant) {
+    private static Walk walk(Path grant, int limit) {
         Walk walk = new Walk();
         if (!Files.isDirectory(grant, LinkOption.NOFOLLOW_LINKS)) {
             return walk;
@@ -221,7 +222,7 @@ public final class GrantGuard {
                                 walk.gits.add(dir);
                                 return FileVisitResult.SKIP_SUBTREE;
                             }
-                            if (++folders[0] > WALK_LIMIT) {
+                            if (++folders[0] > limit) {
                                 walk.truncated = true;
                                 return FileVisitResult.TERMINATE;
                             }

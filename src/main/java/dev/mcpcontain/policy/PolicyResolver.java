@@ -118,7 +118,7 @@ public final class PolicyResolver {
             throw PolicyException.refused(from + ": grant '" + grant + "': " + described + " does not exist"
                     + " (create it or remove the grant)");
         }
-        String spec = from + ": grant '" + grant + "'";
+        String spec = from + " '" + grant + "'";
         if (!host.windows() && !grant.follow()) {
             GrantPaths.refuseSymlinks(path.toAbsolutePath().normalize(), real, spec);
         }
@@ -140,12 +140,14 @@ public final class PolicyResolver {
             if (grant.unprotected()) {
                 unprotectedGrants.add(real);
             }
-            writableSpecs.putIfAbsent(real, spec);
+            writableSpecs.putIfAbsent(real, new String[] {spec, new GrantSpec(grant.folder(), grant.path(),
+                    Access.READ_WRITE, grant.follow(), true).toString()});
         }
     }
 
     private final java.util.Set<Path> unprotectedGrants = new java.util.HashSet<>();
-    private final Map<Path, String> writableSpecs = new LinkedHashMap<>();
+    /** For each writable grant: how the user wrote it, and its opt-in spelling, for messages. */
+    private final Map<Path, String[]> writableSpecs = new LinkedHashMap<>();
 
     private boolean unprotected(PathRule rule) {
         return unprotectedGrants.contains(rule.path());
@@ -172,8 +174,8 @@ public final class PolicyResolver {
         }
         GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(host.home(), Path.of("/etc/passwd")));
         for (PathRule grant : writable) {
-            String spec = writableSpecs.getOrDefault(grant.path(), grant.reason());
-            GrantGuard.Pins pins = guard.check(grant.path(), unprotected(grant), spec);
+            String[] spec = writableSpecs.getOrDefault(grant.path(), new String[] {grant.reason(), grant.path() + ":rw,unprotected"});
+            GrantGuard.Pins pins = guard.check(grant.path(), unprotected(grant), spec[0], spec[1]);
             for (Path inside : pins.readOnly()) {
                 rules.putIfAbsent(inside, new PathRule(inside, Access.READ_ONLY, grant.origin(),
                         "kept read-only inside writable " + grant.path(), Optional.of(GrantPaths.key(inside))));

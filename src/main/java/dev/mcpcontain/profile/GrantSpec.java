@@ -47,8 +47,7 @@ public record GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Acc
             }
             target = spec.substring(0, colon);
         } else if (spec.matches("[a-z]+:[A-Za-z,]*")) {
-            throw new IllegalArgumentException("grant '" + spec + "': access must be :ro or :rw (then ,follow or"
-                    + " ,unprotected)");
+            throw new IllegalArgumentException("grant '" + spec + "': access must be :ro or :rw");
         }
         if (unprotected && access != Access.READ_WRITE) {
             throw new IllegalArgumentException("grant '" + spec + "': 'unprotected' only makes sense with :rw");

@@ -256,7 +256,14 @@ public final class LinuxPlanBuilder {
     }
 
     private void bindRule(PlanWriter plan, List<String> describe, PathRule rule) {
-        bind(plan, rule.writable() ? "bind-rw" : "bind-ro", rule.path(), rule.path(), rule.key().orElseGet(() -> key(rule.path())));
+        String op = rule.writable() ? "bind-rw" : "bind-ro";
+        Optional<PathRule.FileKey> key = rule.key().or(() -> existingKey(rule.path()));
+        if (key.isPresent()) {
+            bind(plan, op, rule.path(), rule.path(), key.get());
+        } else {
+            // Not there yet (an agent home made just before the launch): nothing was checked, nothing to verify.
+            plan.op(op, rule.path().toString(), rule.path().toString());
+        }
         if (launcher.root() && rule.userFolder()) {
             idmap(plan, rule);
         }
@@ -267,6 +274,10 @@ public final class LinuxPlanBuilder {
     private static void bind(PlanWriter plan, String op, Path source, Path destination, PathRule.FileKey key) {
         plan.op(op, source.toString(), destination.toString(), Long.toUnsignedString(key.dev()),
                 Long.toUnsignedString(key.ino()));
+    }
+
+    private static Optional<PathRule.FileKey> existingKey(Path path) {
+        return Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? Optional.of(key(path)) : Optional.empty();
     }
 
     private static PathRule.FileKey key(Path path) {
