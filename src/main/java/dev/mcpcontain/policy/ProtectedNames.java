@@ -134,6 +134,10 @@ public final class ProtectedNames {
                     absent.add(name.name());
                 }
             }
+            if (grant.reason().contains(",unprotected")) {
+                notices.add("the writable grant " + grant.path() + " is unprotected (as asked): the server can create"
+                        + " a .git in any sub-folder and any absent startup file there; what exists is still read-only");
+            }
             if (!absent.isEmpty()) {
                 notices.add("in the writable grant " + grant.path() + ", " + String.join(", ", absent)
                         + (absent.size() == 1 ? " does" : " do") + " not exist, so cannot be kept read-only: the server"

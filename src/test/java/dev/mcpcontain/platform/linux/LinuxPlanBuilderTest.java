@@ -101,6 +101,25 @@ class LinuxPlanBuilderTest {
     }
 
     @Test
+    void masksComeAfterTheGrantsAndBindsCarryTheCheckedDeviceAndInode() {
+        PathRule grant = new PathRule(Path.of("/tmp"), Access.READ_ONLY, PathRule.Origin.GRANT, "--grant /tmp:ro",
+                Optional.of(new PathRule.FileKey(42, 7)));
+        String text = plan(false, NO_CGROUPS, policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.empty(), List.of(grant)));
+        int bind = text.indexOf("\nbind-ro /tmp /tmp 42 7\n");
+        assertTrue(bind > 0, text);
+        assertTrue(text.indexOf("\nmask /etc/shadow\n") > bind, "a grant cannot cover a mask: " + text);
+        assertTrue(text.matches("(?s).*\nbind-ro /usr /usr [0-9]+ [0-9]+\n.*"), "system binds are verified too");
+    }
+
+    @Test
+    void aGrantOfAMaskedPathIsRefused() {
+        PathRule grant = new PathRule(Path.of("/etc/shadow"), Access.READ_ONLY, PathRule.Origin.GRANT, "--grant /etc/shadow");
+        ContainmentException e = assertThrows(ContainmentException.class, () -> plan(false, NO_CGROUPS,
+                policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.empty(), List.of(grant))));
+        assertTrue(e.getMessage().contains("/etc/shadow, which stays hidden from every server"), e.getMessage());
+    }
+
+    @Test
     void aCpuLimitWithoutACgroupIsRefused() {
         ContainmentException e = assertThrows(ContainmentException.class, () -> plan(false, NO_CGROUPS,
                 policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.of(1.5), List.of())));
