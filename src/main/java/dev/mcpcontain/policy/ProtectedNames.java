@@ -73,6 +73,10 @@ public final class ProtectedNames {
             home(".xsessionrc", "Debian's X session runs it"),
             home(".local/bin", "on PATH before /usr/bin in most distributions' .profile"),
             home("bin", "on PATH in the usual .profile when it exists"),
+            home(".cargo/bin", "on PATH for rustup users"),
+            home(".cargo/env", "sourced by .profile and .bashrc for rustup users"),
+            home(".nvm", "nvm.sh is sourced by .bashrc; its node binaries are on PATH"),
+            home(".pyenv", "its shims are on PATH and its init is sourced by the shell"),
             // Directory-local and package tools: configuration that names commands to run.
             home(".config/direnv", "direnv's configuration and whitelist"),
             home(".local/share/direnv", "direnv's allow list"),
