@@ -123,12 +123,16 @@ class GrantSymlinkIT {
                         try {
                             Files.move(l.sub(), parked, StandardCopyOption.ATOMIC_MOVE);
                             Files.createSymbolicLink(l.sub(), l.target());
-                            Thread.onSpinWait();
+                            Thread.sleep(3);
                             Files.delete(l.sub());
                             Files.move(parked, l.sub(), StandardCopyOption.ATOMIC_MOVE);
                             swaps.incrementAndGet();
+                            // Mostly the real folder, so launches pass the launcher's check and race the helper.
+                            Thread.sleep(20);
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
+                        } catch (InterruptedException e) {
+                            return;
                         }
                     }
                 }, "grant-swapper");
@@ -143,8 +147,8 @@ class GrantSymlinkIT {
                                 () -> "the symlink's target was mounted\n" + r);
                         if (r.exitCode() == 125) {
                             refused++;
-                            assertTrue(r.stderr().contains("symbolic link") || r.stderr().contains("not the object checked")
-                                    || r.stderr().contains("does not exist"), r::toString);
+                            // Whichever state the launcher or the helper met (link, absent, replaced), named plainly.
+                            assertTrue(r.stderr().contains(l.sub().toString()), r::toString);
                         } else {
                             mounted++;
                             assertEquals(l.real(), r.assertAllowed("marker").field("text").orElse(""), r::toString);
@@ -156,6 +160,8 @@ class GrantSymlinkIT {
                 }
                 assertTrue(swaps.get() > 0, "the swap loop ran");
                 assertEquals(8, mounted + refused);
+                System.err.println("swap race as " + id + ": " + swaps.get() + " swaps, " + mounted + " launches mounted"
+                        + " the real folder, " + refused + " refused, none the target");
             }));
             return Named.group(id, tests);
         });

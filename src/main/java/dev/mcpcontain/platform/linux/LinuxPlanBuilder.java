@@ -355,8 +355,9 @@ public final class LinuxPlanBuilder {
     private void idmap(PlanWriter plan, PathRule rule) {
         AgentAccount agent = launcher.agent().orElseThrow();
         try {
-            int uid = (Integer) Files.getAttribute(rule.path(), "unix:uid");
-            int gid = (Integer) Files.getAttribute(rule.path(), "unix:gid");
+            // Never through a link: the helper mounts only the object checked, so the owner must be that object's.
+            int uid = (Integer) Files.getAttribute(rule.path(), "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int gid = (Integer) Files.getAttribute(rule.path(), "unix:gid", LinkOption.NOFOLLOW_LINKS);
             if (uid != agent.uid()) {
                 plan.op("idmap", uid, agent.uid(), gid, agent.gid());
             }
