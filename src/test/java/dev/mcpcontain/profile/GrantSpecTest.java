@@ -18,9 +18,9 @@ class GrantSpecTest {
         "/srv/a:b:rw,     /srv/a:b:rw",
         "~/notes:rw,      ~/notes:rw",
         "./here,          ./here:ro",
-        "~/src:rw\,unprotected, ~/src:rw\,unprotected",
-        "/srv/link:ro\,follow,  /srv/link:ro\,follow",
-        "documents:rw\,follow\,unprotected, documents:rw\,follow\,unprotected",
+        "'~/src:rw,unprotected', '~/src:rw,unprotected'",
+        "'/srv/link:ro,follow', '/srv/link:ro,follow'",
+        "'documents:rw,follow,unprotected', 'documents:rw,follow,unprotected'",
     })
     void parses(String spec, String normalised) {
         assertEquals(normalised, GrantSpec.parse(spec).toString());
