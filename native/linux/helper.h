@@ -12,13 +12,13 @@
 #define EXIT_NOT_EXECUTABLE 126
 #define EXIT_NOT_FOUND 127
 
-#define MAX_OPS 256
+#define MAX_OPS 1024
 #define MAX_ARGS 4096
 
 enum mode { MODE_NAMESPACES, MODE_LANDLOCK, MODE_REDUCED };
 
 enum mount_kind {
-    M_BIND_RO, M_BIND_RW, M_BIND_DEV, M_TMPFS, M_PROC, M_DEVPTS, M_DIR, M_SYMLINK, M_MASK, M_RO_SELF,
+    M_BIND_RO, M_BIND_RW, M_BIND_DEV, M_TMPFS, M_PROC, M_DEVPTS, M_DIR, M_SYMLINK, M_MASK, M_RO_SELF, M_HIDE,
 };
 
 struct mount_op {
@@ -31,6 +31,8 @@ struct mount_op {
     bool idmap;         /* bind through an idmapped mount: on-disk owner shown as the server's identity */
     uid_t idmap_from_uid, idmap_to_uid;
     gid_t idmap_from_gid, idmap_to_gid;
+    bool verify;        /* the source must still be src_dev:src_ino when opened (plan time == mount time) */
+    unsigned long long src_dev, src_ino;
     int tree_fd;        /* detached clone of the source, taken before the root is replaced */
     int idmap_fd;       /* user namespace carrying the idmap, made by the supervisor */
 };

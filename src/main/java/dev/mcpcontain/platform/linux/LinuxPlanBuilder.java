@@ -286,15 +286,10 @@ public final class LinuxPlanBuilder {
             if (Files.isSymbolicLink(path)) {
                 plan.op("symlink", readLink(path), dir);
             } else if (Files.isDirectory(path)) {
-                plan.op("bind-ro", canonical(path), dir);
+                Path real = Path.of(canonical(path));
+                bind(plan, "bind-ro", real, Path.of(dir), key(real));
             }
         }
-        for (String secret : MASKED_ETC) {
-            if (Files.exists(launcher.etc().resolveSibling(secret.substring(1)), LinkOption.NOFOLLOW_LINKS)) {
-                plan.op("mask", secret);
-            }
-        }
-        maskSshHostKeys(plan);
         plan.op("tmpfs", "/tmp", policy.limits().tmpBytes(), "1777", ResourceLimits.tmpfsInodes(policy.limits().tmpBytes()));
         plan.op("tmpfs", "/dev", 1 << 16, "755", ResourceLimits.tmpfsInodes(1 << 16));
         for (String device : DEVICES) {
@@ -313,30 +308,145 @@ public final class LinuxPlanBuilder {
             plan.op("ro-self", path);
         }
         describe.add("root: fresh read-only tmpfs; system directories read-only: " + String.join(" ", SYSTEM_DIRECTORIES));
-        describe.add("hidden: " + String.join(" ", MASKED_ETC) + ", ssh host keys; no /home, /root, /run, /sys, /var");
         describe.add("/tmp: private tmpfs of " + policy.limits().tmpBytes() + " bytes and "
                 + ResourceLimits.tmpfsInodes(policy.limits().tmpBytes()) + " inodes (every tmpfs has an inode limit:"
                 + " one per KiB); /dev minimal; /proc of its own pid namespace");
 
+        List<String> masked = maskedPaths();
+        refuseMaskedGrants(policy, masked);
         List<PathRule> rules = new ArrayList<>(policy.paths());
+        PathRule agentHome = null;
         // Parents before children: a read-only subpath must be mounted on top of the writable grant holding it.
         rules.sort(Comparator.comparingInt((PathRule r) -> r.path().getNameCount()).thenComparing(r -> r.path().toString()));
         for (PathRule rule : rules) {
-            String path = rule.path().toString();
-            plan.op(rule.writable() ? "bind-rw" : "bind-ro", path, path);
-            boolean userFolder = rule.origin() == PathRule.Origin.GRANT || rule.origin() == PathRule.Origin.CONSENT;
-            if (launcher.root() && userFolder) {
-                idmap(plan, rule);
+            if (rule.origin() == PathRule.Origin.AGENT_HOME) {
+                agentHome = rule;
+                continue;
             }
-            describe.add((rule.writable() ? "rw " : "ro ") + path + "  (" + rule.reason() + ")");
+            bindRule(plan, describe, rule);
         }
+        // Masks after every grant, so a grant of /etc/ssl or /etc/ssh cannot show what the root filesystem hides.
+        for (String secret : masked) {
+            plan.op("mask", secret);
+        }
+        describe.add("hidden (inside grants too): " + String.join(" ", masked) + "; no /home, /root, /run, /sys, /var");
+        // mcp-contain's own state inside a grant: hidden behind an empty folder the server may only traverse.
+        for (Path own : ownState(policy)) {
+            for (PathRule rule : policy.paths()) {
+                if (rule.userFolder() && own.startsWith(rule.path()) && !own.equals(rule.path())
+                        && Files.isDirectory(own, LinkOption.NOFOLLOW_LINKS)) {
+                    plan.op("hide", own.toString());
+                    describe.add("hidden inside " + rule.path() + ": " + own + " (mcp-contain's own state)");
+                    break;
+                }
+            }
+        }
+        if (agentHome != null) {
+            bindRule(plan, describe, agentHome);
+        }
+    }
+
+    private void bindRule(PlanWriter plan, List<String> describe, PathRule rule) {
+        String op = rule.writable() ? "bind-rw" : "bind-ro";
+        Optional<PathRule.FileKey> key = rule.key().or(() -> existingKey(rule.path()));
+        if (key.isPresent()) {
+            bind(plan, op, rule.path(), rule.path(), key.get());
+        } else {
+            // Not there yet (an agent home made just before the launch): nothing was checked, nothing to verify.
+            plan.op(op, rule.path().toString(), rule.path().toString());
+        }
+        if (launcher.root() && rule.userFolder()) {
+            idmap(plan, rule);
+        }
+        describe.add((rule.writable() ? "rw " : "ro ") + rule.path() + "  (" + rule.reason() + ")");
+    }
+
+    /** A bind the helper makes only if the object it opens (never following a link) is still DEV:INO. */
+    private static void bind(PlanWriter plan, String op, Path source, Path destination, PathRule.FileKey key) {
+        plan.op(op, source.toString(), destination.toString(), Long.toUnsignedString(key.dev()),
+                Long.toUnsignedString(key.ino()));
+    }
+
+    private static Optional<PathRule.FileKey> existingKey(Path path) {
+        return Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? Optional.of(key(path)) : Optional.empty();
+    }
+
+    private static PathRule.FileKey key(Path path) {
+        try {
+            long dev = ((Number) Files.getAttribute(path, "unix:dev", LinkOption.NOFOLLOW_LINKS)).longValue();
+            long ino = ((Number) Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+            return new PathRule.FileKey(dev, ino);
+        } catch (IOException e) {
+            throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED,
+                    "cannot stat " + path + " to bind it: " + e.getMessage(), e);
+        }
+    }
+
+    /** Everything the root filesystem hides, as it exists on this host: secrets under /etc and ssh host keys. */
+    private List<String> maskedPaths() {
+        List<String> masked = new ArrayList<>();
+        for (String secret : MASKED_ETC) {
+            if (Files.exists(launcher.etc().resolveSibling(secret.substring(1)), LinkOption.NOFOLLOW_LINKS)) {
+                masked.add(secret);
+            }
+        }
+        Path ssh = launcher.etc().resolve("ssh");
+        if (Files.isDirectory(ssh)) {
+            try (Stream<Path> files = Files.list(ssh)) {
+                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("_key")).sorted()
+                        .forEach(n -> masked.add("/etc/ssh/" + n));
+            } catch (IOException e) {
+                throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED, "cannot list " + ssh, e);
+            }
+        }
+        return masked;
+    }
+
+    /**
+     * A grant that is a masked path, lies inside one, or is another name for a masked file (a hard link): refused,
+     * plainly, rather than mounted and then hidden again.
+     */
+    private void refuseMaskedGrants(ContainmentPolicy policy, List<String> masked) {
+        for (PathRule rule : policy.paths()) {
+            if (!rule.userFolder()) {
+                continue;
+            }
+            for (String secret : masked) {
+                Path path = Path.of(secret);
+                boolean hardLink = Files.isRegularFile(rule.path(), LinkOption.NOFOLLOW_LINKS)
+                        && launcher.etc().equals(Path.of("/etc")) && Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+                        && key(path).equals(rule.key().orElseGet(() -> key(rule.path())));
+                if (rule.path().startsWith(path) || hardLink) {
+                    throw new ContainmentException(ContainmentException.Reason.UNENFORCEABLE, "the grant "
+                            + rule.path() + (hardLink ? " is another name (a hard link) for " : " lies in ") + secret
+                            + ", which stays hidden from every server; remove the grant");
+                }
+            }
+        }
+    }
+
+    /** mcp-contain's own configuration and state (agent homes, pins, audit): never visible through a grant. */
+    private List<Path> ownState(ContainmentPolicy policy) {
+        List<Path> own = new ArrayList<>();
+        Path homes = policy.agentHome().getParent();
+        if (homes != null && homes.getFileName() != null && homes.getFileName().toString().equals("homes")
+                && homes.getParent() != null) {
+            own.add(homes.getParent());
+        }
+        for (Path path : List.of(launcher.home().resolve(".config/mcp-contain"),
+                launcher.home().resolve(".local/share/mcp-contain"), Path.of("/var/lib/mcp-contain"))) {
+            if (!own.contains(path)) {
+                own.add(path);
+            }
+        }
+        return own;
     }
 
     /** Shows the grant's owner as the agent account, so the agent may use it as the user granted (rw or ro). */
     private void idmap(PlanWriter plan, PathRule rule) {
         AgentAccount agent = launcher.agent().orElseThrow();
         try {
-            // The grant's own owner, never a link's target (the helper refuses to bind through a link anyway).
+            // Never through a link: the helper mounts only the object checked, so the owner must be that object's.
             int uid = (Integer) Files.getAttribute(rule.path(), "unix:uid", LinkOption.NOFOLLOW_LINKS);
             int gid = (Integer) Files.getAttribute(rule.path(), "unix:gid", LinkOption.NOFOLLOW_LINKS);
             if (uid != agent.uid()) {
@@ -345,19 +455,6 @@ public final class LinuxPlanBuilder {
         } catch (IOException e) {
             throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED,
                     "cannot read the owner of " + rule.path() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void maskSshHostKeys(PlanWriter plan) {
-        Path ssh = launcher.etc().resolve("ssh");
-        if (!Files.isDirectory(ssh)) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(ssh)) {
-            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("_key")).sorted()
-                    .forEach(n -> plan.op("mask", "/etc/ssh/" + n));
-        } catch (IOException e) {
-            throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED, "cannot list " + ssh, e);
         }
     }
 

@@ -73,7 +73,7 @@ class LinuxPlanBuilderTest {
         String text = plan(true, V1, policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.empty(), List.of(grant)));
         assertTrue(text.contains("\nidentity 999 995\n"), text);
         assertFalse(text.contains(" user "), "root needs no user namespace");
-        assertTrue(text.contains("\nbind-rw /tmp /tmp\nidmap 0 999 0 995\n"), "owner shown as the agent");
+        assertTrue(text.matches("(?s).*\nbind-rw /tmp /tmp [0-9]+ [0-9]+\nidmap 0 999 0 995\n.*"), "owner shown as the agent");
         assertTrue(text.contains("\ncgroup /sys/fs/cgroup/memory/mcp-contain/srv.run1\n"));
         assertTrue(text.contains("\ncgroup-set /sys/fs/cgroup/pids/mcp-contain/srv.run1 pids.max 100\n"));
         assertFalse(text.contains("rlimit nproc"), "the pids cgroup counts the tree");
@@ -98,6 +98,25 @@ class LinuxPlanBuilderTest {
                 policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE, OptionalDouble.empty(), nested)));
         assertEquals(ContainmentException.Reason.UNENFORCEABLE, e.reason());
         assertTrue(e.getMessage().contains("cannot keep /srv/p/.git/hooks read-only"), e.getMessage());
+    }
+
+    @Test
+    void masksComeAfterTheGrantsAndBindsCarryTheCheckedDeviceAndInode() {
+        PathRule grant = new PathRule(Path.of("/tmp"), Access.READ_ONLY, PathRule.Origin.GRANT, "--grant /tmp:ro",
+                Optional.of(new PathRule.FileKey(42, 7)));
+        String text = plan(false, NO_CGROUPS, policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.empty(), List.of(grant)));
+        int bind = text.indexOf("\nbind-ro /tmp /tmp 42 7\n");
+        assertTrue(bind > 0, text);
+        assertTrue(text.indexOf("\nmask /etc/shadow\n") > bind, "a grant cannot cover a mask: " + text);
+        assertTrue(text.matches("(?s).*\nbind-ro /usr /usr [0-9]+ [0-9]+\n.*"), "system binds are verified too");
+    }
+
+    @Test
+    void aGrantOfAMaskedPathIsRefused() {
+        PathRule grant = new PathRule(Path.of("/etc/shadow"), Access.READ_ONLY, PathRule.Origin.GRANT, "--grant /etc/shadow");
+        ContainmentException e = assertThrows(ContainmentException.class, () -> plan(false, NO_CGROUPS,
+                policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.empty(), List.of(grant))));
+        assertTrue(e.getMessage().contains("/etc/shadow, which stays hidden from every server"), e.getMessage());
     }
 
     @Test
