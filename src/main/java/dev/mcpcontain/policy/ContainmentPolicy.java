@@ -25,6 +25,7 @@ import java.util.Set;
  * @param agentUser       the account a root launcher drops to
  * @param toolAllow       tools the mediator lets through (empty: all)
  * @param toolDeny        tools the mediator refuses
+ * @param accepted        named weaknesses of landlock isolation the profile accepts ({@link LandlockWeaknesses})
  */
 public record ContainmentPolicy(
         String serverId,
@@ -40,9 +41,20 @@ public record ContainmentPolicy(
         Path agentHome,
         String agentUser,
         List<String> toolAllow,
-        List<String> toolDeny) {
+        List<String> toolDeny,
+        Set<String> accepted) {
+
+    /** Accepting no named weakness. */
+    public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
+            Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
+            Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
+            String agentUser, List<String> toolAllow, List<String> toolDeny) {
+        this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
+                limits, agentHome, agentUser, toolAllow, toolDeny, Set.of());
+    }
 
     public ContainmentPolicy {
+        accepted = Set.copyOf(accepted);
         command = List.copyOf(command);
         environment = Map.copyOf(environment);
         sensitiveNames = Set.copyOf(sensitiveNames);

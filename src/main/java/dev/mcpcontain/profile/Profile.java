@@ -13,7 +13,7 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"$schema", "description", "extends", "isolation", "network", "grants", "env", "limits", "tools",
-        "agentUser"})
+        "agentUser", "accept"})
 public record Profile(
         @JsonProperty("$schema") String schema,
         String description,
@@ -24,7 +24,14 @@ public record Profile(
         EnvSettings env,
         Limits limits,
         ToolRules tools,
-        String agentUser) {
+        String agentUser,
+        List<String> accept) {
+
+    /** Without {@code accept}: the profile accepts no named weakness. */
+    public Profile(String schema, String description, String parent, Isolation isolation, Network network,
+            List<GrantSpec> grants, EnvSettings env, Limits limits, ToolRules tools, String agentUser) {
+        this(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser, null);
+    }
 
     /** How far the server is separated from the user's session. */
     public enum Isolation {

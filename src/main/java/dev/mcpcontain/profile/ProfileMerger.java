@@ -28,7 +28,8 @@ final class ProfileMerger {
                 env(parent.env(), child.env()),
                 limits(parent.limits(), child.limits()),
                 tools(parent.tools(), child.tools()),
-                pick(child.agentUser(), parent.agentUser()));
+                pick(child.agentUser(), parent.agentUser()),
+                pick(child.accept(), parent.accept()));
     }
 
     static Profile withDefaults(Profile p) {
@@ -42,7 +43,8 @@ final class ProfileMerger {
                 env(new Profile.EnvSettings(List.of(), Map.of(), List.of()), p.env()),
                 limits(DEFAULT_LIMITS, p.limits()),
                 tools(new Profile.ToolRules(List.of(), List.of()), p.tools()),
-                pick(p.agentUser(), "mcp-agent"));
+                pick(p.agentUser(), "mcp-agent"),
+                p.accept() == null ? List.of() : List.copyOf(p.accept()));
     }
 
     private static <T> T pick(T child, T parent) {

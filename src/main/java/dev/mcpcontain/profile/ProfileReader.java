@@ -62,9 +62,10 @@ final class ProfileReader {
         Profile.Limits limits = null;
         Profile.ToolRules tools = null;
         String agentUser = null;
+        List<String> accept = null;
         Set<String> seen = new HashSet<>();
         for (String field; (field = nextField("", seen, "$schema", "description", "extends", "isolation", "network", "grants", "env",
-                "limits", "tools", "agentUser")) != null; ) {
+                "limits", "tools", "agentUser", "accept")) != null; ) {
             switch (field) {
                 case "$schema" -> schema = string(field);
                 case "description" -> description = string(field);
@@ -76,13 +77,29 @@ final class ProfileReader {
                 case "limits" -> limits = limits(field);
                 case "tools" -> tools = tools(field);
                 case "agentUser" -> agentUser = string(field);
+                case "accept" -> accept = accept(field);
                 default -> throw new IllegalStateException(field);
             }
         }
         if (agentUser != null && !agentUser.matches("[a-z_][a-z0-9_-]*")) {
             throw error("agentUser", "'" + agentUser + "' is not a user name");
         }
-        return new Profile(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser);
+        return new Profile(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser, accept);
+    }
+
+    /** Named weaknesses of landlock isolation the profile accepts: each must be a known open one, no repeats. */
+    private List<String> accept(String path) throws IOException {
+        List<String> names = strings(path, "[a-z0-9-]+", "a weakness name");
+        for (int i = 0; i < names.size(); i++) {
+            String why = dev.mcpcontain.policy.LandlockWeaknesses.whyNotAcceptable(names.get(i));
+            if (why != null) {
+                throw error(path + "[" + i + "]", why);
+            }
+            if (names.subList(0, i).contains(names.get(i))) {
+                throw error(path + "[" + i + "]", "'" + names.get(i) + "' is listed twice");
+            }
+        }
+        return names;
     }
 
     private Profile.EnvSettings env(String path) throws IOException {

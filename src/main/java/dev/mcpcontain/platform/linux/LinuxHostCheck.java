@@ -3,6 +3,7 @@ package dev.mcpcontain.platform.linux;
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.HostCheck;
 import dev.mcpcontain.policy.HostEnvironment;
+import dev.mcpcontain.policy.LandlockWeaknesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,8 +43,19 @@ final class LinuxHostCheck {
         features.add(new HostCheck.Feature("landlock-scopes", abi >= 6, abi >= 6 ? "ABI 6+" : "needs ABI 6 (Linux 6.12)",
                 "newer kernel (needed with network host or --isolation landlock)"));
         features.add(new HostCheck.Feature("landlock-unix-sockets", abi >= 9,
-                abi >= 9 ? "ABI 9+: pathname sockets confined too" : "needs ABI 9 (Linux 7.1)",
-                "newer kernel (without it, --isolation landlock refuses socket(AF_UNIX) altogether; socketpair still works)"));
+                abi >= 9 ? "ABI 9+: pathname sockets could be confined by path (not used yet)" : "needs ABI 9",
+                "newer kernel (meanwhile --isolation landlock refuses socket(AF_UNIX) altogether; socketpair still works)"));
+        for (LandlockAbi.Level level : LandlockAbi.LEVELS) {
+            features.add(new HostCheck.Feature("landlock-abi-" + level.abi(), abi >= level.abi(),
+                    level.adds() + (abi >= level.abi() ? "" : " (not on this kernel)"),
+                    level.neededBy().isEmpty() ? "" : "newer kernel (" + level.neededBy() + ")"));
+        }
+        for (LandlockWeaknesses.Weakness w : LandlockWeaknesses.all()) {
+            boolean closed = w.status() == LandlockWeaknesses.Status.CLOSED;
+            features.add(new HostCheck.Feature("isolation-landlock: " + w.name(), closed,
+                    (closed ? "closed: " + w.mechanism() : "OPEN (refused unless the profile accepts it): " + w.meaning()),
+                    closed ? "" : "use full isolation, or \"accept\": [\"" + w.name() + "\"] in the profile"));
+        }
         boolean seccomp = "ok".equals(probe.get("seccomp"));
         features.add(new HostCheck.Feature("seccomp", seccomp, probe.getOrDefault("seccomp", "unknown"),
                 "a kernel with CONFIG_SECCOMP_FILTER; in a container, a runtime profile that allows seccomp()"));

@@ -13,6 +13,7 @@ final class Aarch64Syscalls {
 
     static final Map<String, Integer> NUMBERS = Map.ofEntries(
             entry("lookup_dcookie", 18),
+            entry("inotify_add_watch", 27),
             entry("ioctl", 29),
             entry("umount2", 39),
             entry("mount", 40),

@@ -48,6 +48,11 @@ final class SeccompPolicy {
                 "mbind", "migrate_pages", "move_pages", "set_mempolicy", "get_mempolicy",
                 "set_mempolicy_home_node");
 
+        if (options.unixDenied()) {
+            // No mount namespace (landlock isolation): Landlock does not cover inotify, so a watch on any folder
+            // the uid may read would reveal the names created there. EACCES, as for a folder one may not read.
+            deny(rules, Errno.EACCES, "inotify without a mount namespace", "inotify_add_watch");
+        }
         rules.add(new DenyNamespaceClone());
         rules.add(new RestrictPersonality());
         rules.add(new DenyTerminalInjection());

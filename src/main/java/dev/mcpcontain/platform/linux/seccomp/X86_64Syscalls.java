@@ -49,6 +49,7 @@ final class X86_64Syscalls {
             entry("add_key", 248),
             entry("request_key", 249),
             entry("keyctl", 250),
+            entry("inotify_add_watch", 254),
             entry("migrate_pages", 256),
             entry("unshare", 272),
             entry("move_pages", 279),
