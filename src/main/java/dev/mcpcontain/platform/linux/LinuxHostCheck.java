@@ -50,12 +50,6 @@ final class LinuxHostCheck {
                     level.adds() + (abi >= level.abi() ? "" : " (not on this kernel)"),
                     level.neededBy().isEmpty() ? "" : "newer kernel (" + level.neededBy() + ")"));
         }
-        for (LandlockWeaknesses.Weakness w : LandlockWeaknesses.all()) {
-            boolean closed = w.status() == LandlockWeaknesses.Status.CLOSED;
-            features.add(new HostCheck.Feature("isolation-landlock: " + w.name(), closed,
-                    (closed ? "closed: " + w.mechanism() : "OPEN (refused unless the profile accepts it): " + w.meaning()),
-                    closed ? "" : "use full isolation, or \"accept\": [\"" + w.name() + "\"] in the profile"));
-        }
         boolean seccomp = "ok".equals(probe.get("seccomp"));
         features.add(new HostCheck.Feature("seccomp", seccomp, probe.getOrDefault("seccomp", "unknown"),
                 "a kernel with CONFIG_SECCOMP_FILTER; in a container, a runtime profile that allows seccomp()"));
@@ -80,13 +74,20 @@ final class LinuxHostCheck {
                         + " processes: RLIMIT_NPROC in the server's user namespace)",
                 host.isRoot() ? "mount the memory and pids controllers" : "run as root to get whole-tree cgroup limits"));
 
+        for (LandlockWeaknesses.Weakness w : LandlockWeaknesses.all()) {
+            boolean closed = w.status() == LandlockWeaknesses.Status.CLOSED;
+            features.add(new HostCheck.Feature("isolation-landlock: " + w.name(), closed,
+                    closed ? w.mechanism() : w.meaning() + " (refused unless the profile accepts it)",
+                    closed ? "" : "use full isolation, or \"accept\": [\"" + w.name() + "\"] in the profile"));
+        }
         boolean namespaces = host.isRoot() ? "ok".equals(probe.get("rootns")) : usernsOk;
         boolean ready = namespaces && abi > 0 && seccomp;
         String mode;
         if (ready) {
             mode = host.isRoot() ? "namespaces (root launcher: servers run as the agent account)" : "namespaces (user namespace)";
         } else if (abi >= 6 && seccomp) {
-            mode = "refuses by default (no namespaces); --isolation landlock would run with Landlock + seccomp only";
+            mode = "refuses by default (no namespaces); --isolation landlock would run with Landlock + seccomp only,"
+                    + " once the profile accepts its open weaknesses (listed below)";
         } else {
             mode = "cannot run contained on this host";
         }
