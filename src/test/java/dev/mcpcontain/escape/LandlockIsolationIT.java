@@ -199,6 +199,24 @@ class LandlockIsolationIT {
                 contained.get().assertAllowed("device");
                 asServer.get().assertAllowed("device");
             }));
+            tests.add(Named.test(id, "a symlink planted as the home's tmp (-> a folder outside): refused (125) naming the link, no rule for its target", () -> {
+                Launch launch = suite.launch(id, "landlock-planted").profile(setup.get().profile().toString())
+                        .option("--isolation", "landlock").probe(Steps.of().add("ids", "ids"));
+                Path home = (id.root() ? Path.of("/var/lib/mcp-contain") : id.home().resolve(".local/share/mcp-contain"))
+                        .resolve("homes").resolve(launch.name());
+                try {
+                    Files.createDirectories(home);
+                    Files.createSymbolicLink(home.resolve("tmp"), setup.get().outside());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                EscapeSuite.chown(home, id.serverUser());
+                RunResult planted = launch.run();
+                assertEquals(125, planted.exitCode(), planted::toString);
+                assertTrue(planted.stderr().contains("has a symbolic link at 'tmp'"), planted::toString);
+                assertTrue(planted.find("ids").isEmpty(), planted::toString);
+                contained.get().assertExit(0);
+            }));
             tests.add(Named.test(id, "pathname unix socket outside the grants: EAFNOSUPPORT at socket(); control: reachable outside", () -> {
                 ProbeLine line = contained.get().assertDenied("unix", "EAFNOSUPPORT");
                 assertEquals("at=socket", line.detail(), contained.get()::toString);
