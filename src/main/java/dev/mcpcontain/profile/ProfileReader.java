@@ -42,10 +42,8 @@ final class ProfileReader {
             }
             return profile;
         } catch (JsonParseException e) {
-            String message = e.getOriginalMessage();
-            int newline = message.indexOf('\n');
             throw new ProfileException(source + ":" + e.getLocation().getLineNr() + ": not valid JSON: "
-                    + (newline < 0 ? message : message.substring(0, newline)));
+                    + dev.mcpcontain.state.JsonProblems.describe(e).replaceFirst("^line \\d+, ", ""));
         } catch (IOException e) {
             throw new ProfileException(source + ": cannot read: " + e.getMessage(), e);
         }

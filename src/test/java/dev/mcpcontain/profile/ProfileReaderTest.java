@@ -70,4 +70,15 @@ class ProfileReaderTest {
         String message = error("{\n\"network\": \"none\",\n}");
         assertEquals(true, message.startsWith("p.json:3: not valid JSON: "), message);
     }
+
+    @Test
+    void brokenJsonSpeaksPlainlyWithoutJacksonInternals() {
+        for (String json : new String[] {"{\n\"network\": \"none\",\n}", "{\"a\": x}", "{\"limits\": {", "[1,"}) {
+            String message = error(json);
+            for (String internal : new String[] {"Source", "REDACTED", "JsonToken", "(code ", "com.fasterxml", "`"}) {
+                assertEquals(false, message.contains(internal), json + " -> " + message);
+            }
+            assertEquals(1, message.lines().count(), message);
+        }
+    }
 }

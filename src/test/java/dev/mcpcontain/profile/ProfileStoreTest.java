@@ -109,4 +109,12 @@ class ProfileStoreTest {
         node.fieldNames().forEachRemaining(names::add);
         return new TreeSet<>(names);
     }
+
+    @Test
+    void anUnknownParentIsAnErrorOfTheFileThatNamesIt() throws IOException {
+        Path child = dir.resolve("child.json");
+        Files.writeString(child, "{\"extends\": \"nope\"}");
+        String message = assertThrows(ProfileException.class, () -> builtIns.resolve(child.toString())).getMessage();
+        assertTrue(message.startsWith(child + ": field 'extends': no profile named 'nope'"), message);
+    }
 }
