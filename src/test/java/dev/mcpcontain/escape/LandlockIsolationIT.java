@@ -3,7 +3,6 @@ package dev.mcpcontain.escape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mcpcontain.policy.LandlockWeaknesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.TestFactory;
 class LandlockIsolationIT {
 
     private record Setup(Path work, Path grant, Path outside, Path socket, String token, Path sshKey, Path secret,
-            Path profile, Path etcSecret, Path etcDir, Path shm, Path device) {}
+            Path etcSecret, Path etcDir, Path shm, Path device) {}
 
     /** A pid no process has (above any pid_max): kill answers ESRCH, where a live pid answers EPERM. */
     private static final long NO_SUCH_PID = 4_194_304L + 17;
@@ -85,8 +84,7 @@ class LandlockIsolationIT {
                         .add("nnp", "status", "NoNewPrivs")
                         .add("seccomp", "status", "Seccomp");
             });
-            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "landlock").profile(setup.get().profile().toString())
-                    .option("--isolation", "landlock").grant(setup.get().grant(), "rw").probe(steps.get()).run());
+            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "landlock").landlockAccepting().grant(setup.get().grant(), "rw").probe(steps.get()).run());
             Lazy<RunResult> asServer = Lazy.of(() -> suite.control(id, Steps.of()
                     .add("read-outside", "read", setup.get().outside().resolve("file.txt"))
                     .add("write-outside", "write", setup.get().outside().resolve("control.txt"))
@@ -200,8 +198,7 @@ class LandlockIsolationIT {
                 asServer.get().assertAllowed("device");
             }));
             tests.add(Named.test(id, "a symlink planted as the home's tmp (-> a folder outside): refused (125) naming the link, no rule for its target", () -> {
-                Launch launch = suite.launch(id, "landlock-planted").profile(setup.get().profile().toString())
-                        .option("--isolation", "landlock").probe(Steps.of().add("ids", "ids"));
+                Launch launch = suite.launch(id, "landlock-planted").landlockAccepting().probe(Steps.of().add("ids", "ids"));
                 Path home = (id.root() ? Path.of("/var/lib/mcp-contain") : id.home().resolve(".local/share/mcp-contain"))
                         .resolve("homes").resolve(launch.name());
                 try {
@@ -271,9 +268,6 @@ class LandlockIsolationIT {
         suite.ownedFile(id, secret, "secret of the server's uid\n");
         EscapeSuite.chmod(secret, "rw-------");
         EscapeSuite.chown(secret, id.serverUser());
-        Path profile = work.resolve("landlock-accepting.json");
-        suite.ownedFile(id, profile, "{\"extends\": \"" + EscapeSuite.DEFAULT_PROFILE + "\", \"accept\": ["
-                + String.join(", ", LandlockWeaknesses.acceptable().stream().map(n -> "\"" + n + "\"").toList()) + "]}\n");
         EscapeSuite.requireThat(suite.suiteIsRoot(), "the /etc and device-node attacks need a root suite (CI runs as root)");
         // /etc/mcp-contain is masked; a file there owned by the server's uid is readable to it uncontained.
         Path etcSecret = etcTestDirectory(suite, Path.of("/etc/mcp-contain"), id, "it-" + EscapeSuite.randomHex(4))
@@ -285,7 +279,7 @@ class LandlockIsolationIT {
         suite.onCleanup(() -> deleteQuietly(shm));
         Path device = grant.resolve("null-device");
         run(List.of("mknod", "-m", "666", device.toString(), "c", "1", "3"));
-        return new Setup(work, grant, outside, socket, token, key, secret, profile, etcSecret, etcDir, shm, device);
+        return new Setup(work, grant, outside, socket, token, key, secret, etcSecret, etcDir, shm, device);
     }
 
     /** PARENT/NAME, a fresh directory owned by the server's uid; removed (and PARENT if we made it) at the end. */

@@ -40,6 +40,12 @@ final class Launch {
         return this;
     }
 
+    /** {@code --isolation landlock} with a profile that accepts its open weaknesses (refused otherwise). */
+    Launch landlockAccepting() {
+        profile(suite.landlockAcceptingProfile(identity).toString());
+        return option("--isolation", "landlock");
+    }
+
     Launch option(String... words) {
         options.addAll(List.of(words));
         return this;
