@@ -123,18 +123,20 @@ final class ProfileReader {
         ByteSize memory = null;
         ByteSize fileSize = null;
         ByteSize tmpSize = null;
+        ByteSize homeSize = null;
         Integer processes = null;
         Integer cpuSeconds = null;
         Integer openFiles = null;
         Double cpus = null;
         expect(JsonToken.START_OBJECT, path, "an object");
         Set<String> seen = new HashSet<>();
-        for (String field; (field = nextField(path, seen, "memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize")) != null; ) {
+        for (String field; (field = nextField(path, seen, "memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize", "homeSize")) != null; ) {
             String at = path + "." + field;
             switch (field) {
                 case "memory" -> memory = size(at);
                 case "fileSize" -> fileSize = size(at);
                 case "tmpSize" -> tmpSize = size(at);
+                case "homeSize" -> homeSize = size(at);
                 case "processes" -> processes = integer(at, 1);
                 case "cpuSeconds" -> cpuSeconds = integer(at, 1);
                 case "openFiles" -> openFiles = integer(at, 16);
@@ -151,7 +153,7 @@ final class ProfileReader {
                 default -> throw new IllegalStateException(field);
             }
         }
-        return new Profile.Limits(memory, processes, cpus, cpuSeconds, openFiles, fileSize, tmpSize);
+        return new Profile.Limits(memory, processes, cpus, cpuSeconds, openFiles, fileSize, tmpSize, homeSize);
     }
 
     private Profile.ToolRules tools(String path) throws IOException {

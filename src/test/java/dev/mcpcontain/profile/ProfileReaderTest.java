@@ -42,7 +42,7 @@ class ProfileReaderTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "unknown top field  | {\\n\"netwrk\": \"none\"}                  | p.json:2: field 'netwrk': unknown field (known: $schema, accept, agentUser, description, env, extends, grants, isolation, limits, network, tools)",
-        "unknown nested     | {\"limits\": {\\n\\n\"memry\": \"1G\"}}       | p.json:3: field 'limits.memry': unknown field (known: cpuSeconds, cpus, fileSize, memory, openFiles, processes, tmpSize)",
+        "unknown nested     | {\"limits\": {\\n\\n\"memry\": \"1G\"}}       | p.json:3: field 'limits.memry': unknown field (known: cpuSeconds, cpus, fileSize, homeSize, memory, openFiles, processes, tmpSize)",
         "bad enum           | {\"network\": \"internet\"}                 | p.json:1: field 'network': 'internet' is not one of none, host",
         "bad size           | {\"limits\": {\"memory\": \"lots\"}}         | p.json:1: field 'limits.memory': 'lots' is not a size (examples: 65536, 512K, 256M, 2G)",
         "string for int     | {\"limits\": {\"processes\": \"10\"}}        | p.json:1: field 'limits.processes': expected a whole number, got a string",

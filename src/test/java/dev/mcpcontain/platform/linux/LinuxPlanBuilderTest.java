@@ -73,7 +73,7 @@ class LinuxPlanBuilderTest {
         assertTrue(text.contains("\nrlimit nproc 100 100\n"), "counted inside its own user namespace");
         assertTrue(text.contains("\nrlimit data 1073741824 1073741824\n"), "memory without a cgroup");
         assertTrue(text.contains("\nmask /etc/shadow\n"));
-        assertTrue(text.contains("\ntmpfs /tmp 67108864 1777\n"));
+        assertTrue(text.contains("\ntmpfs /tmp 67108864 1777 65536\n"), "every tmpfs has an inode limit");
         assertTrue(text.contains("\nlandlock-deny-tcp optional\n") && text.contains("\nlandlock-scope optional\n"),
                 "the namespaces already isolate network and signals");
         assertTrue(text.endsWith("\nend\n"));
