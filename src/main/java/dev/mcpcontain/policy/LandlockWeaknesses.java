@@ -50,24 +50,19 @@ public final class LandlockWeaknesses {
                 "no pid namespace without user namespaces; signals are scoped (Landlock ABI 6), /proc is per-entry",
                 Applies.ALWAYS);
 
-        // Open until the seccomp rules that close them land (then CLOSED, mechanism seccomp): fail closed meanwhile.
-        open("landlock-sysv-ipc",
-                "the server can use your SysV shared memory, message queues and semaphores (and leave its own behind)",
-                "needs seccomp rules for shmget/msgget/semget and friends", Applies.ALWAYS);
-        open("landlock-posix-mqueue",
-                "the server can open your POSIX message queues", "needs seccomp rules for mq_open", Applies.ALWAYS);
-        open("landlock-unix-datagrams",
-                "the server can send datagrams to host pathname sockets (journald, syslog) through a socketpair",
-                "needs seccomp rules for sendto/sendmsg with an address on unix sockets", Applies.ALWAYS);
-        open("landlock-netlink",
-                "the server can list the host's network addresses and routes over NETLINK_ROUTE",
-                "needs seccomp rules denying netlink in landlock isolation", Applies.ALWAYS);
-        open("landlock-other-process-limits",
-                "the server can lower the resource limits and priority of your other processes (prlimit, setpriority)",
-                "needs seccomp rules for prlimit64/setpriority aimed at other processes", Applies.ALWAYS);
-        open("landlock-metadata-outside-grants",
-                "the server can chmod, chown, set xattrs on and touch your files outside the grants and in read-only grants",
-                "needs seccomp rules denying the path-based metadata calls (descriptor-based ones stay)", Applies.ALWAYS);
+        closed("landlock-sysv-ipc", "your SysV shared memory, message queues and semaphores",
+                "seccomp: shmget/msgget/semget and the rest of SysV IPC denied (EPERM)");
+        closed("landlock-posix-mqueue", "your POSIX message queues", "seccomp: mq_open and friends denied (EPERM)");
+        closed("landlock-unix-datagrams", "datagrams to host pathname sockets (journald, syslog) through a socketpair",
+                "seccomp: SOCK_DGRAM socketpairs refused (ESOCKTNOSUPPORT); stream pairs cannot address anyone else");
+        closed("landlock-netlink", "the host's network addresses and routes over NETLINK_ROUTE",
+                "seccomp: every netlink socket refused (EAFNOSUPPORT); getifaddrs fails, getaddrinfo works");
+        closed("landlock-other-process-limits", "lowering the limits, priority or affinity of your other processes",
+                "seccomp: prlimit64, setpriority, sched_set*, ioprio_set only for the caller itself");
+        closed("landlock-metadata-outside-grants", "chmod, chown, xattrs and times of files outside the grants",
+                "seccomp: the path forms denied (EPERM), descriptor forms kept; tools that chmod by path fail");
+        closed("landlock-setuid-bits", "planting setuid/setgid files or file capabilities in a grant",
+                "seccomp: setuid/setgid modes and setxattr denied in every mode");
 
         closed("landlock-files-outside-grants", "reading or writing your files outside the grants",
                 "Landlock filesystem rules (ABI 1; truncate ABI 3, cross-folder links ABI 2)");

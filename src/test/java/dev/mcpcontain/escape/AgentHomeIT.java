@@ -63,7 +63,7 @@ class AgentHomeIT {
                 RunResult plant = first.probe(Steps.of()
                         .add("rmdir", "rmdir", home + "/tmp")
                         .add("plant", "symlink", victim, home + "/tmp")).run();
-                Launch next = new Launch(suite, id, first.name()).option("--isolation", "landlock");
+                Launch next = new Launch(suite, id, first.name()).landlockAccepting();
                 RunResult run = next.probe(Steps.of()
                         .add("through", "read", home + "/tmp/secret")
                         .add("direct", "read", victim.resolve("secret"))
@@ -73,7 +73,7 @@ class AgentHomeIT {
                 return new Planted(victim, before, home, plant, run);
             });
             Lazy<RunResult> control = Lazy.of(() -> {
-                Launch fresh = suite.launch(id, "home-control").option("--isolation", "landlock");
+                Launch fresh = suite.launch(id, "home-control").landlockAccepting();
                 String home = homes(id).resolve(fresh.name()).toString();
                 return fresh.probe(Steps.of().add("tmp-write", "write", home + "/tmp/x").add("tmp", "stat", home + "/tmp")).run();
             });

@@ -43,7 +43,7 @@ final class Launch {
     /** {@code --isolation landlock} with a profile that accepts its open weaknesses (refused otherwise). */
     Launch landlockAccepting() {
         profile(suite.landlockAcceptingProfile(identity).toString());
-        return option("--isolation", "landlock");
+        return options.contains("--isolation") ? this : option("--isolation", "landlock");
     }
 
     Launch option(String... words) {

@@ -56,7 +56,7 @@ class ProfileReaderTest {
         "trailing           | {} {}                                   | p.json:1: unexpected content after the profile's closing brace",
         "bad env name       | {\"env\": {\"pass\": [\"A-B\"]}}           | p.json:1: field 'env.pass[0]': 'A-B' is not a variable name",
         "bad agent          | {\"agentUser\": \"Root!\"}                | p.json:1: field 'agentUser': 'Root!' is not a user name",
-        "unknown weakness   | {\"accept\": [\"landlock-stat\"]}        | p.json:1: field 'accept[0]': unknown weakness 'landlock-stat' (known: landlock-device-nodes, landlock-host-pids, landlock-metadata-outside-grants, landlock-netlink, landlock-other-process-limits, landlock-posix-mqueue, landlock-stat-metadata, landlock-sysv-ipc, landlock-unix-datagrams)",
+        "unknown weakness   | {\"accept\": [\"landlock-stat\"]}        | p.json:1: field 'accept[0]': unknown weakness 'landlock-stat' (known: landlock-device-nodes, landlock-host-pids, landlock-stat-metadata)",
         "closed weakness    | {\"accept\": [\"landlock-terminals\"]}   | p.json:1: field 'accept[0]': 'landlock-terminals' is closed, there is nothing to accept",
         "twice              | {\"accept\": [\"landlock-host-pids\", \"landlock-host-pids\"]} | p.json:1: field 'accept[1]': 'landlock-host-pids' is listed twice",
         "accept not a list  | {\"accept\": \"landlock-host-pids\"}      | p.json:1: field 'accept': expected an array, got a string",

@@ -113,9 +113,14 @@ public final class LinuxPlanBuilder {
         home(policy, plan, describe);
         limits(policy.limits(), policy.serverId(), plan, describe, cgroupParents);
         usernsCounters(policy, plan, describe, warnings);
-        // Without a mount namespace nothing hides the host's pathname sockets (session bus, ssh-agent,
-        // docker.sock), and Landlock before ABI 9 cannot restrict them: no AF_UNIX sockets in landlock isolation.
-        SeccompOptions seccomp = seccomp(plan, networkNone, policy.isolation() == Profile.Isolation.LANDLOCK);
+        // Every mode: no setuid/setgid files, no file capabilities. Landlock isolation also closes with seccomp what
+        // no namespace hides there (host pathname sockets, SysV IPC, netlink, other processes, metadata by path):
+        // SeccompOptions.Isolation says which mode gets what.
+        SeccompOptions seccomp = seccomp(plan, networkNone, switch (policy.isolation()) {
+            case FULL -> SeccompOptions.Isolation.FULL;
+            case LANDLOCK -> SeccompOptions.Isolation.LANDLOCK;
+            case REDUCED -> SeccompOptions.Isolation.REDUCED;
+        });
 
         plan.op("cwd", policy.workingDirectory().toString());
         plan.op("exec", policy.program());
@@ -641,8 +646,8 @@ public final class LinuxPlanBuilder {
                         + " a cpu controller); remove 'cpus' or use 'cpuSeconds'");
     }
 
-    private static SeccompOptions seccomp(PlanWriter plan, boolean networkNone, boolean unixDenied) {
-        SeccompOptions options = new SeccompOptions(Arch.current(), networkNone, unixDenied);
+    private static SeccompOptions seccomp(PlanWriter plan, boolean networkNone, SeccompOptions.Isolation isolation) {
+        SeccompOptions options = new SeccompOptions(Arch.current(), networkNone, isolation);
         plan.op("seccomp", HexFormat.of().formatHex(SeccompCompiler.compile(options)));
         return options;
     }

@@ -186,4 +186,28 @@ class LinuxPlanBuilderTest {
         assertTrue(text.contains("\nexec /bin/true\narg /bin/true\n"), text);
         assertEquals("a%20b%0Ac%25", PlanWriter.encode("a b\nc%"));
     }
+
+    /** Each isolation mode compiles the filter for that mode, and the plan carries exactly those bytes. */
+    @Test
+    void theSeccompFilterIsCompiledForTheIsolationMode() {
+        Map<Profile.Isolation, dev.mcpcontain.platform.linux.seccomp.SeccompOptions.Isolation> expected = Map.of(
+                Profile.Isolation.FULL, dev.mcpcontain.platform.linux.seccomp.SeccompOptions.Isolation.FULL,
+                Profile.Isolation.LANDLOCK, dev.mcpcontain.platform.linux.seccomp.SeccompOptions.Isolation.LANDLOCK,
+                Profile.Isolation.REDUCED, dev.mcpcontain.platform.linux.seccomp.SeccompOptions.Isolation.REDUCED);
+        expected.forEach((isolation, seccomp) -> {
+            LinuxHostFacts facts = new LinuxHostFacts(Optional.of(6), Optional.of(1000), false, NO_CGROUPS);
+            LinuxPlanBuilder.Launcher launcher = new LinuxPlanBuilder.Launcher(false, 1000, 1000, HOME, 0,
+                    Path.of("/opt/helper"), facts, Optional.empty(), "run1", Path.of("/etc"));
+            LinuxLaunchPlan plan = new LinuxPlanBuilder(launcher).build(policy(isolation, Profile.Network.HOST,
+                    OptionalDouble.empty(), List.of()));
+            assertEquals(seccomp, plan.seccomp().isolation(), isolation::toString);
+            String hex = java.util.HexFormat.of().formatHex(
+                    dev.mcpcontain.platform.linux.seccomp.SeccompCompiler.compile(plan.seccomp()));
+            assertTrue(plan.planText().contains("\nseccomp " + hex + "\n"), isolation::toString);
+            boolean landlock = isolation == Profile.Isolation.LANDLOCK;
+            assertEquals(landlock, plan.describe().stream().anyMatch(l -> l.contains("shmget (")), isolation::toString);
+            assertTrue(plan.describe().stream().anyMatch(l -> l.contains("fchmod (") && l.contains("S_ISUID")),
+                    isolation::toString);
+        });
+    }
 }

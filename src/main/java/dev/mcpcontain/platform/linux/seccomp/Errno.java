@@ -9,6 +9,8 @@ enum Errno {
     EACCES(13),
     ENOSYS(38),
     EPROTONOSUPPORT(93),
+    ESOCKTNOSUPPORT(94),
+    EOPNOTSUPP(95),
     EAFNOSUPPORT(97);
 
     final int value;
