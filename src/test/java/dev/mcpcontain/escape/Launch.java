@@ -46,6 +46,11 @@ final class Launch {
         return options.contains("--isolation") ? this : option("--isolation", "landlock");
     }
 
+    /** {@code --isolation MODE}; landlock with the accepting profile. */
+    Launch isolation(String mode) {
+        return mode.equals("landlock") ? landlockAccepting() : option("--isolation", mode);
+    }
+
     Launch option(String... words) {
         options.addAll(List.of(words));
         return this;
