@@ -133,6 +133,13 @@ final class Launch {
         return full;
     }
 
+    /** The launcher's own words (inner wrappers, mcp-contain run ...), without the identity or outer wrappers. */
+    List<String> runCommand() {
+        List<String> full = command(false);
+        List<String> withIdentity = full.subList(outer.size(), full.size());
+        return List.copyOf(withIdentity.subList(identity.launchAs().size(), withIdentity.size()));
+    }
+
     RunResult run() {
         return suite.exec("contained as " + identity, command(), env, timeout);
     }

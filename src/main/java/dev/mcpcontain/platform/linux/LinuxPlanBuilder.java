@@ -53,9 +53,13 @@ public final class LinuxPlanBuilder {
             this(root, uid, gid, home, verbosity, helper, facts, agent, runId, etc, UsernsLimits.forThisHost());
         }
 
-        /** Names this launch's cgroups: unique among concurrent launches, not a secret. */
+        /**
+         * Names this launch's cgroups: unique among concurrent launches, not a secret; names the process that lives
+         * as long as the run, so that a later launch can sweep what a kill -9 left ({@link CgroupSweep}).
+         */
         public static String newRunId() {
-            return Long.toHexString(ProcessHandle.current().pid()) + Long.toHexString(System.nanoTime() & 0xffffff);
+            long owner = LauncherLineage.runOwner(System.getenv(), ProcessHandle.current().pid());
+            return CgroupSweep.newRunId(owner, CgroupSweep.startTime(owner));
         }
     }
 
@@ -71,12 +75,21 @@ public final class LinuxPlanBuilder {
         List<String> warnings = new ArrayList<>();
         List<LinuxLaunchPlan.CgroupParent> cgroupParents = new ArrayList<>();
         boolean networkNone = policy.network() == Profile.Network.NONE;
+        if (policy.network() == Profile.Network.ALLOW_LIST && policy.isolation() != Profile.Isolation.FULL) {
+            throw new ContainmentException(ContainmentException.Reason.UNENFORCEABLE, "an outbound allow-list"
+                    + " (--allow-host, network.allow) needs isolation 'full': the server's own network namespace is"
+                    + " what makes the filtering proxy its only way out; isolation '"
+                    + policy.isolation().name().toLowerCase(java.util.Locale.ROOT) + "' has none");
+        }
+        Optional<EgressPlan> egress = policy.network() == Profile.Network.ALLOW_LIST
+                ? Optional.of(EgressPlan.of(policy, launcher.runId())) : Optional.empty();
         String mode;
 
         switch (policy.isolation()) {
             case FULL -> {
                 mode = namespaces(policy, plan, describe, networkNone);
                 landlock(policy, plan, describe, true, networkNone);
+                egress.ifPresent(e -> e.write(plan, describe));
             }
             case LANDLOCK -> {
                 mode = "linux/landlock (no namespaces)";
@@ -127,20 +140,22 @@ public final class LinuxPlanBuilder {
         for (String arg : policy.command()) {
             plan.op("arg", arg);
         }
-        for (Map.Entry<String, String> variable : policy.environment().entrySet()) {
+        Map<String, String> environment = egress.map(e -> e.environment(policy.environment()))
+                .orElse(policy.environment());
+        for (Map.Entry<String, String> variable : environment.entrySet()) {
             plan.op("env", variable.getKey() + "=" + variable.getValue());
         }
         plan.op("verbose", launcher.verbosity());
         plan.op("stdin-hup-grace-ms", STDIN_HUP_GRACE_MS);
-        describe.add("environment: " + policy.environment().size() + " variables (allow-list; "
-                + String.join(", ", policy.environment().keySet()) + ")");
+        describe.add("environment: " + environment.size() + " variables (allow-list; "
+                + String.join(", ", environment.keySet()) + ")");
         describe.add("descriptors: only 0, 1, 2 reach the server; stdio passed through untouched");
         describe.add("lifecycle: new session; signals forwarded; tree killed when the launcher dies or stdin closes"
                 + " (after " + STDIN_HUP_GRACE_MS + " ms)");
 
         Optional<AgentAccount> owner = launcher.root() ? launcher.agent() : Optional.empty();
         return new LinuxLaunchPlan(policy, mode, launcher.helper(), plan.finish(), List.copyOf(describe), seccomp,
-                List.copyOf(warnings), List.copyOf(cgroupParents), owner);
+                List.copyOf(warnings), List.copyOf(cgroupParents), owner, egress.map(EgressPlan::hostSocket));
     }
 
     /**
@@ -180,7 +195,7 @@ public final class LinuxPlanBuilder {
             describe.add("identity: uid " + launcher.uid() + " inside its own user namespace, no capabilities");
         }
         spaces.addAll(List.of("pid", "ipc", "uts", "mnt", "cgroup"));
-        if (networkNone) {
+        if (policy.network() != Profile.Network.HOST) {
             spaces.add("net");
         }
         plan.op("unshare", spaces.toArray());
@@ -189,7 +204,8 @@ public final class LinuxPlanBuilder {
             plan.op("userns-hint", usernsFix());
         }
         plan.op("hostname", hostname(policy.serverId()));
-        describe.add("namespaces: " + String.join(", ", spaces) + (networkNone ? "" : " (host network)"));
+        describe.add("namespaces: " + String.join(", ", spaces) + (policy.network() == Profile.Network.HOST
+                ? " (host network)" : ""));
         mounts(policy, plan, describe);
         return mode;
     }
@@ -212,16 +228,17 @@ public final class LinuxPlanBuilder {
 
     /**
      * The persistent home, set up by the helper through descriptors (never a path a server could have swapped):
-     * owned by the server's uid, mode 0700, and so is the directory holding every home. A root launcher without a
-     * mount namespace needs its server to pass through that directory by path: there it is 0711 (no listing), and
-     * each home's own 0700 keeps other users out. homeSize: the supervisor stops a server whose home grows past it.
+     * owned by the server's uid, mode 0700. The directory holding every home is 0700 for a user; for a root launcher
+     * it is root's, group the agent's, 0710, in every mode: a server without a mount namespace passes through it by
+     * path, and no other local user may even do that. One mode for all modes, so that concurrent root launches in
+     * different isolation modes never flip it under each other. homeSize: the supervisor stops a server whose home
+     * grows past it.
      */
     private void home(ContainmentPolicy policy, PlanWriter plan, List<String> describe) {
         Path home = policy.agentHome();
         int uid = launcher.root() ? launcher.agent().orElseThrow().uid() : launcher.uid();
         int gid = launcher.root() ? launcher.agent().orElseThrow().gid() : launcher.gid();
-        boolean traversed = launcher.root() && policy.isolation() != Profile.Isolation.FULL;
-        String baseMode = traversed ? "711" : "700";
+        String baseMode = launcher.root() ? "710" : "700";
         plan.op("home", home.getParent().toString(), home.getFileName().toString(), uid, gid, baseMode);
         if (policy.isolation() == Profile.Isolation.LANDLOCK) {
             plan.op("home-tmp");
@@ -386,7 +403,7 @@ public final class LinuxPlanBuilder {
                     ? realAgentHome(policy).toString() : rule.path().toString();
             plan.op(rule.writable() ? "landlock-rw" : "landlock-ro", path);
         }
-        boolean sharedNetwork = !namespaced || !networkNone;
+        boolean sharedNetwork = !namespaced || policy.network() == Profile.Network.HOST;
         if (networkNone) {
             plan.op("landlock-deny-tcp", namespaced ? "optional" : "required");
         }
