@@ -8,7 +8,8 @@
  *   bind-ro SRC DST [DEV INO]    bind-rw SRC DST [DEV INO]    bind-dev SRC DST    idmap FROM_UID TO_UID FROM_GID TO_GID
  *   tmpfs DST BYTES MODE INODES   proc DST   devpts DST   dir DST MODE   symlink TARGET DST   mask DST   ro-self DST
  *   hide DST   (an empty folder the server may traverse but not list; read-only once every mount is made)
- *   landlock ABI       landlock-ro PATH   landlock-rw PATH   landlock-readdir PATH
+ *   landlock ABI       landlock-ro PATH   landlock-rw PATH   landlock-readdir PATH   landlock-dev PATH
+ *   landlock-own-proc ENTRY                 (read-only, /proc/<the server's own pid>/ENTRY)
  *   landlock-deny-tcp required|optional     landlock-scope required|optional
  *   rlimit NAME SOFT HARD                   (NAME: nofile fsize cpu core nproc data; "inf" for unlimited)
  *   cgroup DIR         cgroup-set DIR FILE VALUE
@@ -95,14 +96,16 @@ static struct mount_op *new_mount(struct plan *plan, enum mount_kind kind, size_
     return m;
 }
 
-static void add_landlock(struct plan *plan, const char *path, bool writable, bool readdir, size_t line)
+static void add_landlock(struct plan *plan, const char *path, enum landlock_kind kind, bool own_proc, size_t line)
 {
-    if (plan->n_landlock >= MAX_OPS)
+    if (plan->n_landlock >= MAX_LANDLOCK)
         die("plan line %zu: too many landlock rules", line);
+    if (own_proc ? (strchr(path, '/') || !strcmp(path, "..") || !strcmp(path, ".")) : path[0] != '/')
+        die("plan line %zu: bad landlock path '%s'", line, path);
     struct landlock_rule *r = &plan->landlock[plan->n_landlock++];
     r->path = xstrdup(path);
-    r->writable = writable;
-    r->read_dir_only = readdir;
+    r->kind = kind;
+    r->own_proc = own_proc;
 }
 
 static int rlimit_resource(const char *name, size_t line)
@@ -225,9 +228,12 @@ static void apply_line(struct plan *plan, char **w, int n, size_t line, bool *en
     } else if (!strcmp(op, "landlock")) {
         need(n, 2, op, line);
         plan->landlock_min_abi = (int)number(w[1], line);
-    } else if (!strcmp(op, "landlock-ro") || !strcmp(op, "landlock-rw") || !strcmp(op, "landlock-readdir")) {
+    } else if (!strcmp(op, "landlock-ro") || !strcmp(op, "landlock-rw") || !strcmp(op, "landlock-readdir")
+               || !strcmp(op, "landlock-dev") || !strcmp(op, "landlock-own-proc")) {
         need(n, 2, op, line);
-        add_landlock(plan, w[1], !strcmp(op, "landlock-rw"), !strcmp(op, "landlock-readdir"), line);
+        enum landlock_kind kind = !strcmp(op, "landlock-rw") ? LL_WRITE : !strcmp(op, "landlock-dev") ? LL_DEVICE
+                                : !strcmp(op, "landlock-readdir") ? LL_READ_DIR : LL_READ;
+        add_landlock(plan, w[1], kind, !strcmp(op, "landlock-own-proc"), line);
     } else if (!strcmp(op, "landlock-deny-tcp") || !strcmp(op, "landlock-scope")) {
         need(n, 2, op, line);
         bool required = !strcmp(w[1], "required");

@@ -89,7 +89,8 @@ public final class PolicyResolver {
                 profile.agentUser(),
                 profile.tools().allow(),
                 profile.tools().deny(),
-                network.allowList());
+                network.allowList(),
+                new java.util.TreeSet<>(profile.accept()));
     }
 
     private void addGrant(Map<Path, PathRule> rules, GrantSpec grant, PathRule.Origin origin, String from,
