@@ -32,7 +32,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--grant", paramLabel = "SPEC", converter = GrantConverter.class,
             description = "Folder to expose: documents, downloads, desktop, pictures, music, videos or a path;"
-                    + " append :ro (default) or :rw. Repeatable.")
+                    + " append :ro (default) or :rw, then ,follow (bind through a symbolic link) or ,unprotected (allow"
+                    + " a writable home or git work tree). Repeatable.")
     List<GrantSpec> grants = new ArrayList<>();
 
     @Option(names = "--network", paramLabel = "none|host", converter = NetworkConverter.class,

@@ -38,7 +38,7 @@ class HomeAndCountersPlanTest {
                 Profile.Network.NONE,
                 new ResourceLimits(1L << 30, 100, OptionalDouble.empty(), OptionalInt.empty(), 1024, 1L << 20, 64L << 20,
                         homeSize),
-                home, "mcp-agent", List.of(), List.of());
+                home, "mcp-agent", List.of(), List.of(), dev.mcpcontain.policy.LandlockWeaknesses.acceptable());
         LinuxHostFacts facts = new LinuxHostFacts(Optional.of(1), Optional.of(1000), false,
                 new LinuxHostFacts.Cgroups(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
         Optional<AgentAccount> agent = root ? Optional.of(new AgentAccount("mcp-agent", 999, 995)) : Optional.empty();
@@ -50,9 +50,10 @@ class HomeAndCountersPlanTest {
     @Test
     void theHelperSetsUpTheHomeForTheServersUidWithPrivateModes() {
         assertTrue(plan(false, Profile.Isolation.FULL, 0).contains("\nhome " + USER_HOMES + " srv 1000 1000 700\n"));
-        assertTrue(plan(true, Profile.Isolation.FULL, 0).contains("\nhome " + ROOT_HOMES + " srv 999 995 700\n"));
-        // Without a mount namespace the agent must pass through the directory of homes by path: search, no listing.
-        assertTrue(plan(true, Profile.Isolation.LANDLOCK, 0).contains("\nhome " + ROOT_HOMES + " srv 999 995 711\n"));
+        // Root's directory of homes: the agent's group may pass (a server without a mount namespace goes through it
+        // by path), no one else; the same mode in every isolation mode, so concurrent launches never flip it.
+        assertTrue(plan(true, Profile.Isolation.FULL, 0).contains("\nhome " + ROOT_HOMES + " srv 999 995 710\n"));
+        assertTrue(plan(true, Profile.Isolation.LANDLOCK, 0).contains("\nhome " + ROOT_HOMES + " srv 999 995 710\n"));
         assertTrue(plan(false, Profile.Isolation.LANDLOCK, 0).contains("\nhome " + USER_HOMES + " srv 1000 1000 700\n"));
     }
 
