@@ -130,9 +130,9 @@ public final class AddCommand implements Callable<Integer> {
                 : spec.replaceAll("^@[^/]+/", "").replaceAll("@[^@]*$", "");
         String server = available(registration, ManifestLaunch.serverName(derived));
         registration.admin.checkServer(Optional.of(server), false);
-        Path prefix = registration.store.ensureServerDirectory(server).resolve("code");
+        registration.store.ensureServerDirectory(server);
+        Path prefix = registration.store.ensureCodeDirectory(server);
         try {
-            Files.createDirectories(prefix);
             err.flush();
             NpmInstall installed = NpmInstall.install(prefix, spec, new PrintStream(System.err, true,
                     StandardCharsets.UTF_8));
@@ -143,9 +143,6 @@ public final class AddCommand implements Callable<Integer> {
             registration.store.save(entry);
             done(entry, err);
             return ExitCodes.OK;
-        } catch (java.io.IOException e) {
-            registration.store.remove(server);
-            throw new RegistryException(prefix + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             registration.store.remove(server);
             throw e;

@@ -69,8 +69,22 @@ public final class RegistryStore {
         return directory.resolve(name);
     }
 
+    /**
+     * Installed code (npm packages) lives beside the state, not in it: {@code mcp-contain-servers/NAME} next to the
+     * data directory. A run grants it read-only, and mcp-contain's own state (secrets, pins, audit) is never
+     * grantable.
+     */
     public Path codeDirectory(String name) {
-        return serverDirectory(name).resolve("code");
+        serverDirectory(name);
+        return directory.getParent().resolveSibling(directory.getParent().getFileName() + "-servers").resolve(name);
+    }
+
+    /** The code folder, created as a real folder owned by this account. */
+    public Path ensureCodeDirectory(String name) {
+        Path dir = codeDirectory(name);
+        ensureRealDirectory(dir.getParent());
+        ensureRealDirectory(dir);
+        return dir;
     }
 
     public boolean exists(String name) {
@@ -179,10 +193,18 @@ public final class RegistryStore {
 
     /** Deletes the server's folder: entry, secrets, cache and installed code. Links inside are removed, not followed. */
     public void remove(String name) {
+        Path code = codeDirectory(name);
+        if (Files.exists(code, LinkOption.NOFOLLOW_LINKS)) {
+            deleteTree(code);
+        }
         Path dir = serverDirectory(name);
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new RegistryException("no registered server '" + name + "' in " + directory);
         }
+        deleteTree(dir);
+    }
+
+    private void deleteTree(Path dir) {
         requireOwnRealDirectory(dir);
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
