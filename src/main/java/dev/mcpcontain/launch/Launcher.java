@@ -38,7 +38,14 @@ public final class Launcher {
 
     /** A launcher for the user running this JVM, with profiles from the user's config directory and built-ins. */
     public static Launcher forCurrentUser() {
-        HostEnvironment host = HostEnvironment.current();
+        return forHost(HostEnvironment.current());
+    }
+
+    /**
+     * A launcher for HOST, with its profiles and built-ins: e.g. {@code forHost(HostEnvironment.current()
+     * .withStateDirectory(dir))} keeps pins, agent homes and the audit log in DIR (tests, throwaway hosts).
+     */
+    public static Launcher forHost(HostEnvironment host) {
         return new Launcher(host, new ProfileStore(Optional.of(host.configDirectory().resolve("profiles"))),
                 host.windows() ? defaultWindowsFolders(host) : new XdgUserDirs(host));
     }
