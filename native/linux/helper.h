@@ -108,6 +108,11 @@ struct plan {
     bool own_userns;            /* root launcher: the server enters a user namespace of its own (for its counters) */
     bool own_userns_required;   /* else, where the host refuses one (a container's seccomp), say so and go on */
     unsigned long root_tmpfs_inodes;
+    char *net_proxy;            /* the launcher's filtering proxy, a unix socket path inside the sandbox */
+    int net_proxy_port;         /* 127.0.0.1 port relayed to it as is (proxy-aware clients) */
+    int net_capture[64];        /* ports captured from clients that ignore proxies */
+    size_t n_net_capture;
+    int net_dns_port;           /* the DNS stub's port (53) */
 };
 
 /* parent.c: the launcher's parent (the host), watched so the tree dies with it */
@@ -169,6 +174,9 @@ void userns_open_sysctl_dir(const struct plan *plan);
 void userns_enter_own(const struct plan *plan, int ready_fd, int mapped_fd);
 void userns_write_maps_for(const struct plan *plan, pid_t server);
 void userns_apply_limits(const struct plan *plan);
+
+/* egress.c */
+void egress_start(const struct plan *plan);
 
 /* supervise.c */
 int supervise(struct plan *plan, pid_t host, pid_t launcher);

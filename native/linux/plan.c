@@ -13,6 +13,7 @@
  *   cgroup DIR         cgroup-set DIR FILE VALUE
  *   cwd PATH   exec PATH   arg WORD   env NAME=VALUE   seccomp HEX
  *   verbose N   stdin-hup-grace-ms N   userns-hint TEXT
+ *   net-proxy PATH   net-proxy-port PORT   net-capture PORT   net-dns PORT   (egress.c: allow-list bridge)
  *   home BASE NAME UID GID BASE_MODE        home-tmp       home-limit BYTES
  *   own-userns required|optional            userns-limit NAME VALUE   (NAME: a file in /proc/sys/user)
  *
@@ -303,6 +304,23 @@ static void apply_line(struct plan *plan, char **w, int n, size_t line, bool *en
             die("plan line %zu: '%s' is not a /proc/sys/user name", line, w[1]);
         plan->userns_limits[plan->n_userns_limits].name = xstrdup(w[1]);
         plan->userns_limits[plan->n_userns_limits++].value = number(w[2], line);
+    } else if (!strcmp(op, "net-proxy")) {
+        need(n, 2, op, line);
+        plan->net_proxy = xstrdup(w[1]);
+    } else if (!strcmp(op, "net-proxy-port") || !strcmp(op, "net-capture") || !strcmp(op, "net-dns")) {
+        need(n, 2, op, line);
+        unsigned long long port = number(w[1], line);
+        if (port < 1 || port > 65535)
+            die("plan line %zu: port %llu out of range", line, port);
+        if (!strcmp(op, "net-proxy-port")) {
+            plan->net_proxy_port = (int)port;
+        } else if (!strcmp(op, "net-dns")) {
+            plan->net_dns_port = (int)port;
+        } else {
+            if (plan->n_net_capture >= sizeof plan->net_capture / sizeof plan->net_capture[0])
+                die("plan line %zu: too many captured ports", line);
+            plan->net_capture[plan->n_net_capture++] = (int)port;
+        }
     } else if (!strcmp(op, "end")) {
         need(n, 1, op, line);
         *ended = true;

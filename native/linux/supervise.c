@@ -163,6 +163,8 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
     if (read(go_fd, &go, 1) != 1)
         _exit(EXIT_CONTAIN_FAILED); /* the supervisor is gone, or could not place us in the cgroup */
     close(go_fd);
+    if (plan->net_proxy)
+        egress_start(plan);
 
     sigset_t set = handled_signals();
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC);

@@ -19,7 +19,7 @@ final class RunArguments {
 
     /** Option names this parser handles; must equal the options declared on {@code RunCommand}. */
     static final Set<String> OPTIONS = Set.of("--profile", "--grant", "--network", "--env", "--name", "--isolation",
-            "--dry-run", "-v", "--verbose");
+            "--allow-host", "--dry-run", "-v", "--verbose");
 
     private RunArguments() {}
 
@@ -32,6 +32,7 @@ final class RunArguments {
         String name = null;
         Profile.Isolation isolation = null;
         boolean dryRun = false;
+        List<String> allowHosts = new ArrayList<>();
         int i = 0;
         while (i < args.size()) {
             String arg = args.get(i);
@@ -75,6 +76,7 @@ final class RunArguments {
                 case "--env" -> env.add(value);
                 case "--name" -> name = value;
                 case "--isolation" -> isolation = isolation(value);
+                case "--allow-host" -> allowHosts.add(value);
                 default -> {
                     return Optional.empty();
                 }
@@ -83,7 +85,8 @@ final class RunArguments {
         List<String> command = List.copyOf(args.subList(i, args.size()));
         return Optional.of(new RunOptions(profile, List.copyOf(grants), Optional.ofNullable(network), List.copyOf(env),
                 Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, serverCommand(command),
-                new MediatedRun.Options(Optional.empty(), java.util.Map.of(), Optional.empty(), Optional.empty(), dryRun)));
+                new MediatedRun.Options(Optional.empty(), java.util.Map.of(), Optional.empty(), Optional.empty(), dryRun),
+                List.copyOf(allowHosts)));
     }
 
     /** The command as given; one argument holding blanks is a whole command line joined by the client. */

@@ -34,6 +34,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "Override the profile's network.")
     Profile.Network network;
 
+    @Option(names = "--allow-host", paramLabel = "SPEC",
+            description = "Outbound network only to this host, through the filtering proxy: host, *.domain (subdomains"
+                    + " only), host:port, or an IP literal ([::1]:8080). Without a port: 80 and 443. Repeatable.")
+    List<String> allowHosts = new ArrayList<>();
+
     @Option(names = "--env", paramLabel = "NAME[=VALUE]",
             description = "Pass NAME from this environment, or set it. Repeatable.")
     List<String> env = new ArrayList<>();
@@ -62,7 +67,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RunOptions options = new RunOptions(profile, grants, Optional.ofNullable(network), env,
                 Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, RunArguments.serverCommand(command),
-                mcp.options(dryRun));
+                mcp.options(dryRun), List.copyOf(allowHosts));
         return RunExecution.execute(options, spec.commandLine().getOut());
     }
 

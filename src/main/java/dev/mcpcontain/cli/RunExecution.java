@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.mcpcontain.network.EgressProxy;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,7 @@ final class RunExecution {
     static int execute(RunOptions options, PrintWriter out) throws Exception {
         Launcher launcher = Launcher.forCurrentUser();
         RunRequest request = new RunRequest(options.command(), options.grants(), List.of(), options.network(),
-                options.env(), options.name(), options.isolation());
+                options.env(), options.name(), options.isolation(), options.allowHosts());
         // Manifest, consent and the mediation decision; without a manifest this is launcher.resolve.
         MediatedRun mediated = MediatedRun.prepare(launcher, options.profile(), request, options.mcp());
         ContainmentPolicy policy = mediated.policy();
@@ -53,6 +54,17 @@ final class RunExecution {
             }
         }
         backend.prepare(plan);
+        if (plan.egressSocket().isPresent()) {
+            // The filtering proxy lives in this JVM, which therefore stays for the server's lifetime.
+            try (EgressProxy proxy = EgressService.start(plan)) {
+                if (mediated.mediates()) {
+                    return mediated.relay(backend, plan);
+                }
+                try (ContainedProcess process = backend.start(plan, true)) {
+                    return process.waitFor();
+                }
+            }
+        }
         if (mediated.mediates()) {
             // The JVM stays as the relay between this process's stdio and the server's pipes.
             return mediated.relay(backend, plan);

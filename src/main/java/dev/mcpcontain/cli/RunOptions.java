@@ -16,4 +16,5 @@ record RunOptions(
         Optional<Profile.Isolation> isolation,
         boolean dryRun,
         List<String> command,
-        MediatedRun.Options mcp) {}
+        MediatedRun.Options mcp,
+        List<String> allowHosts) {}

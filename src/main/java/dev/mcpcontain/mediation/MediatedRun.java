@@ -115,7 +115,7 @@ public final class MediatedRun {
             List<String> env = new ArrayList<>(launch.env());
             env.addAll(request.env());
             effective = new RunRequest(launch.command(), request.grants(), consented, request.network(), env,
-                    Optional.of(server), request.isolation());
+                    Optional.of(server), request.isolation(), request.allowHosts());
             sensitive.addAll(launch.sensitiveEnv());
         } else if (!options.userConfig().isEmpty()) {
             throw PolicyException.refused("--user-config needs --manifest");

@@ -1,5 +1,6 @@
 package dev.mcpcontain.policy;
 
+import dev.mcpcontain.network.AllowList;
 import dev.mcpcontain.profile.Profile;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,12 +20,13 @@ import java.util.Set;
  * @param sensitiveNames  variables whose values must never be written to logs or the audit trail
  * @param paths           every path the server may reach besides the system directories
  * @param isolation       full, landlock-only (chosen explicitly) or reduced (the user's session)
- * @param network         none or host
+ * @param network         none, host, or allow-list (only through the filtering proxy)
  * @param limits          resource limits
  * @param agentHome       the persistent per-server home, also in {@code paths}
  * @param agentUser       the account a root launcher drops to
  * @param toolAllow       tools the mediator lets through (empty: all)
  * @param toolDeny        tools the mediator refuses
+ * @param allowList       outbound destinations in allow-list mode; empty otherwise
  */
 public record ContainmentPolicy(
         String serverId,
@@ -40,9 +42,22 @@ public record ContainmentPolicy(
         Path agentHome,
         String agentUser,
         List<String> toolAllow,
-        List<String> toolDeny) {
+        List<String> toolDeny,
+        AllowList allowList) {
+
+    /** A policy without an outbound allow-list. */
+    public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
+            Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
+            Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
+            String agentUser, List<String> toolAllow, List<String> toolDeny) {
+        this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
+                limits, agentHome, agentUser, toolAllow, toolDeny, new AllowList(List.of()));
+    }
 
     public ContainmentPolicy {
+        if ((network == Profile.Network.ALLOW_LIST) != !allowList.entries().isEmpty()) {
+            throw new IllegalArgumentException("an allow-list needs network allow-list mode and entries");
+        }
         command = List.copyOf(command);
         environment = Map.copyOf(environment);
         sensitiveNames = Set.copyOf(sensitiveNames);

@@ -68,6 +68,7 @@ public final class PolicyResolver {
             environment.put("TMPDIR", agentHome.resolve("tmp").toString());
         }
         Path cwd = visibleWorkingDirectory(rules.values(), agentHome, isolation);
+        NetworkChoice network = NetworkChoice.of(resolved.name(), profile, request);
 
         return new ContainmentPolicy(
                 serverId,
@@ -78,12 +79,13 @@ public final class PolicyResolver {
                 EnvironmentFilter.sensitive(profile.env(), request.env()),
                 new ArrayList<>(rules.values()),
                 isolation,
-                request.network().orElse(profile.network()),
+                network.mode(),
                 limits(profile.limits()),
                 agentHome,
                 profile.agentUser(),
                 profile.tools().allow(),
-                profile.tools().deny());
+                profile.tools().deny(),
+                network.allowList());
     }
 
     private void addGrant(Map<Path, PathRule> rules, GrantSpec grant, PathRule.Origin origin, String from,

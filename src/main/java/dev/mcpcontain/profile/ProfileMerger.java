@@ -29,7 +29,8 @@ final class ProfileMerger {
                 env(parent.env(), child.env()),
                 limits(parent.limits(), child.limits()),
                 tools(parent.tools(), child.tools()),
-                pick(child.agentUser(), parent.agentUser()));
+                pick(child.agentUser(), parent.agentUser()),
+                networkAllow(parent, child));
     }
 
     static Profile withDefaults(Profile p) {
@@ -43,7 +44,20 @@ final class ProfileMerger {
                 env(new Profile.EnvSettings(List.of(), Map.of(), List.of()), p.env()),
                 limits(DEFAULT_LIMITS, p.limits()),
                 tools(new Profile.ToolRules(List.of(), List.of()), p.tools()),
-                pick(p.agentUser(), "mcp-agent"));
+                pick(p.agentUser(), "mcp-agent"),
+                p.network() == Profile.Network.ALLOW_LIST ? List.copyOf(p.networkAllow()) : List.of());
+    }
+
+    /** An allow-list adds to the parent's allow-list; a child's "none" or "host" replaces it. */
+    private static List<String> networkAllow(Profile parent, Profile child) {
+        if (child.network() == null) {
+            return parent.networkAllow();
+        }
+        if (child.network() != Profile.Network.ALLOW_LIST) {
+            return null;
+        }
+        return parent.network() == Profile.Network.ALLOW_LIST ? concat(parent.networkAllow(), child.networkAllow())
+                : child.networkAllow();
     }
 
     private static <T> T pick(T child, T parent) {

@@ -43,7 +43,10 @@ class ProfileReaderTest {
     @CsvSource(delimiter = '|', value = {
         "unknown top field  | {\\n\"netwrk\": \"none\"}                  | p.json:2: field 'netwrk': unknown field (known: $schema, agentUser, description, env, extends, grants, isolation, limits, network, tools)",
         "unknown nested     | {\"limits\": {\\n\\n\"memry\": \"1G\"}}       | p.json:3: field 'limits.memry': unknown field (known: cpuSeconds, cpus, fileSize, homeSize, memory, openFiles, processes, tmpSize)",
-        "bad enum           | {\"network\": \"internet\"}                 | p.json:1: field 'network': 'internet' is not one of none, host",
+        "bad enum           | {\"network\": \"internet\"}                 | p.json:1: field 'network': 'internet' is not one of none, host (or {\"allow\": [HOST, ...]})",
+        "bad allow entry    | {\"network\": {\"allow\": [\"x.com\", \"https://y.com\"]}} | p.json:1: field 'network.allow[1]': 'https://y.com': write a host, not a URL (for example api.github.com or api.github.com:8443)",
+        "unknown net field  | {\"network\": {\"deny\": []}}         | p.json:1: field 'network.deny': unknown field (known: allow)",
+        "number for network | {\"network\": 1}                         | p.json:1: field 'network': expected \"none\", \"host\" or {\"allow\": [HOST, ...]}, got a number",
         "bad size           | {\"limits\": {\"memory\": \"lots\"}}         | p.json:1: field 'limits.memory': 'lots' is not a size (examples: 65536, 512K, 256M, 2G)",
         "string for int     | {\"limits\": {\"processes\": \"10\"}}        | p.json:1: field 'limits.processes': expected a whole number, got a string",
         "float for int      | {\"limits\": {\"processes\": 1.5}}         | p.json:1: field 'limits.processes': expected a whole number, got a number",
@@ -59,6 +62,13 @@ class ProfileReaderTest {
     })
     void rejectsWithFileLineAndField(String name, String json, String expected) {
         assertEquals(expected, error(json.replace("\\n", "\n")));
+    }
+
+    @Test
+    void readsAnAllowList() {
+        Profile p = read("{\"network\": {\"allow\": [\"API.github.com\", \"*.npmjs.org\", \"[::1]:8080\"]}}");
+        assertEquals(Profile.Network.ALLOW_LIST, p.network());
+        assertEquals(List.of("api.github.com", "*.npmjs.org", "[::1]:8080"), p.networkAllow());
     }
 
     @Test

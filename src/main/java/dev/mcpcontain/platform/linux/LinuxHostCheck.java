@@ -70,6 +70,10 @@ final class LinuxHostCheck {
 
         boolean namespaces = host.isRoot() ? "ok".equals(probe.get("rootns")) : usernsOk;
         boolean ready = namespaces && abi > 0 && seccomp;
+        features.add(new HostCheck.Feature("network-allow-list", ready, ready
+                ? "available: the server's own network namespace, the filtering proxy its only way out (--allow-host)"
+                : "unavailable: it needs full isolation (a network namespace of the server's own)",
+                host.isRoot() ? "a host that allows namespaces for root" : usernsFix));
         String mode;
         if (ready) {
             mode = host.isRoot() ? "namespaces (root launcher: servers run as the agent account)" : "namespaces (user namespace)";

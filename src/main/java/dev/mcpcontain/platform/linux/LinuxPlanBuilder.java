@@ -74,12 +74,21 @@ public final class LinuxPlanBuilder {
         List<String> warnings = new ArrayList<>();
         List<LinuxLaunchPlan.CgroupParent> cgroupParents = new ArrayList<>();
         boolean networkNone = policy.network() == Profile.Network.NONE;
+        if (policy.network() == Profile.Network.ALLOW_LIST && policy.isolation() != Profile.Isolation.FULL) {
+            throw new ContainmentException(ContainmentException.Reason.UNENFORCEABLE, "an outbound allow-list"
+                    + " (--allow-host, network.allow) needs isolation 'full': the server's own network namespace is"
+                    + " what makes the filtering proxy its only way out; isolation '"
+                    + policy.isolation().name().toLowerCase(java.util.Locale.ROOT) + "' has none");
+        }
+        Optional<EgressPlan> egress = policy.network() == Profile.Network.ALLOW_LIST
+                ? Optional.of(EgressPlan.of(policy, launcher.runId())) : Optional.empty();
         String mode;
 
         switch (policy.isolation()) {
             case FULL -> {
                 mode = namespaces(policy, plan, describe, networkNone);
                 landlock(policy, plan, describe, true, networkNone);
+                egress.ifPresent(e -> e.write(plan, describe));
             }
             case LANDLOCK -> {
                 mode = "linux/landlock (no namespaces)";
@@ -124,20 +133,22 @@ public final class LinuxPlanBuilder {
         for (String arg : policy.command()) {
             plan.op("arg", arg);
         }
-        for (Map.Entry<String, String> variable : policy.environment().entrySet()) {
+        Map<String, String> environment = egress.map(e -> e.environment(policy.environment()))
+                .orElse(policy.environment());
+        for (Map.Entry<String, String> variable : environment.entrySet()) {
             plan.op("env", variable.getKey() + "=" + variable.getValue());
         }
         plan.op("verbose", launcher.verbosity());
         plan.op("stdin-hup-grace-ms", STDIN_HUP_GRACE_MS);
-        describe.add("environment: " + policy.environment().size() + " variables (allow-list; "
-                + String.join(", ", policy.environment().keySet()) + ")");
+        describe.add("environment: " + environment.size() + " variables (allow-list; "
+                + String.join(", ", environment.keySet()) + ")");
         describe.add("descriptors: only 0, 1, 2 reach the server; stdio passed through untouched");
         describe.add("lifecycle: new session; signals forwarded; tree killed when the launcher dies or stdin closes"
                 + " (after " + STDIN_HUP_GRACE_MS + " ms)");
 
         Optional<AgentAccount> owner = launcher.root() ? launcher.agent() : Optional.empty();
         return new LinuxLaunchPlan(policy, mode, launcher.helper(), plan.finish(), List.copyOf(describe), seccomp,
-                List.copyOf(warnings), List.copyOf(cgroupParents), owner);
+                List.copyOf(warnings), List.copyOf(cgroupParents), owner, egress.map(EgressPlan::hostSocket));
     }
 
     /**
@@ -177,7 +188,7 @@ public final class LinuxPlanBuilder {
             describe.add("identity: uid " + launcher.uid() + " inside its own user namespace, no capabilities");
         }
         spaces.addAll(List.of("pid", "ipc", "uts", "mnt", "cgroup"));
-        if (networkNone) {
+        if (policy.network() != Profile.Network.HOST) {
             spaces.add("net");
         }
         plan.op("unshare", spaces.toArray());
@@ -186,7 +197,8 @@ public final class LinuxPlanBuilder {
             plan.op("userns-hint", usernsFix());
         }
         plan.op("hostname", hostname(policy.serverId()));
-        describe.add("namespaces: " + String.join(", ", spaces) + (networkNone ? "" : " (host network)"));
+        describe.add("namespaces: " + String.join(", ", spaces) + (policy.network() == Profile.Network.HOST
+                ? " (host network)" : ""));
         mounts(policy, plan, describe);
         return mode;
     }
@@ -375,7 +387,7 @@ public final class LinuxPlanBuilder {
         for (PathRule rule : policy.paths()) {
             plan.op(rule.writable() ? "landlock-rw" : "landlock-ro", rule.path().toString());
         }
-        boolean sharedNetwork = !namespaced || !networkNone;
+        boolean sharedNetwork = !namespaced || policy.network() == Profile.Network.HOST;
         if (networkNone) {
             plan.op("landlock-deny-tcp", namespaced ? "optional" : "required");
         }

@@ -105,6 +105,12 @@ public final class WindowsBackend implements ContainmentBackend {
 
     @Override
     public WindowsLaunchPlan plan(ContainmentPolicy policy) {
+        if (policy.network() == Profile.Network.ALLOW_LIST) {
+            throw new ContainmentException(Reason.UNENFORCEABLE, "an outbound allow-list (--allow-host, network.allow)"
+                    + " is not available on Windows: an AppContainer either has the internetClient capability (every"
+                    + " host) or no network at all, and mcp-contain cannot force a server's traffic through a filtering"
+                    + " proxy there. Use --network none, or --network host if the server may reach every host");
+        }
         if (policy.isolation() == Profile.Isolation.LANDLOCK) {
             throw new ContainmentException(Reason.UNENFORCEABLE, "isolation 'landlock' is a Linux mode and means"
                     + " nothing on Windows: use --isolation full (AppContainer) or --isolation reduced (job object only)");
