@@ -48,7 +48,8 @@ public final class Main implements Runnable {
         {"HOME, XDG_CONFIG_HOME, XDG_DATA_HOME", "where profiles, pins, consents, agent homes and the audit log live"},
         {"MCP_CONTAIN_STATE_DIR", "an absolute path: keep profiles, pins and consents under DIR/config and agent homes"
                 + " and the audit log under DIR/data instead (tests and throwaway runs; for root too, instead of"
-                + " /var/lib/mcp-contain)"},
+                + " /var/lib/mcp-contain: a root launch with --isolation landlock needs DIR and DIR/data passable by"
+                + " the agent account, e.g. mode 0711)"},
         {"MCP_CONTAIN_NO_PROMPT", "set to 1: never ask on the terminal (folder consent); refuse or skip instead"},
         {"MCP_CONTAIN_JAVA", "the java binary the launcher script runs"},
         {"MCP_CONTAIN_HELPER", "the native helper to use instead of the installed one"},

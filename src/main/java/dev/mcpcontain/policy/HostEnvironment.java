@@ -23,7 +23,9 @@ public record HostEnvironment(
      * Keeps every piece of state in one private folder: {@code DIR/config} (profiles, pins, consents) and
      * {@code DIR/data} (agent homes, the audit log), for tests and throwaway runs. Safe for root too: the launcher
      * runs with the invoker's own privileges, so the variable only moves the invoker's own state, and the helper
-     * still refuses a directory of homes that is not the invoker's or is reached through a symbolic link.
+     * still refuses a directory of homes that is not the invoker's or is reached through a symbolic link. A root
+     * launch without a mount namespace (--isolation landlock) reaches the home by path, so DIR and DIR/data must
+     * then be passable by the agent account (0711); otherwise that launch fails with a one-line refusal.
      */
     public static final String STATE_DIR_VARIABLE = "MCP_CONTAIN_STATE_DIR";
 
