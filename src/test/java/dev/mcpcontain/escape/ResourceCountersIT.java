@@ -76,6 +76,64 @@ class ResourceCountersIT {
         });
     }
 
+    /**
+     * Red team, homeSize variant: data hidden from the size walk by permissions. The server makes a directory of
+     * its home 0300 (writable, not listable) or fills one and makes it 0600 (listable, entries not examinable). A
+     * supervisor without CAP_DAC_OVERRIDE (every unprivileged launch) used to skip what it could not open or stat,
+     * so any amount of data sat there unseen. Now what the walk cannot measure counts as over the limit. Control:
+     * the same steps with the owner's permissions left alone and little data are fine.
+     */
+    @TestFactory
+    Stream<DynamicNode> homeSizeHiddenByPermissions() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> profile = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\""));
+            List<DynamicNode> tests = new ArrayList<>();
+            for (String shape : List.of("unlistable-0300", "unsearchable-0600")) {
+                boolean listable = shape.startsWith("unsearchable");
+                Lazy<Launch> launch = Lazy.of(() -> suite.launch(id, "home-hide-" + shape.substring(0, 5)).profile(profile.get().toString()));
+                Lazy<RunResult> hidden = Lazy.of(() -> {
+                    String dir = AgentHomeIT.homes(id).resolve(launch.get().name()) + "/hide";
+                    Steps steps = Steps.of().add("mkdir", "mkdir", dir);
+                    if (!listable) {
+                        steps.add("chmod", "chmod", dir, "0300");
+                    }
+                    steps.add("bomb", "fill-keep", dir + "/bomb", 64 * MIB);
+                    if (listable) {
+                        steps.add("chmod", "chmod", dir, "0600");
+                    }
+                    return launch.get().probe(steps.add("wait", "sleep", 5)).run();
+                });
+                Lazy<RunResult> again = Lazy.of(() -> {
+                    hidden.get();
+                    return new Launch(suite, id, launch.get().name()).profile(profile.get().toString()).probe(Steps.of().add("ids", "ids")).run();
+                });
+                tests.add(Named.test(id, shape + ": 64 MiB in a home directory the walk cannot examine: stopped (137), the home counts as over homeSize", () -> {
+                    RunResult r = hidden.get();
+                    r.assertExit(137);
+                    // root's supervisor can read anything and counts the bytes; a user's says it cannot measure
+                    assertTrue(r.stderr().contains("holds 671") && r.stderr().contains("over its homeSize of " + 16 * MIB
+                            + " bytes; server stopped") || r.stderr().contains("it counts as over its homeSize (server stopped"), r::toString);
+                }));
+                tests.add(Named.test(id, shape + ": the next launch is refused (125) before the start", () -> {
+                    RunResult r = again.get();
+                    r.assertExit(125);
+                    assertTrue(r.stderr().contains("before the start, over its homeSize of " + 16 * MIB)
+                            || r.stderr().contains("before the start; it counts as over its homeSize"), r::toString);
+                }));
+            }
+            tests.add(Named.test(id, "control: the same directory with the owner's permissions and 4 MiB is fine", () -> {
+                Launch control = suite.launch(id, "home-hide-ctl").profile(profile.get().toString());
+                String dir = AgentHomeIT.homes(id).resolve(control.name()) + "/hide";
+                RunResult r = control.probe(Steps.of().add("mkdir", "mkdir", dir).add("chmod", "chmod", dir, "0700")
+                        .add("small", "fill-keep", dir + "/small", 4 * MIB).add("wait", "sleep", 1)).run();
+                r.assertExit(0);
+                assertEquals(4 * MIB, r.assertAllowed("small").longField("bytes"));
+            }));
+            return Named.group(id, tests);
+        });
+    }
+
     /** Empty files cost no bytes but an inode each: /tmp and /dev/shm end at nr_inodes (one per KiB of tmpSize). */
     @TestFactory
     Stream<DynamicNode> inodeBomb() {
