@@ -134,6 +134,36 @@ class ResourceCountersIT {
         });
     }
 
+    /**
+     * Red team, per-user counter variant: epoll watches. fs.epoll.max_user_watches counts per host uid (the kernel's
+     * user_struct, not a user-namespace counter), and each watch costs about 200 bytes of kernel memory, so the
+     * budget (4% of RAM) fits in the default profile's memory limit. Found: a server of a user launcher takes all
+     * of it and every other process of the user (desktop, browsers, Node) gets ENOSPC from epoll_ctl; a root
+     * launcher's server starves the other servers (shared mcp-agent uid). No sysctl bounds it per namespace: the fix
+     * needs a host uid of its own per server (a subordinate range). Open; the test shows it.
+     */
+    // Note for whoever enables it: while it runs, the uid's other processes (other tests too) lose epoll.
+    @org.junit.jupiter.api.Disabled("open: epoll watches are a per-host-uid counter with no per-namespace limit; a server"
+            + " exhausts fs.epoll.max_user_watches for its uid (needs a uid of its own per server)")
+    @TestFactory
+    Stream<DynamicNode> epollWatchBomb() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, "control: the same uid adds a watch when no server holds any", () ->
+                    suite.control(id, Steps.of().add("one", "epoll-one")).assertAllowed("one")));
+            tests.add(Named.test(id, "default: while a server holds every epoll watch it can, the uid's other processes still add one", () -> {
+                try (Running bomb = suite.launch(id, "epoll-bomb").profile("default").timeout(java.time.Duration.ofMinutes(5))
+                        .probe(Steps.of().add("bomb", "epoll-bomb", 4, 40_000_000L).add("hold", "sleep", 300)).start()) {
+                    bomb.awaitLine("READY"::equals, java.time.Duration.ofMinutes(4), "READY after the bomb");
+                    RunResult outside = suite.control(id, Steps.of().add("one", "epoll-one"));
+                    outside.assertAllowed("one");
+                }
+            }));
+            return Named.group(id, tests);
+        });
+    }
+
     /** Empty files cost no bytes but an inode each: /tmp and /dev/shm end at nr_inodes (one per KiB of tmpSize). */
     @TestFactory
     Stream<DynamicNode> inodeBomb() {
