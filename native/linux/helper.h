@@ -12,13 +12,14 @@
 #define EXIT_NOT_EXECUTABLE 126
 #define EXIT_NOT_FOUND 127
 
-#define MAX_OPS 256
+#define MAX_OPS 1024
+#define MAX_LANDLOCK 2048 /* per-entry rules under /etc can be many */
 #define MAX_ARGS 4096
 
 enum mode { MODE_NAMESPACES, MODE_LANDLOCK, MODE_REDUCED };
 
 enum mount_kind {
-    M_BIND_RO, M_BIND_RW, M_BIND_DEV, M_TMPFS, M_PROC, M_DEVPTS, M_DIR, M_SYMLINK, M_MASK, M_RO_SELF,
+    M_BIND_RO, M_BIND_RW, M_BIND_DEV, M_TMPFS, M_PROC, M_DEVPTS, M_DIR, M_SYMLINK, M_MASK, M_RO_SELF, M_HIDE,
 };
 
 struct mount_op {
@@ -31,14 +32,24 @@ struct mount_op {
     bool idmap;         /* bind through an idmapped mount: on-disk owner shown as the server's identity */
     uid_t idmap_from_uid, idmap_to_uid;
     gid_t idmap_from_gid, idmap_to_gid;
+    bool verify;        /* the source must still be src_dev:src_ino when opened (plan time == mount time) */
+    unsigned long long src_dev, src_ino;
     int tree_fd;        /* detached clone of the source, taken before the root is replaced */
     int idmap_fd;       /* user namespace carrying the idmap, made by the supervisor */
 };
 
+/* What a Landlock rule allows beneath its path (masked to file rights on a file). */
+enum landlock_kind {
+    LL_READ,      /* execute, read files, list directories */
+    LL_WRITE,     /* everything but device ioctls: a grant holds files, not devices to drive */
+    LL_DEVICE,    /* everything, device ioctls included: only the named device nodes */
+    LL_READ_DIR,  /* list directories and nothing else */
+};
+
 struct landlock_rule {
-    char *path;
-    bool writable;
-    bool read_dir_only; /* READ_DIR on this directory's subtree and nothing else */
+    char *path;          /* absolute; for own_proc, the entry under /proc/<the server's pid> */
+    enum landlock_kind kind;
+    bool own_proc;       /* resolved at apply time against the server's own pid */
 };
 
 /* The persistent home: BASE (the launcher's, resolved by it) / NAME, owned by UID:GID, mode 0700. */
@@ -80,7 +91,7 @@ struct plan {
     size_t root_tmpfs_bytes;
     struct mount_op mounts[MAX_OPS];
     size_t n_mounts;
-    struct landlock_rule landlock[MAX_OPS];
+    struct landlock_rule landlock[MAX_LANDLOCK];
     size_t n_landlock;
     int landlock_min_abi;       /* 0: Landlock not used */
     bool landlock_deny_tcp;     /* handle TCP bind/connect with no rule: all denied */

@@ -12,15 +12,26 @@ import java.util.Map;
  * scripts/bench-startup). Wall time per command from fork to exit, interleaved round-robin so that machine noise
  * hits every command alike; medians and ratios are what to read.
  *
- * Usage: java StartupBench.java RUNS name=command... [--memory LAUNCHER]
+ * Usage: java StartupBench.java [--session] RUNS name=command... [--memory LAUNCHER]
+ *
+ * With --session each command is an MCP server and is timed from spawn to its first tools/list answer and exit:
+ * the client sends initialize, initialized and tools/list, reads until the tools/list answer, closes stdin and
+ * waits for the exit (as a host that lists tools and hangs up would).
  */
 public class StartupBench {
 
+    static boolean session;
+
     public static void main(String[] args) throws Exception {
-        int runs = Integer.parseInt(args[0]);
+        int first = 0;
+        if (args[0].equals("--session")) {
+            session = true;
+            first = 1;
+        }
+        int runs = Integer.parseInt(args[first]);
         Map<String, List<String>> commands = new LinkedHashMap<>();
         String memoryLauncher = null;
-        for (int i = 1; i < args.length; i++) {
+        for (int i = first + 1; i < args.length; i++) {
             if (args[i].equals("--memory")) {
                 memoryLauncher = args[++i];
                 continue;
@@ -54,7 +65,41 @@ public class StartupBench {
         }
     }
 
+    static final String SESSION = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+            + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}\n"
+            + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+            + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}\n";
+
     static double time(List<String> command) throws IOException, InterruptedException {
+        return session ? timeSession(command) : timeExit(command);
+    }
+
+    static double timeSession(List<String> command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        long start = System.nanoTime();
+        Process p = pb.start();
+        p.getOutputStream().write(SESSION.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        boolean listed = false;
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.contains("\"id\":2") && line.contains("\"tools\"")) {
+                listed = true;
+                break;
+            }
+        }
+        p.getOutputStream().close();
+        out.transferTo(java.io.Writer.nullWriter());
+        p.waitFor();
+        double ms = (System.nanoTime() - start) / 1e6;
+        if (!listed) {
+            throw new IllegalStateException(String.join(" ", command) + " gave no tools/list answer (exit " + p.exitValue() + ")");
+        }
+        return ms;
+    }
+
+    static double timeExit(List<String> command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         long start = System.nanoTime();

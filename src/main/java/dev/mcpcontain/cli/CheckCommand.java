@@ -1,6 +1,6 @@
 package dev.mcpcontain.cli;
 
-import dev.mcpcontain.launch.Launcher;
+import dev.mcpcontain.run.Launcher;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -3,6 +3,7 @@ package dev.mcpcontain.cli;
 import dev.mcpcontain.launch.LaunchPlan;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.PathRule;
+import dev.mcpcontain.run.PlannedRun;
 import java.io.PrintWriter;
 import java.util.Map;
 
@@ -14,7 +15,8 @@ final class DryRunReport {
 
     private DryRunReport() {}
 
-    static void print(LaunchPlan plan, PrintWriter out) {
+    static void print(PlannedRun<?> planned, PrintWriter out) {
+        LaunchPlan plan = planned.plan();
         ContainmentPolicy p = plan.policy();
         out.println("server     " + p.serverId());
         out.println("profile    " + p.profileName());
@@ -44,7 +46,7 @@ final class DryRunReport {
         if (!p.toolAllow().isEmpty() || !p.toolDeny().isEmpty()) {
             out.println("tools      allow=" + p.toolAllow() + " deny=" + p.toolDeny());
         }
-        for (String warning : plan.warnings()) {
+        for (String warning : planned.warnings()) {
             out.println("warning    " + warning);
         }
         out.println("plan");

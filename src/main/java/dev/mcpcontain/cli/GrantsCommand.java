@@ -3,7 +3,7 @@ package dev.mcpcontain.cli;
 import dev.mcpcontain.consent.ConsentException;
 import dev.mcpcontain.consent.ConsentStore;
 import dev.mcpcontain.consent.UserGrant;
-import dev.mcpcontain.launch.Launcher;
+import dev.mcpcontain.run.Launcher;
 import dev.mcpcontain.policy.ServerIdentity;
 import dev.mcpcontain.profile.Access;
 import dev.mcpcontain.profile.GrantSpec;

@@ -6,9 +6,6 @@ package dev.mcpcontain.cli;
  */
 final class Logging {
 
-    /** Read by code that must know the level without creating a logger (which would initialise SLF4J). */
-    static final String VERBOSITY_PROPERTY = "mcp.contain.verbosity";
-
     private Logging() {}
 
     /** Counts {@code -v}, {@code -vv} and {@code --verbose} anywhere before the server command's {@code --}. */
@@ -41,7 +38,6 @@ final class Logging {
     }
 
     static void configure(int verbosity) {
-        System.setProperty(VERBOSITY_PROPERTY, Integer.toString(verbosity));
         String level = verbosity >= 2 ? "debug" : verbosity == 1 ? "info" : "warn";
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");

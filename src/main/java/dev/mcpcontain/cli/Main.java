@@ -52,6 +52,17 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** -v count of the whole command line, read before picocli so that logging is set up first. */
+    private final int verbosity;
+
+    Main(int verbosity) {
+        this.verbosity = verbosity;
+    }
+
+    int verbosity() {
+        return verbosity;
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check, profiles, ...)");
@@ -63,36 +74,74 @@ public final class Main implements Runnable {
 
     /** Runs one command line; used by {@link #main} and by tests with their own writers. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        Logging.configure(Logging.verbosity(args));
-        Optional<Integer> fast = fastRun(args, out, err);
+        int verbosity = Logging.verbosity(args);
+        Logging.configure(verbosity);
+        Optional<Integer> fast = fastRun(args, verbosity, out, err);
         if (fast.isPresent()) {
             return fast.get();
         }
-        CommandLine cli = commandLine();
+        return commandLine(verbosity, out, err).execute(args);
+    }
+
+    /** The full command line: every subcommand, its help, and one-line errors. */
+    static CommandLine commandLine(int verbosity, PrintWriter out, PrintWriter err) {
+        CommandLine cli = commandLine(verbosity);
         cli.setOut(out);
         cli.setErr(err);
+        // Everything after the server's program is the server's: its own options are not ours to parse.
+        cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setParameterExceptionHandler((ex, a) -> {
-            err.println("mcp-contain: " + ex.getMessage());
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            err.println("mcp-contain: " + usageMessage(ex));
+            if (!namesTheValue(ex)) {
+                err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            }
             return ExitCodes.REFUSED;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             err.println("mcp-contain: " + message(ex));
-            if (Logging.verbosity(args) > 0) {
+            if (verbosity > 0) {
                 ex.printStackTrace(err);
             }
             err.flush();
             return exitCode(ex);
         });
-        return cli.execute(args);
+        return cli;
+    }
+
+    /** picocli's wording, except where it is unclear: an option given twice names both spellings of a negatable one. */
+    static String usageMessage(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.OverwrittenOptionException overwritten
+                && overwritten.getOverwritten() instanceof CommandLine.Model.OptionSpec option) {
+            if (option.negatable()) {
+                String name = option.longestName();
+                String negated = "--no-" + name.substring(2);
+                return name + " and " + negated + " are one choice: give one of them, once";
+            }
+            return "option '" + option.longestName() + "' can be given only once";
+        }
+        if (ex.getCause() instanceof CommandLine.TypeConversionException bad
+                && ex.getArgSpec() instanceof CommandLine.Model.OptionSpec option) {
+            return option.longestName() + ": " + bad.getMessage();
+        }
+        return ex.getMessage();
+    }
+
+    /** A bad or repeated value: the one line names it, and usage would not help. */
+    private static boolean namesTheValue(CommandLine.ParameterException ex) {
+        return ex instanceof CommandLine.OverwrittenOptionException
+                || ex.getCause() instanceof CommandLine.TypeConversionException;
     }
 
     /** The whole command tree, with --help and --version on every command (one declared without them included). */
     static CommandLine commandLine() {
+        return commandLine(0);
+    }
+
+    static CommandLine commandLine(int verbosity) {
         // The help text shows the audit default of whoever asks: root's differs from a user's.
         System.setProperty("mcp.contain.audit.default",
                 dev.mcpcontain.state.StateFiles.audit(dev.mcpcontain.policy.HostEnvironment.current()).toString());
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main(verbosity));
         helpEverywhere(cli);
         return cli;
     }
@@ -111,7 +160,7 @@ public final class Main implements Runnable {
      * {@code run} with the common options skips picocli: every launch of every server pays the JVM's start-up, and
      * picocli's reflection alone costs more than the rest of the launch. Help and anything unusual go the full way.
      */
-    private static Optional<Integer> fastRun(String[] args, PrintWriter out, PrintWriter err) {
+    private static Optional<Integer> fastRun(String[] args, int verbosity, PrintWriter out, PrintWriter err) {
         int first = 0;
         while (first < args.length && (Logging.isVerboseFlag(args[first]) || args[first].equals("--verbose"))) {
             first++;
@@ -133,10 +182,10 @@ public final class Main implements Runnable {
             if (parsed.get().command().isEmpty()) {
                 return Optional.empty(); // picocli explains the usage
             }
-            return Optional.of(RunExecution.execute(parsed.get(), out));
+            return Optional.of(RunExecution.execute(parsed.get(), verbosity, out));
         } catch (Exception ex) {
             err.println("mcp-contain: " + message(ex));
-            if (Logging.verbosity(args) > 0) {
+            if (verbosity > 0) {
                 ex.printStackTrace(err);
             }
             err.flush();

@@ -1,6 +1,6 @@
 package dev.mcpcontain.cli;
 
-import dev.mcpcontain.mediation.MediatedRun;
+import dev.mcpcontain.run.McpOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +10,7 @@ import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** The MCP-aware options of {@code run}: manifest, mediation, audit. The logic is in {@link MediatedRun}. */
+/** The MCP-aware options of {@code run}: manifest, mediation, audit. The logic is in {@link dev.mcpcontain.run.RunPipeline}. */
 public final class McpRunOptions {
 
     @Option(names = "--manifest", paramLabel = "FILE",
@@ -31,7 +31,7 @@ public final class McpRunOptions {
             description = "Audit log for a mediated run (default for you: ${sys:mcp.contain.audit.default}).")
     Path audit;
 
-    MediatedRun.Options options(boolean dryRun) {
+    McpOptions options(boolean dryRun) {
         Map<String, List<String>> values = new LinkedHashMap<>();
         for (String entry : userConfig) {
             int eq = entry.indexOf('=');
@@ -41,7 +41,7 @@ public final class McpRunOptions {
             }
             values.computeIfAbsent(entry.substring(0, eq), k -> new ArrayList<>()).add(entry.substring(eq + 1));
         }
-        return new MediatedRun.Options(Optional.ofNullable(manifest), values, Optional.ofNullable(mediate),
+        return new McpOptions(Optional.ofNullable(manifest), values, Optional.ofNullable(mediate),
                 Optional.ofNullable(audit), dryRun);
     }
 }

@@ -2,7 +2,7 @@ package dev.mcpcontain.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.mcpcontain.launch.Launcher;
+import dev.mcpcontain.run.Launcher;
 import dev.mcpcontain.profile.ProfileStore;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

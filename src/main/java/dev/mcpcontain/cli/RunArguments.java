@@ -1,38 +1,44 @@
 package dev.mcpcontain.cli;
 
-import dev.mcpcontain.mediation.MediatedRun;
-import dev.mcpcontain.policy.PolicyException;
 import dev.mcpcontain.profile.GrantSpec;
 import dev.mcpcontain.profile.Profile;
+import dev.mcpcontain.run.McpOptions;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The start-up path of {@code run}: every server launch pays for it, so it parses the common options by hand
- * instead of through picocli's reflection (hundreds of classes). Anything it does not know (help, options added
- * by other features) returns empty and the full picocli command takes over. {@code RunArgumentsTest} keeps the
- * option names here and on {@code RunCommand} identical.
+ * The start-up path of {@code run}: every server launch pays for it, so it parses every {@code run} option by hand
+ * instead of through picocli's reflection (hundreds of classes). It accepts exactly what picocli accepts, with the
+ * same values; anything else (help, a bad or repeated value, an option added elsewhere) returns empty, and picocli
+ * parses the line again and words the error. {@code RunArgumentsTest} holds the two to that, option by option.
  */
 final class RunArguments {
 
-    /** Option names this parser handles; must equal the options declared on {@code RunCommand}. */
-    static final Set<String> OPTIONS = Set.of("--profile", "--grant", "--network", "--env", "--name", "--isolation",
-            "--allow-host", "--dry-run", "-v", "--verbose");
+    /** Options taking a value; must equal those declared on {@code RunCommand} and {@code McpRunOptions}. */
+    static final Set<String> VALUED = Set.of("--profile", "--grant", "--network", "--env", "--name", "--isolation",
+            "--manifest", "--user-config", "--audit", "--allow-host");
+    /** Options given at most once (picocli refuses a second one). */
+    static final Set<String> SINGLE = Set.of("--profile", "--network", "--name", "--isolation", "--manifest", "--audit");
+    /** Flags. */
+    static final Set<String> FLAGS = Set.of("--dry-run", "--mediate", "--no-mediate", "-v", "--verbose");
 
     private RunArguments() {}
 
     /** @param args the arguments after {@code run} */
     static Optional<RunOptions> parse(List<String> args) {
-        String profile = "default";
+        Map<String, String> single = new LinkedHashMap<>();
         List<GrantSpec> grants = new ArrayList<>();
-        Profile.Network network = null;
         List<String> env = new ArrayList<>();
-        String name = null;
-        Profile.Isolation isolation = null;
-        boolean dryRun = false;
         List<String> allowHosts = new ArrayList<>();
+        Map<String, List<String>> userConfig = new LinkedHashMap<>();
+        Boolean mediate = null;
+        boolean dryRun = false;
+        boolean seenDryRun = false;
         int i = 0;
         while (i < args.size()) {
             String arg = args.get(i);
@@ -50,43 +56,93 @@ final class RunArguments {
                 option = arg.substring(0, eq);
                 value = arg.substring(eq + 1);
             }
-            if (option.equals("--dry-run") && value == null) {
-                dryRun = true;
+            if (FLAGS.contains(option) || Logging.isVerboseFlag(option)) {
+                boolean dryRunValue = value == null || value.equalsIgnoreCase("true");
+                if (value != null && !(option.equals("--dry-run")
+                        && (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")))) {
+                    return Optional.empty();  // rare spellings (--mediate=false): picocli's rules
+                }
                 i++;
+                switch (option) {
+                    case "--dry-run" -> {
+                        if (seenDryRun) {
+                            return Optional.empty();
+                        }
+                        seenDryRun = true;
+                        dryRun = dryRunValue;
+                    }
+                    case "--mediate", "--no-mediate" -> {
+                        if (mediate != null) {
+                            return Optional.empty();
+                        }
+                        mediate = option.equals("--mediate");
+                    }
+                    default -> {
+                        // -v: read from the raw arguments by Logging
+                    }
+                }
                 continue;
             }
-            if (Logging.isVerboseFlag(option) || option.equals("--verbose")) {
-                i++;
-                continue;
-            }
-            if (!OPTIONS.contains(option)) {
+            if (!VALUED.contains(option)) {
                 return Optional.empty();
             }
             if (value == null) {
-                if (i + 1 >= args.size()) {
-                    return Optional.empty(); // picocli words the "missing value" error
+                if (i + 1 >= args.size() || looksLikeOption(args.get(i + 1))) {
+                    return Optional.empty();
                 }
                 value = args.get(++i);
             }
             i++;
+            if (SINGLE.contains(option) && single.put(option, value) != null) {
+                return Optional.empty();
+            }
             switch (option) {
-                case "--profile" -> profile = value;
-                case "--grant" -> grants.add(grant(value));
-                case "--network" -> network = network(value);
+                case "--grant" -> {
+                    Optional<GrantSpec> grant = grant(value);
+                    if (grant.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    grants.add(grant.get());
+                }
                 case "--env" -> env.add(value);
-                case "--name" -> name = value;
-                case "--isolation" -> isolation = isolation(value);
                 case "--allow-host" -> allowHosts.add(value);
+                case "--user-config" -> {
+                    int at = value.indexOf('=');
+                    if (at <= 0) {
+                        return Optional.empty();
+                    }
+                    userConfig.computeIfAbsent(value.substring(0, at), k -> new ArrayList<>()).add(value.substring(at + 1));
+                }
                 default -> {
-                    return Optional.empty();
+                    // single-valued: read below
                 }
             }
         }
+        Optional<Profile.Network> network = Optional.empty();
+        Optional<Profile.Isolation> isolation = Optional.empty();
+        try {
+            if (single.containsKey("--network")) {
+                network = Optional.of(network(single.get("--network")));
+            }
+            if (single.containsKey("--isolation")) {
+                isolation = Optional.of(isolation(single.get("--isolation")));
+            }
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
         List<String> command = List.copyOf(args.subList(i, args.size()));
-        return Optional.of(new RunOptions(profile, List.copyOf(grants), Optional.ofNullable(network), List.copyOf(env),
-                Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, serverCommand(command),
-                new MediatedRun.Options(Optional.empty(), java.util.Map.of(), Optional.empty(), Optional.empty(), dryRun),
-                List.copyOf(allowHosts)));
+        McpOptions mcp = new McpOptions(Optional.ofNullable(single.get("--manifest")).map(Path::of), userConfig,
+                Optional.ofNullable(mediate), Optional.ofNullable(single.get("--audit")).map(Path::of), dryRun);
+        return Optional.of(new RunOptions(single.getOrDefault("--profile", "default"), List.copyOf(grants), network,
+                List.copyOf(env), Optional.ofNullable(single.get("--name")), isolation, dryRun, serverCommand(command),
+                mcp, List.copyOf(allowHosts)));
+    }
+
+    /** picocli takes a following word that is one of its option names as a missing value, not as the value. */
+    private static boolean looksLikeOption(String word) {
+        String name = word.startsWith("--") && word.indexOf('=') > 0 ? word.substring(0, word.indexOf('=')) : word;
+        return VALUED.contains(name) || FLAGS.contains(name) || name.equals("--help") || name.equals("-h")
+                || name.equals("--version") || name.equals("-V");
     }
 
     /** The command as given; one argument holding blanks is a whole command line joined by the client. */
@@ -98,29 +154,30 @@ final class RunArguments {
         return command;
     }
 
+    /** @throws IllegalArgumentException naming the value and the choices */
     static Profile.Network network(String value) {
         return switch (value) {
             case "none" -> Profile.Network.NONE;
             case "host" -> Profile.Network.HOST;
-            default -> throw PolicyException.refused("--network: '" + value + "' is not a network mode (none, host)");
+            default -> throw new IllegalArgumentException("'" + value + "' is not a network mode (none, host)");
         };
     }
 
+    /** @throws IllegalArgumentException naming the value and the choices */
     static Profile.Isolation isolation(String value) {
         return switch (value) {
             case "full" -> Profile.Isolation.FULL;
             case "landlock" -> Profile.Isolation.LANDLOCK;
             case "reduced" -> Profile.Isolation.REDUCED;
-            default -> throw PolicyException.refused("--isolation: '" + value
-                    + "' is not an isolation (full, landlock, reduced)");
+            default -> throw new IllegalArgumentException("'" + value + "' is not an isolation (full, landlock, reduced)");
         };
     }
 
-    private static GrantSpec grant(String value) {
+    private static Optional<GrantSpec> grant(String value) {
         try {
-            return GrantSpec.parse(value);
+            return Optional.of(GrantSpec.parse(value));
         } catch (IllegalArgumentException e) {
-            throw PolicyException.refused("--grant: " + e.getMessage());
+            return Optional.empty();
         }
     }
 }

@@ -27,7 +27,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--grant", paramLabel = "SPEC", converter = GrantConverter.class,
             description = "Folder to expose: documents, downloads, desktop, pictures, music, videos or a path;"
-                    + " append :ro (default) or :rw. Repeatable.")
+                    + " append :ro (default) or :rw, then ,follow (bind through a symbolic link) or ,unprotected (allow"
+                    + " a writable home or git work tree). Repeatable.")
     List<GrantSpec> grants = new ArrayList<>();
 
     @Option(names = "--network", paramLabel = "none|host", converter = NetworkConverter.class,
@@ -63,12 +64,19 @@ public final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.ParentCommand
+    Main parent;
+
     @Override
     public Integer call() throws Exception {
-        RunOptions options = new RunOptions(profile, grants, Optional.ofNullable(network), env,
+        return RunExecution.execute(options(), parent.verbosity(), spec.commandLine().getOut());
+    }
+
+    /** What was parsed, in the form the fast parser gives too. */
+    RunOptions options() {
+        return new RunOptions(profile, List.copyOf(grants), Optional.ofNullable(network), List.copyOf(env),
                 Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, RunArguments.serverCommand(command),
                 mcp.options(dryRun), List.copyOf(allowHosts));
-        return RunExecution.execute(options, spec.commandLine().getOut());
     }
 
     static final class GrantConverter implements CommandLine.ITypeConverter<GrantSpec> {
@@ -87,7 +95,7 @@ public final class RunCommand implements Callable<Integer> {
         public Profile.Network convert(String value) {
             try {
                 return RunArguments.network(value);
-            } catch (RuntimeException e) {
+            } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
@@ -98,7 +106,7 @@ public final class RunCommand implements Callable<Integer> {
         public Profile.Isolation convert(String value) {
             try {
                 return RunArguments.isolation(value);
-            } catch (RuntimeException e) {
+            } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }

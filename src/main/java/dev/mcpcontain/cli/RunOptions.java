@@ -1,6 +1,6 @@
 package dev.mcpcontain.cli;
 
-import dev.mcpcontain.mediation.MediatedRun;
+import dev.mcpcontain.run.McpOptions;
 import dev.mcpcontain.profile.GrantSpec;
 import dev.mcpcontain.profile.Profile;
 import java.util.List;
@@ -16,5 +16,5 @@ record RunOptions(
         Optional<Profile.Isolation> isolation,
         boolean dryRun,
         List<String> command,
-        MediatedRun.Options mcp,
+        McpOptions mcp,
         List<String> allowHosts) {}

@@ -1,6 +1,5 @@
 package dev.mcpcontain.mediation;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpcontain.audit.AuditEvent;
 import dev.mcpcontain.audit.AuditLog;
 import dev.mcpcontain.audit.SecretRedactor;
@@ -30,38 +29,44 @@ final class AuditTrail {
         }
     }
 
-    /** One record; {@code startNanos} (or 0) gives the latency of a response. */
-    void record(AuditEvent.Direction direction, MessageScan message, String method, String tool, JsonNode arguments,
-            AuditEvent.Outcome outcome, String reason, String detail, long startNanos, int bytes) {
+    /**
+     * One record of what happened to a message.
+     *
+     * @param outcome what the relay did with it
+     * @param reason  the short machine-readable reason of a drop or refusal, else null
+     * @param detail  a line for the reader (redacted), or null
+     */
+    void record(Crossing message, AuditEvent.Outcome outcome, String reason, String detail) {
         if (log == null) {
             return;
         }
-        String kind = message == null ? "invalid" : message.kind.name().toLowerCase(Locale.ROOT);
+        MessageScan scan = message.message();
+        String kind = scan == null ? "invalid" : scan.kind.name().toLowerCase(Locale.ROOT);
         String status = null;
         Integer errorCode = null;
         Double latency = null;
-        if (message != null && message.kind == MessageScan.Kind.RESPONSE) {
-            status = message.hasError ? "error" : "ok";
-            errorCode = message.errorCode;
-            if (startNanos != 0) {
-                latency = Math.round((System.nanoTime() - startNanos) / 1_000.0) / 1_000.0;
+        if (scan != null && scan.kind == MessageScan.Kind.RESPONSE) {
+            status = scan.hasError ? "error" : "ok";
+            errorCode = scan.errorCode;
+            if (message.startNanos() != 0) {
+                latency = Math.round((System.nanoTime() - message.startNanos()) / 1_000.0) / 1_000.0;
             }
         }
         log.stage(new AuditEvent(
                 Instant.now().toString(),
                 server,
-                direction.label(),
+                message.direction().label(),
                 kind,
-                message == null ? null : message.idJson,
-                method,
-                tool,
-                redactor.redact(arguments),
+                message.idJson(),
+                message.method(),
+                message.tool(),
+                redactor.redact(message.arguments()),
                 outcome.label(),
                 reason,
                 redactor.redact(detail),
                 status,
                 errorCode,
                 latency,
-                bytes));
+                message.bytes()));
     }
 }

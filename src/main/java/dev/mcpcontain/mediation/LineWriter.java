@@ -23,7 +23,10 @@ final class LineWriter {
         this.beforeDrain = beforeDrain;
     }
 
-    synchronized void writeLine(byte[] bytes, int offset, int length) throws IOException {
+    synchronized void writeLine(Slice line) throws IOException {
+        byte[] bytes = line.bytes();
+        int offset = line.offset();
+        int length = line.length();
         if (closed) {
             throw new IOException("stream closed");
         }
@@ -39,10 +42,6 @@ final class LineWriter {
         System.arraycopy(bytes, offset, buffer, count, length);
         count += length;
         buffer[count++] = '\n';
-    }
-
-    synchronized void writeLine(byte[] bytes) throws IOException {
-        writeLine(bytes, 0, bytes.length);
     }
 
     synchronized void flush() throws IOException {

@@ -31,13 +31,17 @@ import org.slf4j.LoggerFactory;
  * with a JSON-RPC error and never reaches the other side. Every line is audited before it is forwarded, so
  * whatever the other side saw is already in the log.
  *
- * <p>Only {@code tools/call} requests, {@code tools/list} and {@code initialize} responses are parsed whole; every
- * other message is read with a streaming scan for its kind, method and id.
+ * <p>Only {@code tools/call} requests, {@code tools/list}, {@code initialize} and {@code server/discover} responses
+ * are parsed whole; every other message is read with a streaming scan for its kind, method and id. Both MCP eras
+ * pass: the 2025 handshake, and the stateless 2026-07-28 revision, whose requests carry their own {@code _meta}
+ * (passed byte for byte) and whose multi-round-trip {@code input_required} results are ordinary responses, each
+ * retried {@code tools/call} being checked like the first.
  */
 public final class Mediator {
 
     private static final Logger LOG = LoggerFactory.getLogger(Mediator.class);
     private static final String RELAY_ID_PREFIX = "mcp-contain:";
+    private static final String PROTOCOL_VERSION_META = "io.modelcontextprotocol/protocolVersion";
     private static final int WARNINGS_PER_KIND = 5;
 
     private final MediationSettings settings;
@@ -53,6 +57,11 @@ public final class Mediator {
     private final AtomicLong relaySequence = new AtomicLong();
     private final AtomicBoolean blockAnnounced = new AtomicBoolean();
     private final Map<String, AtomicInteger> warnings = new ConcurrentHashMap<>();
+    /**
+     * The {@code _meta} of the host's last 2026-07-28 request (protocol version, client info and capabilities): a
+     * stateless server answers only requests that carry it, so the relay's own listings carry the host's.
+     */
+    private volatile JsonNode modernMeta;
     /** The relay's own requests to the server go out from here, so that no relay thread waits on the server. */
     private final ExecutorService relayOut = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "mcp-contain relay requests");
@@ -93,104 +102,112 @@ public final class Mediator {
      * What both directions do first: an oversize line is dropped (and audited), a blank one ignored; anything else is
      * scanned. Returns null when there is nothing to relay.
      */
-    private MessageScan scan(LineReader.Line line, Direction direction, String warning, String sender) throws IOException {
+    private MessageScan scan(LineReader.Line line, Slice bytes, Direction direction, String warning, String sender) {
         if (line.oversize) {
             warn(warning, sender + " sent a message of " + line.length + " bytes (limit " + settings.maxLineBytes()
                     + "); dropped");
-            audit.record(direction, null, null, null, null, Outcome.DROPPED, "oversize", null, 0, line.length);
+            audit.record(Crossing.of(direction, null, line.length), Outcome.DROPPED, "oversize", null);
             return null;
         }
-        if (blank(line.bytes, line.offset, line.length)) {
+        if (bytes.blank()) {
             return null;
         }
-        return MessageScan.of(factory, line.bytes, line.offset, line.length);
+        return MessageScan.of(factory, bytes.bytes(), bytes.offset(), bytes.length());
     }
 
     // ---------------------------------------------------------------- host → server
 
     void fromHost(LineReader.Line line) throws IOException, InterruptedException {
-        MessageScan m = scan(line, Direction.HOST_TO_SERVER, "oversize-host", "the host");
+        Slice b = new Slice(line.bytes, line.offset, line.length);
+        MessageScan m = scan(line, b, Direction.HOST_TO_SERVER, "oversize-host", "the host");
         if (m == null) {
             return;
         }
-        byte[] b = line.bytes;
-        int off = line.offset;
-        int len = line.length;
+        Crossing seen = Crossing.of(Direction.HOST_TO_SERVER, m, b.length());
         switch (m.kind) {
-            case REQUEST -> hostRequest(m, b, off, len);
-            case NOTIFICATION -> hostNotification(m, b, off, len);
-            case RESPONSE -> hostResponse(m, b, off, len);
+            case REQUEST -> hostRequest(seen, b);
+            case NOTIFICATION -> hostNotification(seen, b);
+            case RESPONSE -> hostResponse(seen, b);
             default -> {
                 RelayError error = m.batch ? RelayError.BATCH
                         : m.invalidReason.startsWith("not valid JSON") ? RelayError.PARSE_ERROR : RelayError.INVALID_REQUEST;
                 String message = m.batch ? "JSON-RPC batches are not passed on by mcp-contain; send one message per line"
                         : "mcp-contain: " + m.invalidReason;
-                refuse(toHost, Direction.HOST_TO_SERVER, m.idJson, error, message, null, m, null, null, null, len);
+                refuse(seen, error, message);
             }
         }
     }
 
-    private void hostRequest(MessageScan m, byte[] b, int off, int len) throws IOException, InterruptedException {
+    private void hostRequest(Crossing seen, Slice b) throws IOException, InterruptedException {
+        MessageScan m = seen.message();
         if (gate.blocked() && !m.method.equals("ping")) {
-            JsonNode params = m.method.equals("tools/call") ? tree(b, off, len).get("params") : null;
+            JsonNode params = m.method.equals("tools/call") ? tree(b).get("params") : null;
             JsonNode name = params == null ? null : params.get("name");
-            refuseBlocked(m, name != null && name.isTextual() ? name.textValue() : null,
-                    params == null ? null : params.get("arguments"), len);
+            refuseBlocked(seen.tool(name != null && name.isTextual() ? name.textValue() : null,
+                    params == null ? null : params.get("arguments")));
             return;
         }
         if (hostRequests.containsKey(m.idKey)) {
-            refuse(toHost, Direction.HOST_TO_SERVER, m.idJson, RelayError.DUPLICATE_ID,
-                    "request id " + m.idJson + " is already in use by a request still waiting for its answer",
-                    null, m, m.method, null, null, len);
+            refuse(seen, RelayError.DUPLICATE_ID,
+                    "request id " + m.idJson + " is already in use by a request still waiting for its answer");
             return;
         }
         switch (m.method) {
-            case "tools/call" -> toolCall(m, tree(b, off, len), b, off, len);
-            case "tools/list" -> {
-                JsonNode params = tree(b, off, len).get("params");
-                boolean firstPage = params == null || !params.hasNonNull("cursor");
-                forwardRequest(m, null, null, firstPage, b, off, len);
+            case "tools/call" -> {
+                JsonNode call = tree(b);
+                rememberEra(call);
+                toolCall(seen, call, b);
             }
-            default -> forwardRequest(m, null, null, true, b, off, len);
+            case "tools/list" -> {
+                JsonNode listing = tree(b);
+                rememberEra(listing);
+                JsonNode params = listing.get("params");
+                boolean firstPage = params == null || !params.hasNonNull("cursor");
+                forwardRequest(seen, firstPage, b);
+            }
+            default -> forwardRequest(seen, true, b);
         }
     }
 
-    private void toolCall(MessageScan m, JsonNode request, byte[] b, int off, int len)
-            throws IOException, InterruptedException {
-        JsonNode params = request.get("params");
+    private void rememberEra(JsonNode request) {
+        JsonNode meta = request.path("params").get("_meta");
+        if (meta != null && meta.has(PROTOCOL_VERSION_META)) {
+            modernMeta = meta;
+        }
+    }
+
+    private void toolCall(Crossing request, JsonNode call, Slice b) throws IOException, InterruptedException {
+        JsonNode params = call.get("params");
         JsonNode name = params == null ? null : params.get("name");
         JsonNode arguments = params == null ? null : params.get("arguments");
         if (name == null || !name.isTextual()) {
-            refuse(toHost, Direction.HOST_TO_SERVER, m.idJson, RelayError.INVALID_ARGUMENTS,
-                    "tools/call needs params.name (a string)", null, m, m.method, null, arguments, len);
+            refuse(request.tool(null, arguments), RelayError.INVALID_ARGUMENTS, "tools/call needs params.name (a string)");
             return;
         }
         String tool = name.textValue();
+        Crossing seen = request.tool(tool, arguments);
         Optional<RelayError> refusal = settings.tools().refusal(tool);
         if (refusal.isPresent()) {
             String message = refusal.get() == RelayError.TOOL_DENIED
                     ? "tool '" + tool + "' is denied by the mcp-contain profile"
                     : "tool '" + tool + "' is not in the mcp-contain profile's tools.allow list";
-            refuse(toHost, Direction.HOST_TO_SERVER, m.idJson, refusal.get(), message, null, m, m.method, tool,
-                    arguments, len);
+            refuse(seen, refusal.get(), message);
             return;
         }
         toServer.flush();  // what went before this call must reach the server before the relay waits on it
         ToolGate.Access access = gate.awaitUsable(settings.verifyTimeout(), () -> startListing(null, true));
         switch (access.state()) {
             case BLOCKED -> {
-                refuseBlocked(m, tool, arguments, len);
+                refuseBlocked(seen);
                 return;
             }
             case UNVERIFIED -> {
-                refuse(toHost, Direction.HOST_TO_SERVER, m.idJson, RelayError.TOOLS_UNVERIFIED,
-                        "mcp-contain could not check the server's tools before this call: " + access.failure(),
-                        null, m, m.method, tool, arguments, len);
+                refuse(seen, RelayError.TOOLS_UNVERIFIED,
+                        "mcp-contain could not check the server's tools before this call: " + access.failure());
                 return;
             }
             case NO_TOOLS -> {
-                refuse(toHost, Direction.HOST_TO_SERVER, m.idJson, RelayError.UNKNOWN_TOOL,
-                        "the server declared no tools capability", null, m, m.method, tool, arguments, len);
+                refuse(seen, RelayError.UNKNOWN_TOOL, "the server declared no tools capability");
                 return;
             }
             default -> {
@@ -199,9 +216,8 @@ public final class Mediator {
         }
         Optional<JsonNode> definition = gate.definition(tool);
         if (definition.isEmpty()) {
-            refuse(toHost, Direction.HOST_TO_SERVER, m.idJson, RelayError.UNKNOWN_TOOL,
-                    "unknown tool '" + tool + "': not among the " + gate.pinnedCount() + " pinned tools",
-                    null, m, m.method, tool, arguments, len);
+            refuse(seen, RelayError.UNKNOWN_TOOL,
+                    "unknown tool '" + tool + "': not among the " + gate.pinnedCount() + " pinned tools");
             return;
         }
         JsonNode actual = arguments == null || arguments.isNull() ? JsonNodeFactory.instance.objectNode() : arguments;
@@ -211,110 +227,110 @@ public final class Mediator {
         if (!problems.isEmpty()) {
             ArrayNode details = JsonNodeFactory.instance.arrayNode();
             problems.forEach(p -> details.add(settings.redactor().redact(p)));
-            refuse(toHost, Direction.HOST_TO_SERVER, m.idJson, RelayError.INVALID_ARGUMENTS,
-                    "invalid arguments for tool '" + tool + "': " + String.join("; ", problems), details, m,
-                    m.method, tool, arguments, len);
+            refuse(seen, RelayError.INVALID_ARGUMENTS,
+                    "invalid arguments for tool '" + tool + "': " + String.join("; ", problems), details);
             return;
         }
-        forwardRequest(m, tool, arguments, true, b, off, len);
+        forwardRequest(seen, true, b);
     }
 
-    private void forwardRequest(MessageScan m, String tool, JsonNode arguments, boolean firstPage, byte[] b, int off,
-            int len) throws IOException {
-        hostRequests.put(m.idKey, new Pending(m.method, tool, System.nanoTime(), m.idJson, firstPage));
-        audit.record(Direction.HOST_TO_SERVER, m, m.method, tool, arguments, Outcome.FORWARDED, null, null, 0, len);
-        toServer.writeLine(b, off, len);
+    private void forwardRequest(Crossing seen, boolean firstPage, Slice b) throws IOException {
+        MessageScan m = seen.message();
+        hostRequests.put(m.idKey, new Pending(m.method, seen.tool(), System.nanoTime(), m.idJson, firstPage));
+        audit.record(seen, Outcome.FORWARDED, null, null);
+        toServer.writeLine(b);
     }
 
-    private void hostNotification(MessageScan m, byte[] b, int off, int len) throws IOException {
-        audit.record(Direction.HOST_TO_SERVER, m, m.method, null, null, Outcome.FORWARDED, null, null, 0, len);
-        toServer.writeLine(b, off, len);
-        if (m.method.equals("notifications/initialized") && gate.onSessionReady()) {
+    private void hostNotification(Crossing seen, Slice b) throws IOException {
+        audit.record(seen, Outcome.FORWARDED, null, null);
+        toServer.writeLine(b);
+        if (seen.method().equals("notifications/initialized") && gate.onSessionReady()) {
             startListing(null, true);
         }
     }
 
-    private void hostResponse(MessageScan m, byte[] b, int off, int len) throws IOException {
+    private void hostResponse(Crossing seen, Slice b) throws IOException {
+        MessageScan m = seen.message();
         Pending request = m.idKey == null ? null : serverRequests.remove(m.idKey);
         if (request == null) {
             warn("unmatched-host", "the host answered a request the server never made (id " + m.idJson + "); dropped");
-            audit.record(Direction.HOST_TO_SERVER, m, null, null, null, Outcome.DROPPED, "unmatched-response", null,
-                    0, len);
+            audit.record(seen, Outcome.DROPPED, "unmatched-response", null);
             return;
         }
-        audit.record(Direction.HOST_TO_SERVER, m, request.method(), null, null, Outcome.FORWARDED, null, null,
-                request.startNanos(), len);
-        toServer.writeLine(b, off, len);
+        audit.record(answer(seen, request), Outcome.FORWARDED, null, null);
+        toServer.writeLine(b);
     }
 
     // ---------------------------------------------------------------- server → host
 
     void fromServer(LineReader.Line line) throws IOException {
-        MessageScan m = scan(line, Direction.SERVER_TO_HOST, "oversize-server", "the server");
+        Slice b = new Slice(line.bytes, line.offset, line.length);
+        MessageScan m = scan(line, b, Direction.SERVER_TO_HOST, "oversize-server", "the server");
         if (m == null) {
             return;
         }
-        byte[] b = line.bytes;
-        int off = line.offset;
-        int len = line.length;
+        Crossing seen = Crossing.of(Direction.SERVER_TO_HOST, m, b.length());
         switch (m.kind) {
-            case RESPONSE -> serverResponse(m, b, off, len);
-            case REQUEST -> serverRequest(m, b, off, len);
-            case NOTIFICATION -> serverNotification(m, b, off, len);
+            case RESPONSE -> serverResponse(seen, b);
+            case REQUEST -> serverRequest(seen, b);
+            case NOTIFICATION -> serverNotification(seen, b);
             default -> {
                 warn("invalid-server", "the server wrote a line to stdout that is not a JSON-RPC message ("
                         + m.invalidReason + "); dropped");
-                audit.record(Direction.SERVER_TO_HOST, null, null, null, null, Outcome.DROPPED, "not-json-rpc",
-                        m.invalidReason, 0, len);
+                audit.record(Crossing.of(Direction.SERVER_TO_HOST, null, b.length()), Outcome.DROPPED, "not-json-rpc",
+                        m.invalidReason);
             }
         }
     }
 
-    private void serverResponse(MessageScan m, byte[] b, int off, int len) throws IOException {
+    private void serverResponse(Crossing seen, Slice b) throws IOException {
+        MessageScan m = seen.message();
         Pending own = m.idKey == null ? null : relayRequests.remove(m.idKey);
         if (own != null) {
-            relayListingAnswered(own, m, b, off, len);
+            relayListingAnswered(answer(seen, own), own.firstPage(), b);
             return;
         }
         Pending request = m.idKey == null ? null : hostRequests.remove(m.idKey);
         if (request == null) {
             warn("unmatched-server", "the server answered a request nobody made (id " + m.idJson + "); dropped");
-            audit.record(Direction.SERVER_TO_HOST, m, null, null, null, Outcome.DROPPED, "unmatched-response", null,
-                    0, len);
+            audit.record(seen, Outcome.DROPPED, "unmatched-response", null);
             return;
         }
+        Crossing response = answer(seen, request);
         switch (request.method()) {
-            case "tools/list" -> hostListingAnswered(request, m, b, off, len);
-            case "initialize" -> {
-                inspectInitialize(m, b, off, len);
-                forwardResponse(request, m, b, off, len, null);
+            case "tools/list" -> hostListingAnswered(request, response, b);
+            case "initialize", "server/discover" -> {
+                inspectCapabilities(m, b);
+                forwardResponse(response, b, null);
             }
-            default -> forwardResponse(request, m, b, off, len, null);
+            default -> forwardResponse(response, b, null);
         }
     }
 
-    private void forwardResponse(Pending request, MessageScan m, byte[] b, int off, int len, String detail)
-            throws IOException {
-        audit.record(Direction.SERVER_TO_HOST, m, request.method(), request.tool(), null, Outcome.FORWARDED, null,
-                detail, request.startNanos(), len);
-        toHost.writeLine(b, off, len);
+    private static Crossing answer(Crossing response, Pending request) {
+        return response.answering(request.method(), request.tool(), request.startNanos());
     }
 
-    private void hostListingAnswered(Pending request, MessageScan m, byte[] b, int off, int len) throws IOException {
+    private void forwardResponse(Crossing response, Slice b, String detail) throws IOException {
+        audit.record(response, Outcome.FORWARDED, null, detail);
+        toHost.writeLine(b);
+    }
+
+    private void hostListingAnswered(Pending request, Crossing response, Slice b) throws IOException {
+        MessageScan m = response.message();
         if (m.hasError) {
-            forwardResponse(request, m, b, off, len, null);
+            forwardResponse(response, b, null);
             return;
         }
-        JsonNode result = tree(b, off, len).get("result");
+        JsonNode result = tree(b).get("result");
         JsonNode tools = result == null ? null : result.get("tools");
         boolean last = result == null || !result.hasNonNull("nextCursor");
         ToolGate.Verdict verdict = gate.onPage(ToolGate.Listing.HOST, request.firstPage(), tools, last);
         if (verdict.block()) {
             announceBlock();
-            audit.record(Direction.SERVER_TO_HOST, m, request.method(), null, null, Outcome.REFUSED,
-                    RelayError.TOOLS_CHANGED.reason, gate.blockReason().orElse(null), request.startNanos(), len);
+            audit.record(response, Outcome.REFUSED, RelayError.TOOLS_CHANGED.reason, gate.blockReason().orElse(null));
             byte[] error = RelayError.TOOLS_CHANGED.response(request.idJson(), blockedMessage(), null);
-            toHost.writeLine(error);
+            toHost.writeLine(Slice.of(error));
             toHost.flush();
             if (verdict.fetchAll()) {
                 startListing(null, false);
@@ -322,7 +338,7 @@ public final class Mediator {
             return;
         }
         if (settings.tools().filtersAnything() && tools != null && hidesAny(tools)) {
-            ObjectNode filtered = (ObjectNode) tree(b, off, len);
+            ObjectNode filtered = (ObjectNode) tree(b);
             ArrayNode visible = ((ObjectNode) filtered.get("result")).putArray("tools");
             int hidden = 0;
             for (JsonNode tool : tools) {
@@ -333,12 +349,11 @@ public final class Mediator {
                 }
             }
             byte[] rewritten = trees.writeValueAsBytes(filtered);
-            audit.record(Direction.SERVER_TO_HOST, m, request.method(), null, null, Outcome.FORWARDED, null,
-                    "hid " + hidden + " tool(s) the profile does not allow", request.startNanos(), len);
-            toHost.writeLine(rewritten);
+            audit.record(response, Outcome.FORWARDED, null, "hid " + hidden + " tool(s) the profile does not allow");
+            toHost.writeLine(Slice.of(rewritten));
             return;
         }
-        forwardResponse(request, m, b, off, len, null);
+        forwardResponse(response, b, null);
     }
 
     private boolean hidesAny(JsonNode tools) {
@@ -350,22 +365,20 @@ public final class Mediator {
         return false;
     }
 
-    private void relayListingAnswered(Pending request, MessageScan m, byte[] b, int off, int len) {
+    private void relayListingAnswered(Crossing response, boolean firstPage, Slice b) {
+        MessageScan m = response.message();
         if (m.hasError) {
             gate.onListingFailed("the server answered tools/list with error " + m.errorCode);
-            audit.record(Direction.SERVER_TO_HOST, m, request.method(), null, null, Outcome.INTERNAL, null,
-                    "tool check failed", request.startNanos(), len);
+            audit.record(response, Outcome.INTERNAL, null, "tool check failed");
             return;
         }
-        JsonNode result = tree(b, off, len).get("result");
+        JsonNode result = tree(b).get("result");
         JsonNode tools = result == null ? null : result.get("tools");
         JsonNode cursor = result == null ? null : result.get("nextCursor");
         boolean last = cursor == null || cursor.isNull();
-        ToolGate.Verdict verdict = gate.onPage(ToolGate.Listing.RELAY, request.firstPage(), tools, last);
-        audit.record(Direction.SERVER_TO_HOST, m, request.method(), null, null, Outcome.INTERNAL,
-                verdict.block() ? RelayError.TOOLS_CHANGED.reason : null,
-                verdict.block() ? gate.blockReason().orElse(null) : "tools match " + gate.pinOrigin(),
-                request.startNanos(), len);
+        ToolGate.Verdict verdict = gate.onPage(ToolGate.Listing.RELAY, firstPage, tools, last);
+        audit.record(response, Outcome.INTERNAL, verdict.block() ? RelayError.TOOLS_CHANGED.reason : null,
+                verdict.block() ? gate.blockReason().orElse(null) : "tools match " + gate.pinOrigin());
         if (verdict.block()) {
             announceBlock();
         }
@@ -374,11 +387,15 @@ public final class Mediator {
         }
     }
 
-    private void inspectInitialize(MessageScan m, byte[] b, int off, int len) {
+    /**
+     * What the server says it offers, in either era: the 2025 {@code initialize} result, or the 2026-07-28
+     * {@code server/discover} result (stateless: no handshake, the server's identity in the result's {@code _meta}).
+     */
+    private void inspectCapabilities(MessageScan m, Slice b) {
         if (m.hasError) {
             return;
         }
-        JsonNode result = tree(b, off, len).get("result");
+        JsonNode result = tree(b).get("result");
         if (result == null) {
             return;
         }
@@ -386,7 +403,8 @@ public final class Mediator {
             gate.onNoTools();
         }
         settings.declared().flatMap(PinnedTools::serverInfo).ifPresent(declared -> {
-            JsonNode actual = result.get("serverInfo");
+            JsonNode actual = result.has("serverInfo") ? result.get("serverInfo")
+                    : result.path("_meta").get("io.modelcontextprotocol/serverInfo");
             if (actual != null && (!declared.path("name").equals(actual.path("name"))
                     || !declared.path("version").equals(actual.path("version")))) {
                 LOG.warn("server '{}' says it is {} {}, but {} declares {} {}", settings.serverId(),
@@ -397,32 +415,29 @@ public final class Mediator {
         });
     }
 
-    private void serverRequest(MessageScan m, byte[] b, int off, int len) throws IOException {
+    private void serverRequest(Crossing seen, Slice b) throws IOException {
+        MessageScan m = seen.message();
         if (gate.blocked()) {
-            refuse(toServer, Direction.SERVER_TO_HOST, m.idJson, RelayError.TOOLS_CHANGED,
-                    "blocked by mcp-contain: " + gate.blockReason().orElse("tools changed"), null, m, m.method, null,
-                    null, len);
+            refuse(seen, RelayError.TOOLS_CHANGED, "blocked by mcp-contain: " + gate.blockReason().orElse("tools changed"));
             return;
         }
         if (serverRequests.containsKey(m.idKey)) {
-            refuse(toServer, Direction.SERVER_TO_HOST, m.idJson, RelayError.DUPLICATE_ID,
-                    "request id " + m.idJson + " is already in use", null, m, m.method, null, null, len);
+            refuse(seen, RelayError.DUPLICATE_ID, "request id " + m.idJson + " is already in use");
             return;
         }
         serverRequests.put(m.idKey, new Pending(m.method, null, System.nanoTime(), m.idJson, true));
-        audit.record(Direction.SERVER_TO_HOST, m, m.method, null, null, Outcome.FORWARDED, null, null, 0, len);
-        toHost.writeLine(b, off, len);
+        audit.record(seen, Outcome.FORWARDED, null, null);
+        toHost.writeLine(b);
     }
 
-    private void serverNotification(MessageScan m, byte[] b, int off, int len) throws IOException {
+    private void serverNotification(Crossing seen, Slice b) throws IOException {
         if (gate.blocked()) {
-            audit.record(Direction.SERVER_TO_HOST, m, m.method, null, null, Outcome.DROPPED, "server-blocked", null,
-                    0, len);
+            audit.record(seen, Outcome.DROPPED, "server-blocked", null);
             return;
         }
-        audit.record(Direction.SERVER_TO_HOST, m, m.method, null, null, Outcome.FORWARDED, null, null, 0, len);
-        toHost.writeLine(b, off, len);
-        if (m.method.equals("notifications/tools/list_changed") && gate.onListChanged()) {
+        audit.record(seen, Outcome.FORWARDED, null, null);
+        toHost.writeLine(b);
+        if (seen.method().equals("notifications/tools/list_changed") && gate.onListChanged()) {
             startListing(null, true);
         }
     }
@@ -436,8 +451,15 @@ public final class Mediator {
         request.put("jsonrpc", "2.0");
         request.put("id", idText);
         request.put("method", "tools/list");
-        if (cursor != null) {
-            request.putObject("params").put("cursor", cursor);
+        JsonNode meta = modernMeta;
+        if (cursor != null || meta != null) {
+            ObjectNode params = request.putObject("params");
+            if (cursor != null) {
+                params.put("cursor", cursor);
+            }
+            if (meta != null) {
+                params.set("_meta", meta.deepCopy());
+            }
         }
         byte[] bytes;
         try {
@@ -450,9 +472,9 @@ public final class Mediator {
         relayOut.execute(() -> {
             try {
                 MessageScan scan = MessageScan.of(factory, bytes, 0, bytes.length);
-                audit.record(Direction.RELAY_TO_SERVER, scan, "tools/list", null, null, Outcome.INTERNAL, null,
-                        "checking the server's tools against " + gate.pinOrigin(), 0, bytes.length);
-                toServer.writeLine(bytes);
+                audit.record(Crossing.of(Direction.RELAY_TO_SERVER, scan, bytes.length), Outcome.INTERNAL, null,
+                        "checking the server's tools against " + gate.pinOrigin());
+                toServer.writeLine(Slice.of(bytes));
                 toServer.flush();
             } catch (IOException | RuntimeException e) {
                 gate.onListingFailed("cannot ask the server for its tools: " + e.getMessage());
@@ -460,9 +482,8 @@ public final class Mediator {
         });
     }
 
-    private void refuseBlocked(MessageScan m, String tool, JsonNode arguments, int len) throws IOException {
-        refuse(toHost, Direction.HOST_TO_SERVER, m.idJson, RelayError.TOOLS_CHANGED, blockedMessage(), null, m,
-                m.method, tool, arguments, len);
+    private void refuseBlocked(Crossing seen) throws IOException {
+        refuse(seen, RelayError.TOOLS_CHANGED, blockedMessage());
     }
 
     /**
@@ -484,32 +505,35 @@ public final class Mediator {
         }
     }
 
+    private void refuse(Crossing seen, RelayError error, String message) throws IOException {
+        refuse(seen, error, message, null);
+    }
+
     /**
      * Answers a message with an error instead of passing it on; audited as refused, with the direction the
      * message was travelling in. The answer goes back the way the message came, so the thread handling that
      * direction writes it; an answer to the server is handed to the relay's own writer thread, because the
      * thread reading the server must never wait for the server to read (it may be waiting for us to read).
      */
-    private void refuse(LineWriter to, Direction direction, String idJson, RelayError error, String message,
-            JsonNode details, MessageScan m, String method, String tool, JsonNode arguments, int len)
-            throws IOException {
-        audit.record(direction, m, method, tool, arguments, Outcome.REFUSED, error.reason, message, 0, len);
+    private void refuse(Crossing seen, RelayError error, String message, JsonNode details) throws IOException {
+        audit.record(seen, Outcome.REFUSED, error.reason, message);
+        MessageScan m = seen.message();
         if (m != null && m.kind == MessageScan.Kind.NOTIFICATION) {
             return;
         }
-        byte[] answer = error.response(idJson, settings.redactor().redact(message), details);
-        if (to == toServer) {
+        byte[] answer = error.response(seen.idJson(), settings.redactor().redact(message), details);
+        if (seen.direction() == Direction.SERVER_TO_HOST) {
             relayOut.execute(() -> {
                 try {
-                    toServer.writeLine(answer);
+                    toServer.writeLine(Slice.of(answer));
                     toServer.flush();
                 } catch (IOException e) {
                     LOG.debug("cannot answer the server: {}", e.toString());
                 }
             });
         } else {
-            to.writeLine(answer);
-            to.flush();
+            toHost.writeLine(Slice.of(answer));
+            toHost.flush();
         }
     }
 
@@ -530,9 +554,9 @@ public final class Mediator {
         audit.flush();
     }
 
-    private JsonNode tree(byte[] b, int off, int len) {
+    private JsonNode tree(Slice b) {
         try {
-            return trees.readTree(b, off, len);
+            return trees.readTree(b.bytes(), b.offset(), b.length());
         } catch (IOException e) {
             // The scan already accepted this line; a failure here is a bug, and forwarding unchecked is not an option.
             throw new IllegalStateException("cannot parse a message the scan accepted: " + e.getMessage(), e);
@@ -545,15 +569,5 @@ public final class Mediator {
             LOG.warn("server '{}': {}{}", settings.serverId(), message,
                     count == WARNINGS_PER_KIND ? " (further warnings of this kind are only in the audit log)" : "");
         }
-    }
-
-    private static boolean blank(byte[] b, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            byte c = b[i];
-            if (c != ' ' && c != '\t' && c != '\r') {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -27,6 +27,7 @@ import java.util.Set;
  * @param toolAllow       tools the mediator lets through (empty: all)
  * @param toolDeny        tools the mediator refuses
  * @param allowList       outbound destinations in allow-list mode; empty otherwise
+ * @param accepted        named weaknesses of landlock isolation the profile accepts ({@link LandlockWeaknesses})
  */
 public record ContainmentPolicy(
         String serverId,
@@ -43,18 +44,38 @@ public record ContainmentPolicy(
         String agentUser,
         List<String> toolAllow,
         List<String> toolDeny,
-        AllowList allowList) {
+        AllowList allowList,
+        Set<String> accepted) {
 
-    /** A policy without an outbound allow-list. */
+    /** A policy without an outbound allow-list, accepting no named weakness. */
     public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
             Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
             Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
             String agentUser, List<String> toolAllow, List<String> toolDeny) {
         this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
-                limits, agentHome, agentUser, toolAllow, toolDeny, new AllowList(List.of()));
+                limits, agentHome, agentUser, toolAllow, toolDeny, new AllowList(List.of()), Set.of());
+    }
+
+    /** Accepting no named weakness of landlock isolation. */
+    public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
+            Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
+            Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
+            String agentUser, List<String> toolAllow, List<String> toolDeny, AllowList allowList) {
+        this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
+                limits, agentHome, agentUser, toolAllow, toolDeny, allowList, Set.of());
+    }
+
+    /** Without an outbound allow-list. */
+    public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
+            Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
+            Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
+            String agentUser, List<String> toolAllow, List<String> toolDeny, Set<String> accepted) {
+        this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
+                limits, agentHome, agentUser, toolAllow, toolDeny, new AllowList(List.of()), accepted);
     }
 
     public ContainmentPolicy {
+        accepted = Set.copyOf(accepted);
         if ((network == Profile.Network.ALLOW_LIST) != !allowList.entries().isEmpty()) {
             throw new IllegalArgumentException("an allow-list needs network allow-list mode and entries");
         }

@@ -46,4 +46,11 @@ public record RunRequest(
         return new RunRequest(command, List.of(), List.of(), Optional.empty(), List.of(), Optional.empty(),
                 Optional.empty());
     }
+
+    /** This request with what a manifest decides: its command, the consented folders, its environment and name. */
+    public RunRequest withManifestLaunch(List<String> manifestCommand, List<GrantSpec> allConsented,
+            List<String> allEnv, String server) {
+        return new RunRequest(manifestCommand, grants, allConsented, network, allEnv, Optional.of(server), isolation,
+                allowHosts);
+    }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"$schema", "description", "extends", "isolation", "network", "grants", "env", "limits", "tools",
-        "agentUser"})
+        "agentUser", "accept"})
 public record Profile(
         @JsonProperty("$schema") String schema,
         String description,
@@ -26,12 +26,20 @@ public record Profile(
         Limits limits,
         ToolRules tools,
         String agentUser,
-        @JsonIgnore List<String> networkAllow) {
+        @JsonIgnore List<String> networkAllow,
+        List<String> accept) {
 
-    /** A profile without an outbound allow-list (network none, host, or unset). */
+    /** A profile without an outbound allow-list that accepts no named weakness. */
     public Profile(String schema, String description, String parent, Isolation isolation, Network network,
             List<GrantSpec> grants, EnvSettings env, Limits limits, ToolRules tools, String agentUser) {
-        this(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser, null);
+        this(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser, null, null);
+    }
+
+    /** Without {@code accept}: the profile accepts no named weakness of landlock isolation. */
+    public Profile(String schema, String description, String parent, Isolation isolation, Network network,
+            List<GrantSpec> grants, EnvSettings env, Limits limits, ToolRules tools, String agentUser,
+            List<String> networkAllow) {
+        this(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser, networkAllow, null);
     }
 
     /** The "network" field as written: "none", "host", or {"allow": [SPEC, ...]}. */

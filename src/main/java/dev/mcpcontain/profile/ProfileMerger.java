@@ -30,7 +30,8 @@ final class ProfileMerger {
                 limits(parent.limits(), child.limits()),
                 tools(parent.tools(), child.tools()),
                 pick(child.agentUser(), parent.agentUser()),
-                networkAllow(parent, child));
+                networkAllow(parent, child),
+                pick(child.accept(), parent.accept()));
     }
 
     static Profile withDefaults(Profile p) {
@@ -45,7 +46,8 @@ final class ProfileMerger {
                 limits(DEFAULT_LIMITS, p.limits()),
                 tools(new Profile.ToolRules(List.of(), List.of()), p.tools()),
                 pick(p.agentUser(), "mcp-agent"),
-                p.network() == Profile.Network.ALLOW_LIST ? List.copyOf(p.networkAllow()) : List.of());
+                p.network() == Profile.Network.ALLOW_LIST ? List.copyOf(p.networkAllow()) : List.of(),
+                p.accept() == null ? List.of() : List.copyOf(p.accept()));
     }
 
     /** An allow-list adds to the parent's allow-list; a child's "none" or "host" replaces it. */

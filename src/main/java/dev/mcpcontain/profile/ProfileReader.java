@@ -61,9 +61,10 @@ final class ProfileReader {
         Profile.Limits limits = null;
         Profile.ToolRules tools = null;
         String agentUser = null;
+        List<String> accept = null;
         Set<String> seen = new HashSet<>();
         for (String field; (field = nextField("", seen, "$schema", "description", "extends", "isolation", "network", "grants", "env",
-                "limits", "tools", "agentUser")) != null; ) {
+                "limits", "tools", "agentUser", "accept")) != null; ) {
             switch (field) {
                 case "$schema" -> schema = string(field);
                 case "description" -> description = string(field);
@@ -78,6 +79,7 @@ final class ProfileReader {
                 case "limits" -> limits = limits(field);
                 case "tools" -> tools = tools(field);
                 case "agentUser" -> agentUser = string(field);
+                case "accept" -> accept = accept(field);
                 default -> throw new IllegalStateException(field);
             }
         }
@@ -85,7 +87,7 @@ final class ProfileReader {
             throw error("agentUser", "'" + agentUser + "' is not a user name");
         }
         return new Profile(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser,
-                networkAllow);
+                networkAllow, accept);
     }
 
     /** "network": "none" | "host" | {"allow": [SPEC, ...]}; returns the specs, or null for the string forms. */
@@ -126,6 +128,21 @@ final class ProfileReader {
             case "host" -> Profile.Network.HOST;
             default -> throw error(path, "'" + value + "' is not one of none, host (or {\"allow\": [HOST, ...]})");
         };
+    }
+
+    /** Named weaknesses of landlock isolation the profile accepts: each must be a known open one, no repeats. */
+    private List<String> accept(String path) throws IOException {
+        List<String> names = strings(path, "[a-z0-9-]+", "a weakness name");
+        for (int i = 0; i < names.size(); i++) {
+            String why = dev.mcpcontain.policy.LandlockWeaknesses.whyNotAcceptable(names.get(i));
+            if (why != null) {
+                throw error(path + "[" + i + "]", why);
+            }
+            if (names.subList(0, i).contains(names.get(i))) {
+                throw error(path + "[" + i + "]", "'" + names.get(i) + "' is listed twice");
+            }
+        }
+        return names;
     }
 
     private Profile.EnvSettings env(String path) throws IOException {

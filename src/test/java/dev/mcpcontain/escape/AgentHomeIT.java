@@ -68,7 +68,7 @@ class AgentHomeIT {
                 RunResult plant = first.probe(Steps.of()
                         .add("rmdir", "rmdir", home + "/tmp")
                         .add("plant", "symlink", victim, home + "/tmp")).run();
-                Launch next = new Launch(suite, id, first.name()).option("--isolation", "landlock");
+                Launch next = new Launch(suite, id, first.name()).landlockAccepting();
                 RunResult run = next.probe(Steps.of()
                         .add("through", "read", home + "/tmp/secret")
                         .add("direct", "read", victim.resolve("secret"))
@@ -78,7 +78,7 @@ class AgentHomeIT {
                 return new Planted(victim, before, home, plant, run);
             });
             Lazy<RunResult> control = Lazy.of(() -> {
-                Launch fresh = suite.launch(id, "home-control").option("--isolation", "landlock");
+                Launch fresh = suite.launch(id, "home-control").landlockAccepting();
                 String home = homes(id).resolve(fresh.name()).toString();
                 return fresh.probe(Steps.of().add("tmp-write", "write", home + "/tmp/x").add("tmp", "stat", home + "/tmp")).run();
             });
@@ -199,17 +199,17 @@ class AgentHomeIT {
         EscapeSuite suite = EscapeSuite.get();
         return suite.identities().stream().flatMap(id -> Stream.of("full", "landlock").map(isolation -> {
             Lazy<String> bHome = Lazy.of(() -> {
-                Launch b = suite.launch(id, "server-b-" + isolation).option("--isolation", isolation);
+                Launch b = suite.launch(id, "server-b-" + isolation).isolation(isolation);
                 String h = homes(id).resolve(b.name()).toString();
                 b.probe(Steps.of().add("write", "write", h + "/b.txt").add("chmod-file", "chmod", h + "/b.txt", "0666")
                         .add("chmod-home", "chmod", h, "0777")).run().assertExit(0);
                 return h;
             });
-            Lazy<RunResult> a = Lazy.of(() -> suite.launch(id, "server-a-" + isolation).option("--isolation", isolation)
+            Lazy<RunResult> a = Lazy.of(() -> suite.launch(id, "server-a-" + isolation).isolation(isolation)
                     .probe(Steps.of().add("read", "read", bHome.get() + "/b.txt").add("ls", "ls", bHome.get())
                             .add("plant", "write", bHome.get() + "/planted.txt")).run());
             Lazy<RunResult> bAgain = Lazy.of(() -> new Launch(suite, id, Path.of(bHome.get()).getFileName().toString())
-                    .option("--isolation", isolation).probe(Steps.of().add("read", "read", bHome.get() + "/b.txt")
+                    .isolation(isolation).probe(Steps.of().add("read", "read", bHome.get() + "/b.txt")
                             .add("plant", "write", bHome.get() + "/own.txt")).run());
             String errno = isolation.equals("full") ? "ENOENT" : "EACCES";
             List<DynamicNode> tests = new ArrayList<>();

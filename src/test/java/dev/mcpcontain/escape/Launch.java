@@ -40,6 +40,17 @@ final class Launch {
         return this;
     }
 
+    /** {@code --isolation landlock} with a profile that accepts its open weaknesses (refused otherwise). */
+    Launch landlockAccepting() {
+        profile(suite.landlockAcceptingProfile(identity).toString());
+        return options.contains("--isolation") ? this : option("--isolation", "landlock");
+    }
+
+    /** {@code --isolation MODE}; landlock with the accepting profile. */
+    Launch isolation(String mode) {
+        return mode.equals("landlock") ? landlockAccepting() : option("--isolation", mode);
+    }
+
     Launch option(String... words) {
         options.addAll(List.of(words));
         return this;

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcpcontain.launch.ContainedProcess;
-import dev.mcpcontain.launch.Launcher;
-import dev.mcpcontain.mediation.MediatedRun;
+import dev.mcpcontain.run.Launcher;
+import dev.mcpcontain.run.MediatedRun;
+import dev.mcpcontain.run.McpOptions;
 import dev.mcpcontain.pins.PinStore;
 import dev.mcpcontain.policy.RunRequest;
 import dev.mcpcontain.state.StateFiles;
@@ -76,7 +77,7 @@ class LauncherApiIT {
         String name = "it-api-" + ProcessHandle.current().pid();
         RunRequest request = new RunRequest(List.of(TestServers.node(), TestServers.everything().toString(), "stdio"),
                 List.of(), List.of(), Optional.empty(), List.of(), Optional.of(name), Optional.empty());
-        MediatedRun run = MediatedRun.prepare(launcher, "default", request, new MediatedRun.Options(Optional.empty(),
+        MediatedRun run = MediatedRun.prepare(launcher, "default", request, new McpOptions(Optional.empty(),
                 Map.of(), Optional.of(true), Optional.of(temp.resolve("audit.jsonl")), false));
         ConcurrentLinkedQueue<String> stderr = new ConcurrentLinkedQueue<>();
         try (ContainedProcess server = run.start();

@@ -254,4 +254,29 @@ class RelayProtocolTest {
         }
         assertTrue(closed, "the relay closed the server's stdin");
     }
+
+    @Test
+    void theRelaysOwnListingSpeaksTheHostsEraToAStatelessServer() throws Exception {
+        startRelay(List.of(TOOL_A));
+        String meta = "{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientInfo\":"
+                + "{\"name\":\"h\",\"version\":\"1\"},\"io.modelcontextprotocol/clientCapabilities\":{}}";
+        // 2026-07-28: no initialize; the first message may be a call, carrying its own _meta.
+        String call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"a\","
+                + "\"arguments\":{\"x\":\"1\"},\"_meta\":" + meta + "}}";
+        host.send(call);
+        JsonNode own = JSON.readTree(server.wire.next());
+        assertEquals("tools/list", own.get("method").asText());
+        assertEquals(JSON.readTree(meta), own.at("/params/_meta"), "a stateless server needs the envelope");
+        server.wire.send("{\"jsonrpc\":\"2.0\",\"id\":" + own.get("id") + ",\"result\":{\"tools\":[" + TOOL_A
+                + "],\"resultType\":\"complete\"}}");
+        assertEquals(call, server.wire.next(), "the call passes byte for byte once the tools match");
+        // A multi-round-trip answer is an ordinary response; the retried call is checked like the first.
+        server.wire.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"resultType\":\"input_required\","
+                + "\"inputRequests\":{\"k\":{\"method\":\"elicitation/create\",\"params\":{}}}}}");
+        assertTrue(host.next().contains("input_required"));
+        String retry = call.replace("\"id\":1", "\"id\":2").replace("\"_meta\":",
+                "\"inputResponses\":{\"k\":{\"action\":\"accept\"}},\"_meta\":");
+        host.send(retry);
+        assertEquals(retry, server.wire.next());
+    }
 }

@@ -41,7 +41,7 @@ class ProfileReaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "unknown top field  | {\\n\"netwrk\": \"none\"}                  | p.json:2: field 'netwrk': unknown field (known: $schema, agentUser, description, env, extends, grants, isolation, limits, network, tools)",
+        "unknown top field  | {\\n\"netwrk\": \"none\"}                  | p.json:2: field 'netwrk': unknown field (known: $schema, accept, agentUser, description, env, extends, grants, isolation, limits, network, tools)",
         "unknown nested     | {\"limits\": {\\n\\n\"memry\": \"1G\"}}       | p.json:3: field 'limits.memry': unknown field (known: cpuSeconds, cpus, fileSize, homeSize, memory, openFiles, processes, tmpSize)",
         "bad enum           | {\"network\": \"internet\"}                 | p.json:1: field 'network': 'internet' is not one of none, host (or {\"allow\": [HOST, ...]})",
         "bad allow entry    | {\"network\": {\"allow\": [\"x.com\", \"https://y.com\"]}} | p.json:1: field 'network.allow[1]': 'https://y.com': write a host, not a URL (for example api.github.com or api.github.com:8443)",
@@ -59,6 +59,10 @@ class ProfileReaderTest {
         "trailing           | {} {}                                   | p.json:1: unexpected content after the profile's closing brace",
         "bad env name       | {\"env\": {\"pass\": [\"A-B\"]}}           | p.json:1: field 'env.pass[0]': 'A-B' is not a variable name",
         "bad agent          | {\"agentUser\": \"Root!\"}                | p.json:1: field 'agentUser': 'Root!' is not a user name",
+        "unknown weakness   | {\"accept\": [\"landlock-stat\"]}        | p.json:1: field 'accept[0]': unknown weakness 'landlock-stat' (known: landlock-device-nodes, landlock-host-pids, landlock-stat-metadata)",
+        "closed weakness    | {\"accept\": [\"landlock-terminals\"]}   | p.json:1: field 'accept[0]': 'landlock-terminals' is closed, there is nothing to accept",
+        "twice              | {\"accept\": [\"landlock-host-pids\", \"landlock-host-pids\"]} | p.json:1: field 'accept[1]': 'landlock-host-pids' is listed twice",
+        "accept not a list  | {\"accept\": \"landlock-host-pids\"}      | p.json:1: field 'accept': expected an array, got a string",
     })
     void rejectsWithFileLineAndField(String name, String json, String expected) {
         assertEquals(expected, error(json.replace("\\n", "\n")));

@@ -103,7 +103,7 @@ class ProfileStoreTest {
     void schemaDescribesExactlyTheFieldsTheReaderAccepts() throws IOException {
         JsonNode schema = new ObjectMapper().readTree(Path.of("profiles/profile.schema.json").toFile());
         assertEquals(Set.of("$schema", "description", "extends", "isolation", "network", "grants", "env", "limits",
-                "tools", "agentUser"), names(schema.get("properties")));
+                "tools", "agentUser", "accept"), names(schema.get("properties")));
         assertEquals(Set.of("memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize", "homeSize"),
                 names(schema.get("properties").get("limits").get("properties")));
         assertEquals(Set.of("pass", "set", "sensitive"), names(schema.get("properties").get("env").get("properties")));

@@ -84,7 +84,25 @@ public final class TestServers {
 
     private static boolean present() {
         return List.of("server-filesystem", "server-everything", "server-memory").stream()
-                .allMatch(s -> Files.isRegularFile(PREFIX.resolve("node_modules/@modelcontextprotocol/" + s + "/dist/index.js")));
+                .allMatch(s -> Files.isRegularFile(PREFIX.resolve("node_modules/@modelcontextprotocol/" + s + "/dist/index.js")))
+                && List.of("server", "client").stream()
+                .allMatch(s -> Files.isRegularFile(PREFIX.resolve("node_modules/@modelcontextprotocol/" + s + "/dist/index.mjs")));
+    }
+
+    /**
+     * A script of src/test/resources/sdk2 (the TypeScript SDK 2.x era server and client), copied into the installed
+     * node_modules so that it resolves the SDK from there and contained runs grant it with node_modules.
+     */
+    public static Path sdk2(String script) {
+        require();
+        Path target = PREFIX.resolve("node_modules/mcp-contain-sdk2/" + script);
+        try (var in = TestServers.class.getResourceAsStream("/sdk2/" + script)) {
+            Files.createDirectories(target.getParent());
+            Files.write(target, in.readAllBytes());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return target;
     }
 
     private static boolean install() {

@@ -5,7 +5,6 @@ import dev.mcpcontain.launch.ContainmentBackend;
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.ExecHandoff;
 import dev.mcpcontain.launch.HostCheck;
-import dev.mcpcontain.launch.LaunchPlan;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.state.PrivateFiles;
@@ -20,12 +19,15 @@ import java.util.List;
 import java.util.Optional;
 
 /** Linux: the policy compiled into a plan for the native helper, which contains and supervises the server. */
-public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
+public final class LinuxBackend implements ContainmentBackend<LinuxLaunchPlan> {
 
     private final HostEnvironment host;
+    private final int verbosity;
 
-    public LinuxBackend(HostEnvironment host) {
+    /** @param verbosity how much the helper says on stderr (the launcher's -v count) */
+    public LinuxBackend(HostEnvironment host, int verbosity) {
         this.host = host;
+        this.verbosity = verbosity;
     }
 
     @Override
@@ -34,13 +36,12 @@ public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
     }
 
     @Override
-    public LaunchPlan plan(ContainmentPolicy policy) {
+    public LinuxLaunchPlan plan(ContainmentPolicy policy) {
         boolean root = host.isRoot();
         // A root launcher never leaves the server uid 0, whatever the isolation: without any capability, uid 0 still
         // owns /etc/shadow, /etc/cron.d and root's sockets (docker.sock, systemd's private bus), which Landlock
         // alone does not keep it from.
         Optional<AgentAccount> agent = root ? Optional.of(AgentAccount.lookup(policy.agentUser())) : Optional.empty();
-        int verbosity = Integer.getInteger("mcp.contain.verbosity", 0);
         LinuxPlanBuilder.Launcher launcher = new LinuxPlanBuilder.Launcher(root, host.uid(), host.gid(), host.home(), verbosity,
                 HelperLocator.locate(root), LinuxHostFacts.read(), agent, LinuxPlanBuilder.Launcher.newRunId(),
                 Path.of("/etc"));
@@ -48,12 +49,11 @@ public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
     }
 
     @Override
-    public void prepare(LaunchPlan plan) throws IOException {
-        LinuxLaunchPlan linux = (LinuxLaunchPlan) plan;
+    public void prepare(LinuxLaunchPlan linux) throws IOException {
         // Only the directory holding every home, which no server can write. The home itself (owner, mode, its tmp)
         // is set up by the helper through descriptors that never follow a link: a server writes into its home, and
         // a path-based chown here would follow a link it planted (issue 9).
-        PrivateFiles.createDirectories(plan.policy().agentHome().getParent());
+        PrivateFiles.createDirectories(linux.policy().agentHome().getParent());
         for (LinuxLaunchPlan.CgroupParent parent : linux.cgroupParents()) {
             if (!parent.enableInParents().isEmpty()) {
                 enableControllers(parent);
@@ -80,17 +80,19 @@ public final class LinuxBackend implements ContainmentBackend, ExecHandoff {
         Files.writeString(parent.directory().resolve("cgroup.subtree_control"), enable.toString());
     }
 
-    /** Hand-off for the launcher script: the helper's path, then the plan. */
     @Override
-    public void writeHandoff(LaunchPlan plan, OutputStream channel) throws IOException {
-        LinuxLaunchPlan linux = (LinuxLaunchPlan) plan;
+    public Optional<ExecHandoff<LinuxLaunchPlan>> execHandoff() {
+        return Optional.of(LinuxBackend::writeHandoff);
+    }
+
+    /** Hand-off for the launcher script: the helper's path, then the plan. */
+    private static void writeHandoff(LinuxLaunchPlan linux, OutputStream channel) throws IOException {
         channel.write((linux.helper() + "\n" + linux.planText()).getBytes(StandardCharsets.UTF_8));
         channel.flush();
     }
 
     @Override
-    public ContainedProcess start(LaunchPlan plan, boolean inheritStdio) throws IOException {
-        LinuxLaunchPlan linux = (LinuxLaunchPlan) plan;
+    public ContainedProcess start(LinuxLaunchPlan linux, boolean inheritStdio) throws IOException {
         List<String> command = new ArrayList<>(List.of(linux.helper().toString(), "--plan-stdin"));
         // inheritStdio: the CLI without the launcher script; else the Java API (this JVM is the host).
         command.addAll(LauncherLineage.current(host.variables(), inheritStdio).helperArguments());

@@ -1,5 +1,6 @@
 package dev.mcpcontain.platform.windows;
 
+import dev.mcpcontain.launch.PlatformClasses;
 import dev.mcpcontain.launch.ContainmentException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ public final class AgentInnerLauncher {
                 // The argument file the JVM was started with (see AgentLaunchSequence): read, no longer needed.
                 Files.deleteIfExists(file.resolveSibling(name.substring(0, name.length() - 5) + ".args"));
             }
-            Win32 win32 = (Win32) WindowsSetup.load("dev.mcpcontain.platform.windows.jna.JnaWin32");
+            Win32 win32 = PlatformClasses.create(PlatformClasses.WINDOWS_BINDINGS, Win32.class);
             LaunchSequence.deleteProfiles(win32, plan.retiredProfiles() == null ? java.util.List.of() : plan.retiredProfiles());
             WindowsProcess server = new LaunchSequence(win32, (serverId, identity, entries) -> LaunchSequence.Granted.NONE,
                     ProcessHandle.current().pid() + "-inner").start(plan.toLaunchPlan(), true);

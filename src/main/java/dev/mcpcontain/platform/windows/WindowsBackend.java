@@ -5,7 +5,7 @@ import dev.mcpcontain.launch.ContainmentBackend;
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.ContainmentException.Reason;
 import dev.mcpcontain.launch.HostCheck;
-import dev.mcpcontain.launch.LaunchPlan;
+import dev.mcpcontain.launch.PlatformClasses;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.profile.Profile;
@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * ledger), a restricted token at Low integrity, its own window station and desktop, and a child verified before
  * it is resumed. {@code isolation: reduced} keeps only the job object and says so on every launch.
  */
-public final class WindowsBackend implements ContainmentBackend {
+public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPlan> {
 
     static final String LIMITS_WITHOUT_MECHANISM = "windows: the openFiles, fileSize, tmpSize and homeSize limits have no"
             + " Windows mechanism and are not enforced (memory, processes, cpus and cpuSeconds are, by the job object)";
@@ -79,11 +79,7 @@ public final class WindowsBackend implements ContainmentBackend {
 
     /** Loaded by name so that this class (and its plan) can be used where JNA's Windows libraries are absent. */
     private static Win32 loadBindings() {
-        try {
-            return (Win32) Class.forName("dev.mcpcontain.platform.windows.jna.JnaWin32").getConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw new ContainmentException(Reason.UNSUPPORTED_PLATFORM, "cannot load the Windows bindings: " + e, e);
-        }
+        return PlatformClasses.create(PlatformClasses.WINDOWS_BINDINGS, Win32.class);
     }
 
     private synchronized Win32 win32() {
@@ -295,8 +291,7 @@ public final class WindowsBackend implements ContainmentBackend {
     }
 
     @Override
-    public void prepare(LaunchPlan plan) throws IOException {
-        WindowsLaunchPlan windows = windowsPlan(plan);
+    public void prepare(WindowsLaunchPlan windows) throws IOException {
         if (windows.agentAccount().isPresent()) {
             Files.createDirectories(handOverDirectory());
         }
@@ -306,8 +301,7 @@ public final class WindowsBackend implements ContainmentBackend {
     }
 
     @Override
-    public ContainedProcess start(LaunchPlan plan, boolean inheritStdio) {
-        WindowsLaunchPlan windows = windowsPlan(plan);
+    public ContainedProcess start(WindowsLaunchPlan windows, boolean inheritStdio) {
         Win32 bindings = win32();
         requireX64(System.getProperty("os.arch", ""), pointerSize());
         GrantReconciler reconciler = new GrantReconciler(AclLedger.in(host.dataDirectory()),
@@ -325,7 +319,7 @@ public final class WindowsBackend implements ContainmentBackend {
             }, result.retired());
         };
         if (windows.agentAccount().isPresent()) {
-            AccountAdmin admin = (AccountAdmin) WindowsSetup.load("dev.mcpcontain.platform.windows.jna.JnaAccountAdmin");
+            AccountAdmin admin = PlatformClasses.create(PlatformClasses.WINDOWS_ACCOUNT_ADMIN, AccountAdmin.class);
             return new AgentLaunchSequence(bindings, grants, admin::unprotect, innerRuntime, handOverDirectory(),
                     uniqueSuffix()).start(windows, inheritStdio);
         }
@@ -356,12 +350,5 @@ public final class WindowsBackend implements ContainmentBackend {
         byte[] random = new byte[6];
         new SecureRandom().nextBytes(random);
         return ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random);
-    }
-
-    private static WindowsLaunchPlan windowsPlan(LaunchPlan plan) {
-        if (plan instanceof WindowsLaunchPlan windows) {
-            return windows;
-        }
-        throw new IllegalArgumentException("not a Windows plan: " + plan.mode());
     }
 }

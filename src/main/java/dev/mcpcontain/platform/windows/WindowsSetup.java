@@ -2,6 +2,7 @@ package dev.mcpcontain.platform.windows;
 
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.ContainmentException.Reason;
+import dev.mcpcontain.launch.PlatformClasses;
 import dev.mcpcontain.policy.HostEnvironment;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,7 +31,7 @@ public final class WindowsSetup {
 
     public AgentAccountSetup.Result createAgentAccount(String userName) throws IOException {
         requireWindows(host);
-        AccountAdmin admin = (AccountAdmin) load("dev.mcpcontain.platform.windows.jna.JnaAccountAdmin");
+        AccountAdmin admin = PlatformClasses.create(PlatformClasses.WINDOWS_ACCOUNT_ADMIN, AccountAdmin.class);
         return new AgentAccountSetup(admin, AgentAccountStore.in(host.dataDirectory()), new SecureRandom(),
                 Clock.systemUTC()).run(userName);
     }
@@ -72,16 +73,8 @@ public final class WindowsSetup {
 
     public int revokeGrants(Optional<String> serverId) throws IOException {
         requireWindows(host);
-        Win32 win32 = (Win32) load("dev.mcpcontain.platform.windows.jna.JnaWin32");
+        Win32 win32 = PlatformClasses.create(PlatformClasses.WINDOWS_BINDINGS, Win32.class);
         return new GrantReconciler(AclLedger.in(host.dataDirectory()), new Win32AclEditor(win32), Clock.systemUTC())
                 .revokeAll(serverId);
-    }
-
-    static Object load(String className) {
-        try {
-            return Class.forName(className).getConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw new ContainmentException(Reason.UNSUPPORTED_PLATFORM, "cannot load " + className + ": " + e, e);
-        }
     }
 }

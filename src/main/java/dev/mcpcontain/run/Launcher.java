@@ -1,5 +1,9 @@
-package dev.mcpcontain.launch;
+package dev.mcpcontain.run;
 
+import dev.mcpcontain.launch.ContainedProcess;
+import dev.mcpcontain.launch.ContainmentBackend;
+import dev.mcpcontain.launch.ContainmentException;
+import dev.mcpcontain.launch.PlatformClasses;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.policy.KnownFolderResolver;
@@ -11,8 +15,8 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * The Java API for hosts and proxies: the same policy resolution and backends as {@code mcp-contain run},
- * without the command line.
+ * The Java API for hosts and proxies: the same {@link RunPipeline} as {@code mcp-contain run}, without the command
+ * line. Holds what every run of this user shares: the host, the profiles, the known folders and the backend.
  *
  * <pre>{@code
  * Launcher launcher = Launcher.forCurrentUser();
@@ -28,31 +32,41 @@ public final class Launcher {
     private final HostEnvironment host;
     private final ProfileStore profiles;
     private final KnownFolderResolver knownFolders;
-    private ContainmentBackend backend;
+    private final int verbosity;
+    private ContainmentBackend<?> backend;
 
     public Launcher(HostEnvironment host, ProfileStore profiles, KnownFolderResolver knownFolders) {
+        this(host, profiles, knownFolders, 0);
+    }
+
+    /** @param verbosity how much the launch says on stderr: 0 warnings only, 1 steps ({@code -v}), 2 debug */
+    public Launcher(HostEnvironment host, ProfileStore profiles, KnownFolderResolver knownFolders, int verbosity) {
         this.host = host;
         this.profiles = profiles;
         this.knownFolders = knownFolders;
+        this.verbosity = verbosity;
     }
 
     /** A launcher for the user running this JVM, with profiles from the user's config directory and built-ins. */
     public static Launcher forCurrentUser() {
+        return forCurrentUser(0);
+    }
+
+    public static Launcher forCurrentUser(int verbosity) {
         HostEnvironment host = HostEnvironment.current();
         return new Launcher(host, new ProfileStore(Optional.of(host.configDirectory().resolve("profiles"))),
-                host.windows() ? defaultWindowsFolders(host) : new XdgUserDirs(host));
+                host.windows() ? defaultWindowsFolders() : new XdgUserDirs(host), verbosity);
     }
 
     /** The shell's own answer, or none: guessing {@code %USERPROFILE%\\Documents} could grant the wrong folder. */
-    private static KnownFolderResolver defaultWindowsFolders(HostEnvironment host) {
+    private static KnownFolderResolver defaultWindowsFolders() {
         try {
-            return (KnownFolderResolver) Class.forName("dev.mcpcontain.platform.windows.ShellKnownFolders")
-                    .getConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
+            return PlatformClasses.create(PlatformClasses.WINDOWS_KNOWN_FOLDERS, KnownFolderResolver.class);
+        } catch (ContainmentException e) {
             return folder -> {
                 throw new ContainmentException(ContainmentException.Reason.UNSUPPORTED_PLATFORM,
                         "cannot resolve the known folder '" + folder.grantName() + "' (SHGetKnownFolderPath unavailable: "
-                                + e + "); grant it by path instead");
+                                + e.getMessage() + "); grant it by path instead");
             };
         }
     }
@@ -70,28 +84,33 @@ public final class Launcher {
         return knownFolders;
     }
 
+    public int verbosity() {
+        return verbosity;
+    }
+
     public ContainmentPolicy resolve(String profile, RunRequest request) {
         return new PolicyResolver(host, knownFolders).resolve(profiles.resolve(profile), request);
     }
 
-    public synchronized ContainmentBackend backend() {
+    /** This host's backend, made on first use. */
+    public synchronized ContainmentBackend<?> backend() {
         if (backend == null) {
-            backend = Backends.forHost(host);
+            backend = PlatformClasses.backend(host, verbosity);
         }
         return backend;
     }
 
-    public LaunchPlan plan(ContainmentPolicy policy) {
-        return backend().plan(policy);
+    /** The run pipeline over this launcher. */
+    public RunPipeline pipeline() {
+        return new RunPipeline(this);
     }
 
-    /** Resolves, plans, prepares and starts with the server's stdio on pipes owned by the caller. */
+    /**
+     * Resolves, plans, prepares and starts with the server's stdio on pipes owned by the caller. Mediated as
+     * {@code run} would be (a pin or the profile's tool rules turn it on), the relay then running in this JVM.
+     */
     public ContainedProcess start(String profile, RunRequest request) throws IOException {
-        return start(plan(resolve(profile, request)));
-    }
-
-    public ContainedProcess start(LaunchPlan plan) throws IOException {
-        backend().prepare(plan);
-        return backend().start(plan, false);
+        RunPipeline pipeline = pipeline();
+        return pipeline.startOnPipes(pipeline.plan(pipeline.resolve(profile, request, McpOptions.none())));
     }
 }

@@ -1,4 +1,4 @@
-package dev.mcpcontain.mediation;
+package dev.mcpcontain.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpcontain.audit.SecretRedactor;
 import dev.mcpcontain.consent.ConsentException;
 import dev.mcpcontain.consent.ConsentStore;
-import dev.mcpcontain.launch.Launcher;
+import dev.mcpcontain.run.Launcher;
 import dev.mcpcontain.pins.PinStore;
 import dev.mcpcontain.pins.ToolPin;
 import dev.mcpcontain.policy.ContainmentPolicy;
@@ -60,8 +60,8 @@ class MediatedRunTest {
         manifest = Fixtures.copy(Fixtures.MANIFEST, temp.resolve("bundle"));
     }
 
-    private static MediatedRun.Options options(Path manifest, Map<String, List<String>> userConfig, Boolean mediate) {
-        return new MediatedRun.Options(Optional.ofNullable(manifest), userConfig, Optional.ofNullable(mediate),
+    private static McpOptions options(Path manifest, Map<String, List<String>> userConfig, Boolean mediate) {
+        return new McpOptions(Optional.ofNullable(manifest), userConfig, Optional.ofNullable(mediate),
                 Optional.empty(), false);
     }
 
@@ -105,14 +105,14 @@ class MediatedRunTest {
     @Test
     void mediationIsOnWithAPinOrToolRulesAndNoMediateCannotDropToolRules() throws Exception {
         List<String> node = List.of("node", "-e", "0");
-        MediatedRun plain = MediatedRun.prepare(launcher, "default", RunRequest.of(node), MediatedRun.Options.none());
+        MediatedRun plain = MediatedRun.prepare(launcher, "default", RunRequest.of(node), McpOptions.none());
         assertFalse(plain.mediates(), "no manifest, no pin, no tool rules: exec hand-off as before");
         new PinStore(StateFiles.pins(host)).save(new ToolPin(plain.policy().serverId(), ToolPin.Source.FIRST_USE, "t",
                 List.of(new ObjectMapper().readTree("{\"name\":\"x\"}")), null));
-        assertTrue(MediatedRun.prepare(launcher, "default", RunRequest.of(node), MediatedRun.Options.none()).mediates(),
+        assertTrue(MediatedRun.prepare(launcher, "default", RunRequest.of(node), McpOptions.none()).mediates(),
                 "a pinned server stays mediated");
         assertTrue(MediatedRun.prepare(launcher, "guarded", RunRequest.of(List.of("node", "-e", "1")),
-                MediatedRun.Options.none()).mediates(), "tool rules need the mediator");
+                McpOptions.none()).mediates(), "tool rules need the mediator");
         PolicyException refused = assertThrows(PolicyException.class, () -> MediatedRun.prepare(launcher, "guarded",
                 RunRequest.of(node), options(null, Map.of(), false)));
         assertEquals(125, refused.exitCode());

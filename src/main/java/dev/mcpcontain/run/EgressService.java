@@ -1,4 +1,4 @@
-package dev.mcpcontain.cli;
+package dev.mcpcontain.run;
 
 import dev.mcpcontain.audit.AuditEvent;
 import dev.mcpcontain.audit.AuditLog;
