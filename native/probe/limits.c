@@ -124,9 +124,13 @@ static void cmd_fill(const struct step *s)
     }
     if (!err && fsync(fd) < 0)
         err = errno;
-    close(fd);
-    if (strcmp(s->argv[0], "fill-keep") != 0)
-        unlink(s->argv[1]);
+    if (strcmp(s->argv[0], "fill-unlinked") == 0) {
+        unlink(s->argv[1]); /* the name goes, the descriptor (and the blocks) stay until we exit */
+    } else {
+        close(fd);
+        if (strcmp(s->argv[0], "fill-keep") != 0)
+            unlink(s->argv[1]);
+    }
     signal(SIGXFSZ, SIG_DFL);
     if (err)
         denied_errno(s, err, "bytes=%lu", total);
@@ -346,6 +350,7 @@ const struct command limit_commands[] = {
     {"membomb", 1, 1, "MAX_MB", cmd_membomb},
     {"fill", 2, 2, "PATH MAX_BYTES  (SIGXFSZ ignored: EFBIG or ENOSPC)", cmd_fill},
     {"fill-keep", 2, 2, "PATH MAX_BYTES  (the same, and the file stays)", cmd_fill},
+    {"fill-unlinked", 2, 2, "PATH MAX_BYTES  (the same, unlinked but held open until exit)", cmd_fill},
     {"fsize-signal", 2, 2, "PATH BYTES  (SIGXFSZ at its default action)", cmd_fsize_signal},
     {NULL, 0, 0, NULL, NULL},
 };

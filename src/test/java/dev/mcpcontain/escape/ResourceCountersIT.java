@@ -135,6 +135,33 @@ class ResourceCountersIT {
     }
 
     /**
+     * Red team, homeSize variant: files unlinked but held open. The walk sees names only; eight 8 MiB files, each
+     * unlinked right after it is written (below the 16 MiB homeSize at every look), keep 64 MiB on the home's disk
+     * for as long as the server runs. They are freed when it exits, so nothing stays, but the limit does not bound
+     * the disk a running server takes. A fix has to count open descriptors (and shared mappings) of deleted files on
+     * the home's filesystem in the tree, or use a real quota. Open.
+     */
+    @org.junit.jupiter.api.Disabled("open: homeSize walks names; data in unlinked files held open by the server is not"
+            + " counted while it runs (freed at exit)")
+    @TestFactory
+    Stream<DynamicNode> homeSizeUnlinkedFilesHeldOpen() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> profile = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\""));
+            return Named.test(id, "eight unlinked 8 MiB files held open: stopped (137) like 64 MiB of named files", () -> {
+                Launch launch = suite.launch(id, "home-unlinked").profile(profile.get().toString());
+                String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
+                Steps steps = Steps.of();
+                for (int i = 0; i < 8; i++) {
+                    steps.add("f" + i, "fill-unlinked", home + "/held-" + i, 8 * MIB);
+                }
+                RunResult r = launch.probe(steps.add("wait", "sleep", 3)).run();
+                r.assertExit(137);
+            });
+        });
+    }
+
+    /**
      * Red team, per-user counter variant: epoll watches. fs.epoll.max_user_watches counts per host uid (the kernel's
      * user_struct, not a user-namespace counter), and each watch costs about 200 bytes of kernel memory, so the
      * budget (4% of RAM) fits in the default profile's memory limit. Found: a server of a user launcher takes all
