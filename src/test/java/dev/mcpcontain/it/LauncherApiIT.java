@@ -59,6 +59,8 @@ class LauncherApiIT {
             assertTrue(MediatedRunIT.text(client.callTool(McpClients.call("read_graph", Map.of())))
                     .contains("Ada"));
             tree = ProcessHandle.of(server.pid()).map(p -> p.descendants().toList()).orElse(List.of());
+            // An empty capture would make the "all gone" loop below pass without checking anything.
+            assertFalse(tree.isEmpty(), "the contained server's process tree was captured before kill()");
             server.kill();
             assertTrue(server.waitFor(Duration.ofSeconds(10)) != -1, "kill ends the server");
         }
