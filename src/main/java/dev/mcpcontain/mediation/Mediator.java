@@ -50,6 +50,7 @@ public final class Mediator {
     private final JsonFactory factory = MessageScan.strictFactory();
     private final ObjectMapper trees = JsonMapper.builder(MessageScan.strictFactory()).build();
     private final ToolGate gate;
+    private final ApprovalStage approvals;
     private final AuditTrail audit;
     private final Map<String, Pending> hostRequests = new ConcurrentHashMap<>();
     private final Map<String, Pending> serverRequests = new ConcurrentHashMap<>();
@@ -78,6 +79,27 @@ public final class Mediator {
         this.toServer = new LineWriter(server, audit::flush);
         this.toHost = new LineWriter(host, audit::flush);
         this.gate = new ToolGate(settings.serverId(), settings.pins(), settings.declared());
+        this.approvals = new ApprovalStage(settings.serverId(), settings.approvals(), settings.redactor(),
+                new ApprovalStage.Relay() {
+                    @Override
+                    public void forward(Crossing call, Slice bytes, String auditDetail) throws IOException {
+                        forwardRequest(call, true, bytes, auditDetail);
+                        toServer.flush();
+                    }
+
+                    @Override
+                    public void refuse(Crossing call, RelayError error, String message, String auditDetail)
+                            throws IOException {
+                        Mediator.this.refuse(call, error, message, null, auditDetail);
+                    }
+
+                    @Override
+                    public void toHost(Crossing own, byte[] line, String auditDetail) throws IOException {
+                        audit.record(own, Outcome.INTERNAL, null, auditDetail);
+                        toHost.writeLine(Slice.of(line));
+                        toHost.flush();
+                    }
+                });
     }
 
     /** Closes the server's stdin (the host closed its side); staged records are written first. */
@@ -158,6 +180,10 @@ public final class Mediator {
                 rememberEra(call);
                 toolCall(seen, call, b);
             }
+            case "initialize" -> {
+                approvals.onInitialize(tree(b).get("params"));
+                forwardRequest(seen, true, b);
+            }
             case "tools/list" -> {
                 JsonNode listing = tree(b);
                 rememberEra(listing);
@@ -231,13 +257,17 @@ public final class Mediator {
                     "invalid arguments for tool '" + tool + "': " + String.join("; ", problems), details);
             return;
         }
-        forwardRequest(seen, true, b);
+        approvals.decide(seen, call, b, tool, definition.get(), actual);
     }
 
     private void forwardRequest(Crossing seen, boolean firstPage, Slice b) throws IOException {
+        forwardRequest(seen, firstPage, b, null);
+    }
+
+    private void forwardRequest(Crossing seen, boolean firstPage, Slice b, String detail) throws IOException {
         MessageScan m = seen.message();
         hostRequests.put(m.idKey, new Pending(m.method, seen.tool(), System.nanoTime(), m.idJson, firstPage));
-        audit.record(seen, Outcome.FORWARDED, null, null);
+        audit.record(seen, Outcome.FORWARDED, null, detail);
         toServer.writeLine(b);
     }
 
@@ -251,6 +281,12 @@ public final class Mediator {
 
     private void hostResponse(Crossing seen, Slice b) throws IOException {
         MessageScan m = seen.message();
+        if (approvals.isOwnAnswer(m.idKey)) {
+            audit.record(seen.answering("elicitation/create", null, 0), Outcome.INTERNAL, null,
+                    "approval answer (not forwarded)");
+            approvals.onOwnAnswer(m.idKey, tree(b));
+            return;
+        }
         Pending request = m.idKey == null ? null : serverRequests.remove(m.idKey);
         if (request == null) {
             warn("unmatched-host", "the host answered a request the server never made (id " + m.idJson + "); dropped");
@@ -512,7 +548,12 @@ public final class Mediator {
      * thread reading the server must never wait for the server to read (it may be waiting for us to read).
      */
     private void refuse(Crossing seen, RelayError error, String message, JsonNode details) throws IOException {
-        audit.record(seen, Outcome.REFUSED, error.reason, message);
+        refuse(seen, error, message, details, message);
+    }
+
+    private void refuse(Crossing seen, RelayError error, String message, JsonNode details, String auditDetail)
+            throws IOException {
+        audit.record(seen, Outcome.REFUSED, error.reason, auditDetail);
         MessageScan m = seen.message();
         if (m != null && m.kind == MessageScan.Kind.NOTIFICATION) {
             return;
@@ -547,6 +588,7 @@ public final class Mediator {
 
     void close() {
         relayOut.shutdownNow();
+        approvals.close();
         audit.flush();
     }
 

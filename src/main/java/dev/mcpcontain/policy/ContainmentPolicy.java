@@ -25,6 +25,7 @@ import java.util.Set;
  * @param agentUser       the account a root launcher drops to
  * @param toolAllow       tools the mediator lets through (empty: all)
  * @param toolDeny        tools the mediator refuses
+ * @param toolApprovals   which tool calls the mediator allows, asks the user about or refuses
  */
 public record ContainmentPolicy(
         String serverId,
@@ -40,7 +41,8 @@ public record ContainmentPolicy(
         Path agentHome,
         String agentUser,
         List<String> toolAllow,
-        List<String> toolDeny) {
+        List<String> toolDeny,
+        dev.mcpcontain.approval.ApprovalRules toolApprovals) {
 
     public ContainmentPolicy {
         command = List.copyOf(command);
@@ -49,9 +51,25 @@ public record ContainmentPolicy(
         paths = List.copyOf(paths);
         toolAllow = List.copyOf(toolAllow);
         toolDeny = List.copyOf(toolDeny);
+        toolApprovals = toolApprovals == null ? dev.mcpcontain.approval.ApprovalRules.allowAll() : toolApprovals;
         if (command.isEmpty()) {
             throw new IllegalArgumentException("no command");
         }
+    }
+
+    /** A policy without approval rules (every call that passes allow/deny is allowed). */
+    public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
+            Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
+            Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
+            String agentUser, List<String> toolAllow, List<String> toolDeny) {
+        this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
+                limits, agentHome, agentUser, toolAllow, toolDeny, null);
+    }
+
+    /** The folders the user granted (by profile, command line or consent): {@code "under": ["grants"]}. */
+    public List<Path> grantedFolders() {
+        return paths.stream().filter(r -> r.origin() == PathRule.Origin.GRANT || r.origin() == PathRule.Origin.CONSENT)
+                .map(PathRule::path).toList();
     }
 
     public String program() {

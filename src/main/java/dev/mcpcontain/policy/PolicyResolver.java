@@ -83,7 +83,8 @@ public final class PolicyResolver {
                 agentHome,
                 profile.agentUser(),
                 profile.tools().allow(),
-                profile.tools().deny());
+                profile.tools().deny(),
+                new dev.mcpcontain.approval.ApprovalRules(profile.tools().approval(), profile.tools().defaultApproval()));
     }
 
     private void addGrant(Map<Path, PathRule> rules, GrantSpec grant, PathRule.Origin origin, String from,

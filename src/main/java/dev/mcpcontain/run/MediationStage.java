@@ -1,12 +1,16 @@
 package dev.mcpcontain.run;
 
+import dev.mcpcontain.approval.ApprovalPolicy;
+import dev.mcpcontain.approval.ApprovalStore;
 import dev.mcpcontain.audit.AuditLog;
 import dev.mcpcontain.audit.SecretRedactor;
 import dev.mcpcontain.launch.ContainedProcess;
+import dev.mcpcontain.mediation.Approvals;
 import dev.mcpcontain.mediation.MediatedProcess;
 import dev.mcpcontain.mediation.MediationSettings;
 import dev.mcpcontain.mediation.PinnedTools;
 import dev.mcpcontain.mediation.Relay;
+import dev.mcpcontain.mediation.TerminalToolPrompt;
 import dev.mcpcontain.mediation.ToolRules;
 import dev.mcpcontain.pins.PinStore;
 import dev.mcpcontain.policy.ContainmentPolicy;
@@ -44,11 +48,13 @@ final class MediationStage {
     /** Mediate when asked to, or by default with a manifest, tool rules or a pin; never drop tool rules. */
     static boolean decide(HostEnvironment host, ContainmentPolicy policy, boolean manifest, Optional<Boolean> asked,
             Consumer<String> warn) {
-        boolean toolRules = !policy.toolAllow().isEmpty() || !policy.toolDeny().isEmpty();
+        boolean toolRules = !policy.toolAllow().isEmpty() || !policy.toolDeny().isEmpty()
+                || !policy.toolApprovals().allowsEverything();
         if (asked.isPresent()) {
             if (!asked.get() && toolRules) {
                 throw PolicyException.refused("profile '" + policy.profileName() + "' restricts tools (tools.allow/"
-                        + "tools.deny), which only mediation enforces: drop --no-mediate or use a profile without tool rules");
+                        + "tools.deny/tools.approval/defaultApproval), which only mediation enforces: drop --no-mediate"
+                        + " or use a profile without tool rules");
             }
             if (!asked.get() && manifest) {
                 warn.accept("--no-mediate: tool definitions are not pinned and nothing is audited for server '"
@@ -68,8 +74,12 @@ final class MediationStage {
         ContainmentPolicy policy = run.policy();
         Optional<PinnedTools> declared = run.manifest().flatMap(m -> m.staticTools()
                 .map(tools -> new PinnedTools(tools, m.staticServerInfo(), m.staticToolsOrigin())));
+        boolean noPrompt = "1".equals(host.variables().get(ManifestStage.NO_PROMPT_VARIABLE));
+        Approvals approvals = new Approvals(new ApprovalPolicy(policy.toolApprovals(), policy.grantedFolders()),
+                new ApprovalStore(StateFiles.approvals(host)),
+                noPrompt ? Optional::empty : TerminalToolPrompt::open, Approvals.DEFAULT_TIMEOUT);
         return MediationSettings.of(policy.serverId(), ToolRules.of(policy.toolAllow(), policy.toolDeny()), declared,
-                new PinStore(StateFiles.pins(host)), audit, redactor());
+                new PinStore(StateFiles.pins(host)), audit, redactor()).withApprovals(approvals);
     }
 
     /**
