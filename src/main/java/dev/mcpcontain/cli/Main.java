@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
         description = "Runs stdio MCP servers contained: own identity and session, only granted folders,"
                 + " no secrets from the environment, resource limits, killed with its host.",
         subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class, ManifestCommand.class,
-                PinsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class})
+                PinsCommand.class, ApprovalsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
