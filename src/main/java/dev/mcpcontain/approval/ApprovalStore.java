@@ -53,8 +53,13 @@ public final class ApprovalStore {
 
     public synchronized List<StoredDecision> list() {
         byte[] content;
-        try {
-            content = Files.readAllBytes(file);
+        if (Files.isSymbolicLink(file)) {
+            throw new ApprovalException(file + " is a symbolic link; mcp-contain neither follows nor replaces it"
+                    + " (remove it)");
+        }
+        try (var channel = Files.newByteChannel(file, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            content = java.nio.channels.Channels.newInputStream(channel).readAllBytes();
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
