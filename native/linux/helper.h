@@ -26,6 +26,7 @@ struct mount_op {
     char *src;          /* host path for binds, link target for symlinks */
     char *dst;          /* path inside the new root */
     unsigned long size; /* tmpfs bytes */
+    unsigned long inodes; /* tmpfs nr_inodes; 0: the kernel's default (refused by the plan for tmpfs) */
     unsigned mode;      /* tmpfs/dir mode */
     bool idmap;         /* bind through an idmapped mount: on-disk owner shown as the server's identity */
     uid_t idmap_from_uid, idmap_to_uid;
@@ -38,6 +39,23 @@ struct landlock_rule {
     char *path;
     bool writable;
     bool read_dir_only; /* READ_DIR on this directory's subtree and nothing else */
+};
+
+/* The persistent home: BASE (the launcher's, resolved by it) / NAME, owned by UID:GID, mode 0700. */
+struct home_op {
+    char *base;
+    char *name;
+    unsigned base_mode;
+    uid_t uid;
+    gid_t gid;
+    bool tmp;                   /* also NAME/tmp (landlock mode: no private /tmp) */
+    unsigned long long limit;   /* bytes; 0: none */
+};
+
+/* A per-user-namespace counter (/proc/sys/user/NAME), set inside the server's own user namespace. */
+struct userns_limit {
+    char *name;
+    unsigned long long value;
 };
 
 struct rlimit_op {
@@ -84,6 +102,12 @@ struct plan {
     int verbose;
     int stdin_hup_grace_ms;
     char *userns_hint;          /* shown when a user namespace cannot be created */
+    struct home_op home;
+    struct userns_limit userns_limits[16];
+    size_t n_userns_limits;
+    bool own_userns;            /* root launcher: the server enters a user namespace of its own (for its counters) */
+    bool own_userns_required;   /* else, where the host refuses one (a container's seccomp), say so and go on */
+    unsigned long root_tmpfs_inodes;
 };
 
 /* util.c */
@@ -122,6 +146,18 @@ void cgroups_remove(const struct plan *plan);
 
 /* identity.c */
 void identity_drop(const struct plan *plan);
+
+/* home.c */
+void home_prepare(const struct plan *plan);
+long long home_usage(void);
+bool home_fs_changed(void);
+int home_descriptor(void);
+
+/* userns.c */
+void userns_open_sysctl_dir(const struct plan *plan);
+void userns_enter_own(const struct plan *plan, int ready_fd, int mapped_fd);
+void userns_write_maps_for(const struct plan *plan, pid_t server);
+void userns_apply_limits(const struct plan *plan);
 
 /* supervise.c */
 int supervise(struct plan *plan);

@@ -216,11 +216,11 @@ static void mask(int rootfd, const char *dst)
     }
     bool dir = tree_is_dir(existing);
     close(existing);
-    const char *const opts[] = {"mode", "0000", "size", "4096", NULL};
+    const char *const opts[] = {"mode", "0000", "size", "4096", "nr_inodes", "4", NULL};
     int tree = fresh_fs("tmpfs", opts, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, dst);
     if (!dir) {
         /* A file needs a file: make one in a scratch tmpfs and bind just that. */
-        const char *const scratch_opts[] = {"mode", "0700", "size", "4096", NULL};
+        const char *const scratch_opts[] = {"mode", "0700", "size", "4096", "nr_inodes", "4", NULL};
         int scratch = fresh_fs("tmpfs", scratch_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, dst);
         int f = openat(scratch, "masked", O_CREAT | O_WRONLY | O_CLOEXEC, 0000);
         if (f < 0)
@@ -268,9 +268,10 @@ static void ro_self(int rootfd, const char *dst)
 
 void mounts_build_root(struct plan *plan)
 {
-    char size[32];
+    char size[32], inodes[32];
     snprintf(size, sizeof size, "%zu", plan->root_tmpfs_bytes ? plan->root_tmpfs_bytes : (size_t)1 << 20);
-    const char *const root_opts[] = {"mode", "0755", "size", size, NULL};
+    snprintf(inodes, sizeof inodes, "%lu", plan->root_tmpfs_inodes ? plan->root_tmpfs_inodes : 1024UL);
+    const char *const root_opts[] = {"mode", "0755", "size", size, "nr_inodes", inodes, NULL};
     int root_tree = fresh_fs("tmpfs", root_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "the new root");
     /* pivot_root needs the new root attached somewhere: /tmp of this private namespace; the host's /tmp is
      * untouched and every bind source was captured already. */
@@ -287,7 +288,7 @@ void mounts_build_root(struct plan *plan)
     for (size_t i = 0; i < plan->n_mounts; i++) {
         struct mount_op *m = &plan->mounts[i];
         int dstfd;
-        char bytes[32], mode[16];
+        char bytes[32], mode[16], nr_inodes[32];
         switch (m->kind) {
         case M_BIND_RO:
         case M_BIND_RW:
@@ -303,7 +304,8 @@ void mounts_build_root(struct plan *plan)
         case M_TMPFS: {
             snprintf(bytes, sizeof bytes, "%lu", m->size);
             snprintf(mode, sizeof mode, "%o", m->mode);
-            const char *const opts[] = {"mode", mode, "size", bytes, NULL};
+            snprintf(nr_inodes, sizeof nr_inodes, "%lu", m->inodes);
+            const char *const opts[] = {"mode", mode, "size", bytes, "nr_inodes", nr_inodes, NULL};
             int tree = fresh_fs("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, m->dst);
             dstfd = target(rootfd, m->dst, true);
             attach(tree, dstfd, m->dst);

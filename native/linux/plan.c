@@ -4,15 +4,20 @@
  *
  *   mode namespaces|landlock|reduced       unshare user|pid|ipc|uts|net|mnt|cgroup ...
  *   map-ids                                 identity UID GID          hostname NAME
- *   root-tmpfs BYTES
+ *   root-tmpfs BYTES INODES
  *   bind-ro SRC DST    bind-rw SRC DST      bind-dev SRC DST          idmap FROM_UID TO_UID FROM_GID TO_GID
- *   tmpfs DST BYTES MODE   proc DST   devpts DST   dir DST MODE   symlink TARGET DST   mask DST   ro-self DST
+ *   tmpfs DST BYTES MODE INODES   proc DST   devpts DST   dir DST MODE   symlink TARGET DST   mask DST   ro-self DST
  *   landlock ABI       landlock-ro PATH   landlock-rw PATH   landlock-readdir PATH
  *   landlock-deny-tcp required|optional     landlock-scope required|optional
  *   rlimit NAME SOFT HARD                   (NAME: nofile fsize cpu core nproc data; "inf" for unlimited)
  *   cgroup DIR         cgroup-set DIR FILE VALUE
  *   cwd PATH   exec PATH   arg WORD   env NAME=VALUE   seccomp HEX
  *   verbose N   stdin-hup-grace-ms N   userns-hint TEXT
+ *   home BASE NAME UID GID BASE_MODE        home-tmp       home-limit BYTES
+ *   own-userns required|optional            userns-limit NAME VALUE   (NAME: a file in /proc/sys/user)
+ *
+ * Every tmpfs carries an inode limit: a tmpfs without one is refused (an inode costs kernel memory that its
+ * byte size does not count). "rlimit" also takes msgqueue, sigpending.
  *
  * "idmap" applies to the bind just before it. Mount operations run in the order given. */
 #include "helper.h"
@@ -102,6 +107,7 @@ static int rlimit_resource(const char *name, size_t line)
     static const struct { const char *name; int resource; } names[] = {
         {"nofile", RLIMIT_NOFILE}, {"fsize", RLIMIT_FSIZE}, {"cpu", RLIMIT_CPU}, {"core", RLIMIT_CORE},
         {"nproc", RLIMIT_NPROC}, {"data", RLIMIT_DATA}, {"as", RLIMIT_AS}, {"memlock", RLIMIT_MEMLOCK},
+        {"msgqueue", RLIMIT_MSGQUEUE}, {"sigpending", RLIMIT_SIGPENDING},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(names[i].name, name) == 0)
@@ -162,8 +168,11 @@ static void apply_line(struct plan *plan, char **w, int n, size_t line, bool *en
         need(n, 2, op, line);
         plan->hostname = xstrdup(w[1]);
     } else if (!strcmp(op, "root-tmpfs")) {
-        need(n, 2, op, line);
+        need(n, 3, op, line);
         plan->root_tmpfs_bytes = number(w[1], line);
+        plan->root_tmpfs_inodes = (unsigned long)number(w[2], line);
+        if (plan->root_tmpfs_inodes == 0)
+            die("plan line %zu: a tmpfs needs an inode limit", line);
     } else if (!strcmp(op, "bind-ro") || !strcmp(op, "bind-rw") || !strcmp(op, "bind-dev")) {
         need(n, 3, op, line);
         m = new_mount(plan, !strcmp(op, "bind-ro") ? M_BIND_RO : !strcmp(op, "bind-rw") ? M_BIND_RW : M_BIND_DEV, line);
@@ -181,11 +190,14 @@ static void apply_line(struct plan *plan, char **w, int n, size_t line, bool *en
         m->idmap_from_gid = (gid_t)number(w[3], line);
         m->idmap_to_gid = (gid_t)number(w[4], line);
     } else if (!strcmp(op, "tmpfs")) {
-        need(n, 4, op, line);
+        need(n, 5, op, line);
         m = new_mount(plan, M_TMPFS, line);
         m->dst = xstrdup(w[1]);
         m->size = (unsigned long)number(w[2], line);
         m->mode = (unsigned)strtoul(w[3], NULL, 8);
+        m->inodes = (unsigned long)number(w[4], line);
+        if (m->inodes == 0)
+            die("plan line %zu: a tmpfs needs an inode limit", line);
     } else if (!strcmp(op, "proc") || !strcmp(op, "devpts") || !strcmp(op, "mask") || !strcmp(op, "ro-self")) {
         need(n, 2, op, line);
         m = new_mount(plan, !strcmp(op, "proc") ? M_PROC : !strcmp(op, "devpts") ? M_DEVPTS
@@ -262,6 +274,35 @@ static void apply_line(struct plan *plan, char **w, int n, size_t line, bool *en
     } else if (!strcmp(op, "userns-hint")) {
         need(n, 2, op, line);
         plan->userns_hint = xstrdup(w[1]);
+    } else if (!strcmp(op, "home")) {
+        need(n, 6, op, line);
+        plan->home.base = xstrdup(w[1]);
+        plan->home.name = xstrdup(w[2]);
+        if (!*w[2] || strchr(w[2], '/') || !strcmp(w[2], ".") || !strcmp(w[2], ".."))
+            die("plan line %zu: a home name is one path component", line);
+        plan->home.uid = (uid_t)number(w[3], line);
+        plan->home.gid = (gid_t)number(w[4], line);
+        plan->home.base_mode = (unsigned)strtoul(w[5], NULL, 8);
+    } else if (!strcmp(op, "home-tmp")) {
+        need(n, 1, op, line);
+        plan->home.tmp = true;
+    } else if (!strcmp(op, "home-limit")) {
+        need(n, 2, op, line);
+        plan->home.limit = number(w[1], line);
+    } else if (!strcmp(op, "own-userns")) {
+        need(n, 2, op, line);
+        plan->own_userns = true;
+        plan->own_userns_required = !strcmp(w[1], "required");
+        if (!plan->own_userns_required && strcmp(w[1], "optional"))
+            die("plan line %zu: own-userns takes required|optional", line);
+    } else if (!strcmp(op, "userns-limit")) {
+        need(n, 3, op, line);
+        if (plan->n_userns_limits >= sizeof plan->userns_limits / sizeof plan->userns_limits[0])
+            die("plan line %zu: too many userns limits", line);
+        if (strchr(w[1], '/') || w[1][0] == '.')
+            die("plan line %zu: '%s' is not a /proc/sys/user name", line, w[1]);
+        plan->userns_limits[plan->n_userns_limits].name = xstrdup(w[1]);
+        plan->userns_limits[plan->n_userns_limits++].value = number(w[2], line);
     } else if (!strcmp(op, "end")) {
         need(n, 1, op, line);
         *ended = true;

@@ -24,8 +24,15 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How often the supervisor looks at the home's size while the server runs (see home.c and README: a server can
+ * overshoot homeSize by what it writes in this time, then it is stopped). */
+#define HOME_CHECK_MS 250
+
 /* Sent to init when the supervisor dies, in modes without a pid namespace to do the killing. */
 #define PARENT_DIED (SIGRTMIN + 2)
+
+/* Root launcher with own-userns: the server says "unshared" on the first pipe, init answers "mapped" on the second. */
+static int userns_ready[2] = {-1, -1}, userns_mapped[2] = {-1, -1};
 
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
@@ -79,7 +86,9 @@ static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t
     reset_signals();
     if (setsid() < 0)
         die_errno("setsid");
-    rlimits_apply(plan);
+    rlimits_apply(plan); /* before the user namespace: raising a hard limit needs CAP_SYS_RESOURCE on the host */
+    userns_enter_own(plan, userns_ready[1], userns_mapped[0]);
+    userns_apply_limits(plan);
     identity_drop(plan);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         die_errno("setting no_new_privs");
@@ -136,6 +145,7 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
     }
     if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
         die_errno("sethostname");
+    userns_open_sysctl_dir(plan);
     if (plan->mode == MODE_NAMESPACES) {
         mounts_capture_sources(plan);
         mounts_build_root(plan);
@@ -155,11 +165,27 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
     if (sigfd < 0)
         die_errno("signalfd");
     pid_t self = getpid();
+    if (plan->own_userns && (pipe2(userns_ready, O_CLOEXEC) < 0 || pipe2(userns_mapped, O_CLOEXEC) < 0))
+        die_errno("pipe");
     pid_t server = fork();
     if (server < 0)
         die_errno("fork");
     if (server == 0)
         server_exec(plan, self);
+    if (plan->own_userns) {
+        char c;
+        close(userns_ready[1]);
+        close(userns_mapped[0]);
+        if (read(userns_ready[0], &c, 1) == 1) {
+            if (c == 'u')
+                userns_write_maps_for(plan, server);
+            c = 'm';
+            if (write(userns_mapped[1], &c, 1) != 1)
+                die_errno("releasing the server");
+        }
+        close(userns_ready[0]);
+        close(userns_mapped[1]);
+    }
 
     int code = EXIT_CONTAIN_FAILED;
     for (;;) {
@@ -195,8 +221,28 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
     _exit(code); /* as PID 1, our exit makes the kernel kill whatever is left in the namespace */
 }
 
+/* The home over its limit: said once on stderr, then the tree is stopped like any other end. */
+static bool home_over_limit(const struct plan *plan, const char *when)
+{
+    long long used = home_usage();
+    if (used >= 0 && (unsigned long long)used <= plan->home.limit)
+        return false;
+    if (used < 0)
+        fprintf(stderr, "mcp-contain: the server's home %s/%s is nested deeper than 256 directories %s; it counts as"
+                " over its homeSize\n", plan->home.base, plan->home.name, when);
+    else
+        fprintf(stderr, "mcp-contain: the server's home %s/%s holds %lld bytes %s, over its homeSize of %llu bytes;"
+                " %s\n", plan->home.base, plan->home.name, used, when, plan->home.limit,
+                *when == 'b' ? "free space there or raise limits.homeSize in the profile"
+                             : "server stopped (free space there or raise limits.homeSize in the profile)");
+    return true;
+}
+
 int supervise(struct plan *plan)
 {
+    home_prepare(plan);
+    if (plan->home.limit && home_over_limit(plan, "before the start"))
+        _exit(EXIT_CONTAIN_FAILED);
     cgroups_create(plan);
     if (plan->mode == MODE_NAMESPACES)
         mounts_prepare_idmaps(plan);
@@ -240,9 +286,15 @@ int supervise(struct plan *plan)
     long long deadline = -1;
     int stage = 0;
     int code = EXIT_CONTAIN_FAILED;
+    bool home_stopped = false;
+    long long next_home_check = plan->home.limit ? now_ms() + HOME_CHECK_MS : -1;
+    home_fs_changed();
     for (;;) {
         struct pollfd fds[2] = {{.fd = sigfd, .events = POLLIN}, {.fd = watch_stdin ? STDIN_FILENO : -1, .events = 0}};
-        int timeout = deadline < 0 ? -1 : (int)(deadline - now_ms() > 0 ? deadline - now_ms() : 0);
+        long long wake = deadline;
+        if (next_home_check >= 0 && (wake < 0 || next_home_check < wake))
+            wake = next_home_check;
+        int timeout = wake < 0 ? -1 : (int)(wake - now_ms() > 0 ? wake - now_ms() : 0);
         int r = poll(fds, 2, timeout);
         if (r < 0 && errno != EINTR)
             die_errno("poll");
@@ -268,6 +320,17 @@ int supervise(struct plan *plan)
                     kill(init, sig);
                 }
             }
+        }
+        /* The home's size: walked only when its filesystem's free blocks or inodes moved since the last look. */
+        if (next_home_check >= 0 && now_ms() >= next_home_check) {
+            long long started = now_ms();
+            if (!home_stopped && home_fs_changed() && home_over_limit(plan, "while running")) {
+                home_stopped = true;
+                kill(init, SIGKILL);
+            }
+            /* A big home makes a walk expensive: at most a tenth of the time goes to walking. */
+            long long spent = now_ms() - started;
+            next_home_check = home_stopped ? -1 : now_ms() + (spent * 10 > HOME_CHECK_MS ? spent * 10 : HOME_CHECK_MS);
         }
         if (deadline >= 0 && now_ms() >= deadline) {
             if (stage == 1) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -163,7 +164,78 @@ static void cmd_fsize_signal(const struct step *s)
     in_child(s, run_fsize_default, NULL);
 }
 
+/* manyfiles DIR MAX: empty files DIR/f0, f1, ... until creation fails or MAX exist; all removed afterwards. */
+static void cmd_manyfiles(const struct step *s)
+{
+    unsigned long max;
+    if (!parse_ulong(s->argv[2], &max) || max > 10000000) {
+        error(s, "usage: manyfiles DIR MAX");
+        return;
+    }
+    int dir = open(s->argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    char name[32];
+    unsigned long n = 0;
+    int err = 0;
+    while (n < max) {
+        snprintf(name, sizeof name, "f%lu", n);
+        int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            err = errno;
+            break;
+        }
+        close(fd);
+        n++;
+    }
+    for (unsigned long i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "f%lu", i);
+        unlinkat(dir, name, 0);
+    }
+    close(dir);
+    if (err)
+        denied_errno(s, err, "files=%lu", n);
+    else
+        allowed(s, "files=%lu", n);
+}
+
+/* inotify-bomb MAX: inotify instances until inotify_init1 fails or MAX are open; then all closed. */
+static void cmd_inotify_bomb(const struct step *s)
+{
+    unsigned long max;
+    if (!parse_ulong(s->argv[1], &max) || max > 100000) {
+        error(s, "usage: inotify-bomb MAX");
+        return;
+    }
+    int *fds = calloc(max ? max : 1, sizeof *fds);
+    if (!fds) {
+        error(s, "out of memory");
+        return;
+    }
+    unsigned long n = 0;
+    int err = 0;
+    while (n < max) {
+        int fd = inotify_init1(IN_CLOEXEC);
+        if (fd < 0) {
+            err = errno;
+            break;
+        }
+        fds[n++] = fd;
+    }
+    for (unsigned long i = 0; i < n; i++)
+        close(fds[i]);
+    free(fds);
+    if (err)
+        denied_errno(s, err, "instances=%lu", n);
+    else
+        allowed(s, "instances=%lu", n);
+}
+
 const struct command limit_commands[] = {
+    {"manyfiles", 2, 2, "DIR MAX  (empty files until creation fails)", cmd_manyfiles},
+    {"inotify-bomb", 1, 1, "MAX  (inotify instances until inotify_init1 fails)", cmd_inotify_bomb},
     {"forkbomb", 2, 2, "MAX HOLD_MS", cmd_forkbomb},
     {"membomb", 1, 1, "MAX_MB", cmd_membomb},
     {"fill", 2, 2, "PATH MAX_BYTES  (SIGXFSZ ignored: EFBIG or ENOSPC)", cmd_fill},

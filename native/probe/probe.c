@@ -23,6 +23,7 @@ static bool any_error;
 
 static const struct command *const tables[] = {
     fs_commands, proc_commands, syscall_commands, net_commands, tty_commands, limit_commands, life_commands,
+    setid_commands, shared_commands,
 };
 
 static void emit(const char *text)

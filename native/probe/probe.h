@@ -64,6 +64,8 @@ extern const struct command net_commands[];
 extern const struct command tty_commands[];
 extern const struct command limit_commands[];
 extern const struct command life_commands[];
+extern const struct command setid_commands[];
+extern const struct command shared_commands[];
 
 /* Run modes: they take over the process instead of printing one result. */
 int with_tty(int argc, char **argv);

@@ -25,6 +25,15 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452 /* Linux 6.6 */
+#endif
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463 /* Linux 6.13 */
+#endif
+#ifndef SYS_removexattrat
+#define SYS_removexattrat 466 /* Linux 6.13 */
+#endif
 #ifndef SYS_open_tree_attr
 #define SYS_open_tree_attr 467 /* Linux 6.15, same number on every architecture */
 #endif
@@ -130,6 +139,53 @@ static const struct fingerprint fingerprints[] = {
     {"set_mempolicy", NR(set_mempolicy), A(0x7fff, 0, 0), 0},
     {"get_mempolicy", NR(get_mempolicy), A(0, 0, 0, 0, BAD_FLAGS), 0},
     {"set_mempolicy_home_node", NR(set_mempolicy_home_node), A(1, 4096, 0, 0), 0},
+    /* setuid files and file capabilities (every mode): a bad path or name pointer is EFAULT unfiltered */
+    {"openat2", NR(openat2), A(AT_FDCWD, BAD, BAD, 24), 0},
+    {"setxattr", NR(setxattr), A(BAD, BAD, BAD, 0, 0), 0},
+    {"lsetxattr", NR(lsetxattr), A(BAD, BAD, BAD, 0, 0), 0},
+    {"fsetxattr", NR(fsetxattr), A(-1, BAD, BAD, 0, 0), 0},
+    {"setxattrat", SYS_setxattrat, A(-1, BAD, 0, BAD, BAD, 16), 0},
+    /* landlock isolation: host SysV IPC and message queues (a key nobody uses, ids that do not exist) */
+    {"shmget", NR(shmget), A(0x7ffffff1, 1, 0), 0},           /* ENOENT */
+    {"shmat", NR(shmat), A(-1, 0, 0), 0},                      /* EINVAL */
+    {"shmdt", NR(shmdt), A(BAD), 0},                           /* EINVAL */
+    {"shmctl", NR(shmctl), A(-1, 2 /* IPC_STAT */, BAD), 0},
+    {"msgget", NR(msgget), A(0x7ffffff1, 0), 0},
+    {"msgsnd", NR(msgsnd), A(-1, BAD, 0, 0), 0},
+    {"msgrcv", NR(msgrcv), A(-1, BAD, 0, 0, 0), 0},
+    {"msgctl", NR(msgctl), A(-1, 2, BAD), 0},
+    {"semget", NR(semget), A(0x7ffffff1, 1, 0), 0},
+    {"semop", NR(semop), A(-1, BAD, 1), 0},
+    {"semtimedop", NR(semtimedop), A(-1, BAD, 1, 0), 0},
+    {"semctl", NR(semctl), A(-1, 0, 2, 0), 0},
+    {"mq_open", NR(mq_open), A(BAD, 0, 0, 0), 0},              /* EFAULT */
+    {"mq_unlink", NR(mq_unlink), A(BAD), 0},
+    {"mq_timedsend", NR(mq_timedsend), A(-1, BAD, 0, 0, 0), 0}, /* EBADF */
+    {"mq_timedreceive", NR(mq_timedreceive), A(-1, BAD, 0, 0, 0), 0},
+    {"mq_notify", NR(mq_notify), A(-1, 0), 0},
+    {"mq_getsetattr", NR(mq_getsetattr), A(-1, 0, 0), 0},
+    /* landlock isolation: metadata by path (bad path pointers: EFAULT) */
+#ifdef SYS_chmod
+    {"chmod", NR(chmod), A(BAD, 0755), 0},
+    {"chown", NR(chown), A(BAD, -1, -1), 0},
+    {"lchown", NR(lchown), A(BAD, -1, -1), 0},
+    {"utime", NR(utime), A(BAD, 0), 0},
+    {"utimes", NR(utimes), A(BAD, 0), 0},
+    {"futimesat", NR(futimesat), A(AT_FDCWD, BAD, 0), 0},
+#else
+    {"chmod", -1, A(0), 0},
+    {"chown", -1, A(0), 0},
+    {"lchown", -1, A(0), 0},
+    {"utime", -1, A(0), 0},
+    {"utimes", -1, A(0), 0},
+    {"futimesat", -1, A(0), 0},
+#endif
+    {"fchmodat", NR(fchmodat), A(AT_FDCWD, BAD, 0755), 0},
+    {"fchmodat2", SYS_fchmodat2, A(AT_FDCWD, BAD, 0755, 0), 0},
+    {"fchownat", NR(fchownat), A(AT_FDCWD, BAD, -1, -1, 0), 0},
+    {"removexattr", NR(removexattr), A(BAD, BAD), 0},
+    {"lremovexattr", NR(lremovexattr), A(BAD, BAD), 0},
+    {"removexattrat", SYS_removexattrat, A(-1, BAD, 0, BAD), 0},
     /* argument-checked rules */
     {"clone", NR(clone), A(CLONE_NEWUSER | CLONE_FS, 0, 0, 0, 0), 0}, /* invalid pair: EINVAL */
     {"personality", NR(personality), A(0x0008 /* PER_LINUX32 */), F_RESTORE_PERSONALITY},

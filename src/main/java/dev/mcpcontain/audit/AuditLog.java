@@ -10,11 +10,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
@@ -74,13 +77,24 @@ public final class AuditLog implements Closeable {
         FileAttribute<?>[] attributes = posix
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
                 : new FileAttribute<?>[0];
-        FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND), attributes);
+        // Never through a link: appending to (or chmodding) whatever a planted link names is not ours to do.
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS), attributes);
+        } catch (FileSystemException e) {
+            if (Files.isSymbolicLink(file)) {
+                throw new IOException("refusing to write the audit log " + file + ": it is a symbolic link", e);
+            }
+            throw e;
+        }
         if (posix) {
             // The log holds tool arguments: an existing file readable by others is tightened, not trusted.
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            Set<PosixFilePermission> permissions = view.readAttributes().permissions();
             if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                view.setPermissions(PosixFilePermissions.fromString("rw-------"));
             }
         }
         AuditLog log = new AuditLog(file, channel);

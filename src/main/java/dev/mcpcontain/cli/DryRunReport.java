@@ -29,6 +29,7 @@ final class DryRunReport {
         out.println("limits     memory=" + p.limits().memoryBytes() + " processes=" + p.limits().processes()
                 + " openFiles=" + p.limits().openFiles() + " fileSize=" + p.limits().fileSizeBytes()
                 + " tmp=" + p.limits().tmpBytes()
+                + (p.limits().homeSizeBytes() > 0 ? " homeSize=" + p.limits().homeSizeBytes() : "")
                 + p.limits().cpus().stream().mapToObj(c -> " cpus=" + c).findFirst().orElse("")
                 + p.limits().cpuSeconds().stream().mapToObj(c -> " cpuSeconds=" + c).findFirst().orElse(""));
         out.println("paths");

@@ -20,8 +20,34 @@ import picocli.CommandLine.Command;
         description = "Runs stdio MCP servers contained: own identity and session, only granted folders,"
                 + " no secrets from the environment, resource limits, killed with its host.",
         subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class, ManifestCommand.class,
-                PinsCommand.class, ApprovalsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class})
+                PinsCommand.class, ApprovalsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class,
+                CompletionCommand.class, ManPage.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes (run: the server's own code passes through):%n",
+        exitCodeList = {
+            "0:success (run: the server exited 0)",
+            "1:manifest validate: the manifest has problems",
+            "125:bad input, or containment could not be set up as asked (nothing was started)",
+            "126:run: the server's program is not executable",
+            "127:run: the server's program was not found",
+            "128+N:run: the server died of signal N"},
+        footerHeading = "%nEnvironment:%n",
+        footer = {
+            "  HOME, XDG_CONFIG_HOME, XDG_DATA_HOME  where profiles, pins, consents, agent",
+            "                             homes and the audit log live",
+            "  MCP_CONTAIN_NO_PROMPT=1    never ask on the terminal (consent, tool approvals): refuse or skip instead",
+            "  MCP_CONTAIN_JAVA           the java binary the launcher script runs",
+            "  MCP_CONTAIN_HELPER         the native helper, instead of the installed one",
+            "  MCP_CONTAIN_LIBDIR         where the launcher script finds mcp-contain.jar",
+            "%nSee 'mcp-contain help COMMAND' for one command, 'man mcp-contain' for all."})
 public final class Main implements Runnable {
+
+    /** The variables the footer lists, for the man page. */
+    static final String[][] ENVIRONMENT = {
+        {"HOME, XDG_CONFIG_HOME, XDG_DATA_HOME", "where profiles, pins, consents, agent homes and the audit log live"},
+        {"MCP_CONTAIN_NO_PROMPT", "set to 1: never ask on the terminal (folder consent, tool approvals); refuse or skip instead"},
+        {"MCP_CONTAIN_JAVA", "the java binary the launcher script runs"},
+        {"MCP_CONTAIN_HELPER", "the native helper to use instead of the installed one"},
+        {"MCP_CONTAIN_LIBDIR", "where the launcher script finds mcp-contain.jar"}};
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -59,7 +85,7 @@ public final class Main implements Runnable {
 
     /** The full command line: every subcommand, its help, and one-line errors. */
     static CommandLine commandLine(int verbosity, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Main(verbosity));
+        CommandLine cli = commandLine(verbosity);
         cli.setOut(out);
         cli.setErr(err);
         // Everything after the server's program is the server's: its own options are not ours to parse.
@@ -104,6 +130,30 @@ public final class Main implements Runnable {
     private static boolean namesTheValue(CommandLine.ParameterException ex) {
         return ex instanceof CommandLine.OverwrittenOptionException
                 || ex.getCause() instanceof CommandLine.TypeConversionException;
+    }
+
+    /** The whole command tree, with --help and --version on every command (one declared without them included). */
+    static CommandLine commandLine() {
+        return commandLine(0);
+    }
+
+    static CommandLine commandLine(int verbosity) {
+        // The help text shows the audit default of whoever asks: root's differs from a user's.
+        System.setProperty("mcp.contain.audit.default",
+                dev.mcpcontain.state.StateFiles.audit(dev.mcpcontain.policy.HostEnvironment.current()).toString());
+        CommandLine cli = new CommandLine(new Main(verbosity));
+        helpEverywhere(cli);
+        return cli;
+    }
+
+    private static void helpEverywhere(CommandLine command) {
+        CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+        if (spec.optionsMap().get("--help") == null && !(command.getCommand() instanceof CommandLine.HelpCommand)) {
+            spec.mixinStandardHelpOptions(true);
+        }
+        for (CommandLine sub : command.getSubcommands().values()) {
+            helpEverywhere(sub);
+        }
     }
 
     /**

@@ -26,7 +26,10 @@ public final class ManifestCommand implements Runnable {
     static final int INVALID = 1;
 
     @Command(mixinStandardHelpOptions = true, name = "validate", description = "Check a manifest.json strictly (as mcpb does) and print every problem"
-            + " with its JSON path. Exits 0 when valid, 1 when not.")
+            + " with its JSON path (warnings too).",
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:valid (warnings may have been printed)", "1:the manifest has errors",
+                    "125:bad usage (no such option)"})
     static final class Validate implements Callable<Integer> {
         @Mixin
         VerboseMixin verbose;

@@ -28,7 +28,7 @@ public final class McpRunOptions {
     Boolean mediate;
 
     @Option(names = "--audit", paramLabel = "FILE",
-            description = "Audit log for a mediated run (default: ~/.local/share/mcp-contain/audit.jsonl).")
+            description = "Audit log for a mediated run (default for you: ${sys:mcp.contain.audit.default}).")
     Path audit;
 
     McpOptions options(boolean dryRun) {

@@ -144,6 +144,9 @@ public final class ConsentStore {
                 }
             }
             return (ObjectNode) root;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConsentException(file + ": damaged (" + dev.mcpcontain.state.JsonProblems.describe(e)
+                    + "); fix or remove it");
         } catch (IOException e) {
             throw new ConsentException(file + ": damaged (" + e.getMessage().lines().findFirst().orElse("")
                     + "); fix or remove it");

@@ -1,6 +1,5 @@
 package dev.mcpcontain.manifest;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -45,10 +44,8 @@ public final class ManifestLoader {
         try {
             tree = JSON.readTree(content);
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            return new Checked(file, null, List.of(new ManifestProblem("$", "not valid JSON" + where + ": "
-                    + firstLine(e.getOriginalMessage()), true)));
+            return new Checked(file, null, List.of(new ManifestProblem("$", "not valid JSON: "
+                    + dev.mcpcontain.state.JsonProblems.describe(e), true)));
         } catch (IOException e) {
             return new Checked(file, null, List.of(new ManifestProblem("$", "cannot read: " + e.getMessage(), true)));
         }
@@ -84,13 +81,5 @@ public final class ManifestLoader {
 
     public static Manifest load(Path file) {
         return load(file, w -> { });
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 }

@@ -522,9 +522,13 @@ public final class Mediator {
         refuse(seen, RelayError.TOOLS_CHANGED, blockedMessage());
     }
 
+    /**
+     * Fixed text for the host: what changed (tool names, descriptions) is server-controlled text that has not been
+     * approved, and whatever the host receives may reach the model. The detail goes to stderr and 'pins show'.
+     */
     private String blockedMessage() {
         return "mcp-contain blocked server '" + settings.serverId() + "': its tools differ from "
-                + gate.pinOrigin() + " (" + gate.blockReason().orElse("changed") + "). Review with 'mcp-contain pins show "
+                + gate.pinOrigin() + ". Review with 'mcp-contain pins show "
                 + settings.serverId() + "', accept with 'mcp-contain pins approve " + settings.serverId() + "'";
     }
 

@@ -74,6 +74,9 @@ public final class PinStore {
                         + "' (remove it with 'mcp-contain pins reset " + server + "')");
             }
             return Optional.of(pin);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new PinException(file + ": damaged pin file (" + dev.mcpcontain.state.JsonProblems.describe(e)
+                    + "); review it or remove it with 'mcp-contain pins reset " + server + "'", e);
         } catch (IOException e) {
             throw new PinException(file + ": damaged pin file (" + firstLine(e.getMessage())
                     + "); review it or remove it with 'mcp-contain pins reset " + server + "'", e);

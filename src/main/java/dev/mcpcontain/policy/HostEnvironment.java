@@ -57,14 +57,28 @@ public record HostEnvironment(
             uid = ids[0];
             gid = ids[1];
         }
+        Map<String, String> variables = windows ? caseInsensitive(System.getenv()) : Map.copyOf(System.getenv());
         return new HostEnvironment(
-                windows ? caseInsensitive(System.getenv()) : Map.copyOf(System.getenv()),
-                Path.of(System.getProperty("user.home")).toAbsolutePath(),
+                variables,
+                home(variables, System.getProperty("user.home"), windows),
                 Path.of("").toAbsolutePath(),
                 uid,
                 gid,
                 System.getProperty("user.name"),
                 windows);
+    }
+
+    /**
+     * {@code $HOME} when it is set to an absolute path, as the XDG base-directory and user-dirs specifications
+     * define every folder relative to it (containers, CI and test harnesses set it on purpose); the JDK's
+     * {@code user.home}, which comes from the passwd entry, only when it is unset. Windows keeps the profile folder.
+     */
+    static Path home(Map<String, String> variables, String passwdHome, boolean windows) {
+        String home = windows ? null : variables.get("HOME");
+        if (home != null && !home.isEmpty() && Path.of(home).isAbsolute()) {
+            return Path.of(home).normalize();
+        }
+        return Path.of(passwdHome).toAbsolutePath();
     }
 
     /** Windows names variables without regard to case ({@code Path}, {@code SystemRoot}); so must lookups. */

@@ -189,6 +189,7 @@ public final class PolicyResolver {
                 l.cpuSeconds() == null ? OptionalInt.empty() : OptionalInt.of(l.cpuSeconds()),
                 l.openFiles(),
                 l.fileSize().bytes(),
-                l.tmpSize().bytes());
+                l.tmpSize().bytes(),
+                l.homeSize().bytes());
     }
 }

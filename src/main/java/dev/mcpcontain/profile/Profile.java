@@ -47,7 +47,7 @@ public record Profile(
 
     /** Resource limits; each one is enforced or the launch is refused. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize"})
+    @JsonPropertyOrder({"memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize", "homeSize"})
     public record Limits(
             ByteSize memory,
             Integer processes,
@@ -55,7 +55,8 @@ public record Profile(
             Integer cpuSeconds,
             Integer openFiles,
             ByteSize fileSize,
-            ByteSize tmpSize) {
+            ByteSize tmpSize,
+            ByteSize homeSize) {
 
         public Limits {
             positive("processes", processes);

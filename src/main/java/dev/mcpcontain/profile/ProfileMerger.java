@@ -13,7 +13,8 @@ final class ProfileMerger {
 
     /** Limits that apply when no profile in the chain sets them: generous for node/python/JVM servers. */
     static final Profile.Limits DEFAULT_LIMITS = new Profile.Limits(
-            ByteSize.parse("2G"), 512, null, null, 4096, ByteSize.parse("1G"), ByteSize.parse("256M"));
+            ByteSize.parse("2G"), 512, null, null, 4096, ByteSize.parse("1G"), ByteSize.parse("256M"),
+            ByteSize.parse("2G"));
 
     private ProfileMerger() {}
 
@@ -87,7 +88,8 @@ final class ProfileMerger {
                 pick(child.cpuSeconds(), parent.cpuSeconds()),
                 pick(child.openFiles(), parent.openFiles()),
                 pick(child.fileSize(), parent.fileSize()),
-                pick(child.tmpSize(), parent.tmpSize()));
+                pick(child.tmpSize(), parent.tmpSize()),
+                pick(child.homeSize(), parent.homeSize()));
     }
 
     private static Profile.ToolRules tools(Profile.ToolRules parent, Profile.ToolRules child) {

@@ -46,10 +46,8 @@ final class ProfileReader {
             }
             return profile;
         } catch (JsonParseException e) {
-            String message = e.getOriginalMessage();
-            int newline = message.indexOf('\n');
             throw new ProfileException(source + ":" + e.getLocation().getLineNr() + ": not valid JSON: "
-                    + (newline < 0 ? message : message.substring(0, newline)));
+                    + dev.mcpcontain.state.JsonProblems.describe(e).replaceFirst("^line \\d+, ", ""));
         } catch (IOException e) {
             throw new ProfileException(source + ": cannot read: " + e.getMessage(), e);
         }
@@ -112,18 +110,20 @@ final class ProfileReader {
         ByteSize memory = null;
         ByteSize fileSize = null;
         ByteSize tmpSize = null;
+        ByteSize homeSize = null;
         Integer processes = null;
         Integer cpuSeconds = null;
         Integer openFiles = null;
         Double cpus = null;
         expect(JsonToken.START_OBJECT, path, "an object");
         Set<String> seen = new HashSet<>();
-        for (String field; (field = nextField(path, seen, "memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize")) != null; ) {
+        for (String field; (field = nextField(path, seen, "memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize", "homeSize")) != null; ) {
             String at = path + "." + field;
             switch (field) {
                 case "memory" -> memory = size(at);
                 case "fileSize" -> fileSize = size(at);
                 case "tmpSize" -> tmpSize = size(at);
+                case "homeSize" -> homeSize = size(at);
                 case "processes" -> processes = integer(at, 1);
                 case "cpuSeconds" -> cpuSeconds = integer(at, 1);
                 case "openFiles" -> openFiles = integer(at, 16);
@@ -140,7 +140,7 @@ final class ProfileReader {
                 default -> throw new IllegalStateException(field);
             }
         }
-        return new Profile.Limits(memory, processes, cpus, cpuSeconds, openFiles, fileSize, tmpSize);
+        return new Profile.Limits(memory, processes, cpus, cpuSeconds, openFiles, fileSize, tmpSize, homeSize);
     }
 
     private Profile.ToolRules tools(String path) throws IOException {

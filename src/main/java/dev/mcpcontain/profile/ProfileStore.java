@@ -43,8 +43,15 @@ public final class ProfileStore {
         String current = nameOrPath;
         String firstSource = null;
         Path relativeTo = null;
+        String child = null;
         while (current != null) {
-            Located located = locate(current, relativeTo);
+            Located located;
+            try {
+                located = locate(current, relativeTo);
+            } catch (ProfileException e) {
+                // A parent that cannot be found is an error in the file that names it.
+                throw child == null ? e : new ProfileException(child + ": field 'extends': " + e.getMessage());
+            }
             if (!seen.add(located.source())) {
                 throw new ProfileException(located.source() + ": 'extends' forms a cycle: "
                         + String.join(" -> ", seen) + " -> " + located.source());
@@ -56,6 +63,7 @@ public final class ProfileStore {
             }
             merged = merged == null ? profile : ProfileMerger.overlay(profile, merged);
             current = profile.parent();
+            child = located.source();
             relativeTo = located.path().map(Path::getParent).orElse(null);
         }
         return new Resolved(displayName(nameOrPath), firstSource, List.copyOf(chain), ProfileMerger.withDefaults(merged));

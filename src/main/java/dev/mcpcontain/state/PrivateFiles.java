@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,7 +18,8 @@ public final class PrivateFiles {
     private PrivateFiles() {}
 
     public static void createDirectories(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
+        refuseLinks(dir);
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         if (posix()) {
@@ -43,6 +45,23 @@ public final class PrivateFiles {
             }
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Our own directories ({@code .../mcp-contain} and below) are never symbolic links: a server with a writable
+     * grant of the user's config folder could otherwise point them elsewhere and have the launcher (maybe root)
+     * create files there. Above {@code mcp-contain} links are the user's own layout (dotfile managers) and stay.
+     */
+    static void refuseLinks(Path dir) throws IOException {
+        for (Path p = dir.toAbsolutePath(); p != null && p.getFileName() != null; p = p.getParent()) {
+            if (Files.isSymbolicLink(p)) {
+                throw new IOException("refusing to use " + p + ": it is a symbolic link (remove it; mcp-contain"
+                        + " creates its own directories)");
+            }
+            if (p.getFileName().toString().equals("mcp-contain")) {
+                return;
+            }
         }
     }
 

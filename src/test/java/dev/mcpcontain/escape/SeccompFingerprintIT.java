@@ -150,6 +150,57 @@ class SeccompFingerprintIT {
         }));
     }
 
+    /**
+     * {@code --isolation landlock} adds plain denials (host SysV IPC and message queues, metadata by path): the same
+     * fingerprint for each rule only that mode's dry run lists, against unconfined root and in a landlock launch.
+     */
+    @TestFactory
+    Stream<DynamicNode> landlockFingerprints() {
+        EscapeSuite suite = EscapeSuite.get();
+        Lazy<Map<String, String>> extra = Lazy.of(() -> {
+            Identity first = suite.identities().get(0);
+            Map<String, String> full = suite.launch(first, "seccomp-policy-full").probe(Steps.of()).dryRun()
+                    .seccompDenials();
+            Map<String, String> landlock = new LinkedHashMap<>(suite.launch(first, "seccomp-policy-landlock")
+                    .option("--isolation", "landlock").probe(Steps.of()).dryRun().seccompDenials());
+            landlock.keySet().removeAll(full.keySet());
+            return landlock;
+        });
+        Lazy<Steps> steps = Lazy.of(() -> {
+            Steps s = Steps.of();
+            extra.get().keySet().forEach(name -> s.add("sc-" + name, "syscall", name));
+            return s;
+        });
+        Lazy<RunResult> rootControl = Lazy.of(() -> {
+            EscapeSuite.requireThat(suite.suiteIsRoot(), "the fingerprint's control runs as root");
+            return suite.controlAsRoot(steps.get());
+        });
+        List<DynamicNode> nodes = new ArrayList<>();
+        nodes.add(dynamicTestNamed("the landlock dry run lists host IPC and metadata-by-path denials", () -> {
+            for (String name : List.of("shmget", "msgget", "semget", "mq_open", "fchmodat", "fchownat",
+                    "removexattr")) {
+                assertTrue(extra.get().containsKey(name), () -> name + " not in " + extra.get().keySet());
+            }
+        }));
+        nodes.add(dynamicTestNamed("[root control] every landlock-only rule gets another answer unconfined", () -> {
+            for (String name : extra.get().keySet()) {
+                ProbeLine outside = rootControl.get().line("sc-" + name);
+                assertNotEquals(ProbeLine.Kind.ERROR, outside.kind(), rootControl.get()::toString);
+                assertNotEquals("errno=" + extra.get().get(name), outside.outcome(), () -> name + " unconfined: "
+                        + outside.raw());
+            }
+        }));
+        for (Identity id : suite.identities()) {
+            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "seccomp-landlock")
+                    .option("--isolation", "landlock").probe(steps.get()).run());
+            nodes.add(Named.test(id, "landlock isolation: every landlock-only rule answers its errno", () -> {
+                contained.get().assertProbeCompleted(steps.get().labels());
+                extra.get().forEach((name, errno) -> contained.get().assertDenied("sc-" + name, errno));
+            }));
+        }
+        return nodes.stream();
+    }
+
     private static void assertDistinct(String label, ProbeLine inside, RunResult control) {
         ProbeLine outside = control.line(label);
         assertNotEquals(ProbeLine.Kind.ERROR, outside.kind(), control::toString);

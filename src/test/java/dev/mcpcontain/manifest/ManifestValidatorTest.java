@@ -93,7 +93,7 @@ class ManifestValidatorTest {
                 + " manifest validate " + file + ")", e.getMessage());
         Files.writeString(file, "{\"name\":\"a\",\n\"name\":\"b\"}");
         e = assertThrows(ManifestException.class, () -> ManifestLoader.load(file));
-        assertTrue(e.getMessage().startsWith(file + ": $: not valid JSON at line 2"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(file + ": $: not valid JSON: line 2"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
     }
 }

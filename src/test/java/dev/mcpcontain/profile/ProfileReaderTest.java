@@ -42,7 +42,7 @@ class ProfileReaderTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "unknown top field  | {\\n\"netwrk\": \"none\"}                  | p.json:2: field 'netwrk': unknown field (known: $schema, agentUser, description, env, extends, grants, isolation, limits, network, tools)",
-        "unknown nested     | {\"limits\": {\\n\\n\"memry\": \"1G\"}}       | p.json:3: field 'limits.memry': unknown field (known: cpuSeconds, cpus, fileSize, memory, openFiles, processes, tmpSize)",
+        "unknown nested     | {\"limits\": {\\n\\n\"memry\": \"1G\"}}       | p.json:3: field 'limits.memry': unknown field (known: cpuSeconds, cpus, fileSize, homeSize, memory, openFiles, processes, tmpSize)",
         "bad enum           | {\"network\": \"internet\"}                 | p.json:1: field 'network': 'internet' is not one of none, host",
         "bad size           | {\"limits\": {\"memory\": \"lots\"}}         | p.json:1: field 'limits.memory': 'lots' is not a size (examples: 65536, 512K, 256M, 2G)",
         "string for int     | {\"limits\": {\"processes\": \"10\"}}        | p.json:1: field 'limits.processes': expected a whole number, got a string",
@@ -65,5 +65,16 @@ class ProfileReaderTest {
     void brokenJsonNamesTheLine() {
         String message = error("{\n\"network\": \"none\",\n}");
         assertEquals(true, message.startsWith("p.json:3: not valid JSON: "), message);
+    }
+
+    @Test
+    void brokenJsonSpeaksPlainlyWithoutJacksonInternals() {
+        for (String json : new String[] {"{\n\"network\": \"none\",\n}", "{\"a\": x}", "{\"limits\": {", "[1,"}) {
+            String message = error(json);
+            for (String internal : new String[] {"Source", "REDACTED", "JsonToken", "(code ", "com.fasterxml", "`"}) {
+                assertEquals(false, message.contains(internal), json + " -> " + message);
+            }
+            assertEquals(1, message.lines().count(), message);
+        }
     }
 }

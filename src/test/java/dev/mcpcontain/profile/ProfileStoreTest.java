@@ -91,7 +91,7 @@ class ProfileStoreTest {
         JsonNode schema = new ObjectMapper().readTree(Path.of("profiles/profile.schema.json").toFile());
         assertEquals(Set.of("$schema", "description", "extends", "isolation", "network", "grants", "env", "limits",
                 "tools", "agentUser"), names(schema.get("properties")));
-        assertEquals(Set.of("memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize"),
+        assertEquals(Set.of("memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize", "homeSize"),
                 names(schema.get("properties").get("limits").get("properties")));
         assertEquals(Set.of("pass", "set", "sensitive"), names(schema.get("properties").get("env").get("properties")));
         assertEquals(Set.of("allow", "deny", "approval", "defaultApproval"),
@@ -113,5 +113,13 @@ class ProfileStoreTest {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return new TreeSet<>(names);
+    }
+
+    @Test
+    void anUnknownParentIsAnErrorOfTheFileThatNamesIt() throws IOException {
+        Path child = dir.resolve("child.json");
+        Files.writeString(child, "{\"extends\": \"nope\"}");
+        String message = assertThrows(ProfileException.class, () -> builtIns.resolve(child.toString())).getMessage();
+        assertTrue(message.startsWith(child + ": field 'extends': no profile named 'nope'"), message);
     }
 }

@@ -53,6 +53,15 @@ public final class Fixtures {
         throw new AssertionError("fixture manifest has no tool " + tool);
     }
 
+    /** A fixture's lines (the JSONL responses: initialize, then tools/list). */
+    public static java.util.List<String> lines(String name) {
+        try (InputStream in = open(name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static InputStream open(String name) {
         InputStream in = Fixtures.class.getResourceAsStream("/fixtures/" + name);
         if (in == null) {

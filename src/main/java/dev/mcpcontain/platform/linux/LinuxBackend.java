@@ -7,14 +7,13 @@ import dev.mcpcontain.launch.ExecHandoff;
 import dev.mcpcontain.launch.HostCheck;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.HostEnvironment;
-import dev.mcpcontain.profile.Profile;
+import dev.mcpcontain.state.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /** Linux: the policy compiled into a plan for the native helper, which contains and supervises the server. */
@@ -49,24 +48,10 @@ public final class LinuxBackend implements ContainmentBackend<LinuxLaunchPlan> {
 
     @Override
     public void prepare(LinuxLaunchPlan linux) throws IOException {
-        Path home = linux.policy().agentHome();
-        if (!Files.isDirectory(home)) {
-            Files.createDirectories(home.getParent());
-            Files.createDirectory(home, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
-        if (linux.homeOwner().isPresent()) {
-            AgentAccount agent = linux.homeOwner().get();
-            Files.setAttribute(home, "unix:uid", agent.uid());
-            Files.setAttribute(home, "unix:gid", agent.gid());
-        }
-        if (linux.policy().isolation() == Profile.Isolation.LANDLOCK) {
-            Path tmp = home.resolve("tmp");
-            Files.createDirectories(tmp);
-            if (linux.homeOwner().isPresent()) {
-                Files.setAttribute(tmp, "unix:uid", linux.homeOwner().get().uid());
-                Files.setAttribute(tmp, "unix:gid", linux.homeOwner().get().gid());
-            }
-        }
+        // Only the directory holding every home, which no server can write. The home itself (owner, mode, its tmp)
+        // is set up by the helper through descriptors that never follow a link: a server writes into its home, and
+        // a path-based chown here would follow a link it planted (issue 9).
+        PrivateFiles.createDirectories(linux.policy().agentHome().getParent());
         for (LinuxLaunchPlan.CgroupParent parent : linux.cgroupParents()) {
             if (!parent.enableInParents().isEmpty()) {
                 enableControllers(parent);

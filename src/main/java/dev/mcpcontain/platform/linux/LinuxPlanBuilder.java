@@ -44,7 +44,12 @@ public final class LinuxPlanBuilder {
 
     /** Who launches: decided by the backend from the real process. */
     public record Launcher(boolean root, int uid, int gid, Path home, int verbosity, Path helper, LinuxHostFacts facts,
-            Optional<AgentAccount> agent, String runId, Path etc) {
+            Optional<AgentAccount> agent, String runId, Path etc, Map<String, Long> usernsLimits) {
+
+        public Launcher(boolean root, int uid, int gid, Path home, int verbosity, Path helper, LinuxHostFacts facts,
+                Optional<AgentAccount> agent, String runId, Path etc) {
+            this(root, uid, gid, home, verbosity, helper, facts, agent, runId, etc, UsernsLimits.forThisHost());
+        }
 
         /** Names this launch's cgroups: unique among concurrent launches, not a secret. */
         public static String newRunId() {
@@ -94,10 +99,17 @@ public final class LinuxPlanBuilder {
             default -> throw new IllegalStateException(policy.isolation().toString());
         }
 
+        home(policy, plan, describe);
         limits(policy.limits(), policy.serverId(), plan, describe, cgroupParents);
-        // Without a mount namespace nothing hides the host's pathname sockets (session bus, ssh-agent,
-        // docker.sock), and Landlock before ABI 9 cannot restrict them: no AF_UNIX sockets in landlock isolation.
-        SeccompOptions seccomp = seccomp(plan, networkNone, policy.isolation() == Profile.Isolation.LANDLOCK);
+        usernsCounters(policy, plan, describe, warnings);
+        // Every mode: no setuid/setgid files, no file capabilities. Landlock isolation also closes with seccomp what
+        // no namespace hides there (host pathname sockets, SysV IPC, netlink, other processes, metadata by path):
+        // SeccompOptions.Isolation says which mode gets what.
+        SeccompOptions seccomp = seccomp(plan, networkNone, switch (policy.isolation()) {
+            case FULL -> SeccompOptions.Isolation.FULL;
+            case LANDLOCK -> SeccompOptions.Isolation.LANDLOCK;
+            case REDUCED -> SeccompOptions.Isolation.REDUCED;
+        });
 
         plan.op("cwd", policy.workingDirectory().toString());
         plan.op("exec", policy.program());
@@ -187,8 +199,71 @@ public final class LinuxPlanBuilder {
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 
+    /**
+     * The persistent home, set up by the helper through descriptors (never a path a server could have swapped):
+     * owned by the server's uid, mode 0700, and so is the directory holding every home. A root launcher without a
+     * mount namespace needs its server to pass through that directory by path: there it is 0711 (no listing), and
+     * each home's own 0700 keeps other users out. homeSize: the supervisor stops a server whose home grows past it.
+     */
+    private void home(ContainmentPolicy policy, PlanWriter plan, List<String> describe) {
+        Path home = policy.agentHome();
+        int uid = launcher.root() ? launcher.agent().orElseThrow().uid() : launcher.uid();
+        int gid = launcher.root() ? launcher.agent().orElseThrow().gid() : launcher.gid();
+        boolean traversed = launcher.root() && policy.isolation() != Profile.Isolation.FULL;
+        String baseMode = traversed ? "711" : "700";
+        plan.op("home", home.getParent().toString(), home.getFileName().toString(), uid, gid, baseMode);
+        if (policy.isolation() == Profile.Isolation.LANDLOCK) {
+            plan.op("home-tmp");
+        }
+        long limit = policy.limits().homeSizeBytes();
+        if (limit > 0) {
+            plan.op("home-limit", limit);
+        }
+        describe.add("home: " + home + " (uid " + uid + ", 0700; " + home.getParent() + " " + baseMode + "), set up"
+                + " through descriptors without following links" + (limit > 0 ? "; homeSize " + limit
+                + " bytes: refused at start when over, stopped when it grows over (checked every "
+                + HOME_CHECK_MS + " ms when its filesystem changed)" : ""));
+    }
+
+    /** As native/linux/supervise.c HOME_CHECK_MS. */
+    static final int HOME_CHECK_MS = 250;
+
+    /**
+     * Per-user kernel counters, bounded inside the server's own user namespace. A user launcher's server has one
+     * (full isolation); a root launcher's server enters one just before it drops to the agent account. Without
+     * namespaces as a user there is none: said in the warnings.
+     */
+    private void usernsCounters(ContainmentPolicy policy, PlanWriter plan, List<String> describe, List<String> warnings) {
+        boolean ownUserns = launcher.root() || policy.isolation() == Profile.Isolation.FULL;
+        plan.op("rlimit", "msgqueue", MSGQUEUE_BYTES, MSGQUEUE_BYTES);
+        plan.op("rlimit", "sigpending", SIGPENDING, SIGPENDING);
+        if (!ownUserns) {
+            warnings.add("isolation '" + policy.isolation().name().toLowerCase(java.util.Locale.ROOT) + "' as a user:"
+                    + " no user namespace, so inotify and fanotify instances and watches count against your own"
+                    + " per-user limits (a server can use them up for your session)");
+            describe.add("per-user counters: the host's (no user namespace of the server's own); POSIX message queues "
+                    + MSGQUEUE_BYTES + " bytes, pending signals " + SIGPENDING);
+            return;
+        }
+        if (launcher.root()) {
+            // Required in full isolation (root creates namespaces there anyway); elsewhere a container's seccomp
+            // may refuse even root one: then the helper says so on stderr and the counters stay the host's.
+            plan.op("own-userns", policy.isolation() == Profile.Isolation.FULL ? "required" : "optional");
+        }
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<String, Long> limit : launcher.usernsLimits().entrySet()) {
+            plan.op("userns-limit", limit.getKey(), limit.getValue());
+            text.append(text.length() == 0 ? "" : ", ").append(limit.getKey()).append('=').append(limit.getValue());
+        }
+        describe.add("per-user counters in the server's own user namespace: " + text + "; POSIX message queues "
+                + MSGQUEUE_BYTES + " bytes, pending signals " + SIGPENDING);
+    }
+
+    static final long MSGQUEUE_BYTES = 204_800;
+    static final long SIGPENDING = 1024;
+
     private void mounts(ContainmentPolicy policy, PlanWriter plan, List<String> describe) {
-        plan.op("root-tmpfs", 1 << 20);
+        plan.op("root-tmpfs", 1 << 20, ResourceLimits.tmpfsInodes(1 << 20));
         for (String dir : SYSTEM_DIRECTORIES) {
             Path path = Path.of(dir);
             if (Files.isSymbolicLink(path)) {
@@ -203,8 +278,8 @@ public final class LinuxPlanBuilder {
             }
         }
         maskSshHostKeys(plan);
-        plan.op("tmpfs", "/tmp", policy.limits().tmpBytes(), "1777");
-        plan.op("tmpfs", "/dev", 1 << 16, "755");
+        plan.op("tmpfs", "/tmp", policy.limits().tmpBytes(), "1777", ResourceLimits.tmpfsInodes(policy.limits().tmpBytes()));
+        plan.op("tmpfs", "/dev", 1 << 16, "755", ResourceLimits.tmpfsInodes(1 << 16));
         for (String device : DEVICES) {
             plan.op("bind-dev", "/dev/" + device, "/dev/" + device);
         }
@@ -214,14 +289,17 @@ public final class LinuxPlanBuilder {
         plan.op("symlink", "/proc/self/fd/2", "/dev/stderr");
         plan.op("symlink", "pts/ptmx", "/dev/ptmx");
         plan.op("devpts", "/dev/pts");
-        plan.op("tmpfs", "/dev/shm", Math.min(policy.limits().tmpBytes(), 64L << 20), "1777");
+        long shm = Math.min(policy.limits().tmpBytes(), 64L << 20);
+        plan.op("tmpfs", "/dev/shm", shm, "1777", ResourceLimits.tmpfsInodes(shm));
         plan.op("proc", "/proc");
         for (String path : READ_ONLY_PROC) {
             plan.op("ro-self", path);
         }
         describe.add("root: fresh read-only tmpfs; system directories read-only: " + String.join(" ", SYSTEM_DIRECTORIES));
         describe.add("hidden: " + String.join(" ", MASKED_ETC) + ", ssh host keys; no /home, /root, /run, /sys, /var");
-        describe.add("/tmp: private tmpfs of " + policy.limits().tmpBytes() + " bytes; /dev minimal; /proc of its own pid namespace");
+        describe.add("/tmp: private tmpfs of " + policy.limits().tmpBytes() + " bytes and "
+                + ResourceLimits.tmpfsInodes(policy.limits().tmpBytes()) + " inodes (every tmpfs has an inode limit:"
+                + " one per KiB); /dev minimal; /proc of its own pid namespace");
 
         List<PathRule> rules = new ArrayList<>(policy.paths());
         // Parents before children: a read-only subpath must be mounted on top of the writable grant holding it.
@@ -241,8 +319,9 @@ public final class LinuxPlanBuilder {
     private void idmap(PlanWriter plan, PathRule rule) {
         AgentAccount agent = launcher.agent().orElseThrow();
         try {
-            int uid = (Integer) Files.getAttribute(rule.path(), "unix:uid");
-            int gid = (Integer) Files.getAttribute(rule.path(), "unix:gid");
+            // The grant's own owner, never a link's target (the helper refuses to bind through a link anyway).
+            int uid = (Integer) Files.getAttribute(rule.path(), "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int gid = (Integer) Files.getAttribute(rule.path(), "unix:gid", LinkOption.NOFOLLOW_LINKS);
             if (uid != agent.uid()) {
                 plan.op("idmap", uid, agent.uid(), gid, agent.gid());
             }
@@ -412,8 +491,8 @@ public final class LinuxPlanBuilder {
                         + " a cpu controller); remove 'cpus' or use 'cpuSeconds'");
     }
 
-    private static SeccompOptions seccomp(PlanWriter plan, boolean networkNone, boolean unixDenied) {
-        SeccompOptions options = new SeccompOptions(Arch.current(), networkNone, unixDenied);
+    private static SeccompOptions seccomp(PlanWriter plan, boolean networkNone, SeccompOptions.Isolation isolation) {
+        SeccompOptions options = new SeccompOptions(Arch.current(), networkNone, isolation);
         plan.op("seccomp", HexFormat.of().formatHex(SeccompCompiler.compile(options)));
         return options;
     }

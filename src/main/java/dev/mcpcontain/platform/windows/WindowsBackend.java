@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  */
 public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPlan> {
 
-    static final String LIMITS_WITHOUT_MECHANISM = "windows: the openFiles, fileSize and tmpSize limits have no"
+    static final String LIMITS_WITHOUT_MECHANISM = "windows: the openFiles, fileSize, tmpSize and homeSize limits have no"
             + " Windows mechanism and are not enforced (memory, processes, cpus and cpuSeconds are, by the job object)";
 
     private final HostEnvironment host;

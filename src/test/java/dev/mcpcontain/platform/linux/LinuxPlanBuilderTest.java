@@ -61,7 +61,7 @@ class LinuxPlanBuilderTest {
         assertTrue(text.contains("\nrlimit nproc 100 100\n"), "counted inside its own user namespace");
         assertTrue(text.contains("\nrlimit data 1073741824 1073741824\n"), "memory without a cgroup");
         assertTrue(text.contains("\nmask /etc/shadow\n"));
-        assertTrue(text.contains("\ntmpfs /tmp 67108864 1777\n"));
+        assertTrue(text.contains("\ntmpfs /tmp 67108864 1777 65536\n"), "every tmpfs has an inode limit");
         assertTrue(text.contains("\nlandlock-deny-tcp optional\n") && text.contains("\nlandlock-scope optional\n"),
                 "the namespaces already isolate network and signals");
         assertTrue(text.endsWith("\nend\n"));
@@ -113,5 +113,29 @@ class LinuxPlanBuilderTest {
         String text = plan(false, NO_CGROUPS, p);
         assertTrue(text.contains("\nexec /bin/true\narg /bin/true\n"), text);
         assertEquals("a%20b%0Ac%25", PlanWriter.encode("a b\nc%"));
+    }
+
+    /** Each isolation mode compiles the filter for that mode, and the plan carries exactly those bytes. */
+    @Test
+    void theSeccompFilterIsCompiledForTheIsolationMode() {
+        Map<Profile.Isolation, dev.mcpcontain.platform.linux.seccomp.SeccompOptions.Isolation> expected = Map.of(
+                Profile.Isolation.FULL, dev.mcpcontain.platform.linux.seccomp.SeccompOptions.Isolation.FULL,
+                Profile.Isolation.LANDLOCK, dev.mcpcontain.platform.linux.seccomp.SeccompOptions.Isolation.LANDLOCK,
+                Profile.Isolation.REDUCED, dev.mcpcontain.platform.linux.seccomp.SeccompOptions.Isolation.REDUCED);
+        expected.forEach((isolation, seccomp) -> {
+            LinuxHostFacts facts = new LinuxHostFacts(Optional.of(6), Optional.of(1000), false, NO_CGROUPS);
+            LinuxPlanBuilder.Launcher launcher = new LinuxPlanBuilder.Launcher(false, 1000, 1000, HOME, 0,
+                    Path.of("/opt/helper"), facts, Optional.empty(), "run1", Path.of("/etc"));
+            LinuxLaunchPlan plan = new LinuxPlanBuilder(launcher).build(policy(isolation, Profile.Network.HOST,
+                    OptionalDouble.empty(), List.of()));
+            assertEquals(seccomp, plan.seccomp().isolation(), isolation::toString);
+            String hex = java.util.HexFormat.of().formatHex(
+                    dev.mcpcontain.platform.linux.seccomp.SeccompCompiler.compile(plan.seccomp()));
+            assertTrue(plan.planText().contains("\nseccomp " + hex + "\n"), isolation::toString);
+            boolean landlock = isolation == Profile.Isolation.LANDLOCK;
+            assertEquals(landlock, plan.describe().stream().anyMatch(l -> l.contains("shmget (")), isolation::toString);
+            assertTrue(plan.describe().stream().anyMatch(l -> l.contains("fchmod (") && l.contains("S_ISUID")),
+                    isolation::toString);
+        });
     }
 }

@@ -8,6 +8,8 @@ enum Errno {
     EPERM(1),
     ENOSYS(38),
     EPROTONOSUPPORT(93),
+    ESOCKTNOSUPPORT(94),
+    EOPNOTSUPP(95),
     EAFNOSUPPORT(97);
 
     final int value;

@@ -19,4 +19,9 @@ final class SeccompData {
         }
         return 16 + 8 * index;
     }
+
+    /** Offset of the high 32 bits of {@code args[index]}: only for pointers, which the kernel reads whole. */
+    static int argHigh(int index) {
+        return argLow(index) + 4;
+    }
 }

@@ -7,15 +7,32 @@ import java.util.Objects;
  *
  * @param arch        the architecture of the process the filter is loaded into (and of the syscalls it allows)
  * @param networkNone deny AF_INET and AF_INET6 sockets as well, for servers granted no network
- * @param unixDenied  deny socket(AF_UNIX) (socketpair stays), for servers without a mount namespace: nothing else
- *                    keeps them from connecting to the host's pathname sockets before Landlock ABI 9
+ * @param isolation   how much of the host the server shares, which decides the extra rules (see {@link Isolation})
  */
-public record SeccompOptions(Arch arch, boolean networkNone, boolean unixDenied) {
+public record SeccompOptions(Arch arch, boolean networkNone, Isolation isolation) {
+
+    /**
+     * Which launch mode the filter is for. Every mode gets the base deny-list and the setuid/setgid/file-capability
+     * rules. {@code LANDLOCK} (no namespaces: the host's IPC, network, pid and filesystem are shared and Landlock is
+     * the only filesystem layer) also gets the rules that close what no namespace hides there: socket(AF_UNIX),
+     * datagram socketpairs, netlink, SysV IPC and POSIX message queues, metadata changes by path, and priority,
+     * affinity and resource-limit calls aimed at other processes. {@code REDUCED} (the user's own session, for
+     * testing) does not: the server already has the user's files and sockets there, so those rules would only break
+     * programs without protecting anything.
+     */
+    public enum Isolation { FULL, LANDLOCK, REDUCED }
+
     public SeccompOptions {
         Objects.requireNonNull(arch, "arch");
+        Objects.requireNonNull(isolation, "isolation");
     }
 
     public SeccompOptions(Arch arch, boolean networkNone) {
-        this(arch, networkNone, false);
+        this(arch, networkNone, Isolation.FULL);
+    }
+
+    /** The server shares the host's namespaces and only Landlock confines its files: the landlock-mode rules apply. */
+    boolean sharedHost() {
+        return isolation == Isolation.LANDLOCK;
     }
 }

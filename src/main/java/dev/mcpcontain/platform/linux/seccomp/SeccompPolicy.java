@@ -2,6 +2,7 @@ package dev.mcpcontain.platform.linux.seccomp;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The deny-list itself, synthesised from Flatpak, firejail, Codex and sandbox-runtime. Default ALLOW: the filter
@@ -9,6 +10,20 @@ import java.util.List;
  * Landlock and the namespaces do the rest.
  */
 final class SeccompPolicy {
+
+    // linux/resource.h, linux/ioprio.h
+    static final int PRIO_PROCESS = 0;
+    static final int IOPRIO_WHO_PROCESS = 1;
+
+    /** Every syscall that sets a file mode, with the index of its mode argument. */
+    static final List<DenySetidMode> SETID_MODES = List.of(
+            new DenySetidMode("chmod", 1), new DenySetidMode("fchmod", 1), new DenySetidMode("fchmodat", 2),
+            new DenySetidMode("fchmodat2", 2),
+            new DenySetidMode("open", 2), new DenySetidMode("openat", 3), new DenySetidMode("creat", 1),
+            new DenySetidMode("mkdir", 1), new DenySetidMode("mkdirat", 2),
+            new DenySetidMode("mknod", 1), new DenySetidMode("mknodat", 2));
+
+    private static final Set<String> PATH_CHMOD = Set.of("chmod", "fchmodat", "fchmodat2");
 
     private SeccompPolicy() {}
 
@@ -48,11 +63,66 @@ final class SeccompPolicy {
                 "mbind", "migrate_pages", "move_pages", "set_mempolicy", "get_mempolicy",
                 "set_mempolicy_home_node");
 
+        // Setuid/setgid files and file capabilities (issue 7), in every mode. openat2's mode is in a struct the
+        // filter cannot read: ENOSYS makes glibc, Go, Rust and libuv fall back to openat, whose mode is checked.
+        deny(rules, Errno.ENOSYS, "openat2: its mode is behind a pointer; callers fall back to openat", "openat2");
+        // Setting any extended attribute fails: the name (security.capability, the file-capability attribute) is
+        // behind a pointer too, so the filter cannot single it out, and failing closed beats guessing. EOPNOTSUPP is
+        // what a filesystem without xattrs answers, which cp -a, rsync and tar already take as "skip the xattrs".
+        // Removing attributes grants nothing, so fremovexattr stays (the path forms go in landlock isolation).
+        deny(rules, Errno.EOPNOTSUPP, "setting xattrs (file capabilities); EOPNOTSUPP as without xattr support",
+                "setxattr", "lsetxattr", "fsetxattr", "setxattrat");
+
+        if (options.sharedHost()) {
+            // No IPC namespace: every SysV object and message queue of the host would be there to open.
+            deny(rules, Errno.EPERM, "host SysV IPC and POSIX message queues (no IPC namespace)",
+                    "shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl",
+                    "semget", "semop", "semtimedop", "semctl",
+                    "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr");
+            // Landlock has no access right for modes, owners, timestamps or xattrs: the path forms would change
+            // them outside the grants and in read-only grants. The descriptor forms (fchmod, fchown, futimens,
+            // fremovexattr) need a file Landlock let the server open, and stay.
+            deny(rules, Errno.EPERM, "metadata by path (Landlock has no right for it; descriptor forms stay)",
+                    "chmod", "fchmodat", "fchmodat2", "chown", "lchown", "fchownat",
+                    "utime", "utimes", "futimesat", "removexattr", "lremovexattr", "removexattrat");
+        }
+
         rules.add(new DenyNamespaceClone());
         rules.add(new RestrictPersonality());
         rules.add(new DenyTerminalInjection());
-        rules.add(new RestrictSocketFamilies("socket", options.networkNone(), options.unixDenied()));
-        rules.add(new RestrictSocketFamilies("socketpair", options.networkNone()));
+        if (options.sharedHost()) {
+            rules.add(new RestrictSocketFamilies("socket", options.networkNone(), RestrictSocketFamilies.Unix.DENIED,
+                    false));
+            rules.add(new RestrictSocketFamilies("socketpair", options.networkNone(),
+                    RestrictSocketFamilies.Unix.CONNECTED, false));
+        } else {
+            rules.add(new RestrictSocketFamilies("socket", options.networkNone()));
+            rules.add(new RestrictSocketFamilies("socketpair", options.networkNone()));
+        }
+
+        for (DenySetidMode rule : SETID_MODES) {
+            // In landlock isolation the path-based chmod calls are denied outright above.
+            if (!(options.sharedHost() && PATH_CHMOD.contains(rule.syscall()))) {
+                rules.add(rule);
+            }
+        }
+
+        if (options.sharedHost()) {
+            rules.add(new DenyPathForm("utimensat", 1));
+            rules.add(OnlySelf.pidArg("prlimit64", 0));
+            rules.add(OnlySelf.pidArg("sched_setaffinity", 0));
+            rules.add(OnlySelf.pidArg("sched_setscheduler", 0));
+            rules.add(OnlySelf.pidArg("sched_setparam", 0));
+            rules.add(OnlySelf.pidArg("sched_setattr", 0));
+            for (String priority : List.of("setpriority", "getpriority")) {
+                rules.add(new OnlySelf(priority, List.of(
+                        new OnlySelf.Required(0, PRIO_PROCESS, "== 0 (PRIO_PROCESS)"),
+                        new OnlySelf.Required(1, 0, "== 0 (self)"))));
+            }
+            rules.add(new OnlySelf("ioprio_set", List.of(
+                    new OnlySelf.Required(0, IOPRIO_WHO_PROCESS, "== 1 (IOPRIO_WHO_PROCESS)"),
+                    new OnlySelf.Required(1, 0, "== 0 (self)"))));
+        }
 
         rules.add(new DefaultAllow());
         return List.copyOf(rules);

@@ -50,4 +50,50 @@ class DescribeTest {
         assertTrue(lines.contains("modify_ldt: no such syscall on aarch64, nothing to deny"), lines::toString);
         assertFalse(lines.stream().anyMatch(line -> line.contains("AF_INET")), lines::toString);
     }
+
+    @Test
+    void statesTheSetidRulesInEveryModeAndTheLandlockRulesOnlyThere() {
+        for (SeccompOptions.Isolation isolation : SeccompOptions.Isolation.values()) {
+            List<String> lines = SeccompCompiler.describe(new SeccompOptions(Arch.X86_64, false, isolation));
+            assertTrue(lines.contains("openat (257): mode (arg 3, low 32 bits) & 06000 (S_ISUID|S_ISGID) ->"
+                    + " ERRNO(EPERM), else ALLOW  [setuid and setgid files]"), lines::toString);
+            assertTrue(lines.contains("fchmod (91): mode (arg 1, low 32 bits) & 06000 (S_ISUID|S_ISGID) ->"
+                    + " ERRNO(EPERM), else ALLOW  [setuid and setgid files]"), lines::toString);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("openat2 (437) -> ERRNO(ENOSYS)")), lines::toString);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("fsetxattr (190) -> ERRNO(EOPNOTSUPP)")),
+                    lines::toString);
+            boolean landlock = isolation == SeccompOptions.Isolation.LANDLOCK;
+            assertEquals(landlock, lines.stream().anyMatch(l -> l.startsWith("shmget (29) -> ERRNO(EPERM)")),
+                    lines::toString);
+            assertEquals(landlock, lines.contains("chmod (90) -> ERRNO(EPERM)  [metadata by path (Landlock has no"
+                    + " right for it; descriptor forms stay)]"), lines::toString);
+            assertEquals(!landlock, lines.stream().anyMatch(l -> l.startsWith("chmod (90): mode")), lines::toString);
+            assertEquals(landlock, lines.contains("prlimit64 (302): unless arg 0 (low 32 bits) pid == 0 (self) ->"
+                    + " ERRNO(EPERM), else ALLOW  [other processes]"), lines::toString);
+            assertEquals(landlock, lines.contains("utimensat (280): pathname (arg 1, all 64 bits) != NULL ->"
+                    + " ERRNO(EPERM), else ALLOW  [metadata by path]"), lines::toString);
+        }
+        List<String> landlock = SeccompCompiler.describe(new SeccompOptions(Arch.X86_64, false,
+                SeccompOptions.Isolation.LANDLOCK));
+        assertTrue(landlock.contains("socketpair (53): family (low 32 bits) not in {AF_UNIX (SOCK_STREAM or"
+                + " SOCK_SEQPACKET), AF_INET, AF_INET6} -> ERRNO(EAFNOSUPPORT); AF_UNIX type (low 32 bits) other than"
+                + " SOCK_STREAM/SOCK_SEQPACKET [|SOCK_NONBLOCK|SOCK_CLOEXEC] -> ERRNO(ESOCKTNOSUPPORT)"),
+                landlock::toString);
+        assertTrue(landlock.contains("socket (41): family (low 32 bits) not in {AF_INET, AF_INET6} ->"
+                + " ERRNO(EAFNOSUPPORT)"), landlock::toString);
+    }
+
+    @Test
+    void everyRuleOfEveryModeIsListed() {
+        for (Arch arch : Arch.values()) {
+            for (SeccompOptions.Isolation isolation : SeccompOptions.Isolation.values()) {
+                SeccompOptions options = new SeccompOptions(arch, false, isolation);
+                List<String> lines = SeccompCompiler.describe(options);
+                for (String name : ExpectedPolicy.ruled(options)) {
+                    assertTrue(lines.stream().anyMatch(l -> l.startsWith(name + " ") || l.startsWith(name + ":")),
+                            () -> options + ": " + name + " not listed in " + lines);
+                }
+            }
+        }
+    }
 }

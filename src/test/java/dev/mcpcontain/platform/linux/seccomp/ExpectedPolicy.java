@@ -16,6 +16,8 @@ final class ExpectedPolicy {
     static final int EPERM = 1;
     static final int ENOSYS = 38;
     static final int EPROTONOSUPPORT = 93;
+    static final int ESOCKTNOSUPPORT = 94;
+    static final int EOPNOTSUPP = 95;
     static final int EAFNOSUPPORT = 97;
 
     static final int ALLOW = 0x7fff0000;
@@ -54,15 +56,64 @@ final class ExpectedPolicy {
             entry("lookup_dcookie", EPERM), entry("nfsservctl", EPERM), entry("iopl", EPERM),
             entry("ioperm", EPERM),
             entry("clone3", ENOSYS), entry("fsopen", ENOSYS), entry("fsconfig", ENOSYS),
-            entry("fsmount", ENOSYS), entry("fspick", ENOSYS));
+            entry("fsmount", ENOSYS), entry("fspick", ENOSYS),
+            // setuid files and file capabilities: openat2's mode and every xattr name are behind pointers
+            entry("openat2", ENOSYS),
+            entry("setxattr", EOPNOTSUPP), entry("lsetxattr", EOPNOTSUPP), entry("fsetxattr", EOPNOTSUPP),
+            entry("setxattrat", EOPNOTSUPP));
+
+    /** Denied whatever their arguments in landlock isolation only (host IPC; metadata by path). */
+    static final Map<String, Integer> LANDLOCK_DENIED = Map.ofEntries(
+            entry("shmget", EPERM), entry("shmat", EPERM), entry("shmdt", EPERM), entry("shmctl", EPERM),
+            entry("msgget", EPERM), entry("msgsnd", EPERM), entry("msgrcv", EPERM), entry("msgctl", EPERM),
+            entry("semget", EPERM), entry("semop", EPERM), entry("semtimedop", EPERM), entry("semctl", EPERM),
+            entry("mq_open", EPERM), entry("mq_unlink", EPERM), entry("mq_timedsend", EPERM),
+            entry("mq_timedreceive", EPERM), entry("mq_notify", EPERM), entry("mq_getsetattr", EPERM),
+            entry("chmod", EPERM), entry("fchmodat", EPERM), entry("fchmodat2", EPERM), entry("chown", EPERM),
+            entry("lchown", EPERM), entry("fchownat", EPERM), entry("utime", EPERM), entry("utimes", EPERM),
+            entry("futimesat", EPERM), entry("removexattr", EPERM), entry("lremovexattr", EPERM),
+            entry("removexattrat", EPERM));
+
+    /** Syscalls with a file mode: S_ISUID or S_ISGID in it is EPERM, in every mode. Value: the mode's index. */
+    static final Map<String, Integer> MODE_ARGUMENT = Map.ofEntries(
+            entry("chmod", 1), entry("fchmod", 1), entry("fchmodat", 2), entry("fchmodat2", 2), entry("open", 2),
+            entry("openat", 3), entry("creat", 1), entry("mkdir", 1), entry("mkdirat", 2), entry("mknod", 1),
+            entry("mknodat", 2));
+
+    /** Argument-checked in landlock isolation only: the "self" forms and utimensat's descriptor form. */
+    static final Set<String> LANDLOCK_ARGUMENT_CHECKED = Set.of("utimensat", "prlimit64", "sched_setaffinity",
+            "sched_setscheduler", "sched_setparam", "sched_setattr", "setpriority", "getpriority", "ioprio_set");
 
     /** Syscalls whose arguments decide; the sweep over "everything else" leaves them to their own tests. */
-    static final Set<String> ARGUMENT_CHECKED = Set.of("clone", "personality", "ioctl", "socket", "socketpair");
+    static final Set<String> ARGUMENT_CHECKED = Set.of("clone", "personality", "ioctl", "socket", "socketpair",
+            "chmod", "fchmod", "fchmodat", "fchmodat2", "open", "openat", "creat", "mkdir", "mkdirat", "mknod",
+            "mknodat");
+
+    /** Every name the policy rules on (plainly or by argument) in OPTIONS, for the "everything else runs" sweep. */
+    static Set<String> ruled(SeccompOptions options) {
+        Set<String> names = new java.util.HashSet<>(DENIED.keySet());
+        names.addAll(ARGUMENT_CHECKED);
+        if (options.isolation() == SeccompOptions.Isolation.LANDLOCK) {
+            names.addAll(LANDLOCK_DENIED.keySet());
+            names.addAll(LANDLOCK_ARGUMENT_CHECKED);
+        }
+        return names;
+    }
+
+    /** The plain denials in OPTIONS: name to errno. */
+    static Map<String, Integer> denied(SeccompOptions options) {
+        Map<String, Integer> all = new java.util.HashMap<>(DENIED);
+        if (options.isolation() == SeccompOptions.Isolation.LANDLOCK) {
+            all.putAll(LANDLOCK_DENIED);
+        }
+        return all;
+    }
 
     /** Denied names that do not exist on an architecture (and so cannot be called there). */
     static final Map<Arch, Set<String>> ABSENT = Map.of(
             Arch.X86_64, Set.of("umount", "stime"),
-            Arch.AARCH64, Set.of("umount", "stime", "modify_ldt", "uselib", "iopl", "ioperm"));
+            Arch.AARCH64, Set.of("umount", "stime", "modify_ldt", "uselib", "iopl", "ioperm", "open", "creat",
+                    "mkdir", "mknod", "chmod", "chown", "lchown", "utime", "utimes", "futimesat"));
 
     /** A few ordinary syscalls the positive tests call, per architecture (checked against the headers too). */
     static final Map<Arch, Map<String, Integer>> ORDINARY = Map.of(

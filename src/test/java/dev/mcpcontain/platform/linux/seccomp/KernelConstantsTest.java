@@ -82,7 +82,18 @@ class KernelConstantsTest {
                 u("AF_INET", RestrictSocketFamilies.AF_INET),
                 u("AF_INET6", RestrictSocketFamilies.AF_INET6),
                 u("AF_NETLINK", RestrictSocketFamilies.AF_NETLINK),
-                u("NETLINK_ROUTE", RestrictSocketFamilies.NETLINK_ROUTE));
+                u("NETLINK_ROUTE", RestrictSocketFamilies.NETLINK_ROUTE),
+                u("ESOCKTNOSUPPORT", Errno.ESOCKTNOSUPPORT.value),
+                u("EOPNOTSUPP", Errno.EOPNOTSUPP.value),
+                u("S_ISUID", DenySetidMode.S_ISUID),
+                u("S_ISGID", DenySetidMode.S_ISGID),
+                u("SOCK_STREAM", RestrictSocketFamilies.SOCK_STREAM),
+                u("SOCK_SEQPACKET", RestrictSocketFamilies.SOCK_SEQPACKET),
+                u("SOCK_NONBLOCK", RestrictSocketFamilies.SOCK_NONBLOCK),
+                u("SOCK_CLOEXEC", RestrictSocketFamilies.SOCK_CLOEXEC),
+                u("PRIO_PROCESS", SeccompPolicy.PRIO_PROCESS),
+                u("IOPRIO_WHO_PROCESS", SeccompPolicy.IOPRIO_WHO_PROCESS),
+                u("offsetof(args[3])", SeccompData.argLow(3)));
     }
 
     private static Map.Entry<String, Long> u(String name, int value) {

@@ -30,10 +30,15 @@ class SeccompCompilerTest {
 
     private static final long ALL_ONES = 0xffffffffffffffffL;
 
-    static Stream<Arguments> optionsAndDeniedSyscalls() {
+    static Stream<SeccompOptions> allOptions() {
         return Stream.of(Arch.values())
-                .flatMap(arch -> Stream.of(false, true).map(none -> new SeccompOptions(arch, none)))
-                .flatMap(options -> ExpectedPolicy.DENIED.entrySet().stream()
+                .flatMap(arch -> Stream.of(false, true).flatMap(none -> Stream.of(SeccompOptions.Isolation.values())
+                        .map(isolation -> new SeccompOptions(arch, none, isolation))));
+    }
+
+    static Stream<Arguments> optionsAndDeniedSyscalls() {
+        return allOptions()
+                .flatMap(options -> ExpectedPolicy.denied(options).entrySet().stream()
                         .filter(denied -> !ExpectedPolicy.ABSENT.get(options.arch()).contains(denied.getKey()))
                         .map(denied -> Arguments.of(options, denied.getKey(), denied.getValue())));
     }
@@ -50,7 +55,9 @@ class SeccompCompilerTest {
     @EnumSource(Arch.class)
     void namesMissingOnAnArchitectureAreExactlyTheExpectedOnes(Arch arch) {
         Set<String> missing = new HashSet<>();
-        for (String name : ExpectedPolicy.DENIED.keySet()) {
+        Set<String> names = new HashSet<>(ExpectedPolicy.ruled(new SeccompOptions(arch, false,
+                SeccompOptions.Isolation.LANDLOCK)));
+        for (String name : names) {
             if (SyscallTable.number(arch, name).isEmpty()) {
                 missing.add(name);
             }
@@ -62,22 +69,19 @@ class SeccompCompilerTest {
     @ParameterizedTest
     @EnumSource(Arch.class)
     void everyOtherSyscallNumberIsAllowed(Arch arch) {
-        Set<Integer> ruled = new HashSet<>();
-        for (String name : ExpectedPolicy.DENIED.keySet()) {
-            SyscallTable.number(arch, name).ifPresent(ruled::add);
-        }
-        for (String name : ExpectedPolicy.ARGUMENT_CHECKED) {
-            ruled.add(SyscallTable.number(arch, name).orElseThrow());
-        }
-        for (boolean networkNone : new boolean[] {false, true}) {
-            byte[] program = program(new SeccompOptions(arch, networkNone));
+        for (SeccompOptions options : allOptions().filter(o -> o.arch() == arch).toList()) {
+            Set<Integer> ruled = new HashSet<>();
+            for (String name : ExpectedPolicy.ruled(options)) {
+                SyscallTable.number(arch, name).ifPresent(ruled::add);
+            }
+            byte[] program = program(options);
             for (int nr = 0; nr < 1024; nr++) {
                 if (ruled.contains(nr)) {
                     continue;
                 }
-                assertEquals(ALLOW, ClassicBpfInterpreter.run(program, auditArch(arch), nr), "nr " + nr);
+                assertEquals(ALLOW, ClassicBpfInterpreter.run(program, auditArch(arch), nr), options + " nr " + nr);
                 assertEquals(ALLOW, ClassicBpfInterpreter.run(program, auditArch(arch), nr, ALL_ONES, ALL_ONES,
-                        ALL_ONES, ALL_ONES, ALL_ONES, ALL_ONES), "nr " + nr + " with all argument bits set");
+                        ALL_ONES, ALL_ONES, ALL_ONES, ALL_ONES), options + " nr " + nr + " with all argument bits set");
             }
         }
     }
@@ -128,8 +132,8 @@ class SeccompCompilerTest {
     @ParameterizedTest
     @EnumSource(Arch.class)
     void programIsSmallValidAndWholeInstructions(Arch arch) {
-        for (boolean networkNone : new boolean[] {false, true}) {
-            byte[] program = SeccompCompiler.compile(new SeccompOptions(arch, networkNone));
+        for (SeccompOptions options : allOptions().filter(o -> o.arch() == arch).toList()) {
+            byte[] program = SeccompCompiler.compile(options);
             ClassicBpfInterpreter.validate(program);
             assertEquals(0, program.length % 8);
             assertTrue(program.length / 8 < 512, "instructions: " + program.length / 8);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/ioprio.h>
 #include <linux/netlink.h>
 #include <linux/personality.h>
 #include <linux/sched.h>
@@ -12,7 +13,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #define SHOW(name) printf("%s=%llu\n", #name, (unsigned long long)(name))
 #define SHOW_AS(label, value) printf("%s=%llu\n", label, (unsigned long long)(value))
@@ -59,5 +62,16 @@ int main(void)
     SHOW(AF_INET6);
     SHOW(AF_NETLINK);
     SHOW(NETLINK_ROUTE);
+    SHOW(ESOCKTNOSUPPORT);
+    SHOW(EOPNOTSUPP);
+    SHOW(S_ISUID);
+    SHOW(S_ISGID);
+    SHOW(SOCK_STREAM);
+    SHOW(SOCK_SEQPACKET);
+    SHOW(SOCK_NONBLOCK);
+    SHOW(SOCK_CLOEXEC);
+    SHOW(PRIO_PROCESS);
+    SHOW(IOPRIO_WHO_PROCESS);
+    SHOW_AS("offsetof(args[3])", offsetof(struct seccomp_data, args[3]));
     return 0;
 }
