@@ -45,16 +45,30 @@ final class MediationStage {
         this.run = run;
     }
 
-    /** Mediate when asked to, or by default with a manifest, tool rules or a pin; never drop tool rules. */
+    /**
+     * Mediate when asked to, or by default with a manifest, tool rules, tool approvals or a pin; never drop tool rules.
+     * {@code --no-mediate} over approvals (the strict profile asks by annotations) is the user's explicit choice for a
+     * program that is not an MCP server (the escape suite's probes run under strict), said with -v; over allow/deny
+     * lists it is refused.
+     */
     static boolean decide(HostEnvironment host, ContainmentPolicy policy, boolean manifest, Optional<Boolean> asked,
             Consumer<String> warn) {
-        boolean toolRules = !policy.toolAllow().isEmpty() || !policy.toolDeny().isEmpty()
-                || !policy.toolApprovals().allowsEverything();
+        return decide(host, policy, manifest, asked, warn, line -> { });
+    }
+
+    static boolean decide(HostEnvironment host, ContainmentPolicy policy, boolean manifest, Optional<Boolean> asked,
+            Consumer<String> warn, Consumer<String> info) {
+        boolean toolLists = !policy.toolAllow().isEmpty() || !policy.toolDeny().isEmpty();
+        boolean approvals = !policy.toolApprovals().allowsEverything();
+        boolean toolRules = toolLists || approvals;
         if (asked.isPresent()) {
-            if (!asked.get() && toolRules) {
+            if (!asked.get() && toolLists) {
                 throw PolicyException.refused("profile '" + policy.profileName() + "' restricts tools (tools.allow/"
-                        + "tools.deny/tools.approval/defaultApproval), which only mediation enforces: drop --no-mediate"
-                        + " or use a profile without tool rules");
+                        + "tools.deny), which only mediation enforces: drop --no-mediate or use a profile without tool rules");
+            }
+            if (!asked.get() && approvals) {
+                info.accept("--no-mediate: the tool approvals of profile '" + policy.profileName()
+                        + "' (tools.approval/defaultApproval) are not enforced for server '" + policy.serverId() + "'");
             }
             if (!asked.get() && manifest) {
                 warn.accept("--no-mediate: tool definitions are not pinned and nothing is audited for server '"
