@@ -79,7 +79,11 @@ final class ApprovalStage {
     private final ObjectMapper json = JsonMapper.builder(MessageScan.strictFactory()).build();
     private final Set<String> session = ConcurrentHashMap.newKeySet();
     private final Map<String, Parked> elicitations = new ConcurrentHashMap<>();
+    /** Ids of the host's calls waiting for an answer: still in use, so a new request may not take them. */
+    private final Set<String> parkedIds = ConcurrentHashMap.newKeySet();
     private final Map<String, Awaiting> retries = new ConcurrentHashMap<>();
+    /** The server's own input_required states for calls that were let through: their retries are the same call. */
+    private final Map<String, Awaiting> continuations = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "mcp-contain approval timer"));
@@ -109,6 +113,25 @@ final class ApprovalStage {
         prompts.shutdownNow();
     }
 
+    /** False when every call is allowed and nothing is stored: the stage has nothing to check. */
+    boolean active() {
+        return !(policy.allowsEverything() && store == null);
+    }
+
+    /**
+     * The server answered a call the relay let through with its own {@code input_required}: the client's retry carries
+     * the server's requestState and the same tool and arguments, and is that call going on, not a new one to ask about.
+     */
+    void onServerInputRequired(String tool, JsonNode arguments, String requestState) {
+        if (tool == null || requestState.startsWith(STATE_PREFIX) || continuations.size() >= 1024) {
+            return;
+        }
+        continuations.put(requestState, new Awaiting(tool, arguments == null || arguments.isNull()
+                ? JsonNodeFactory.instance.objectNode() : arguments.deepCopy(), null, null,
+                System.nanoTime() + settings.timeout().toNanos()));
+        timer.schedule(() -> continuations.remove(requestState), settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The 2025 handshake: who the client is and whether it can be asked. */
     void onInitialize(JsonNode params) {
         if (params == null) {
@@ -127,6 +150,23 @@ final class ApprovalStage {
         return elicitation != null && elicitation.isObject() && (elicitation.isEmpty() || elicitation.has("form"));
     }
 
+    /** True while a call with this id waits for the user. */
+    boolean isParked(String idKey) {
+        return idKey != null && parkedIds.contains(idKey);
+    }
+
+    private void park(Parked parked) {
+        if (parked.call().message() != null && parked.call().message().idKey != null) {
+            parkedIds.add(parked.call().message().idKey);
+        }
+    }
+
+    private void unpark(Parked parked) {
+        if (parked.call().message() != null && parked.call().message().idKey != null) {
+            parkedIds.remove(parked.call().message().idKey);
+        }
+    }
+
     /** True when this response answers one of the relay's own elicitations (and is consumed here). */
     boolean isOwnAnswer(String idKey) {
         return idKey != null && elicitations.containsKey(idKey);
@@ -143,12 +183,23 @@ final class ApprovalStage {
      */
     void decide(Crossing call, JsonNode request, Slice bytes, String tool, JsonNode definition, JsonNode arguments)
             throws IOException {
-        if (policy.allowsEverything() && store == null) {
+        if (!active()) {
             relay.forward(call, bytes, null);
             return;
         }
         JsonNode params = request.path("params");
         JsonNode meta = params.path("_meta");
+        JsonNode serverState = params.get("requestState");
+        if (serverState != null && serverState.isTextual()) {
+            Awaiting going = continuations.remove(serverState.textValue());
+            if (going != null && going.tool().equals(tool) && going.arguments().equals(arguments)
+                    && going.deadline() > System.nanoTime()
+                    && policy.decide(tool, definition, arguments).approval() != Approval.DENY) {
+                relay.forward(call, bytes, "approval allow by continuation (the server's input_required for a call"
+                        + " already let through)");
+                return;
+            }
+        }
         boolean modern = meta.has(VERSION_META);
         String client = modern ? text(meta.path(CLIENT_INFO_META).get("name")) : legacyClient;
         String hash = ApprovalStore.definitionHash(definition);
@@ -256,6 +307,7 @@ final class ApprovalStage {
     private void askByElicitation(Parked parked, JsonNode arguments) throws IOException {
         String id = ASK_ID_PREFIX + sequence.incrementAndGet();
         String key = "s:" + id;
+        park(parked);
         elicitations.put(key, parked);
         ObjectNode request = JsonNodeFactory.instance.objectNode();
         request.put("jsonrpc", "2.0");
@@ -280,6 +332,7 @@ final class ApprovalStage {
         if (parked == null || !parked.settled().compareAndSet(false, true)) {
             return;
         }
+        unpark(parked);
         JsonNode result = response.get("result");
         String action = result == null ? "" : result.path("action").asText("");
         if (!action.equals("accept")) {
@@ -312,6 +365,7 @@ final class ApprovalStage {
 
     private void askOnTerminal(ToolPrompt prompt, Parked parked, JsonNode arguments) {
         String question = "mcp-contain: " + question(parked.tool(), parked.client(), arguments);
+        park(parked);
         timer.schedule(() -> timedOut(parked, "tty"), settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         prompts.execute(() -> {
             if (parked.settled().get()) {
@@ -321,6 +375,7 @@ final class ApprovalStage {
             if (!parked.settled().compareAndSet(false, true)) {
                 return;
             }
+            unpark(parked);
             try {
                 if (answer.isEmpty() || answer.get() == ToolPrompt.Answer.NO) {
                     relay.refuse(parked.call(), RelayError.APPROVAL_DENIED, "tool '" + parked.tool()
@@ -341,6 +396,7 @@ final class ApprovalStage {
         if (!parked.settled().compareAndSet(false, true)) {
             return;
         }
+        unpark(parked);
         try {
             relay.refuse(parked.call(), RelayError.APPROVAL_TIMEOUT, "tool '" + parked.tool() + "' was not approved:"
                     + " no answer within " + settings.timeout().toSeconds() + " s", "approval deny by " + by

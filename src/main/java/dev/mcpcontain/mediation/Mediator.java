@@ -71,7 +71,12 @@ public final class Mediator {
     });
 
     /** A request on its way, remembered until its response arrives. */
-    private record Pending(String method, String tool, long startNanos, String idJson, boolean firstPage) {}
+    private record Pending(String method, String tool, long startNanos, String idJson, boolean firstPage,
+            JsonNode arguments) {
+        Pending(String method, String tool, long startNanos, String idJson, boolean firstPage) {
+            this(method, tool, startNanos, idJson, firstPage, null);
+        }
+    }
 
     Mediator(MediationSettings settings, OutputStream server, OutputStream host) {
         this.settings = settings;
@@ -169,7 +174,7 @@ public final class Mediator {
                     params == null ? null : params.get("arguments")));
             return;
         }
-        if (hostRequests.containsKey(m.idKey)) {
+        if (hostRequests.containsKey(m.idKey) || approvals.isParked(m.idKey)) {
             refuse(seen, RelayError.DUPLICATE_ID,
                     "request id " + m.idJson + " is already in use by a request still waiting for its answer");
             return;
@@ -266,7 +271,8 @@ public final class Mediator {
 
     private void forwardRequest(Crossing seen, boolean firstPage, Slice b, String detail) throws IOException {
         MessageScan m = seen.message();
-        hostRequests.put(m.idKey, new Pending(m.method, seen.tool(), System.nanoTime(), m.idJson, firstPage));
+        hostRequests.put(m.idKey, new Pending(m.method, seen.tool(), System.nanoTime(), m.idJson, firstPage,
+                seen.arguments()));
         audit.record(seen, Outcome.FORWARDED, null, detail);
         toServer.writeLine(b);
     }
@@ -339,8 +345,34 @@ public final class Mediator {
                 inspectCapabilities(m, b);
                 forwardResponse(response, b, null);
             }
+            case "tools/call" -> {
+                if (!m.hasError && approvals.active() && contains(b, INPUT_REQUIRED)) {
+                    JsonNode result = tree(b).get("result");
+                    JsonNode state = result == null ? null : result.get("requestState");
+                    if (result != null && "input_required".equals(result.path("resultType").asText())
+                            && state != null && state.isTextual()) {
+                        approvals.onServerInputRequired(request.tool(), request.arguments(), state.textValue());
+                    }
+                }
+                forwardResponse(response, b, null);
+            }
             default -> forwardResponse(response, b, null);
         }
+    }
+
+    private static final byte[] INPUT_REQUIRED = "\"input_required\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static boolean contains(Slice b, byte[] needle) {
+        outer:
+        for (int i = b.offset(); i <= b.offset() + b.length() - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (b.bytes()[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static Crossing answer(Crossing response, Pending request) {

@@ -125,6 +125,9 @@ class RelayApprovalTest {
         assertTrue(message.contains("x = \"hello\""), message);
         assertFalse(ask.at("/params/requestedSchema").has("required"), "a plain accept approves");
         assertTrue(server.wire.quietFor(200), "the call waits for the answer");
+        host.send(call(1, "same id"));
+        assertEquals("duplicate-id", JSON.readTree(host.next()).at("/error/data/mcpContain/reason").asText(),
+                "a waiting call's id is still in use");
         // Meanwhile both directions keep flowing.
         host.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}");
         assertEquals("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", server.wire.next());
@@ -199,6 +202,32 @@ class RelayApprovalTest {
         host.send(retry.replace("\"id\":2", "\"id\":5").replace(state, state2).replace("\"accept\"", "\"decline\""));
         assertEquals("approval-denied", JSON.readTree(host.next()).at("/error/data/mcpContain/reason").asText());
         assertTrue(server.wire.quietFor(200));
+    }
+
+    @Test
+    void theRetryOfTheServersOwnInputRequiredIsTheApprovedCallGoingOn() throws Exception {
+        startRelay(Duration.ofSeconds(30), Optional.empty());
+        String first = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"a\","
+                + "\"arguments\":{\"x\":\"1\"},\"_meta\":" + META + "}}";
+        host.send(first);
+        answerOwnListing();
+        String state = JSON.readTree(host.next()).at("/result/requestState").asText();
+        host.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"a\","
+                + "\"arguments\":{\"x\":\"1\"},\"inputResponses\":{\"" + ApprovalStage.INPUT_KEY + "\":{\"action\":"
+                + "\"accept\"}},\"requestState\":\"" + state + "\",\"_meta\":" + META + "}}");
+        server.wire.next();
+        // The server itself needs input for this call; the client's retry carries the server's state.
+        server.wire.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"resultType\":\"input_required\","
+                + "\"inputRequests\":{\"k\":{\"method\":\"elicitation/create\",\"params\":{}}},\"requestState\":\"srv-1\"}}");
+        assertTrue(host.next().contains("srv-1"));
+        String retry = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"a\","
+                + "\"arguments\":{\"x\":\"1\"},\"inputResponses\":{\"k\":{\"action\":\"accept\"}},\"requestState\":"
+                + "\"srv-1\",\"_meta\":" + META + "}}";
+        host.send(retry);
+        assertEquals(retry, server.wire.next(), "not asked again, passed byte for byte");
+        // The same server state with other arguments is a new call: asked about.
+        host.send(retry.replace("\"id\":3", "\"id\":4").replace("\"x\":\"1\"", "\"x\":\"2\""));
+        assertEquals("input_required", JSON.readTree(host.next()).at("/result/resultType").asText());
     }
 
     @Test
