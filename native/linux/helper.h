@@ -12,13 +12,14 @@
 #define EXIT_NOT_EXECUTABLE 126
 #define EXIT_NOT_FOUND 127
 
-#define MAX_OPS 256
+#define MAX_OPS 1024
+#define MAX_LANDLOCK 2048 /* per-entry rules under /etc can be many */
 #define MAX_ARGS 4096
 
 enum mode { MODE_NAMESPACES, MODE_LANDLOCK, MODE_REDUCED };
 
 enum mount_kind {
-    M_BIND_RO, M_BIND_RW, M_BIND_DEV, M_TMPFS, M_PROC, M_DEVPTS, M_DIR, M_SYMLINK, M_MASK, M_RO_SELF,
+    M_BIND_RO, M_BIND_RW, M_BIND_DEV, M_TMPFS, M_PROC, M_DEVPTS, M_DIR, M_SYMLINK, M_MASK, M_RO_SELF, M_HIDE,
 };
 
 struct mount_op {
@@ -31,14 +32,24 @@ struct mount_op {
     bool idmap;         /* bind through an idmapped mount: on-disk owner shown as the server's identity */
     uid_t idmap_from_uid, idmap_to_uid;
     gid_t idmap_from_gid, idmap_to_gid;
+    bool verify;        /* the source must still be src_dev:src_ino when opened (plan time == mount time) */
+    unsigned long long src_dev, src_ino;
     int tree_fd;        /* detached clone of the source, taken before the root is replaced */
     int idmap_fd;       /* user namespace carrying the idmap, made by the supervisor */
 };
 
+/* What a Landlock rule allows beneath its path (masked to file rights on a file). */
+enum landlock_kind {
+    LL_READ,      /* execute, read files, list directories */
+    LL_WRITE,     /* everything but device ioctls: a grant holds files, not devices to drive */
+    LL_DEVICE,    /* everything, device ioctls included: only the named device nodes */
+    LL_READ_DIR,  /* list directories and nothing else */
+};
+
 struct landlock_rule {
-    char *path;
-    bool writable;
-    bool read_dir_only; /* READ_DIR on this directory's subtree and nothing else */
+    char *path;          /* absolute; for own_proc, the entry under /proc/<the server's pid> */
+    enum landlock_kind kind;
+    bool own_proc;       /* resolved at apply time against the server's own pid */
 };
 
 /* The persistent home: BASE (the launcher's, resolved by it) / NAME, owned by UID:GID, mode 0700. */
@@ -80,7 +91,7 @@ struct plan {
     size_t root_tmpfs_bytes;
     struct mount_op mounts[MAX_OPS];
     size_t n_mounts;
-    struct landlock_rule landlock[MAX_OPS];
+    struct landlock_rule landlock[MAX_LANDLOCK];
     size_t n_landlock;
     int landlock_min_abi;       /* 0: Landlock not used */
     bool landlock_deny_tcp;     /* handle TCP bind/connect with no rule: all denied */
@@ -108,9 +119,25 @@ struct plan {
     bool own_userns;            /* root launcher: the server enters a user namespace of its own (for its counters) */
     bool own_userns_required;   /* else, where the host refuses one (a container's seccomp), say so and go on */
     unsigned long root_tmpfs_inodes;
+    char *net_proxy;            /* the launcher's filtering proxy, a unix socket path inside the sandbox */
+    int net_proxy_port;         /* 127.0.0.1 port relayed to it as is (proxy-aware clients) */
+    int net_capture[64];        /* ports captured from clients that ignore proxies */
+    size_t n_net_capture;
+    int net_dns_port;           /* the DNS stub's port (53) */
 };
 
+/* parent.c: the launcher's parent (the host), watched so the tree dies with it */
+struct parent_watch {
+    pid_t host, launcher;
+    int host_fd, launcher_fd;   /* pidfds, -1 when not open */
+    bool armed;
+};
+void parent_watch_arm(struct parent_watch *w, pid_t host, pid_t launcher);
+bool parent_watch_alive(const struct parent_watch *w);
+bool parent_watch_polled(const struct parent_watch *w);
+
 /* util.c */
+void at_die(void (*cleanup)(void));
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void note(const struct plan *plan, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -159,8 +186,11 @@ void userns_enter_own(const struct plan *plan, int ready_fd, int mapped_fd);
 void userns_write_maps_for(const struct plan *plan, pid_t server);
 void userns_apply_limits(const struct plan *plan);
 
+/* egress.c */
+void egress_start(const struct plan *plan);
+
 /* supervise.c */
-int supervise(struct plan *plan);
+int supervise(struct plan *plan, pid_t host, pid_t launcher);
 
 /* probe.c */
 int probe(void);

@@ -80,6 +80,9 @@ void home_prepare(const struct plan *plan)
         die_errno("fstat %s", h->base);
     if (st.st_uid != getuid())
         die("refusing to use %s for agent homes: it belongs to uid %u, not to uid %u", h->base, st.st_uid, getuid());
+    /* Group bits in the mode mean the server's group may pass through (root launches): the base's group is its. */
+    if ((h->base_mode & 0070) && st.st_gid != h->gid && fchown(base, (uid_t)-1, h->gid) < 0)
+        die_errno("giving %s to gid %u", h->base, h->gid);
     if ((st.st_mode & 07777) != h->base_mode && fchmod(base, h->base_mode) < 0)
         die_errno("setting mode %o on %s", h->base_mode, h->base);
 

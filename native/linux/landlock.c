@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -62,6 +64,58 @@ static uint64_t fs_rights(int abi)
 static const uint64_t FILE_RIGHTS = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE
     | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV;
 
+static const uint64_t READ_RIGHTS = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE
+    | LANDLOCK_ACCESS_FS_READ_DIR;
+
+/* Opens PATH as O_PATH without following a symlink in any component: a rule must land on exactly the object the
+ * plan names, never on what a link (planted by this or another server in a folder it could write) points to.
+ * Returns -1 with errno ENOENT when a component is missing; ends the launch on a symlink or any other error. */
+static int open_exact(const char *path)
+{
+    if (path[0] != '/')
+        die("landlock: rule path %s is not absolute", path);
+    int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        die_errno("landlock: opening /");
+    char *copy = xstrdup(path);
+    char *save = NULL;
+    for (char *name = strtok_r(copy, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(name, "..") || !strcmp(name, "."))
+            die("landlock: rule path %s has a '%s' component", path, name);
+        int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        int err = errno;
+        close(fd);
+        if (next < 0) {
+            free(copy);
+            errno = err;
+            if (err == ENOENT)
+                return -1;
+            die_errno("landlock: opening %s", path);
+        }
+        struct stat st;
+        if (fstat(next, &st) < 0)
+            die_errno("landlock: fstat %s", path);
+        if (S_ISLNK(st.st_mode))
+            die("landlock: %s has a symbolic link at '%s' (it changed since the launch was planned, or something"
+                " planted it); refusing to give the link's target a rule. Remove the link or grant the real folder",
+                path, name);
+        fd = next;
+    }
+    free(copy);
+    return fd;
+}
+
+static uint64_t rule_rights(enum landlock_kind kind, int abi)
+{
+    switch (kind) {
+    case LL_READ_DIR: return LANDLOCK_ACCESS_FS_READ_DIR;
+    case LL_READ: return READ_RIGHTS;
+    case LL_WRITE: return fs_rights(abi) & ~LANDLOCK_ACCESS_FS_IOCTL_DEV;
+    case LL_DEVICE: return fs_rights(abi);
+    }
+    return 0;
+}
+
 void landlock_apply(const struct plan *plan)
 {
     if (plan->landlock_min_abi == 0)
@@ -96,35 +150,26 @@ void landlock_apply(const struct plan *plan)
 
     for (size_t i = 0; i < plan->n_landlock; i++) {
         const struct landlock_rule *r = &plan->landlock[i];
-        /* O_NOFOLLOW: a rule never follows a link at its last component (home/tmp -> ~/.ssh planted by an earlier
-         * run). A link there gets no rule: what it points to is allowed by its own rule or not at all. */
-        int fd = open(r->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) {
-            if (errno == ENOENT)
-                continue; /* e.g. /lib32 on a host without it: nothing there to allow */
-            die_errno("landlock: opening %s", r->path);
+        char own[64];
+        const char *path = r->path;
+        if (r->own_proc) {
+            /* This process execs the server, so its pid is the server's: its own entries and nobody else's. */
+            snprintf(own, sizeof own, "/proc/%d/%s", (int)getpid(), r->path);
+            path = own;
         }
+        int fd = open_exact(path);
+        if (fd < 0)
+            continue; /* missing (e.g. /lib32 on a host without it): nothing there to allow */
         struct stat st;
         if (fstat(fd, &st) < 0)
-            die_errno("landlock: fstat %s", r->path);
-        if (S_ISLNK(st.st_mode)) {
-            note(plan, 1, "landlock: %s is a symbolic link; no rule for it", r->path);
-            close(fd);
-            continue;
-        }
-        uint64_t allowed;
-        if (r->read_dir_only)
-            allowed = LANDLOCK_ACCESS_FS_READ_DIR;
-        else if (r->writable)
-            allowed = fs_rights(abi);
-        else
-            allowed = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+            die_errno("landlock: fstat %s", path);
+        uint64_t allowed = rule_rights(r->kind, abi);
         if (!S_ISDIR(st.st_mode))
             allowed &= FILE_RIGHTS;
         allowed &= fs_rights(abi);
         struct ll_path_beneath rule = {.allowed_access = allowed, .parent_fd = fd};
         if (allowed && syscall(SYS_landlock_add_rule, ruleset, RULE_PATH_BENEATH, &rule, 0) < 0)
-            die_errno("landlock: rule for %s", r->path);
+            die_errno("landlock: rule for %s", path);
         close(fd);
     }
     if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)

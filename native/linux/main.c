@@ -2,11 +2,13 @@
  *
  *   --plan-fd N      read the plan from descriptor N (to EOF), then supervise the server
  *   --plan-stdin     read "length N\n" and exactly N plan bytes from stdin, leave the rest for the server
+ *   ... --watch HOST LAUNCHER   after either: end the tree when HOST (LAUNCHER's parent) exits (parent.c)
  *   --probe          report what this host can enforce (for 'mcp-contain check')
  *   --version */
 #include "helper.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,9 +96,29 @@ static void reap_plan_copier(void)
         die("the plan on stdin was cut short");
 }
 
+static pid_t pid_argument(const char *text)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || *end || end == text || v < 0 || v > 0x7fffffff)
+        die("--watch needs two process ids, got '%s'", text);
+    return (pid_t)v;
+}
+
 int main(int argc, char **argv)
 {
+    /* A host that stops reading stderr (run -v ... 2>&1 | head -1) must not kill us between creating the run's
+     * cgroups and removing them: writes then fail with EPIPE, which the messages ignore. The server gets the
+     * default back before exec. */
+    signal(SIGPIPE, SIG_IGN);
     wipe_environment();
+    pid_t host = 0, launcher = 0;
+    if (argc >= 5 && !strcmp(argv[argc - 3], "--watch")) {
+        host = pid_argument(argv[argc - 2]);
+        launcher = pid_argument(argv[argc - 1]);
+        argc -= 3;
+    }
     if (argc == 2 && !strcmp(argv[1], "--version")) {
         fprintf(stderr, "mcp-contain-helper 1\n");
         return 0;
@@ -120,5 +142,5 @@ int main(int argc, char **argv)
     reap_plan_copier();
     if (the_plan.mode == MODE_NAMESPACES && !the_plan.clone_flags)
         die("namespaces mode without namespaces");
-    return supervise(&the_plan);
+    return supervise(&the_plan, host, launcher);
 }

@@ -46,6 +46,16 @@ static void capture(const struct plan *plan, struct mount_op *m)
             die("refusing to bind %s: a component is a symbolic link now (was it swapped?)", m->src);
         die_errno("cannot open %s to bind it", m->src);
     }
+    if (m->verify) {
+        /* The launcher checked this object (no link on the way, not a system directory, what to pin inside it);
+         * the mount must be made from that very object, so it is cloned from this descriptor, never the name. */
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+            die_errno("fstat %s", m->src);
+        if ((unsigned long long)st.st_dev != m->src_dev || (unsigned long long)st.st_ino != m->src_ino)
+            die("refusing to bind %s: it is not the object checked at launch (device/inode changed: was it"
+                " replaced?)", m->src);
+    }
     m->tree_fd = sys_open_tree(fd, "", OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
     if (m->tree_fd < 0)
         die_errno("open_tree %s", m->src);
@@ -241,6 +251,37 @@ static void mask(int rootfd, const char *dst)
     close(tree);
 }
 
+static int hidden[64];
+static size_t n_hidden;
+
+/* An empty folder over DST (mcp-contain's own state inside a grant): mode 0711, so a bind made later below it
+ * (the server's own home) stays reachable while nothing else is listed. Read-only once every mount is made. */
+static void hide(int rootfd, const char *dst)
+{
+    char buf[4096];
+    const char *last;
+    int parent = walk_parent(rootfd, dst, buf, sizeof buf, &last);
+    int existing = openat(parent, last, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    close(parent);
+    if (existing < 0) {
+        if (errno == ENOENT)
+            return;
+        die_errno("opening %s to hide it", dst);
+    }
+    bool dir = tree_is_dir(existing);
+    close(existing);
+    if (!dir)
+        die("refusing to hide %s: not a directory", dst);
+    if (n_hidden == sizeof hidden / sizeof hidden[0])
+        die("too many hidden folders");
+    const char *const opts[] = {"mode", "0711", "size", "65536", "nr_inodes", "256", NULL};
+    int tree = fresh_fs("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, dst);
+    int dstfd = target(rootfd, dst, true);
+    attach(tree, dstfd, dst);
+    close(dstfd);
+    hidden[n_hidden++] = tree;
+}
+
 static void ro_self(int rootfd, const char *dst)
 {
     char buf[4096];
@@ -351,7 +392,16 @@ void mounts_build_root(struct plan *plan)
         case M_RO_SELF:
             ro_self(rootfd, m->dst);
             break;
+        case M_HIDE:
+            hide(rootfd, m->dst);
+            break;
         }
+    }
+    for (size_t i = 0; i < n_hidden; i++) {
+        struct mc_mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+        if (sys_mount_setattr(hidden[i], "", AT_EMPTY_PATH, &ro) < 0)
+            die_errno("making a hidden folder read-only");
+        close(hidden[i]);
     }
 
     /* Nothing new may appear at the top level: the root itself becomes read-only. */

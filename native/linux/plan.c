@@ -5,21 +5,25 @@
  *   mode namespaces|landlock|reduced       unshare user|pid|ipc|uts|net|mnt|cgroup ...
  *   map-ids                                 identity UID GID          hostname NAME
  *   root-tmpfs BYTES INODES
- *   bind-ro SRC DST    bind-rw SRC DST      bind-dev SRC DST          idmap FROM_UID TO_UID FROM_GID TO_GID
+ *   bind-ro SRC DST [DEV INO]    bind-rw SRC DST [DEV INO]    bind-dev SRC DST    idmap FROM_UID TO_UID FROM_GID TO_GID
  *   tmpfs DST BYTES MODE INODES   proc DST   devpts DST   dir DST MODE   symlink TARGET DST   mask DST   ro-self DST
- *   landlock ABI       landlock-ro PATH   landlock-rw PATH   landlock-readdir PATH
+ *   hide DST   (an empty folder the server may traverse but not list; read-only once every mount is made)
+ *   landlock ABI       landlock-ro PATH   landlock-rw PATH   landlock-readdir PATH   landlock-dev PATH
+ *   landlock-own-proc ENTRY                 (read-only, /proc/<the server's own pid>/ENTRY)
  *   landlock-deny-tcp required|optional     landlock-scope required|optional
  *   rlimit NAME SOFT HARD                   (NAME: nofile fsize cpu core nproc data; "inf" for unlimited)
  *   cgroup DIR         cgroup-set DIR FILE VALUE
  *   cwd PATH   exec PATH   arg WORD   env NAME=VALUE   seccomp HEX
  *   verbose N   stdin-hup-grace-ms N   userns-hint TEXT
+ *   net-proxy PATH   net-proxy-port PORT   net-capture PORT   net-dns PORT   (egress.c: allow-list bridge)
  *   home BASE NAME UID GID BASE_MODE        home-tmp       home-limit BYTES
  *   own-userns required|optional            userns-limit NAME VALUE   (NAME: a file in /proc/sys/user)
  *
  * Every tmpfs carries an inode limit: a tmpfs without one is refused (an inode costs kernel memory that its
  * byte size does not count). "rlimit" also takes msgqueue, sigpending.
  *
- * "idmap" applies to the bind just before it. Mount operations run in the order given. */
+ * "idmap" applies to the bind just before it. Mount operations run in the order given. A bind with DEV INO is
+ * refused (125) unless the source, opened without following any symbolic link, is still that device and inode. */
 #include "helper.h"
 
 #include <errno.h>
@@ -92,14 +96,16 @@ static struct mount_op *new_mount(struct plan *plan, enum mount_kind kind, size_
     return m;
 }
 
-static void add_landlock(struct plan *plan, const char *path, bool writable, bool readdir, size_t line)
+static void add_landlock(struct plan *plan, const char *path, enum landlock_kind kind, bool own_proc, size_t line)
 {
-    if (plan->n_landlock >= MAX_OPS)
+    if (plan->n_landlock >= MAX_LANDLOCK)
         die("plan line %zu: too many landlock rules", line);
+    if (own_proc ? (strchr(path, '/') || !strcmp(path, "..") || !strcmp(path, ".")) : path[0] != '/')
+        die("plan line %zu: bad landlock path '%s'", line, path);
     struct landlock_rule *r = &plan->landlock[plan->n_landlock++];
     r->path = xstrdup(path);
-    r->writable = writable;
-    r->read_dir_only = readdir;
+    r->kind = kind;
+    r->own_proc = own_proc;
 }
 
 static int rlimit_resource(const char *name, size_t line)
@@ -174,10 +180,15 @@ static void apply_line(struct plan *plan, char **w, int n, size_t line, bool *en
         if (plan->root_tmpfs_inodes == 0)
             die("plan line %zu: a tmpfs needs an inode limit", line);
     } else if (!strcmp(op, "bind-ro") || !strcmp(op, "bind-rw") || !strcmp(op, "bind-dev")) {
-        need(n, 3, op, line);
+        need(n, n == 5 && strcmp(op, "bind-dev") ? 5 : 3, op, line);
         m = new_mount(plan, !strcmp(op, "bind-ro") ? M_BIND_RO : !strcmp(op, "bind-rw") ? M_BIND_RW : M_BIND_DEV, line);
         m->src = xstrdup(w[1]);
         m->dst = xstrdup(w[2]);
+        if (n == 5) {
+            m->verify = true;
+            m->src_dev = number(w[3], line);
+            m->src_ino = number(w[4], line);
+        }
     } else if (!strcmp(op, "idmap")) {
         need(n, 5, op, line);
         if (plan->n_mounts == 0 || (plan->mounts[plan->n_mounts - 1].kind != M_BIND_RO
@@ -198,10 +209,11 @@ static void apply_line(struct plan *plan, char **w, int n, size_t line, bool *en
         m->inodes = (unsigned long)number(w[4], line);
         if (m->inodes == 0)
             die("plan line %zu: a tmpfs needs an inode limit", line);
-    } else if (!strcmp(op, "proc") || !strcmp(op, "devpts") || !strcmp(op, "mask") || !strcmp(op, "ro-self")) {
+    } else if (!strcmp(op, "proc") || !strcmp(op, "devpts") || !strcmp(op, "mask") || !strcmp(op, "ro-self")
+               || !strcmp(op, "hide")) {
         need(n, 2, op, line);
         m = new_mount(plan, !strcmp(op, "proc") ? M_PROC : !strcmp(op, "devpts") ? M_DEVPTS
-                            : !strcmp(op, "mask") ? M_MASK : M_RO_SELF, line);
+                            : !strcmp(op, "mask") ? M_MASK : !strcmp(op, "hide") ? M_HIDE : M_RO_SELF, line);
         m->dst = xstrdup(w[1]);
     } else if (!strcmp(op, "dir")) {
         need(n, 3, op, line);
@@ -216,9 +228,12 @@ static void apply_line(struct plan *plan, char **w, int n, size_t line, bool *en
     } else if (!strcmp(op, "landlock")) {
         need(n, 2, op, line);
         plan->landlock_min_abi = (int)number(w[1], line);
-    } else if (!strcmp(op, "landlock-ro") || !strcmp(op, "landlock-rw") || !strcmp(op, "landlock-readdir")) {
+    } else if (!strcmp(op, "landlock-ro") || !strcmp(op, "landlock-rw") || !strcmp(op, "landlock-readdir")
+               || !strcmp(op, "landlock-dev") || !strcmp(op, "landlock-own-proc")) {
         need(n, 2, op, line);
-        add_landlock(plan, w[1], !strcmp(op, "landlock-rw"), !strcmp(op, "landlock-readdir"), line);
+        enum landlock_kind kind = !strcmp(op, "landlock-rw") ? LL_WRITE : !strcmp(op, "landlock-dev") ? LL_DEVICE
+                                : !strcmp(op, "landlock-readdir") ? LL_READ_DIR : LL_READ;
+        add_landlock(plan, w[1], kind, !strcmp(op, "landlock-own-proc"), line);
     } else if (!strcmp(op, "landlock-deny-tcp") || !strcmp(op, "landlock-scope")) {
         need(n, 2, op, line);
         bool required = !strcmp(w[1], "required");
@@ -303,6 +318,23 @@ static void apply_line(struct plan *plan, char **w, int n, size_t line, bool *en
             die("plan line %zu: '%s' is not a /proc/sys/user name", line, w[1]);
         plan->userns_limits[plan->n_userns_limits].name = xstrdup(w[1]);
         plan->userns_limits[plan->n_userns_limits++].value = number(w[2], line);
+    } else if (!strcmp(op, "net-proxy")) {
+        need(n, 2, op, line);
+        plan->net_proxy = xstrdup(w[1]);
+    } else if (!strcmp(op, "net-proxy-port") || !strcmp(op, "net-capture") || !strcmp(op, "net-dns")) {
+        need(n, 2, op, line);
+        unsigned long long port = number(w[1], line);
+        if (port < 1 || port > 65535)
+            die("plan line %zu: port %llu out of range", line, port);
+        if (!strcmp(op, "net-proxy-port")) {
+            plan->net_proxy_port = (int)port;
+        } else if (!strcmp(op, "net-dns")) {
+            plan->net_dns_port = (int)port;
+        } else {
+            if (plan->n_net_capture >= sizeof plan->net_capture / sizeof plan->net_capture[0])
+                die("plan line %zu: too many captured ports", line);
+            plan->net_capture[plan->n_net_capture++] = (int)port;
+        }
     } else if (!strcmp(op, "end")) {
         need(n, 1, op, line);
         *ended = true;

@@ -1,6 +1,7 @@
 /* Three processes, so that nothing the server does can outlive the launcher:
  *
- *   supervisor   the process the host started; forwards signals, watches stdin for hang-up, returns the exit code
+ *   supervisor   the process the host started; forwards signals, watches stdin for hang-up and the host itself
+ *                (parent.c), returns the exit code; removes the run's cgroups on every way out, die() included
  *     init       namespaces mode: PID 1 of the server's pid namespace (when it exits, the kernel kills every
  *                process in the namespace, double-forked daemons included); other modes: a child subreaper that
  *                kills every descendant before it exits. Dies with the supervisor (PDEATHSIG).
@@ -34,7 +35,10 @@
 /* Root launcher with own-userns: the server says "unshared" on the first pipe, init answers "mapped" on the second. */
 static int userns_ready[2] = {-1, -1}, userns_mapped[2] = {-1, -1};
 
-static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+/* Every catchable signal whose default would end the supervisor without cleaning up is caught and forwarded: the
+ * server ends by it, and the supervisor then removes the run's cgroups (SIGPIPE is ignored, see main.c). */
+static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM, SIGVTALRM,
+                                SIGPROF, SIGIO, SIGPWR, SIGXCPU, SIGXFSZ, SIGSTKFLT};
 
 static sigset_t handled_signals(void)
 {
@@ -159,6 +163,8 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
     if (read(go_fd, &go, 1) != 1)
         _exit(EXIT_CONTAIN_FAILED); /* the supervisor is gone, or could not place us in the cgroup */
     close(go_fd);
+    if (plan->net_proxy)
+        egress_start(plan);
 
     sigset_t set = handled_signals();
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
@@ -238,11 +244,43 @@ static bool home_over_limit(const struct plan *plan, const char *when)
     return true;
 }
 
-int supervise(struct plan *plan)
+/* How to end the whole tree from the supervisor: with a pid namespace, killing init kills every process in it; without
+ * one, init must first kill the descendants it reaped as subreaper (PARENT_DIED does that). */
+static void kill_tree(const struct plan *plan, pid_t init)
 {
+    kill(init, (plan->clone_flags & CLONE_NEWPID) ? SIGKILL : PARENT_DIED);
+}
+
+static struct plan *active_plan;
+static pid_t active_init;
+
+/* at_die: a refusal after the cgroups exist ends the tree, waits for init, and removes them. */
+static void cleanup_on_die(void)
+{
+    if (active_init > 0) {
+        kill_tree(active_plan, active_init);
+        for (int i = 0; i < 200; i++) { /* init exits at once; bounded anyway (2 s) */
+            pid_t r = waitpid(active_init, NULL, WNOHANG);
+            if (r == active_init || (r < 0 && errno != EINTR))
+                break;
+            if (i == 100)
+                kill(active_init, SIGKILL);
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    cgroups_remove(active_plan);
+}
+
+int supervise(struct plan *plan, pid_t host, pid_t launcher)
+{
+    struct parent_watch watch;
+    parent_watch_arm(&watch, host, launcher);
     home_prepare(plan);
     if (plan->home.limit && home_over_limit(plan, "before the start"))
         _exit(EXIT_CONTAIN_FAILED);
+    active_plan = plan;
+    at_die(cleanup_on_die);
     cgroups_create(plan);
     if (plan->mode == MODE_NAMESPACES)
         mounts_prepare_idmaps(plan);
@@ -272,8 +310,13 @@ int supervise(struct plan *plan)
     if (init == 0) {
         close(go[1]);
         close(sigfd);
+        if (watch.host_fd >= 0)
+            close(watch.host_fd);
+        if (watch.launcher_fd >= 0)
+            close(watch.launcher_fd);
         run_init(plan, go[0], outer_uid, outer_gid);
     }
+    active_init = init;
     close(go[0]);
     cgroups_enter(plan, init);
     if (write(go[1], "g", 1) != 1)
@@ -289,15 +332,30 @@ int supervise(struct plan *plan)
     bool home_stopped = false;
     long long next_home_check = plan->home.limit ? now_ms() + HOME_CHECK_MS : -1;
     home_fs_changed();
+    bool host_gone = false;
     for (;;) {
-        struct pollfd fds[2] = {{.fd = sigfd, .events = POLLIN}, {.fd = watch_stdin ? STDIN_FILENO : -1, .events = 0}};
+        struct pollfd fds[4] = {{.fd = sigfd, .events = POLLIN}, {.fd = watch_stdin ? STDIN_FILENO : -1, .events = 0},
+                                {.fd = host_gone ? -1 : watch.host_fd, .events = POLLIN},
+                                {.fd = host_gone ? -1 : watch.launcher_fd, .events = POLLIN}};
         long long wake = deadline;
         if (next_home_check >= 0 && (wake < 0 || next_home_check < wake))
             wake = next_home_check;
         int timeout = wake < 0 ? -1 : (int)(wake - now_ms() > 0 ? wake - now_ms() : 0);
-        int r = poll(fds, 2, timeout);
+        if (!host_gone && parent_watch_polled(&watch) && (timeout < 0 || timeout > 250))
+            timeout = 250;
+        int r = poll(fds, 4, timeout);
         if (r < 0 && errno != EINTR)
             die_errno("poll");
+        if (!host_gone && ((r > 0 && ((fds[2].revents | fds[3].revents) & (POLLIN | POLLHUP | POLLERR)))
+                           || (parent_watch_polled(&watch) && !parent_watch_alive(&watch)))) {
+            /* Nobody is left to talk to the server: end the tree now, no grace. */
+            host_gone = true;
+            watch_stdin = false;
+            note(plan, 1, "the launcher's parent (pid %d) has exited: ending the server", watch.host);
+            kill_tree(plan, init);
+            deadline = now_ms() + 2000;
+            stage = 2;
+        }
         if (r > 0 && (fds[1].revents & POLLNVAL))
             watch_stdin = false;
         if (r > 0 && (fds[1].revents & (POLLHUP | POLLERR))) {
@@ -326,7 +384,7 @@ int supervise(struct plan *plan)
             long long started = now_ms();
             if (!home_stopped && home_fs_changed() && home_over_limit(plan, "while running")) {
                 home_stopped = true;
-                kill(init, SIGKILL);
+                kill_tree(plan, init);
             }
             /* A big home makes a walk expensive: at most a tenth of the time goes to walking. */
             long long spent = now_ms() - started;
@@ -338,11 +396,15 @@ int supervise(struct plan *plan)
                 stage = 2;
                 deadline = now_ms() + 2000;
             } else {
-                kill(init, SIGKILL);
-                deadline = -1;
+                kill_tree(plan, init);
+                if (stage == 3)
+                    kill(init, SIGKILL); /* init itself did not end from PARENT_DIED */
+                stage = 3;
+                deadline = now_ms() + 2000;
             }
         }
     }
+    active_init = 0;
     cgroups_remove(plan);
     return code;
 }

@@ -23,13 +23,34 @@ static void vmessage(const char *fmt, va_list ap, int err)
     (void)ignored;
 }
 
+/* Whoever registered it undoes what it made (the supervisor: the server tree, the per-run cgroups) on every
+ * refusal. Only in the registering process: a child's die() must not tear down what the supervisor still owns. */
+static void (*die_cleanup)(void);
+static pid_t die_cleanup_owner;
+
+void at_die(void (*cleanup)(void))
+{
+    die_cleanup = cleanup;
+    die_cleanup_owner = getpid();
+}
+
+static void __attribute__((noreturn)) die_exit(void)
+{
+    if (die_cleanup && getpid() == die_cleanup_owner) {
+        void (*cleanup)(void) = die_cleanup;
+        die_cleanup = NULL; /* a die() inside the cleanup must not loop */
+        cleanup();
+    }
+    _exit(EXIT_CONTAIN_FAILED);
+}
+
 void die(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vmessage(fmt, ap, 0);
     va_end(ap);
-    _exit(EXIT_CONTAIN_FAILED);
+    die_exit();
 }
 
 void die_errno(const char *fmt, ...)
@@ -39,7 +60,7 @@ void die_errno(const char *fmt, ...)
     va_start(ap, fmt);
     vmessage(fmt, ap, err);
     va_end(ap);
-    _exit(EXIT_CONTAIN_FAILED);
+    die_exit();
 }
 
 void note(const struct plan *plan, int level, const char *fmt, ...)

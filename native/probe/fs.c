@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
@@ -242,7 +243,39 @@ static void cmd_mounts_without(const struct step *s)
         value(s, "%s", missing ? out : "none");
 }
 
+/* Watches DIR for created names: inotify needs only read permission on DIR, and Landlock does not cover it. */
+static void cmd_inotify_watch(const struct step *s)
+{
+    int fd = inotify_init1(IN_CLOEXEC);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=inotify_init1");
+        return;
+    }
+    int wd = inotify_add_watch(fd, s->argv[1], IN_CREATE | IN_MOVED_TO);
+    int err = errno;
+    close(fd);
+    if (wd < 0)
+        denied_errno(s, err, "at=inotify_add_watch");
+    else
+        allowed(s, "%s", "");
+}
+
+/* Opens PATH read-write without becoming its controlling terminal, reads and writes nothing: a terminal or a
+ * device node reached is the finding. */
+static void cmd_open_rw(const struct step *s)
+{
+    int fd = open(s->argv[1], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    close(fd);
+    allowed(s, "%s", "");
+}
+
 const struct command fs_commands[] = {
+    {"inotify-watch", 1, 1, "DIR  (inotify_add_watch IN_CREATE)", cmd_inotify_watch},
+    {"open-rw", 1, 1, "PATH  (O_RDWR|O_NOCTTY, nothing read or written)", cmd_open_rw},
     {"read", 1, 1, "PATH", cmd_read},
     {"write", 1, 1, "PATH  (create or truncate, then write)", cmd_write},
     {"append", 1, 1, "PATH  (existing file only)", cmd_append},

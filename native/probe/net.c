@@ -45,7 +45,13 @@ static void report_reply(const struct step *s, int fd)
     char buf[128] = "";
     struct pollfd p = {.fd = fd, .events = POLLIN};
     ssize_t n = poll(&p, 1, 3000) == 1 ? read(fd, buf, sizeof buf - 1) : -1;
+    int err = errno;
     close(fd);
+    if (n < 0 && err == ECONNRESET) {
+        /* accepted, then reset: what a filtering relay does with a destination it refuses */
+        denied_errno(s, err, "at=read");
+        return;
+    }
     if (n > 0) {
         buf[n] = '\0';
         buf[strcspn(buf, "\r\n")] = '\0';
@@ -168,6 +174,67 @@ static void cmd_abstract_listen(const struct step *s)
     allowed(s, "listener closed");
 }
 
+/* Test side (run in a network namespace the test made): TCP and UDP on ADDR PORT. Each TCP client gets a tiny
+ * HTTP response carrying REPLY (so curl, node and the probe's tcp-connect all see it), and every connection or
+ * datagram is reported as "SEEN tcp|udp": the test's proof of what did or did not arrive. Ends when stdin closes. */
+static void cmd_serve(const struct step *s)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (!inet_address(s->argv[1], s->argv[2], &ss, &len)) {
+        error(s, "bad address %s port %s", s->argv[1], s->argv[2]);
+        return;
+    }
+    int one = 1;
+    int tcp = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int udp = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (tcp < 0 || udp < 0 || setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0
+        || bind(tcp, (struct sockaddr *)&ss, len) < 0 || listen(tcp, 64) < 0 || bind(udp, (struct sockaddr *)&ss, len) < 0) {
+        error(s, "cannot serve on %s %s: %s", s->argv[1], s->argv[2], errno_name(errno));
+        return;
+    }
+    char response[512];
+    size_t body = strlen(s->argv[3]) + 1;
+    int n = snprintf(response, sizeof response, "HTTP/1.0 200 %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s\n",
+                     s->argv[3], body, s->argv[3]);
+    say("READY");
+    for (;;) {
+        struct pollfd p[3] = {{.fd = tcp, .events = POLLIN}, {.fd = udp, .events = POLLIN}, {.fd = STDIN_FILENO, .events = POLLIN}};
+        if (poll(p, 3, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (p[2].revents) {
+            char c;
+            if (read(STDIN_FILENO, &c, 1) <= 0)
+                break;
+        }
+        if (p[1].revents & POLLIN) {
+            char buf[2048];
+            ssize_t r = recv(udp, buf, sizeof buf, 0);
+            say("SEEN udp %zd", r);
+        }
+        if (p[0].revents & POLLIN) {
+            int c = accept4(tcp, NULL, NULL, SOCK_CLOEXEC);
+            if (c >= 0) {
+                say("SEEN tcp");
+                struct pollfd w = {.fd = c, .events = POLLIN};
+                if (poll(&w, 1, 200) == 1) {
+                    char buf[4096];
+                    ssize_t ignored = read(c, buf, sizeof buf);
+                    (void)ignored;
+                }
+                ssize_t ignored = write(c, response, (size_t)n);
+                (void)ignored;
+                shutdown(c, SHUT_WR);
+                close(c);
+            }
+        }
+    }
+    allowed(s, "server closed");
+}
+
 static void cmd_interfaces(const struct step *s)
 {
     struct if_nameindex *list = if_nameindex();
@@ -193,6 +260,7 @@ const struct command net_commands[] = {
     {"unix-connect", 1, 1, "PATH", cmd_unix_connect},
     {"abstract-connect", 1, 1, "NAME  (without the leading NUL)", cmd_abstract_connect},
     {"abstract-listen", 2, 2, "NAME REPLY  (host side: serves until stdin closes)", cmd_abstract_listen},
+    {"serve", 3, 3, "ADDR PORT REPLY  (test side: TCP answering HTTP with REPLY, UDP; reports SEEN lines)", cmd_serve},
     {"interfaces", 0, 0, "(network interfaces visible)", cmd_interfaces},
     {NULL, 0, 0, NULL, NULL},
 };

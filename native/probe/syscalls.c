@@ -146,6 +146,7 @@ static const struct fingerprint fingerprints[] = {
     {"fsetxattr", NR(fsetxattr), A(-1, BAD, BAD, 0, 0), 0},
     {"setxattrat", SYS_setxattrat, A(-1, BAD, 0, BAD, BAD, 16), 0},
     /* landlock isolation: host SysV IPC and message queues (a key nobody uses, ids that do not exist) */
+    {"inotify_add_watch", NR(inotify_add_watch), A(-1, BAD, 0), 0}, /* empty mask: EINVAL */
     {"shmget", NR(shmget), A(0x7ffffff1, 1, 0), 0},           /* ENOENT */
     {"shmat", NR(shmat), A(-1, 0, 0), 0},                      /* EINVAL */
     {"shmdt", NR(shmdt), A(BAD), 0},                           /* EINVAL */

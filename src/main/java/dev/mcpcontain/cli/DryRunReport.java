@@ -22,7 +22,8 @@ final class DryRunReport {
         out.println("profile    " + p.profileName());
         out.println("mode       " + plan.mode());
         out.println("isolation  " + p.isolation().name().toLowerCase(java.util.Locale.ROOT));
-        out.println("network    " + p.network().name().toLowerCase(java.util.Locale.ROOT));
+        out.println("network    " + p.network().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                + (p.allowList().entries().isEmpty() ? "" : " " + p.allowList()));
         out.println("command    " + String.join(" ", p.command()));
         out.println("cwd        " + p.workingDirectory());
         out.println("agent home " + p.agentHome());

@@ -21,7 +21,7 @@ final class RunArguments {
 
     /** Options taking a value; must equal those declared on {@code RunCommand} and {@code McpRunOptions}. */
     static final Set<String> VALUED = Set.of("--profile", "--grant", "--network", "--env", "--name", "--isolation",
-            "--manifest", "--user-config", "--audit");
+            "--manifest", "--user-config", "--audit", "--allow-host");
     /** Options given at most once (picocli refuses a second one). */
     static final Set<String> SINGLE = Set.of("--profile", "--network", "--name", "--isolation", "--manifest", "--audit");
     /** Flags. */
@@ -34,6 +34,7 @@ final class RunArguments {
         Map<String, String> single = new LinkedHashMap<>();
         List<GrantSpec> grants = new ArrayList<>();
         List<String> env = new ArrayList<>();
+        List<String> allowHosts = new ArrayList<>();
         Map<String, List<String>> userConfig = new LinkedHashMap<>();
         Boolean mediate = null;
         boolean dryRun = false;
@@ -104,6 +105,7 @@ final class RunArguments {
                     grants.add(grant.get());
                 }
                 case "--env" -> env.add(value);
+                case "--allow-host" -> allowHosts.add(value);
                 case "--user-config" -> {
                     int at = value.indexOf('=');
                     if (at <= 0) {
@@ -133,7 +135,7 @@ final class RunArguments {
                 Optional.ofNullable(mediate), Optional.ofNullable(single.get("--audit")).map(Path::of), dryRun);
         return Optional.of(new RunOptions(single.getOrDefault("--profile", "default"), List.copyOf(grants), network,
                 List.copyOf(env), Optional.ofNullable(single.get("--name")), isolation, dryRun, serverCommand(command),
-                mcp));
+                mcp, List.copyOf(allowHosts)));
     }
 
     /** picocli takes a following word that is one of its option names as a missing value, not as the value. */

@@ -27,12 +27,18 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--grant", paramLabel = "SPEC", converter = GrantConverter.class,
             description = "Folder to expose: documents, downloads, desktop, pictures, music, videos or a path;"
-                    + " append :ro (default) or :rw. Repeatable.")
+                    + " append :ro (default) or :rw, then ,follow (bind through a symbolic link) or ,unprotected (allow"
+                    + " a writable home or git work tree). Repeatable.")
     List<GrantSpec> grants = new ArrayList<>();
 
     @Option(names = "--network", paramLabel = "none|host", converter = NetworkConverter.class,
             description = "Override the profile's network.")
     Profile.Network network;
+
+    @Option(names = "--allow-host", paramLabel = "SPEC",
+            description = "Outbound network only to this host, through the filtering proxy: host, *.domain (subdomains"
+                    + " only), host:port, or an IP literal ([::1]:8080). Without a port: 80 and 443. Repeatable.")
+    List<String> allowHosts = new ArrayList<>();
 
     @Option(names = "--env", paramLabel = "NAME[=VALUE]",
             description = "Pass NAME from this environment, or set it. Repeatable.")
@@ -70,7 +76,7 @@ public final class RunCommand implements Callable<Integer> {
     RunOptions options() {
         return new RunOptions(profile, List.copyOf(grants), Optional.ofNullable(network), List.copyOf(env),
                 Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, RunArguments.serverCommand(command),
-                mcp.options(dryRun));
+                mcp.options(dryRun), List.copyOf(allowHosts));
     }
 
     static final class GrantConverter implements CommandLine.ITypeConverter<GrantSpec> {

@@ -18,7 +18,7 @@ final class RunExecution {
     static int execute(RunOptions options, int verbosity, PrintWriter out) throws Exception {
         RunPipeline pipeline = Launcher.forCurrentUser(verbosity).pipeline();
         RunRequest request = new RunRequest(options.command(), options.grants(), List.of(), options.network(),
-                options.env(), options.name(), options.isolation());
+                options.env(), options.name(), options.isolation(), options.allowHosts());
         PlannedRun<?> planned = pipeline.plan(pipeline.resolve(options.profile(), request, options.mcp()));
         if (options.dryRun()) {
             DryRunReport.print(planned, out);

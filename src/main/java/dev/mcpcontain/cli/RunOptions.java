@@ -16,4 +16,5 @@ record RunOptions(
         Optional<Profile.Isolation> isolation,
         boolean dryRun,
         List<String> command,
-        McpOptions mcp) {}
+        McpOptions mcp,
+        List<String> allowHosts) {}

@@ -33,6 +33,10 @@ public final class SetupCommand implements Callable<Integer> {
     @Option(names = "--server", paramLabel = "ID", description = "With --revoke-grants: only this server's entries.")
     String server;
 
+    @Option(names = "--allow-low-label", paramLabel = "PATH", description = "Consent to label PATH Low integrity so that"
+            + " a contained server can write a writable grant there (every Low process of yours could then write it).")
+    java.nio.file.Path allowLowLabel;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -44,6 +48,11 @@ public final class SetupCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         if (listGrants) {
             setup.listGrants(out);
+            return ExitCodes.OK;
+        }
+        if (allowLowLabel != null) {
+            out.println("recorded: " + setup.allowLowLabel(allowLowLabel) + " may be labelled Low for writable grants");
+            out.flush();
             return ExitCodes.OK;
         }
         if (revokeGrants) {

@@ -19,4 +19,12 @@ public interface LaunchPlan {
 
     /** Warnings the user must see on every launch (reduced protections, explicit fallback). */
     List<String> warnings();
+
+    /**
+     * Where the launcher must serve the filtering proxy before starting the server (outbound allow-list), or
+     * empty. While it is present the launcher stays resident for the server's lifetime.
+     */
+    default java.util.Optional<java.nio.file.Path> egressSocket() {
+        return java.util.Optional.empty();
+    }
 }

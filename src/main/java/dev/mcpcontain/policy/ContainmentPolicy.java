@@ -1,5 +1,6 @@
 package dev.mcpcontain.policy;
 
+import dev.mcpcontain.network.AllowList;
 import dev.mcpcontain.profile.Profile;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,12 +20,14 @@ import java.util.Set;
  * @param sensitiveNames  variables whose values must never be written to logs or the audit trail
  * @param paths           every path the server may reach besides the system directories
  * @param isolation       full, landlock-only (chosen explicitly) or reduced (the user's session)
- * @param network         none or host
+ * @param network         none, host, or allow-list (only through the filtering proxy)
  * @param limits          resource limits
  * @param agentHome       the persistent per-server home, also in {@code paths}
  * @param agentUser       the account a root launcher drops to
  * @param toolAllow       tools the mediator lets through (empty: all)
  * @param toolDeny        tools the mediator refuses
+ * @param allowList       outbound destinations in allow-list mode; empty otherwise
+ * @param accepted        named weaknesses of landlock isolation the profile accepts ({@link LandlockWeaknesses})
  * @param toolApprovals   which tool calls the mediator allows, asks the user about or refuses
  */
 public record ContainmentPolicy(
@@ -42,9 +45,52 @@ public record ContainmentPolicy(
         String agentUser,
         List<String> toolAllow,
         List<String> toolDeny,
+        AllowList allowList,
+        Set<String> accepted,
         dev.mcpcontain.approval.ApprovalRules toolApprovals) {
 
+    /** Without tool approval rules (every call that passes allow/deny is allowed). */
+    public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
+            Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
+            Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
+            String agentUser, List<String> toolAllow, List<String> toolDeny, AllowList allowList,
+            Set<String> accepted) {
+        this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
+                limits, agentHome, agentUser, toolAllow, toolDeny, allowList, accepted, null);
+    }
+
+    /** A policy without an outbound allow-list, accepting no named weakness. */
+    public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
+            Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
+            Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
+            String agentUser, List<String> toolAllow, List<String> toolDeny) {
+        this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
+                limits, agentHome, agentUser, toolAllow, toolDeny, new AllowList(List.of()), Set.of());
+    }
+
+    /** Accepting no named weakness of landlock isolation. */
+    public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
+            Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
+            Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
+            String agentUser, List<String> toolAllow, List<String> toolDeny, AllowList allowList) {
+        this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
+                limits, agentHome, agentUser, toolAllow, toolDeny, allowList, Set.of());
+    }
+
+    /** Without an outbound allow-list. */
+    public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
+            Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
+            Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
+            String agentUser, List<String> toolAllow, List<String> toolDeny, Set<String> accepted) {
+        this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
+                limits, agentHome, agentUser, toolAllow, toolDeny, new AllowList(List.of()), accepted);
+    }
+
     public ContainmentPolicy {
+        accepted = Set.copyOf(accepted);
+        if ((network == Profile.Network.ALLOW_LIST) != !allowList.entries().isEmpty()) {
+            throw new IllegalArgumentException("an allow-list needs network allow-list mode and entries");
+        }
         command = List.copyOf(command);
         environment = Map.copyOf(environment);
         sensitiveNames = Set.copyOf(sensitiveNames);
@@ -55,15 +101,6 @@ public record ContainmentPolicy(
         if (command.isEmpty()) {
             throw new IllegalArgumentException("no command");
         }
-    }
-
-    /** A policy without approval rules (every call that passes allow/deny is allowed). */
-    public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
-            Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
-            Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
-            String agentUser, List<String> toolAllow, List<String> toolDeny) {
-        this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
-                limits, agentHome, agentUser, toolAllow, toolDeny, null);
     }
 
     /** The folders the user granted (by profile, command line or consent): {@code "under": ["grants"]}. */

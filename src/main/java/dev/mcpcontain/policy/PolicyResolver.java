@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
@@ -43,6 +44,8 @@ public final class PolicyResolver {
         Path agentHome = host.dataDirectory().resolve("homes").resolve(serverId);
 
         Map<Path, PathRule> rules = new LinkedHashMap<>();
+        unprotectedGrants.clear();
+        writableSpecs.clear();
         for (GrantSpec grant : profile.grants()) {
             addGrant(rules, grant, PathRule.Origin.GRANT, "profile " + resolved.name(), false);
         }
@@ -58,9 +61,10 @@ public final class PolicyResolver {
         }
         rules.put(agentHome, new PathRule(agentHome, Access.READ_WRITE, PathRule.Origin.AGENT_HOME,
                 "persistent home of " + serverId));
-        protectInsideWritable(rules);
-
         Profile.Isolation isolation = request.isolation().orElse(profile.isolation());
+        if (isolation != Profile.Isolation.REDUCED) {
+            protectInsideWritable(rules);
+        }
         Map<String, String> environment = new java.util.TreeMap<>(
                 EnvironmentFilter.build(host, profile.env(), request.env(), agentHome.toString()));
         if (isolation == Profile.Isolation.LANDLOCK && !host.windows()) {
@@ -68,6 +72,7 @@ public final class PolicyResolver {
             environment.put("TMPDIR", agentHome.resolve("tmp").toString());
         }
         Path cwd = visibleWorkingDirectory(rules.values(), agentHome, isolation);
+        NetworkChoice network = NetworkChoice.of(resolved.name(), profile, request);
 
         return new ContainmentPolicy(
                 serverId,
@@ -78,12 +83,14 @@ public final class PolicyResolver {
                 EnvironmentFilter.sensitive(profile.env(), request.env()),
                 new ArrayList<>(rules.values()),
                 isolation,
-                request.network().orElse(profile.network()),
+                network.mode(),
                 limits(profile.limits()),
                 agentHome,
                 profile.agentUser(),
                 profile.tools().allow(),
                 profile.tools().deny(),
+                network.allowList(),
+                new java.util.TreeSet<>(profile.accept()),
                 new dev.mcpcontain.approval.ApprovalRules(profile.tools().approval(), profile.tools().defaultApproval()));
     }
 
@@ -115,55 +122,72 @@ public final class PolicyResolver {
             throw PolicyException.refused(from + ": grant '" + grant + "': " + described + " does not exist"
                     + " (create it or remove the grant)");
         }
+        String spec = from + " '" + grant + "'";
+        if (!host.windows() && !grant.follow()) {
+            GrantPaths.refuseSymlinks(path.toAbsolutePath().normalize(), real, spec);
+        }
         if (real.getParent() == null) {
             throw PolicyException.refused(from + ": grant '" + grant + "' would expose the whole filesystem");
         }
         if (!Files.isDirectory(real) && !Files.isRegularFile(real)) {
             throw PolicyException.refused(from + ": grant '" + grant + "': " + real + " is not a folder or file");
         }
+        Optional<PathRule.FileKey> key = Optional.empty();
+        if (!host.windows()) {
+            GrantPaths.refuseSystem(real, spec, ownState());
+            key = Optional.of(GrantPaths.key(real));
+        }
         PathRule existing = rules.get(real);
         Access access = existing != null && existing.writable() ? Access.READ_WRITE : grant.access();
-        rules.put(real, new PathRule(real, access, origin, from + " " + grant));
+        rules.put(real, new PathRule(real, access, origin, from + " " + grant, key));
+        if (grant.access() == Access.READ_WRITE) {
+            if (grant.unprotected()) {
+                unprotectedGrants.add(real);
+            }
+            writableSpecs.putIfAbsent(real, new String[] {spec, new GrantSpec(grant.folder(), grant.path(),
+                    Access.READ_WRITE, grant.follow(), true).toString()});
+        }
     }
 
-    private static void protectInsideWritable(Map<Path, PathRule> rules) {
+    private final java.util.Set<Path> unprotectedGrants = new java.util.HashSet<>();
+    /** For each writable grant: how the user wrote it, and its opt-in spelling, for messages. */
+    private final Map<Path, String[]> writableSpecs = new LinkedHashMap<>();
+
+    private boolean unprotected(PathRule rule) {
+        return unprotectedGrants.contains(rule.path());
+    }
+
+    /** mcp-contain's own state and configuration: never granted, hidden inside grants that hold them. */
+    private List<Path> ownState() {
+        return List.of(host.configDirectory(), host.dataDirectory(), Path.of("/etc/mcp-contain"),
+                Path.of("/var/lib/mcp-contain"));
+    }
+
+    private void protectInsideWritable(Map<Path, PathRule> rules) {
+        if (host.windows()) {
+            return;
+        }
         List<PathRule> writable = new ArrayList<>();
         for (PathRule rule : rules.values()) {
-            if (rule.writable() && rule.origin() != PathRule.Origin.AGENT_HOME) {
+            if (rule.writable() && rule.userFolder()) {
                 writable.add(rule);
             }
         }
-        for (PathRule grant : writable) {
-            for (String name : ProtectedNames.IN_WRITABLE_GRANTS) {
-                Path inside = grant.path().resolve(name);
-                if (Files.isSymbolicLink(inside)) {
-                    // A link cannot be a mount point, and the server could replace it: refuse, plainly.
-                    throw PolicyException.refused("cannot keep " + inside + " read-only inside the writable grant "
-                            + grant.path() + ": it is a symbolic link (to " + linkTarget(inside) + "); grant "
-                            + grant.path() + " read-only, or grant a folder that does not hold it");
-                }
-                if (Files.exists(inside, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    rules.putIfAbsent(inside, new PathRule(inside, Access.READ_ONLY, grant.origin(),
-                            "kept read-only inside writable " + grant.path()));
-                    // A read-only .git/hooks is worthless if the server can rename .git away and make a new one:
-                    // every directory between the grant and the protected path becomes a mount point of its own
-                    // (still writable), and mount points cannot be renamed or removed (EBUSY).
-                    for (Path dir = inside.getParent(); !dir.equals(grant.path()); dir = dir.getParent()) {
-                        if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                            rules.putIfAbsent(dir, new PathRule(dir, Access.READ_WRITE, grant.origin(),
-                                    "pinned (cannot be renamed) inside writable " + grant.path()));
-                        }
-                    }
-                }
-            }
+        if (writable.isEmpty()) {
+            return;
         }
-    }
-
-    private static String linkTarget(Path link) {
-        try {
-            return Files.readSymbolicLink(link).toString();
-        } catch (IOException e) {
-            return "?";
+        GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(host.home(), Path.of("/etc/passwd")));
+        for (PathRule grant : writable) {
+            String[] spec = writableSpecs.getOrDefault(grant.path(), new String[] {grant.reason(), grant.path() + ":rw,unprotected"});
+            GrantGuard.Pins pins = guard.check(grant.path(), unprotected(grant), spec[0], spec[1]);
+            for (Path inside : pins.readOnly()) {
+                rules.putIfAbsent(inside, new PathRule(inside, Access.READ_ONLY, grant.origin(),
+                        "kept read-only inside writable " + grant.path(), Optional.of(GrantPaths.key(inside))));
+            }
+            for (Path dir : pins.pinnedDirs()) {
+                rules.putIfAbsent(dir, new PathRule(dir, Access.READ_WRITE, grant.origin(),
+                        "pinned (cannot be renamed) inside writable " + grant.path(), Optional.of(GrantPaths.key(dir))));
+            }
         }
     }
 

@@ -16,6 +16,8 @@ import java.util.Set;
  * Finds the server's program on the host and works out which of its files must be readable inside: the
  * executable's install prefix when it lives outside the system directories, the interpreter named by a
  * shebang, a Python virtual environment, and for interpreters the package root of the script they run.
+ * Every such directory is only a guess the user never confirmed, so {@link ProgramRootCheck} must pass it; when it
+ * does not (a home, a shared temporary directory, a credential store), only the file itself is mounted.
  */
 public final class ProgramLocator {
 
@@ -34,28 +36,40 @@ public final class ProgramLocator {
     /** The resolved program and the paths it needs, each with the reason shown by {@code -v}. */
     public record Located(Path executable, Map<Path, String> readablePaths, Path mainPath) {}
 
+    private static final Path OPT = Path.of("/opt");
+
     private final String pathVariable;
+    /** Homes, shared temporary directories: what no automatic mount may expose. */
+    private final ProgramRootCheck.HostPlaces places;
     /** Windows only: PATHEXT's extensions, tried in order for a name without one (as cmd.exe does). */
     private final List<String> windowsExtensions;
 
+    /** POSIX lookup on PATH, judging automatic mounts against the real host's homes and temporary directories. */
     public ProgramLocator(String pathVariable) {
-        this.pathVariable = pathVariable == null ? "/usr/local/bin:/usr/bin:/bin" : pathVariable;
-        this.windowsExtensions = List.of();
+        this(pathVariable, ProgramRootCheck.HostPlaces.of(HostEnvironment.current()));
     }
 
-    private ProgramLocator(String pathVariable, List<String> windowsExtensions) {
+    public ProgramLocator(String pathVariable, ProgramRootCheck.HostPlaces places) {
+        this.pathVariable = pathVariable == null ? "/usr/local/bin:/usr/bin:/bin" : pathVariable;
+        this.windowsExtensions = List.of();
+        this.places = places;
+    }
+
+    private ProgramLocator(String pathVariable, List<String> windowsExtensions, ProgramRootCheck.HostPlaces places) {
         this.pathVariable = pathVariable == null ? "" : pathVariable;
         this.windowsExtensions = List.copyOf(windowsExtensions);
+        this.places = places;
     }
 
     /** The host's lookup: POSIX rules, or on Windows ';'-separated PATH, drive paths and PATHEXT. */
     public static ProgramLocator forHost(HostEnvironment host) {
+        ProgramRootCheck.HostPlaces places = ProgramRootCheck.HostPlaces.of(host);
         if (!host.windows()) {
-            return new ProgramLocator(host.variables().get("PATH"));
+            return new ProgramLocator(host.variables().get("PATH"), places);
         }
         String pathExt = host.variable("PATHEXT").orElse(".COM;.EXE;.BAT;.CMD");
         return new ProgramLocator(host.variable("PATH").orElse(""),
-                java.util.Arrays.stream(pathExt.split(";")).filter(e -> !e.isBlank()).toList());
+                java.util.Arrays.stream(pathExt.split(";")).filter(e -> !e.isBlank()).toList(), places);
     }
 
     public Located locate(List<String> command, Path workingDirectory) {
@@ -158,8 +172,12 @@ public final class ProgramLocator {
         return INTERPRETERS.contains(base) || base.matches("python3(\\.\\d+)?|node\\d*|ruby\\d.*");
     }
 
-    /** For {@code prefix/bin/tool} the whole prefix (its lib/ holds what the tool loads); else the directory. */
-    private static void addInstallRoot(Path canonical, Map<Path, String> readable, String why) {
+    /**
+     * The directory a program needs beside itself, when it sits in a recognised layout: a node_modules tree, an
+     * {@code /opt/PACKAGE} directory, or an install prefix {@code P/bin/tool} whose P has lib, share, libexec or
+     * pyvenv.cfg. Anything else (a binary in ~/bin, in /tmp, in ~/.cargo/bin) gets only its own file.
+     */
+    private void addInstallRoot(Path canonical, Map<Path, String> readable, String why) {
         if (isSystemPath(canonical)) {
             return;
         }
@@ -168,15 +186,59 @@ public final class ProgramLocator {
             return;
         }
         Path dir = canonical.getParent();
-        Path root = dir.getFileName() != null && dir.getFileName().toString().equals("bin") && dir.getParent() != null
-                && dir.getParent().getParent() != null ? dir.getParent() : dir;
-        readable.putIfAbsent(root, why + ": install root of " + canonical);
+        Optional<Path> root = Optional.empty();
+        if (canonical.startsWith(OPT) && canonical.getNameCount() > 2) {
+            root = Optional.of(canonical.getRoot().resolve(canonical.subpath(0, 2)));
+        } else if (dir.getFileName() != null && dir.getFileName().toString().equals("bin") && dir.getParent() != null
+                && dir.getParent().getParent() != null && isInstallPrefix(dir.getParent())) {
+            root = Optional.of(dir.getParent());
+        } else if (!windowsExtensions.isEmpty()) {
+            // Windows installs keep their DLLs and libraries beside the .exe (C:\tools\python\python.exe + Lib\).
+            root = Optional.of(dir);
+        }
+        addRootOrFile(root, "install root", canonical, readable, why);
     }
 
-    private static void addVirtualEnvironment(Path executable, Map<Path, String> readable) {
+    private static boolean isInstallPrefix(Path prefix) {
+        for (String sibling : List.of("lib", "lib64", "libexec", "share")) {
+            if (Files.isDirectory(prefix.resolve(sibling))) {
+                return true;
+            }
+        }
+        return Files.isRegularFile(prefix.resolve("pyvenv.cfg"));
+    }
+
+    /**
+     * Mounts {@code root} when the layout check lets it through, else only {@code file}; either way the rule's reason
+     * (shown by -v and the dry run) says what was chosen and, for the file alone, how to grant more.
+     */
+    private void addRootOrFile(Optional<Path> root, String kind, Path file, Map<Path, String> readable, String why) {
+        Optional<String> refusal = root.isEmpty() ? Optional.of(file.getParent() + " is no recognised package layout")
+                : ProgramRootCheck.refusal(root.get(), places);
+        if (refusal.isEmpty()) {
+            readable.putIfAbsent(root.get(), why + ": " + kind + " of " + file);
+            return;
+        }
+        for (Path mounted : readable.keySet()) {
+            if (file.startsWith(mounted)) {
+                return; // already inside a directory mounted for another reason
+            }
+        }
+        readable.putIfAbsent(file, why + ": this file only, " + refusal.get() + " (to let the server read more of"
+                + " it, add --grant DIR:ro)");
+    }
+
+    private void addVirtualEnvironment(Path executable, Map<Path, String> readable) {
         Path dir = executable.getParent();
         if (dir != null && dir.getParent() != null && Files.isRegularFile(dir.getParent().resolve("pyvenv.cfg"))) {
-            readable.putIfAbsent(canonical(dir.getParent()), "virtual environment of " + executable);
+            Path venv = canonical(dir.getParent());
+            Optional<String> refusal = ProgramRootCheck.refusal(venv, places);
+            if (refusal.isEmpty()) {
+                readable.putIfAbsent(venv, "virtual environment of " + executable);
+            } else {
+                readable.putIfAbsent(canonical(executable), "program " + executable + ": this file only, "
+                        + refusal.get() + " (to let the server read more of it, add --grant DIR:ro)");
+            }
         }
     }
 
@@ -229,27 +291,44 @@ public final class ProgramLocator {
 
     /**
      * The directory a script needs: for anything inside node_modules the whole node_modules tree it sits in (its
-     * dependencies are hoisted next to it), else the nearest ancestor holding a package marker, else its directory.
-     * Only node_modules is added, never the project around it, which may hold the user's files.
+     * dependencies are hoisted next to it); inside site-packages its virtual environment, or the site-packages
+     * directory; else the nearest ancestor holding a package marker. Only node_modules is added, never the project
+     * around it, which may hold the user's files. No recognised layout, or one that fails the
+     * {@link ProgramRootCheck}: the script file alone.
      */
-    private static void addPackageRoot(Path script, Map<Path, String> readable, String why) {
+    private void addPackageRoot(Path script, Map<Path, String> readable, String why) {
         Optional<Path> modules = insideNodeModules(script);
         if (modules.isPresent()) {
-            readable.putIfAbsent(modules.get(), why + ": node_modules holding " + script);
+            addRootOrFile(modules, "node_modules holding", script, readable, why);
             return;
         }
         if (isSystemPath(script)) {
             return;
         }
         for (Path dir = script.getParent(); dir != null && dir.getParent() != null; dir = dir.getParent()) {
+            String name = dir.getFileName().toString();
+            if (name.equals("site-packages") || name.equals("dist-packages")) {
+                Optional<Path> venv = Optional.empty();
+                for (Path up = dir.getParent(); up != null && up.getParent() != null; up = up.getParent()) {
+                    if (Files.isRegularFile(up.resolve("pyvenv.cfg"))) {
+                        venv = Optional.of(up);
+                        break;
+                    }
+                }
+                addRootOrFile(Optional.of(venv.orElse(dir)), venv.isPresent() ? "virtual environment of"
+                        : "site-packages holding", script, readable, why);
+                return;
+            }
+        }
+        for (Path dir = script.getParent(); dir != null && dir.getParent() != null; dir = dir.getParent()) {
             for (String marker : PACKAGE_MARKERS) {
                 if (Files.exists(dir.resolve(marker))) {
-                    readable.putIfAbsent(dir, why + ": package root (" + marker + ") of " + script);
+                    addRootOrFile(Optional.of(dir), "package root (" + marker + ") of", script, readable, why);
                     return;
                 }
             }
         }
-        readable.putIfAbsent(script.getParent(), why + ": directory of " + script);
+        addRootOrFile(Optional.empty(), "", script, readable, why);
     }
 
     private static Optional<Path> insideNodeModules(Path path) {

@@ -7,35 +7,140 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Names that stay read-only inside a writable grant: files a shell, git, an editor or an MCP host would later run
- * or trust, so a server that writes them would escape the containment on the user's next action.
+ * Names that stay read-only inside a writable grant: files a shell, git, ssh, an editor, the desktop or an MCP host
+ * would later run or trust, so a server that wrote them would escape the containment on the user's next action.
  *
- * <p>Only names that exist at launch can be protected: the protection is a read-only mount, and a mount needs
- * something on disk to sit on. Creating placeholders would change the user's files (an empty .bash_profile changes
- * how bash starts), and Landlock cannot filter by name. So absent names are announced on every launch instead.
+ * <p>Two scopes. {@link Where#HOME} names are trusted relative to a home directory (any account's, from
+ * /etc/passwd, and the launcher's). {@link Where#PROJECT} names are trusted in a folder a user works in: the grant
+ * itself and every git work tree inside it. A name that exists is pinned with a read-only mount (as a whole, for
+ * directories). A name that does not exist cannot be pinned (a mount needs something on disk, and mcp-contain does
+ * not create placeholders in the user's folders): {@link GrantGuard} refuses the grant shapes where that matters.
  */
 public final class ProtectedNames {
 
-    static final List<String> IN_WRITABLE_GRANTS = List.of(
-            ".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".zshenv", ".config/fish",
-            ".git/hooks", ".git/config", ".mcp.json", ".vscode", ".cursor", ".claude", ".ssh", ".gnupg",
-            ".config/mcp-contain", ".local/share/mcp-contain", ".config/autostart", ".config/systemd");
+    public enum Where { HOME, PROJECT }
+
+    /** One protected name and why it is one. */
+    public record Name(String name, Where where, String why) {}
+
+    static final List<Name> ALL = List.of(
+            // Shells: read (and run) at every login or interactive shell.
+            home(".bashrc", "bash runs it in every interactive shell"),
+            home(".bash_profile", "bash runs it at login"),
+            home(".bash_login", "bash runs it at login when .bash_profile is absent"),
+            home(".bash_logout", "bash runs it at logout"),
+            home(".bash_aliases", "sourced by the usual .bashrc"),
+            home(".profile", "sh, dash and bash run it at login"),
+            home(".zshrc", "zsh runs it in every interactive shell"),
+            home(".zshenv", "zsh runs it for every zsh, scripts included"),
+            home(".zprofile", "zsh runs it at login"),
+            home(".zlogin", "zsh runs it at login"),
+            home(".zlogout", "zsh runs it at logout"),
+            home(".oh-my-zsh", "sourced by .zshrc with oh-my-zsh"),
+            home(".config/fish", "fish runs config.fish and conf.d/*"),
+            home(".inputrc", "readline key bindings can run shell commands"),
+            home(".tmux.conf", "tmux runs run-shell and if-shell commands from it"),
+            home(".config/tmux", "tmux's XDG configuration"),
+            // Git: global configuration (core.fsmonitor, core.hooksPath, aliases run commands).
+            home(".gitconfig", "git's global configuration can run commands"),
+            home(".config/git", "git's XDG configuration can run commands"),
+            // Remote access and keys.
+            home(".ssh", "ssh trusts keys, authorized_keys, config (ProxyCommand) and known_hosts"),
+            home(".gnupg", "gpg trusts its keyrings and gpg.conf"),
+            home(".aws", "credential_process runs a command"),
+            home(".kube", "exec credential plugins run commands"),
+            home(".docker", "credential helpers run commands"),
+            // Editors.
+            home(".vimrc", "vim runs it at start"),
+            home(".vim", "vim runs plugins from it"),
+            home(".config/nvim", "neovim runs init.lua and plugins"),
+            home(".local/share/nvim", "neovim's installed plugins"),
+            home(".emacs", "emacs runs it at start"),
+            home(".emacs.d", "emacs runs init.el and packages"),
+            home(".config/emacs", "emacs's XDG init directory"),
+            home(".config/Code", "VS Code's user settings and tasks"),
+            home(".config/Cursor", "Cursor's user settings"),
+            home(".vscode-server", "VS Code remote server and its extensions"),
+            // Desktop session and services: started without asking at the next login.
+            home(".config/autostart", "desktop sessions start every .desktop file in it"),
+            home(".config/systemd", "systemd --user runs units from it"),
+            home(".local/share/systemd", "systemd --user timers and units"),
+            home(".config/environment.d", "systemd --user sets the session environment from it (LD_PRELOAD)"),
+            home(".pam_environment", "pam_env sets the login environment from it"),
+            home(".xprofile", "display managers run it at login"),
+            home(".xinitrc", "startx runs it"),
+            home(".xsession", "display managers run it at login"),
+            home(".xsessionrc", "Debian's X session runs it"),
+            home(".local/bin", "on PATH before /usr/bin in most distributions' .profile"),
+            home("bin", "on PATH in the usual .profile when it exists"),
+            home(".cargo/bin", "on PATH for rustup users"),
+            home(".cargo/env", "sourced by .profile and .bashrc for rustup users"),
+            home(".nvm", "nvm.sh is sourced by .bashrc; its node binaries are on PATH"),
+            home(".pyenv", "its shims are on PATH and its init is sourced by the shell"),
+            // Directory-local and package tools: configuration that names commands to run.
+            home(".config/direnv", "direnv's configuration and whitelist"),
+            home(".local/share/direnv", "direnv's allow list"),
+            home(".direnvrc", "direnv runs it for every .envrc"),
+            home(".npmrc", "npm configuration (script-shell, node-options)"),
+            home(".yarnrc", "yarn configuration"),
+            home(".pypirc", "upload credentials and index URLs"),
+            home(".config/pip", "pip configuration (index URL: code installed from elsewhere)"),
+            home(".pip", "pip's legacy configuration"),
+            home(".cargo/config", "cargo configuration (build.rustc-wrapper runs a command)"),
+            home(".cargo/config.toml", "cargo configuration (build.rustc-wrapper runs a command)"),
+            // MCP hosts and agents: configuration that starts servers or runs hooks.
+            home(".claude", "Claude Code settings and hooks"),
+            home(".claude.json", "Claude Code's MCP servers"),
+            home(".cursor", "Cursor's MCP servers"),
+            home(".config/Claude", "Claude Desktop's MCP servers"),
+            home(".config/mcp-contain", "mcp-contain's own profiles, pins and consents"),
+            home(".local/share/mcp-contain", "mcp-contain's agent homes and audit log"),
+            // Project level: read when the user opens or works in a folder.
+            project(".git", "git runs hooks and fsmonitor, and trusts config, commondir and gitdir links"),
+            project(".mcp.json", "MCP hosts start the servers it lists"),
+            project(".vscode", "VS Code tasks and settings (tasks can run on folder open)"),
+            project(".cursor", "Cursor rules and MCP servers"),
+            project(".claude", "Claude Code project settings and hooks"),
+            project(".idea", "JetBrains run configurations"),
+            project(".devcontainer", "dev containers run its commands"),
+            project(".envrc", "direnv runs it once allowed"),
+            project(".npmrc", "npm configuration for the project"),
+            project(".yarnrc", "yarn configuration for the project"),
+            project(".yarnrc.yml", "yarn berry configuration (yarnPath runs a script)"),
+            project(".pnpmfile.cjs", "pnpm runs it on install"),
+            project(".husky", "git hooks (core.hooksPath) of husky projects"),
+            project(".gitmodules", "submodule URLs git fetches"));
+
+    private static Name home(String name, String why) {
+        return new Name(name, Where.HOME, why);
+    }
+
+    private static Name project(String name, String why) {
+        return new Name(name, Where.PROJECT, why);
+    }
 
     private ProtectedNames() {}
 
+    static List<Name> of(Where where) {
+        return ALL.stream().filter(n -> n.where() == where).toList();
+    }
+
     /**
-     * For each writable grant, the protected names it does not hold yet and that something would trust there:
-     * shell and session files only in a grant holding the user's home, git's only where there is a .git, agent
-     * and editor configuration anywhere.
+     * For each writable user grant, the project names it does not hold yet: what the server could create there.
+     * Only said for grants that are not refused (outside homes and git work trees, or opted in with unprotected).
      */
     public static List<String> absentInWritableGrants(ContainmentPolicy policy, Path home) {
         List<String> notices = new ArrayList<>();
         for (PathRule grant : topLevelWritableGrants(policy)) {
             List<String> absent = new ArrayList<>();
-            for (String name : IN_WRITABLE_GRANTS) {
-                if (trusted(grant.path(), name, home) && !Files.exists(grant.path().resolve(name), LinkOption.NOFOLLOW_LINKS)) {
-                    absent.add(name);
+            for (Name name : of(Where.PROJECT)) {
+                if (!Files.exists(grant.path().resolve(name.name()), LinkOption.NOFOLLOW_LINKS)) {
+                    absent.add(name.name());
                 }
+            }
+            if (grant.reason().contains(",unprotected")) {
+                notices.add("the writable grant " + grant.path() + " is unprotected (as asked): the server can create"
+                        + " a .git in any sub-folder and any absent startup file there; what exists is still read-only");
             }
             if (!absent.isEmpty()) {
                 notices.add("in the writable grant " + grant.path() + ", " + String.join(", ", absent)
@@ -46,20 +151,10 @@ public final class ProtectedNames {
         return notices;
     }
 
-    private static boolean trusted(Path grant, String name, Path home) {
-        if (name.startsWith(".git/")) {
-            return Files.isDirectory(grant.resolve(".git"), LinkOption.NOFOLLOW_LINKS);
-        }
-        boolean session = name.startsWith(".b") || name.startsWith(".z") || name.equals(".profile")
-                || name.startsWith(".config/") || name.startsWith(".local/") || name.equals(".ssh") || name.equals(".gnupg");
-        return !session || home.startsWith(grant);
-    }
-
     private static List<PathRule> topLevelWritableGrants(ContainmentPolicy policy) {
         List<PathRule> grants = new ArrayList<>();
         for (PathRule rule : policy.paths()) {
-            boolean userFolder = rule.origin() == PathRule.Origin.GRANT || rule.origin() == PathRule.Origin.CONSENT;
-            if (!rule.writable() || !userFolder) {
+            if (!rule.writable() || !rule.userFolder()) {
                 continue;
             }
             boolean nested = false;

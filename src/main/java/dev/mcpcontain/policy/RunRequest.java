@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param env         {@code --env NAME} or {@code --env NAME=VALUE}
  * @param serverName  overrides the derived server identity when present
  * @param isolation   overrides the profile's isolation when present ({@code --isolation})
+ * @param allowHosts  {@code --allow-host} entries: outbound network only to these, through the filtering proxy
  */
 public record RunRequest(
         List<String> command,
@@ -23,13 +24,22 @@ public record RunRequest(
         Optional<Profile.Network> network,
         List<String> env,
         Optional<String> serverName,
-        Optional<Profile.Isolation> isolation) {
+        Optional<Profile.Isolation> isolation,
+        List<String> allowHosts) {
 
     public RunRequest {
+        allowHosts = allowHosts == null ? List.of() : List.copyOf(allowHosts);
         command = List.copyOf(command);
         grants = List.copyOf(grants);
         consented = List.copyOf(consented);
         env = List.copyOf(env);
+    }
+
+    /** A request without {@code --allow-host}. */
+    public RunRequest(List<String> command, List<GrantSpec> grants, List<GrantSpec> consented,
+            Optional<Profile.Network> network, List<String> env, Optional<String> serverName,
+            Optional<Profile.Isolation> isolation) {
+        this(command, grants, consented, network, env, serverName, isolation, List.of());
     }
 
     public static RunRequest of(List<String> command) {
@@ -40,6 +50,7 @@ public record RunRequest(
     /** This request with what a manifest decides: its command, the consented folders, its environment and name. */
     public RunRequest withManifestLaunch(List<String> manifestCommand, List<GrantSpec> allConsented,
             List<String> allEnv, String server) {
-        return new RunRequest(manifestCommand, grants, allConsented, network, allEnv, Optional.of(server), isolation);
+        return new RunRequest(manifestCommand, grants, allConsented, network, allEnv, Optional.of(server), isolation,
+                allowHosts);
     }
 }

@@ -6,12 +6,22 @@ import java.util.Optional;
 
 /**
  * One folder grant as the user wrote it: a known-folder name or a path, optionally followed by {@code :ro} or
- * {@code :rw}. Only the syntax is checked here; whether the folder exists is decided when the policy is resolved.
+ * {@code :rw} and options ({@code :rw,unprotected}, {@code :ro,follow}). Only the syntax is checked here; whether
+ * the folder exists and whether its shape is safe is decided when the policy is resolved.
  *
  * @param folder set when the grant names a known folder
  * @param path set when the grant names a path: absolute, {@code ~/...}, or relative ({@code ./x}, only on the CLI)
+ * @param follow {@code follow}: a symbolic link in the granted path is followed (by default it is refused, so a
+ *     grant binds exactly the object the user named)
+ * @param unprotected {@code unprotected}: a writable grant whose shape lets the server create files that git, a
+ *     shell or an editor would later trust (a home, a git work tree) is allowed; by default it is refused
  */
-public record GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Access access) {
+public record GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Access access, boolean follow,
+        boolean unprotected) {
+
+    public GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Access access) {
+        this(folder, path, access, false, false);
+    }
 
     @JsonCreator
     public static GrantSpec parse(String spec) {
@@ -19,12 +29,28 @@ public record GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Acc
             throw new IllegalArgumentException("empty grant (expected e.g. documents, documents:rw or /srv/data:ro)");
         }
         Access access = Access.READ_ONLY;
+        boolean follow = false;
+        boolean unprotected = false;
         String target = spec;
-        if (spec.endsWith(":ro") || spec.endsWith(":rw")) {
-            access = spec.endsWith(":rw") ? Access.READ_WRITE : Access.READ_ONLY;
-            target = spec.substring(0, spec.length() - 3);
-        } else if (spec.matches("[a-z]+:[A-Za-z]*")) {
+        int colon = spec.lastIndexOf(':');
+        String suffix = colon < 0 ? "" : spec.substring(colon + 1);
+        if (suffix.matches("(ro|rw)(,[a-z]+)*")) {
+            String[] words = suffix.split(",");
+            access = words[0].equals("rw") ? Access.READ_WRITE : Access.READ_ONLY;
+            for (int i = 1; i < words.length; i++) {
+                switch (words[i]) {
+                    case "follow" -> follow = true;
+                    case "unprotected" -> unprotected = true;
+                    default -> throw new IllegalArgumentException("grant '" + spec + "': unknown option '" + words[i]
+                            + "' (known: follow, unprotected; e.g. /srv/data:rw,unprotected)");
+                }
+            }
+            target = spec.substring(0, colon);
+        } else if (spec.matches("[a-z]+:[A-Za-z,]*")) {
             throw new IllegalArgumentException("grant '" + spec + "': access must be :ro or :rw");
+        }
+        if (unprotected && access != Access.READ_WRITE) {
+            throw new IllegalArgumentException("grant '" + spec + "': 'unprotected' only makes sense with :rw");
         }
         if (target.isEmpty()) {
             throw new IllegalArgumentException("grant '" + spec + "' names no folder");
@@ -34,19 +60,20 @@ public record GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Acc
         }
         if (target.startsWith("/") || target.startsWith("~/") || target.equals("~")
                 || target.startsWith("./") || target.startsWith("../") || target.equals(".")) {
-            return new GrantSpec(Optional.empty(), Optional.of(target), access);
+            return new GrantSpec(Optional.empty(), Optional.of(target), access, follow, unprotected);
         }
         Optional<KnownFolder> known = KnownFolder.byGrantName(target);
         if (known.isEmpty()) {
             throw new IllegalArgumentException("grant '" + spec + "': '" + target + "' is not a known folder ("
                     + KnownFolder.grantNames() + ") and not a path (paths start with /, ~/ or ./)");
         }
-        return new GrantSpec(known, Optional.empty(), access);
+        return new GrantSpec(known, Optional.empty(), access, follow, unprotected);
     }
 
     @JsonValue
     @Override
     public String toString() {
-        return folder.map(KnownFolder::grantName).orElseGet(path::orElseThrow) + ":" + access.suffix();
+        return folder.map(KnownFolder::grantName).orElseGet(path::orElseThrow) + ":" + access.suffix()
+                + (follow ? ",follow" : "") + (unprotected ? ",unprotected" : "");
     }
 }

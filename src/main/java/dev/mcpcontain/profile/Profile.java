@@ -1,5 +1,6 @@
 package dev.mcpcontain.profile;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -13,18 +14,45 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"$schema", "description", "extends", "isolation", "network", "grants", "env", "limits", "tools",
-        "agentUser"})
+        "agentUser", "accept"})
 public record Profile(
         @JsonProperty("$schema") String schema,
         String description,
         @JsonProperty("extends") String parent,
         Isolation isolation,
-        Network network,
+        @JsonIgnore Network network,
         List<GrantSpec> grants,
         EnvSettings env,
         Limits limits,
         ToolRules tools,
-        String agentUser) {
+        String agentUser,
+        @JsonIgnore List<String> networkAllow,
+        List<String> accept) {
+
+    /** A profile without an outbound allow-list that accepts no named weakness. */
+    public Profile(String schema, String description, String parent, Isolation isolation, Network network,
+            List<GrantSpec> grants, EnvSettings env, Limits limits, ToolRules tools, String agentUser) {
+        this(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser, null, null);
+    }
+
+    /** Without {@code accept}: the profile accepts no named weakness of landlock isolation. */
+    public Profile(String schema, String description, String parent, Isolation isolation, Network network,
+            List<GrantSpec> grants, EnvSettings env, Limits limits, ToolRules tools, String agentUser,
+            List<String> networkAllow) {
+        this(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser, networkAllow, null);
+    }
+
+    /** The "network" field as written: "none", "host", or {"allow": [SPEC, ...]}. */
+    @JsonProperty("network")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    Object networkJson() {
+        if (network == null) {
+            return null;
+        }
+        return network == Network.ALLOW_LIST
+                ? Map.of("allow", networkAllow == null ? List.of() : networkAllow)
+                : network.name().toLowerCase(java.util.Locale.ROOT);
+    }
 
     /** How far the server is separated from the user's session. */
     public enum Isolation {
@@ -36,9 +64,11 @@ public record Profile(
         @JsonProperty("reduced") REDUCED
     }
 
+    /** none: own empty network namespace; host: the host's network; allow-list: only through the filtering proxy. */
     public enum Network {
         @JsonProperty("none") NONE,
-        @JsonProperty("host") HOST
+        @JsonProperty("host") HOST,
+        @JsonProperty("allow-list") ALLOW_LIST
     }
 
     /** Which variables of the launcher's environment reach the server, beyond the built-in allow-list. */

@@ -29,7 +29,9 @@ final class ProfileMerger {
                 env(parent.env(), child.env()),
                 limits(parent.limits(), child.limits()),
                 tools(parent.tools(), child.tools()),
-                pick(child.agentUser(), parent.agentUser()));
+                pick(child.agentUser(), parent.agentUser()),
+                networkAllow(parent, child),
+                pick(child.accept(), parent.accept()));
     }
 
     static Profile withDefaults(Profile p) {
@@ -44,7 +46,21 @@ final class ProfileMerger {
                 limits(DEFAULT_LIMITS, p.limits()),
                 tools(new Profile.ToolRules(List.of(), List.of(), Map.of(),
                         dev.mcpcontain.approval.DefaultApproval.ALLOW), p.tools()),
-                pick(p.agentUser(), "mcp-agent"));
+                pick(p.agentUser(), "mcp-agent"),
+                p.network() == Profile.Network.ALLOW_LIST ? List.copyOf(p.networkAllow()) : List.of(),
+                p.accept() == null ? List.of() : List.copyOf(p.accept()));
+    }
+
+    /** An allow-list adds to the parent's allow-list; a child's "none" or "host" replaces it. */
+    private static List<String> networkAllow(Profile parent, Profile child) {
+        if (child.network() == null) {
+            return parent.networkAllow();
+        }
+        if (child.network() != Profile.Network.ALLOW_LIST) {
+            return null;
+        }
+        return parent.network() == Profile.Network.ALLOW_LIST ? concat(parent.networkAllow(), child.networkAllow())
+                : child.networkAllow();
     }
 
     private static <T> T pick(T child, T parent) {

@@ -59,32 +59,94 @@ final class ProfileReader {
         String parent = null;
         Profile.Isolation isolation = null;
         Profile.Network network = null;
+        List<String> networkAllow = null;
         List<GrantSpec> grants = null;
         Profile.EnvSettings env = null;
         Profile.Limits limits = null;
         Profile.ToolRules tools = null;
         String agentUser = null;
+        List<String> accept = null;
         Set<String> seen = new HashSet<>();
         for (String field; (field = nextField("", seen, "$schema", "description", "extends", "isolation", "network", "grants", "env",
-                "limits", "tools", "agentUser")) != null; ) {
+                "limits", "tools", "agentUser", "accept")) != null; ) {
             switch (field) {
                 case "$schema" -> schema = string(field);
                 case "description" -> description = string(field);
                 case "extends" -> parent = string(field);
                 case "isolation" -> isolation = choice(field, Profile.Isolation.class, "full", "landlock", "reduced");
-                case "network" -> network = choice(field, Profile.Network.class, "none", "host");
+                case "network" -> {
+                    networkAllow = networkAllow(field);
+                    network = networkAllow != null ? Profile.Network.ALLOW_LIST : choiceOfCurrent(field);
+                }
                 case "grants" -> grants = grants(field);
                 case "env" -> env = env(field);
                 case "limits" -> limits = limits(field);
                 case "tools" -> tools = tools(field);
                 case "agentUser" -> agentUser = string(field);
+                case "accept" -> accept = accept(field);
                 default -> throw new IllegalStateException(field);
             }
         }
         if (agentUser != null && !agentUser.matches("[a-z_][a-z0-9_-]*")) {
             throw error("agentUser", "'" + agentUser + "' is not a user name");
         }
-        return new Profile(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser);
+        return new Profile(schema, description, parent, isolation, network, grants, env, limits, tools, agentUser,
+                networkAllow, accept);
+    }
+
+    /** "network": "none" | "host" | {"allow": [SPEC, ...]}; returns the specs, or null for the string forms. */
+    private List<String> networkAllow(String path) throws IOException {
+        JsonToken t = parser.nextToken();
+        if (t == JsonToken.VALUE_STRING) {
+            return null;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw error(path, "expected \"none\", \"host\" or {\"allow\": [HOST, ...]}, got " + describe(t));
+        }
+        List<String> allow = List.of();
+        Set<String> seen = new HashSet<>();
+        for (String field; (field = nextField(path, seen, "allow")) != null; ) {
+            String at = path + "." + field;
+            expect(JsonToken.START_ARRAY, at, "an array of hosts");
+            List<String> specs = new ArrayList<>();
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                String item = at + "[" + specs.size() + "]";
+                if (parser.currentToken() != JsonToken.VALUE_STRING) {
+                    throw error(item, "expected a host string, got " + describe(parser.currentToken()));
+                }
+                try {
+                    specs.add(dev.mcpcontain.network.HostSpec.parse(parser.getText()).toString());
+                } catch (IllegalArgumentException e) {
+                    throw error(item, e.getMessage());
+                }
+            }
+            allow = specs;
+        }
+        return allow;
+    }
+
+    private Profile.Network choiceOfCurrent(String path) throws IOException {
+        String value = parser.getText();
+        return switch (value) {
+            case "none" -> Profile.Network.NONE;
+            case "host" -> Profile.Network.HOST;
+            default -> throw error(path, "'" + value + "' is not one of none, host (or {\"allow\": [HOST, ...]})");
+        };
+    }
+
+    /** Named weaknesses of landlock isolation the profile accepts: each must be a known open one, no repeats. */
+    private List<String> accept(String path) throws IOException {
+        List<String> names = strings(path, "[a-z0-9-]+", "a weakness name");
+        for (int i = 0; i < names.size(); i++) {
+            String why = dev.mcpcontain.policy.LandlockWeaknesses.whyNotAcceptable(names.get(i));
+            if (why != null) {
+                throw error(path + "[" + i + "]", why);
+            }
+            if (names.subList(0, i).contains(names.get(i))) {
+                throw error(path + "[" + i + "]", "'" + names.get(i) + "' is listed twice");
+            }
+        }
+        return names;
     }
 
     private Profile.EnvSettings env(String path) throws IOException {

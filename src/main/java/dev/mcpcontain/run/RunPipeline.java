@@ -92,10 +92,14 @@ public final class RunPipeline {
     public int runAttached(PlannedRun<?> planned) throws IOException, InterruptedException {
         announce(planned);
         planned.prepare();
+        if (planned.plan().egressSocket().isPresent()) {
+            // The filtering proxy (--allow-host) lives in this JVM, which therefore stays for the server's lifetime.
+            try (dev.mcpcontain.network.EgressProxy proxy = EgressService.start(planned.plan())) {
+                return attachedInThisJvm(planned);
+            }
+        }
         if (planned.run().mediates()) {
-            // The server starts first: the pin, audit log and redactor are made while it boots.
-            ContainedProcess server = planned.start(false);
-            return new MediationStage(launcher.host(), planned.run()).relayOnOwnStdio(server, diagnostics);
+            return attachedInThisJvm(planned);
         }
         String channel = launcher.host().variables().get(ExecHandoff.CHANNEL_FD_VARIABLE);
         if (channel != null && planned.canHandOff()) {
@@ -103,6 +107,18 @@ public final class RunPipeline {
                 planned.handOff(stream);
             }
             return 0;
+        }
+        try (ContainedProcess process = planned.start(true)) {
+            return process.waitFor();
+        }
+    }
+
+    /** The relay on this process's stdio (mediated), or the server supervised from here with the same stdio. */
+    private int attachedInThisJvm(PlannedRun<?> planned) throws IOException, InterruptedException {
+        if (planned.run().mediates()) {
+            // The server starts first: the pin, audit log and redactor are made while it boots.
+            ContainedProcess server = planned.start(false);
+            return new MediationStage(launcher.host(), planned.run()).relayOnOwnStdio(server, diagnostics);
         }
         try (ContainedProcess process = planned.start(true)) {
             return process.waitFor();

@@ -86,5 +86,6 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("// npx from profiles/npx.json <- profiles/network.json <- profiles/default.json"), r.out());
         assertTrue(r.out().contains("\"memory\" : \"4G\""), r.out());
+        assertTrue(r.out().contains("\"network\" : {\n    \"allow\" : [ \"registry.npmjs.org\" ]"), r.out());
     }
 }

@@ -84,6 +84,7 @@ class RunArgumentsTest {
         sameAsPicocli("--grant", "documents", "--grant", "downloads:rw", "--grant", "/a b:ro", "node");
         sameAsPicocli("-vv", "--verbose", "--dry-run", "node", "a");
         sameAsPicocli("--env", "-X", "node");
+        sameAsPicocli("--allow-host", "api.example.com", "--allow-host=*.example.org:8443", "--network", "host", "node");
         sameAsPicocli("--dry-run=true", "true");
         sameAsPicocli("--dry-run=false", "true");
         sameAsPicocli("--dry-run=TRUE", "true");
@@ -120,6 +121,7 @@ class RunArgumentsTest {
         sameAsPicocli("--mediate", "--mediate", "true");
         sameAsPicocli("--dry-run", "--dry-run", "true");
         sameAsPicocli("--env", "A", "--env", "A", "true");
+        sameAsPicocli("--allow-host", "a.example", "--allow-host", "a.example", "true");
     }
 
     @Test

@@ -265,6 +265,20 @@ final class EscapeSuite {
         return file;
     }
 
+    /**
+     * A profile file extending the default profile that accepts every open weakness of landlock isolation, for
+     * tests that attack that mode (the launch is refused without it). Written once per identity, owned by it.
+     */
+    synchronized Path landlockAcceptingProfile(Identity id) {
+        Path file = staging.resolve("work").resolve(id.key()).resolve("landlock-accepting.json");
+        if (!Files.exists(file)) {
+            ownedFile(id, file, "{\"extends\": \"" + DEFAULT_PROFILE + "\", \"accept\": ["
+                    + String.join(", ", dev.mcpcontain.policy.LandlockWeaknesses.acceptable().stream()
+                            .map(n -> "\"" + n + "\"").toList()) + "]}\n");
+        }
+        return file;
+    }
+
     Launch launch(Identity id, String purpose) {
         return new Launch(this, id, newServerName(purpose));
     }

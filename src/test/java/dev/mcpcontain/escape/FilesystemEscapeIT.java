@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -130,8 +129,10 @@ class FilesystemEscapeIT {
     }
 
     /**
-     * Files a shell, git, an editor or an MCP host will later run or trust stay read-only inside a writable grant
-     * (PolicyResolver.PROTECTED_IN_WRITABLE): writing them would escape on the user's next action.
+     * Files git, an editor or an MCP host will later run or trust stay read-only inside a writable grant
+     * (ProtectedNames, GrantGuard): writing them would escape on the user's next action. A git work tree is only
+     * granted writable with ':rw,unprotected' (a new .git in a subfolder cannot be prevented); its .git is then
+     * read-only as a whole.
      */
     @TestFactory
     Stream<DynamicNode> protectedNamesInWritableGrants() {
@@ -144,7 +145,7 @@ class FilesystemEscapeIT {
                 suite.ownedFile(id, p.resolve(".git/hooks/pre-commit.sample"), "#!/bin/sh\n");
                 suite.ownedFile(id, p.resolve(".git/config"), "[core]\n");
                 suite.ownedFile(id, p.resolve(".git/HEAD"), "ref: refs/heads/main\n");
-                suite.ownedFile(id, p.resolve(".bashrc"), "# rc\n");
+                suite.ownedFile(id, p.resolve(".envrc"), "# direnv\n");
                 suite.ownedFile(id, p.resolve(".mcp.json"), "{}\n");
                 suite.ownedDir(id, p.resolve(".vscode"), "rwxr-xr-x");
                 suite.ownedFile(id, p.resolve("notes.txt"), "notes\n");
@@ -159,12 +160,13 @@ class FilesystemEscapeIT {
             Lazy<Steps> steps = Lazy.of(() -> {
                 Path p = project.get();
                 return Steps.of()
-                        .add("bashrc-write", "write", p.resolve(".bashrc"))
-                        .add("bashrc-unlink", "unlink", p.resolve(".bashrc"))
-                        .add("bashrc-rename", "rename", p.resolve(".bashrc"), p.resolve("bashrc.old"))
+                        .add("envrc-write", "write", p.resolve(".envrc"))
+                        .add("envrc-unlink", "unlink", p.resolve(".envrc"))
+                        .add("envrc-rename", "rename", p.resolve(".envrc"), p.resolve("envrc.old"))
                         .add("mcp-json-write", "write", p.resolve(".mcp.json"))
                         .add("git-config-write", "write", p.resolve(".git/config"))
                         .add("git-hook-create", "write", p.resolve(".git/hooks/pre-commit"))
+                        .add("git-commondir", "write", p.resolve(".git/commondir"))
                         .add("git-hooks-rename", "rename", p.resolve(".git/hooks"), p.resolve(".git/hooks.old"))
                         .add("git-rename", "rename", p.resolve(".git"), p.resolve("git.old"))
                         .add("git-rmdir", "rmdir", p.resolve(".git"))
@@ -174,63 +176,93 @@ class FilesystemEscapeIT {
                         .add("notes-write", "write", p.resolve("notes.txt"))
                         .add("new-file", "write", p.resolve("new.txt"));
             });
-            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "protected").grant(project.get(), "rw").probe(steps.get()).run());
+            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "protected").grant(project.get(), "rw,unprotected")
+                    .probe(steps.get()).run());
+            Lazy<RunResult> hostControl = Lazy.of(() -> {
+                contained.get();
+                Path p = project.get();
+                return suite.controlAsLauncher(id, Steps.of()
+                        .add("git-config-write", "append", p.resolve(".git/config"))
+                        .add("git-head-write", "append", p.resolve(".git/HEAD"))
+                        .add("envrc-write", "append", p.resolve(".envrc")));
+            });
             Lazy<Steps> absentSteps = Lazy.of(() -> {
                 Path p = bare.get();
                 return Steps.of()
                         .add("mcp-json", "create", p.resolve(".mcp.json"))
-                        .add("bashrc", "create", p.resolve(".bashrc"))
                         .add("git-hooks", "mkdir", p.resolve(".git/hooks"))
                         .add("git-config", "create", p.resolve(".git/config"))
-                        .add("vscode", "mkdir", p.resolve(".vscode"));
+                        .add("nested-git", "mkdir", p.resolve("sub/.git"))
+                        .add("sub", "mkdir", p.resolve("sub"))
+                        .add("nested-git-again", "mkdir", p.resolve("sub/.git"));
             });
-            Lazy<RunResult> absent = Lazy.of(() -> suite.launch(id, "protected-absent").grant(bare.get(), "rw").probe(absentSteps.get()).run());
+            Lazy<RunResult> absentRefused = Lazy.of(() -> suite.launch(id, "protected-absent").grant(bare.get(), "rw")
+                    .probe(absentSteps.get()).run());
+            Lazy<RunResult> absentReadOnly = Lazy.of(() -> suite.launch(id, "protected-absent-ro").grant(bare.get(), "ro")
+                    .probe(Steps.of().add("head", "read", bare.get().resolve(".git/HEAD"))).run());
+            Lazy<RunResult> absentOptedIn = Lazy.of(() -> suite.launch(id, "protected-absent-unprotected")
+                    .grant(bare.get(), "rw,unprotected").probe(absentSteps.get()).run());
 
             List<DynamicNode> tests = new ArrayList<>();
             tests.add(Named.test(id, "the probe made every attempt", () -> contained.get().assertProbeCompleted(steps.get().labels())));
-            tests.add(Named.test(id, ".bashrc in a writable grant: write EROFS, unlink and rename EBUSY", () -> {
-                contained.get().assertDenied("bashrc-write", "EROFS");
-                contained.get().assertDenied("bashrc-unlink", "EBUSY");
-                contained.get().assertDenied("bashrc-rename", "EBUSY");
+            tests.add(Named.test(id, ".envrc in a writable grant: write EROFS, unlink and rename EBUSY", () -> {
+                contained.get().assertDenied("envrc-write", "EROFS");
+                contained.get().assertDenied("envrc-unlink", "EBUSY");
+                contained.get().assertDenied("envrc-rename", "EBUSY");
             }));
-            tests.add(Named.test(id, ".mcp.json, .git/config, a new .git/hooks/pre-commit, .vscode/tasks.json: EROFS", () -> {
+            tests.add(Named.test(id, ".mcp.json, .git/config, a new .git/hooks/pre-commit, .git/commondir, .vscode/tasks.json: EROFS", () -> {
                 contained.get().assertDenied("mcp-json-write", "EROFS");
                 contained.get().assertDenied("git-config-write", "EROFS");
                 contained.get().assertDenied("git-hook-create", "EROFS");
+                contained.get().assertDenied("git-commondir", "EROFS");
                 contained.get().assertDenied("vscode-tasks", "EROFS");
             }));
+            tests.add(Named.test(id, ".git is read-only as a whole: .git/HEAD EROFS too", () ->
+                    contained.get().assertDenied("git-head-write", "EROFS")));
             tests.add(Named.test(id, "renaming .git (or .git/hooks, .vscode) away to plant a new one: EBUSY", () -> {
                 contained.get().assertDenied("git-rename", "EBUSY");
                 contained.get().assertDenied("git-rmdir", "EBUSY");
-                contained.get().assertDenied("git-hooks-rename", "EBUSY");
+                contained.get().assertDenied("git-hooks-rename", "EROFS");
                 contained.get().assertDenied("vscode-rename", "EBUSY");
             }));
-            tests.add(Named.test(id, "control: the rest of the grant, .git/HEAD included, stays writable", () -> {
-                contained.get().assertAllowed("git-head-write");
+            tests.add(Named.test(id, "control: the rest of the grant stays writable", () -> {
                 contained.get().assertAllowed("notes-write");
                 contained.get().assertAllowed("new-file");
             }));
+            tests.add(Named.test(id, "control: the launching user writes .git/config, .git/HEAD and .envrc on the host", () -> {
+                hostControl.get().assertAllowed("git-config-write");
+                hostControl.get().assertAllowed("git-head-write");
+                hostControl.get().assertAllowed("envrc-write");
+            }));
             tests.add(Named.test(id, "a protected name that is a symlink (dotfiles) cannot be pinned: refused with one line (125)", () -> {
                 Path p = suite.ownedDir(id, suite.workDir(id, "protected-link").resolve("project"), "rwxr-xr-x");
-                Path real = suite.ownedFile(id, p.getParent().resolve("bashrc"), "# rc\n");
-                EscapeSuite.chown(Files.createSymbolicLink(p.resolve(".bashrc"), real), id.user());
+                Path real = suite.ownedFile(id, p.getParent().resolve("mcp.json"), "{}\n");
+                EscapeSuite.chown(Files.createSymbolicLink(p.resolve(".mcp.json"), real), id.user());
                 RunResult r = suite.launch(id, "protected-link").grant(p, "rw").server("/bin/true").run().assertExit(125);
                 assertEquals(1, r.stderr().lines().count(), r::toString);
-                assertTrue(r.stderr().contains(".bashrc") && r.stderr().contains("symbolic link"), r::toString);
+                assertTrue(r.stderr().contains(".mcp.json") && r.stderr().contains("symbolic link"), r::toString);
             }));
-            tests.add(Named.test(id, "protected names absent at launch cannot be pinned (a mount needs something on disk):"
-                    + " every one the server can create is announced on stderr at launch", () -> {
-                absent.get().assertProbeCompleted(absentSteps.get().labels());
-                String stderr = absent.get().stderr();
-                Map<String, String> trustedHere = Map.of("mcp-json", ".mcp.json", "git-hooks", ".git/hooks",
-                        "git-config", ".git/config", "vscode", ".vscode");
-                for (Map.Entry<String, String> name : trustedHere.entrySet()) {
-                    if (absent.get().line(name.getKey()).kind() == ProbeLine.Kind.ALLOWED) {
-                        assertTrue(stderr.contains("in the writable grant " + bare.get()) && stderr.contains(name.getValue()),
-                                () -> name.getValue() + " was created by the server without the launch saying it was"
-                                        + " unprotected\n" + absent.get());
-                    }
-                }
+            // Formerly a known gap: names absent at launch (.git/hooks, a nested .git) cannot be pinned. Now the
+            // shape is refused: a writable git work tree needs ':rw,unprotected'.
+            tests.add(Named.test(id, "a writable git work tree is refused (125, one line, naming the opt-in); nothing ran", () -> {
+                RunResult r = absentRefused.get().assertExit(125);
+                assertEquals(1, r.stderr().lines().count(), r::toString);
+                assertTrue(r.stderr().contains("git work tree " + bare.get())
+                        && r.stderr().contains(bare.get() + ":rw,unprotected"), r::toString);
+                assertFalse(Files.exists(bare.get().resolve(".mcp.json")) || Files.exists(bare.get().resolve("sub")),
+                        "nothing was created");
+            }));
+            tests.add(Named.test(id, "control: the same folder granted read-only launches", () ->
+                    absentReadOnly.get().assertAllowed("head")));
+            tests.add(Named.test(id, "control: opted in with :rw,unprotected, the server can create a new .git in a"
+                    + " subfolder (what the refusal prevents), but not inside the pinned .git", () -> {
+                RunResult r = absentOptedIn.get();
+                r.assertProbeCompleted(absentSteps.get().labels());
+                r.assertAllowed("sub");
+                r.assertAllowed("nested-git-again");
+                r.assertAllowed("mcp-json");
+                r.assertDenied("git-hooks", "EROFS");
+                r.assertDenied("git-config", "EROFS");
             }));
             return Named.group(id, tests);
         });

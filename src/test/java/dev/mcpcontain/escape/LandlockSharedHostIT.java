@@ -31,8 +31,7 @@ class LandlockSharedHostIT {
             String tag = EscapeSuite.randomHex(4);
             Lazy<Setup> setup = Lazy.of(() -> setUp(suite, id, tag));
             Lazy<Steps> steps = Lazy.of(() -> attempts(setup.get(), "contained-" + tag, "/mcp-contain-mq-" + tag));
-            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "landlock-shared").option("--isolation",
-                    "landlock").grant(setup.get().grant(), "rw").probe(steps.get()).run());
+            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "landlock-shared").landlockAccepting().grant(setup.get().grant(), "rw").probe(steps.get()).run());
             // The control runs after the contained attempts, against the same host objects.
             Lazy<RunResult> control = Lazy.of(() -> {
                 contained.get();

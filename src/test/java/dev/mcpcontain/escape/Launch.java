@@ -40,6 +40,17 @@ final class Launch {
         return this;
     }
 
+    /** {@code --isolation landlock} with a profile that accepts its open weaknesses (refused otherwise). */
+    Launch landlockAccepting() {
+        profile(suite.landlockAcceptingProfile(identity).toString());
+        return options.contains("--isolation") ? this : option("--isolation", "landlock");
+    }
+
+    /** {@code --isolation MODE}; landlock with the accepting profile. */
+    Launch isolation(String mode) {
+        return mode.equals("landlock") ? landlockAccepting() : option("--isolation", mode);
+    }
+
     Launch option(String... words) {
         options.addAll(List.of(words));
         return this;
@@ -125,6 +136,13 @@ final class Launch {
         List<String> full = new ArrayList<>(outer);
         full.addAll(identity.launch(run));
         return full;
+    }
+
+    /** The launcher's own words (inner wrappers, mcp-contain run ...), without the identity or outer wrappers. */
+    List<String> runCommand() {
+        List<String> full = command(false);
+        List<String> withIdentity = full.subList(outer.size(), full.size());
+        return List.copyOf(withIdentity.subList(identity.launchAs().size(), withIdentity.size()));
     }
 
     RunResult run() {

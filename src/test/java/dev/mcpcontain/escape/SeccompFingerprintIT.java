@@ -162,7 +162,7 @@ class SeccompFingerprintIT {
             Map<String, String> full = suite.launch(first, "seccomp-policy-full").probe(Steps.of()).dryRun()
                     .seccompDenials();
             Map<String, String> landlock = new LinkedHashMap<>(suite.launch(first, "seccomp-policy-landlock")
-                    .option("--isolation", "landlock").probe(Steps.of()).dryRun().seccompDenials());
+                    .landlockAccepting().probe(Steps.of()).dryRun().seccompDenials());
             landlock.keySet().removeAll(full.keySet());
             return landlock;
         });
@@ -192,7 +192,7 @@ class SeccompFingerprintIT {
         }));
         for (Identity id : suite.identities()) {
             Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "seccomp-landlock")
-                    .option("--isolation", "landlock").probe(steps.get()).run());
+                    .landlockAccepting().probe(steps.get()).run());
             nodes.add(Named.test(id, "landlock isolation: every landlock-only rule answers its errno", () -> {
                 contained.get().assertProbeCompleted(steps.get().labels());
                 extra.get().forEach((name, errno) -> contained.get().assertDenied("sc-" + name, errno));

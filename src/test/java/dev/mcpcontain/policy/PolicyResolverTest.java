@@ -85,38 +85,82 @@ class PolicyResolverTest {
     }
 
     @Test
-    void symlinkedGrantIsBoundAtItsTarget() throws IOException {
+    void aSymlinkInAGrantIsRefusedUnlessTheGrantSaysFollow() throws IOException {
         Path target = Files.createDirectories(home.resolve("real"));
+        Files.createDirectories(target.resolve("sub"));
         Files.createSymbolicLink(home.resolve("link"), target);
-        ContainmentPolicy p = resolve("default", List.of("/bin/true"), List.of(home.resolve("link") + ":rw"), List.of());
-        assertEquals(Access.READ_WRITE, rule(p, target).access());
+        for (String grant : List.of(home.resolve("link") + ":rw", home.resolve("link/sub") + ":ro")) {
+            PolicyException e = assertThrows(PolicyException.class,
+                    () -> resolve("default", List.of("/bin/true"), List.of(grant), List.of()));
+            assertTrue(e.getMessage().contains(home.resolve("link") + " is a symbolic link (to " + target + ")")
+                    && e.getMessage().contains("',follow'"), e.getMessage());
+        }
+        ContainmentPolicy p = resolve("default", List.of("/bin/true"), List.of(home.resolve("link") + ":rw,follow"), List.of());
+        PathRule rule = rule(p, target);
+        assertEquals(Access.READ_WRITE, rule.access());
+        assertTrue(rule.key().isPresent(), "the device and inode checked now travel to the helper");
     }
 
     @Test
-    void shellAndGitFilesStayReadOnlyInsideWritableGrants() throws IOException {
+    void systemDirectoriesAndAnythingHoldingOneAreRefused() throws IOException {
+        for (String grant : List.of("/etc", "/usr", "/var", "/proc", "/etc:rw", "/run")) {
+            PolicyException e = assertThrows(PolicyException.class,
+                    () -> resolve("default", List.of("/bin/true"), List.of(grant), List.of()));
+            assertTrue(e.getMessage().contains("is the system directory"), e.getMessage());
+        }
+        Files.createSymbolicLink(home.resolve("etc-link"), Path.of("/etc"));
+        PolicyException e = assertThrows(PolicyException.class, () -> resolve("default", List.of("/bin/true"),
+                List.of(home.resolve("etc-link") + ":ro,follow"), List.of()));
+        assertTrue(e.getMessage().contains("is the system directory /etc"), e.getMessage());
+        // control: a sub-folder of a system directory may be granted (masks apply inside it)
+        ContainmentPolicy p = resolve("default", List.of("/bin/true"), List.of("/usr/share"), List.of());
+        assertEquals(Access.READ_ONLY, rule(p, Path.of("/usr/share")).access());
+    }
+
+    @Test
+    void mcpContainsOwnStateIsNeverGranted() throws IOException {
+        Path state = Files.createDirectories(home.resolve(".local/share/mcp-contain/homes/other"));
+        Path config = Files.createDirectories(home.resolve(".config/mcp-contain"));
+        for (Path grant : List.of(state, state.getParent().getParent(), config)) {
+            PolicyException e = assertThrows(PolicyException.class,
+                    () -> resolve("default", List.of("/bin/true"), List.of(grant + ":ro"), List.of()));
+            assertTrue(e.getMessage().contains("mcp-contain's own state or configuration"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aGitWorkTreeIsRefusedWritableUnlessUnprotectedAndThenItsGitIsReadOnlyAsAWhole() throws IOException {
         Path project = Files.createDirectories(home.resolve("project"));
         Files.createDirectories(project.resolve(".git/hooks"));
         Files.writeString(project.resolve(".git/config"), "[core]\n");
         Files.writeString(project.resolve(".mcp.json"), "{}");
-        ContainmentPolicy p = resolve("default", List.of("/bin/true"), List.of(project + ":rw"), List.of());
+        Path nested = Files.createDirectories(project.resolve("vendor/lib"));
+        Files.writeString(nested.resolve(".git"), "gitdir: ../../.git/modules/lib\n");
+        PolicyException e = assertThrows(PolicyException.class,
+                () -> resolve("default", List.of("/bin/true"), List.of(project + ":rw"), List.of()));
+        assertTrue(e.getMessage().contains("is the git work tree " + project)
+                && e.getMessage().contains(project + ":rw,unprotected"), e.getMessage());
+        ContainmentPolicy p = resolve("default", List.of("/bin/true"), List.of(project + ":rw,unprotected"), List.of());
         assertEquals(Access.READ_WRITE, rule(p, project).access());
-        for (String inside : List.of(".git/hooks", ".git/config", ".mcp.json")) {
-            PathRule r = rule(p, project.resolve(inside));
-            assertEquals(Access.READ_ONLY, r.access(), inside);
+        for (String inside : List.of(".git", ".mcp.json", "vendor/lib/.git")) {
+            assertEquals(Access.READ_ONLY, rule(p, project.resolve(inside)).access(), inside);
         }
+        // the folders holding a pinned gitfile are mount points of their own: they cannot be renamed away
+        assertEquals(Access.READ_WRITE, rule(p, project.resolve("vendor")).access());
+        assertEquals(Access.READ_WRITE, rule(p, project.resolve("vendor/lib")).access());
         assertFalse(p.paths().stream().anyMatch(r -> r.path().equals(project.resolve(".bashrc"))), "only what exists");
-        // .git itself is pinned by a writable bind of its own: renaming it away (and making a new .git) is EBUSY.
-        assertEquals(Access.READ_WRITE, rule(p, project.resolve(".git")).access());
+        // read-only grants are never refused for their shape
+        resolve("default", List.of("/bin/true"), List.of(project + ":ro"), List.of());
     }
 
     @Test
     void aProtectedNameThatIsASymlinkIsRefusedPlainly() throws IOException {
         Path project = Files.createDirectories(home.resolve("dotfiles-project"));
-        Path real = Files.writeString(Files.createDirectories(home.resolve("dotfiles")).resolve("bashrc"), "# rc\n");
-        Files.createSymbolicLink(project.resolve(".bashrc"), real);
+        Path real = Files.writeString(Files.createDirectories(home.resolve("dotfiles")).resolve("mcp.json"), "{}\n");
+        Files.createSymbolicLink(project.resolve(".mcp.json"), real);
         PolicyException e = assertThrows(PolicyException.class,
                 () -> resolve("default", List.of("/bin/true"), List.of(project + ":rw"), List.of()));
-        assertTrue(e.getMessage().contains(".bashrc") && e.getMessage().contains("symbolic link"), e.getMessage());
+        assertTrue(e.getMessage().contains(".mcp.json") && e.getMessage().contains("symbolic link"), e.getMessage());
         assertEquals(PolicyException.REFUSED, e.exitCode());
     }
 

@@ -8,9 +8,11 @@ import dev.mcpcontain.profile.ProfileStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,23 +29,30 @@ class ProtectedNamesTest {
     }
 
     @Test
-    void aProjectFolderAnnouncesOnlyWhatIsTrustedThere() throws IOException {
-        Path home = Files.createDirectories(dir.toRealPath().resolve("home"));
-        Path project = Files.createDirectories(dir.toRealPath().resolve("project"));
-        Files.createDirectories(project.resolve(".git/hooks"));
-        Files.writeString(project.resolve(".mcp.json"), "{}");
-        List<String> notices = ProtectedNames.absentInWritableGrants(policy(home, project + ":rw"), home);
-        assertEquals(List.of("in the writable grant " + project + ", .git/config, .vscode, .cursor, .claude do not exist,"
-                + " so cannot be kept read-only: the server could create them (grant read-only to prevent this)"), notices);
+    void oneListEachNameOncePerScopeEachWithAReason() {
+        Set<String> seen = new HashSet<>();
+        for (ProtectedNames.Name name : ProtectedNames.ALL) {
+            assertTrue(seen.add(name.where() + name.name()), "listed twice: " + name);
+            assertTrue(!name.why().isBlank() && !name.name().startsWith("/") && !name.name().endsWith("/"), name.toString());
+        }
+        for (String needed : List.of(".bashrc", ".bash_aliases", ".gitconfig", ".config/git", ".ssh", ".config/autostart",
+                ".config/systemd", ".npmrc", ".config/pip", ".vimrc", ".profile", ".zshenv", ".config/mcp-contain")) {
+            assertTrue(seen.contains("HOME" + needed), needed);
+        }
+        for (String needed : List.of(".git", ".mcp.json", ".vscode", ".envrc", ".claude")) {
+            assertTrue(seen.contains("PROJECT" + needed), needed);
+        }
     }
 
     @Test
-    void theHomeAnnouncesShellFilesAndReadOnlyGrantsNothing() throws IOException {
+    void aPlainFolderAnnouncesTheProjectNamesTheServerCouldCreate() throws IOException {
         Path home = Files.createDirectories(dir.toRealPath().resolve("home"));
-        Files.writeString(home.resolve(".bashrc"), "");
-        String notice = ProtectedNames.absentInWritableGrants(policy(home, "~:rw"), home).get(0);
-        assertTrue(notice.contains(".profile") && notice.contains(".config/autostart"), notice);
-        assertTrue(!notice.contains(".bashrc,") && !notice.contains(".git/"), notice);
-        assertEquals(List.of(), ProtectedNames.absentInWritableGrants(policy(home, "~:ro"), home));
+        Path folder = Files.createDirectories(dir.toRealPath().resolve("folder"));
+        Files.writeString(folder.resolve(".mcp.json"), "{}");
+        List<String> notices = ProtectedNames.absentInWritableGrants(policy(home, folder + ":rw"), home);
+        assertEquals(1, notices.size(), notices::toString);
+        assertTrue(notices.get(0).startsWith("in the writable grant " + folder + ", .git, .vscode,"), notices.get(0));
+        assertTrue(!notices.get(0).contains(".mcp.json"), "it exists, so it is pinned");
+        assertEquals(List.of(), ProtectedNames.absentInWritableGrants(policy(home, folder + ":ro"), home));
     }
 }

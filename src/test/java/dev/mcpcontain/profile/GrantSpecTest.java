@@ -18,6 +18,9 @@ class GrantSpecTest {
         "/srv/a:b:rw,     /srv/a:b:rw",
         "~/notes:rw,      ~/notes:rw",
         "./here,          ./here:ro",
+        "'~/src:rw,unprotected', '~/src:rw,unprotected'",
+        "'/srv/link:ro,follow', '/srv/link:ro,follow'",
+        "'documents:rw,follow,unprotected', 'documents:rw,follow,unprotected'",
     })
     void parses(String spec, String normalised) {
         assertEquals(normalised, GrantSpec.parse(spec).toString());
@@ -28,6 +31,8 @@ class GrantSpecTest {
         "documets      | grant 'documets': 'documets' is not a known folder (documents, downloads, desktop, pictures, music, videos) and not a path (paths start with /, ~/ or ./)",
         "documents:wr  | grant 'documents:wr': access must be :ro or :rw",
         ":rw           | grant ':rw' names no folder",
+        "/srv:rw,maybe | grant '/srv:rw,maybe': unknown option 'maybe' (known: follow, unprotected; e.g. /srv/data:rw,unprotected)",
+        "/srv:ro,unprotected | grant '/srv:ro,unprotected': 'unprotected' only makes sense with :rw",
         "etc/passwd    | grant 'etc/passwd': 'etc/passwd' is not a known folder (documents, downloads, desktop, pictures, music, videos) and not a path (paths start with /, ~/ or ./)",
     })
     void rejects(String spec, String message) {

@@ -41,9 +41,12 @@ class ProfileReaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "unknown top field  | {\\n\"netwrk\": \"none\"}                  | p.json:2: field 'netwrk': unknown field (known: $schema, agentUser, description, env, extends, grants, isolation, limits, network, tools)",
+        "unknown top field  | {\\n\"netwrk\": \"none\"}                  | p.json:2: field 'netwrk': unknown field (known: $schema, accept, agentUser, description, env, extends, grants, isolation, limits, network, tools)",
         "unknown nested     | {\"limits\": {\\n\\n\"memry\": \"1G\"}}       | p.json:3: field 'limits.memry': unknown field (known: cpuSeconds, cpus, fileSize, homeSize, memory, openFiles, processes, tmpSize)",
-        "bad enum           | {\"network\": \"internet\"}                 | p.json:1: field 'network': 'internet' is not one of none, host",
+        "bad enum           | {\"network\": \"internet\"}                 | p.json:1: field 'network': 'internet' is not one of none, host (or {\"allow\": [HOST, ...]})",
+        "bad allow entry    | {\"network\": {\"allow\": [\"x.com\", \"https://y.com\"]}} | p.json:1: field 'network.allow[1]': 'https://y.com': write a host, not a URL (for example api.github.com or api.github.com:8443)",
+        "unknown net field  | {\"network\": {\"deny\": []}}         | p.json:1: field 'network.deny': unknown field (known: allow)",
+        "number for network | {\"network\": 1}                         | p.json:1: field 'network': expected \"none\", \"host\" or {\"allow\": [HOST, ...]}, got a number",
         "bad size           | {\"limits\": {\"memory\": \"lots\"}}         | p.json:1: field 'limits.memory': 'lots' is not a size (examples: 65536, 512K, 256M, 2G)",
         "string for int     | {\"limits\": {\"processes\": \"10\"}}        | p.json:1: field 'limits.processes': expected a whole number, got a string",
         "float for int      | {\"limits\": {\"processes\": 1.5}}         | p.json:1: field 'limits.processes': expected a whole number, got a number",
@@ -56,9 +59,20 @@ class ProfileReaderTest {
         "trailing           | {} {}                                   | p.json:1: unexpected content after the profile's closing brace",
         "bad env name       | {\"env\": {\"pass\": [\"A-B\"]}}           | p.json:1: field 'env.pass[0]': 'A-B' is not a variable name",
         "bad agent          | {\"agentUser\": \"Root!\"}                | p.json:1: field 'agentUser': 'Root!' is not a user name",
+        "unknown weakness   | {\"accept\": [\"landlock-stat\"]}        | p.json:1: field 'accept[0]': unknown weakness 'landlock-stat' (known: landlock-device-nodes, landlock-host-pids, landlock-stat-metadata)",
+        "closed weakness    | {\"accept\": [\"landlock-terminals\"]}   | p.json:1: field 'accept[0]': 'landlock-terminals' is closed, there is nothing to accept",
+        "twice              | {\"accept\": [\"landlock-host-pids\", \"landlock-host-pids\"]} | p.json:1: field 'accept[1]': 'landlock-host-pids' is listed twice",
+        "accept not a list  | {\"accept\": \"landlock-host-pids\"}      | p.json:1: field 'accept': expected an array, got a string",
     })
     void rejectsWithFileLineAndField(String name, String json, String expected) {
         assertEquals(expected, error(json.replace("\\n", "\n")));
+    }
+
+    @Test
+    void readsAnAllowList() {
+        Profile p = read("{\"network\": {\"allow\": [\"API.github.com\", \"*.npmjs.org\", \"[::1]:8080\"]}}");
+        assertEquals(Profile.Network.ALLOW_LIST, p.network());
+        assertEquals(List.of("api.github.com", "*.npmjs.org", "[::1]:8080"), p.networkAllow());
     }
 
     @Test

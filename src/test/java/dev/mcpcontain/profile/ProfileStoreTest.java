@@ -35,8 +35,10 @@ class ProfileStoreTest {
         assertEquals(Profile.Network.NONE, builtIns.resolve("strict").profile().network());
         assertEquals(List.of(), builtIns.resolve("strict").profile().grants());
         assertEquals(Profile.Network.HOST, builtIns.resolve("network").profile().network());
-        assertEquals(Profile.Network.HOST, builtIns.resolve("npx").profile().network());
-        assertEquals(Profile.Network.HOST, builtIns.resolve("uvx").profile().network());
+        assertEquals(Profile.Network.ALLOW_LIST, builtIns.resolve("npx").profile().network());
+        assertEquals(List.of("registry.npmjs.org"), builtIns.resolve("npx").profile().networkAllow());
+        assertEquals(Profile.Network.ALLOW_LIST, builtIns.resolve("uvx").profile().network());
+        assertEquals(List.of("pypi.org", "files.pythonhosted.org"), builtIns.resolve("uvx").profile().networkAllow());
         assertEquals(Profile.Isolation.REDUCED, builtIns.resolve("reduced").profile().isolation());
         assertTrue(builtIns.resolve("strict").profile().limits().memory().bytes()
                 < builtIns.resolve("default").profile().limits().memory().bytes());
@@ -65,6 +67,17 @@ class ProfileStoreTest {
     }
 
     @Test
+    void allowListsAddUpAlongTheChainAndAStringReplacesThem() throws IOException {
+        Files.writeString(dir.resolve("more.json"), "{\"extends\": \"npx\", \"network\": {\"allow\": [\"api.github.com\"]}}");
+        Files.writeString(dir.resolve("off.json"), "{\"extends\": \"npx\", \"network\": \"none\"}");
+        Profile more = builtIns.resolve(dir.resolve("more.json").toString()).profile();
+        assertEquals(List.of("registry.npmjs.org", "api.github.com"), more.networkAllow());
+        Profile off = builtIns.resolve(dir.resolve("off.json").toString()).profile();
+        assertEquals(Profile.Network.NONE, off.network());
+        assertEquals(List.of(), off.networkAllow());
+    }
+
+    @Test
     void userDirectoryShadowsBuiltInsAndIsListed() throws IOException {
         Files.writeString(dir.resolve("strict.json"), "{\"description\": \"mine\"}");
         Files.writeString(dir.resolve("extra.json"), "{}");
@@ -90,7 +103,7 @@ class ProfileStoreTest {
     void schemaDescribesExactlyTheFieldsTheReaderAccepts() throws IOException {
         JsonNode schema = new ObjectMapper().readTree(Path.of("profiles/profile.schema.json").toFile());
         assertEquals(Set.of("$schema", "description", "extends", "isolation", "network", "grants", "env", "limits",
-                "tools", "agentUser"), names(schema.get("properties")));
+                "tools", "agentUser", "accept"), names(schema.get("properties")));
         assertEquals(Set.of("memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize", "homeSize"),
                 names(schema.get("properties").get("limits").get("properties")));
         assertEquals(Set.of("pass", "set", "sensitive"), names(schema.get("properties").get("env").get("properties")));

@@ -14,6 +14,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Linux: the policy compiled into a plan for the native helper, which contains and supervises the server. */
@@ -58,6 +60,9 @@ public final class LinuxBackend implements ContainmentBackend<LinuxLaunchPlan> {
             }
             Files.createDirectories(parent.directory());
         }
+        CgroupSweep.describe(CgroupSweep.sweep(linux.cgroupParents().stream()
+                .map(LinuxLaunchPlan.CgroupParent::directory).toList()))
+                .ifPresent(text -> org.slf4j.LoggerFactory.getLogger(LinuxBackend.class).info(text));
     }
 
     /** cgroup v2 only hands a controller to a child when every ancestor lists it in cgroup.subtree_control. */
@@ -88,7 +93,10 @@ public final class LinuxBackend implements ContainmentBackend<LinuxLaunchPlan> {
 
     @Override
     public ContainedProcess start(LinuxLaunchPlan linux, boolean inheritStdio) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(linux.helper().toString(), "--plan-stdin");
+        List<String> command = new ArrayList<>(List.of(linux.helper().toString(), "--plan-stdin"));
+        // inheritStdio: the CLI without the launcher script; else the Java API (this JVM is the host).
+        command.addAll(LauncherLineage.current(host.variables(), inheritStdio).helperArguments());
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
         if (inheritStdio) {
             builder.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);

@@ -3,6 +3,7 @@ package dev.mcpcontain.platform.linux;
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.HostCheck;
 import dev.mcpcontain.policy.HostEnvironment;
+import dev.mcpcontain.policy.LandlockWeaknesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,8 +43,13 @@ final class LinuxHostCheck {
         features.add(new HostCheck.Feature("landlock-scopes", abi >= 6, abi >= 6 ? "ABI 6+" : "needs ABI 6 (Linux 6.12)",
                 "newer kernel (needed with network host or --isolation landlock)"));
         features.add(new HostCheck.Feature("landlock-unix-sockets", abi >= 9,
-                abi >= 9 ? "ABI 9+: pathname sockets confined too" : "needs ABI 9 (Linux 7.1)",
-                "newer kernel (without it, --isolation landlock refuses socket(AF_UNIX) altogether; socketpair still works)"));
+                abi >= 9 ? "ABI 9+: pathname sockets could be confined by path (not used yet)" : "needs ABI 9",
+                "newer kernel (meanwhile --isolation landlock refuses socket(AF_UNIX) altogether; socketpair still works)"));
+        for (LandlockAbi.Level level : LandlockAbi.LEVELS) {
+            features.add(new HostCheck.Feature("landlock-abi-" + level.abi(), abi >= level.abi(),
+                    level.adds() + (abi >= level.abi() ? "" : " (not on this kernel)"),
+                    level.neededBy().isEmpty() ? "" : "newer kernel (" + level.neededBy() + ")"));
+        }
         boolean seccomp = "ok".equals(probe.get("seccomp"));
         features.add(new HostCheck.Feature("seccomp", seccomp, probe.getOrDefault("seccomp", "unknown"),
                 "a kernel with CONFIG_SECCOMP_FILTER; in a container, a runtime profile that allows seccomp()"));
@@ -68,13 +74,24 @@ final class LinuxHostCheck {
                         + " processes: RLIMIT_NPROC in the server's user namespace)",
                 host.isRoot() ? "mount the memory and pids controllers" : "run as root to get whole-tree cgroup limits"));
 
+        for (LandlockWeaknesses.Weakness w : LandlockWeaknesses.all()) {
+            boolean closed = w.status() == LandlockWeaknesses.Status.CLOSED;
+            features.add(new HostCheck.Feature("isolation-landlock: " + w.name(), closed,
+                    closed ? w.mechanism() : w.meaning() + " (refused unless the profile accepts it)",
+                    closed ? "" : "use full isolation, or \"accept\": [\"" + w.name() + "\"] in the profile"));
+        }
         boolean namespaces = host.isRoot() ? "ok".equals(probe.get("rootns")) : usernsOk;
         boolean ready = namespaces && abi > 0 && seccomp;
+        features.add(new HostCheck.Feature("network-allow-list", ready, ready
+                ? "available: the server's own network namespace, the filtering proxy its only way out (--allow-host)"
+                : "unavailable: it needs full isolation (a network namespace of the server's own)",
+                host.isRoot() ? "a host that allows namespaces for root" : usernsFix));
         String mode;
         if (ready) {
             mode = host.isRoot() ? "namespaces (root launcher: servers run as the agent account)" : "namespaces (user namespace)";
         } else if (abi >= 6 && seccomp) {
-            mode = "refuses by default (no namespaces); --isolation landlock would run with Landlock + seccomp only";
+            mode = "refuses by default (no namespaces); --isolation landlock would run with Landlock + seccomp only,"
+                    + " once the profile accepts its open weaknesses (listed below)";
         } else {
             mode = "cannot run contained on this host";
         }

@@ -25,7 +25,15 @@ public record LinuxLaunchPlan(
         SeccompOptions seccomp,
         List<String> warnings,
         List<CgroupParent> cgroupParents,
-        Optional<AgentAccount> homeOwner) implements LaunchPlan {
+        Optional<AgentAccount> homeOwner,
+        Optional<Path> egressSocket) implements LaunchPlan {
+
+    /** A plan without an outbound allow-list. */
+    public LinuxLaunchPlan(ContainmentPolicy policy, String mode, Path helper, String planText, List<String> steps,
+            SeccompOptions seccomp, List<String> warnings, List<CgroupParent> cgroupParents,
+            Optional<AgentAccount> homeOwner) {
+        this(policy, mode, helper, planText, steps, seccomp, warnings, cgroupParents, homeOwner, Optional.empty());
+    }
 
     /** The steps, then the seccomp rules: those are formatted only when asked for (-v, --dry-run). */
     @Override

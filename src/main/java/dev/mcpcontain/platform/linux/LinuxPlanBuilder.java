@@ -5,6 +5,7 @@ import dev.mcpcontain.platform.linux.seccomp.Arch;
 import dev.mcpcontain.platform.linux.seccomp.SeccompCompiler;
 import dev.mcpcontain.platform.linux.seccomp.SeccompOptions;
 import dev.mcpcontain.policy.ContainmentPolicy;
+import dev.mcpcontain.policy.LandlockWeaknesses;
 import dev.mcpcontain.policy.PathRule;
 import dev.mcpcontain.policy.ResourceLimits;
 import dev.mcpcontain.profile.Profile;
@@ -51,9 +52,13 @@ public final class LinuxPlanBuilder {
             this(root, uid, gid, home, verbosity, helper, facts, agent, runId, etc, UsernsLimits.forThisHost());
         }
 
-        /** Names this launch's cgroups: unique among concurrent launches, not a secret. */
+        /**
+         * Names this launch's cgroups: unique among concurrent launches, not a secret; names the process that lives
+         * as long as the run, so that a later launch can sweep what a kill -9 left ({@link CgroupSweep}).
+         */
         public static String newRunId() {
-            return Long.toHexString(ProcessHandle.current().pid()) + Long.toHexString(System.nanoTime() & 0xffffff);
+            long owner = LauncherLineage.runOwner(System.getenv(), ProcessHandle.current().pid());
+            return CgroupSweep.newRunId(owner, CgroupSweep.startTime(owner));
         }
     }
 
@@ -69,22 +74,37 @@ public final class LinuxPlanBuilder {
         List<String> warnings = new ArrayList<>();
         List<LinuxLaunchPlan.CgroupParent> cgroupParents = new ArrayList<>();
         boolean networkNone = policy.network() == Profile.Network.NONE;
+        if (policy.network() == Profile.Network.ALLOW_LIST && policy.isolation() != Profile.Isolation.FULL) {
+            throw new ContainmentException(ContainmentException.Reason.UNENFORCEABLE, "an outbound allow-list"
+                    + " (--allow-host, network.allow) needs isolation 'full': the server's own network namespace is"
+                    + " what makes the filtering proxy its only way out; isolation '"
+                    + policy.isolation().name().toLowerCase(java.util.Locale.ROOT) + "' has none");
+        }
+        Optional<EgressPlan> egress = policy.network() == Profile.Network.ALLOW_LIST
+                ? Optional.of(EgressPlan.of(policy, launcher.runId())) : Optional.empty();
         String mode;
 
         switch (policy.isolation()) {
             case FULL -> {
                 mode = namespaces(policy, plan, describe, networkNone);
                 landlock(policy, plan, describe, true, networkNone);
+                egress.ifPresent(e -> e.write(plan, describe));
             }
             case LANDLOCK -> {
                 mode = "linux/landlock (no namespaces)";
                 plan.op("mode", "landlock");
                 refuseProtectedInsideWritable(policy);
+                refuseKernelFilesystemGrants(policy);
+                List<LandlockWeaknesses.Weakness> open = acceptedWeaknesses(policy);
                 landlock(policy, plan, describe, false, networkNone);
                 warnings.add("isolation 'landlock' chosen: no namespaces. The server runs as " + (launcher.root()
                         ? "the agent account" : "you") + ", in your pid and IPC" + (networkNone ? "" : " and network")
                         + " namespaces; only Landlock and seccomp confine it. No unix sockets but socketpair (Landlock"
                         + " cannot keep them from the host's session bus, ssh-agent or docker.sock).");
+                for (LandlockWeaknesses.Weakness w : open) {
+                    warnings.add("accepted weakness " + w.name() + ": " + w.meaning());
+                    describe.add("accepted weakness " + w.name() + " (" + w.mechanism() + ")");
+                }
                 agentWithoutNamespaces(plan, describe, warnings);
             }
             case REDUCED -> {
@@ -116,20 +136,22 @@ public final class LinuxPlanBuilder {
         for (String arg : policy.command()) {
             plan.op("arg", arg);
         }
-        for (Map.Entry<String, String> variable : policy.environment().entrySet()) {
+        Map<String, String> environment = egress.map(e -> e.environment(policy.environment()))
+                .orElse(policy.environment());
+        for (Map.Entry<String, String> variable : environment.entrySet()) {
             plan.op("env", variable.getKey() + "=" + variable.getValue());
         }
         plan.op("verbose", launcher.verbosity());
         plan.op("stdin-hup-grace-ms", STDIN_HUP_GRACE_MS);
-        describe.add("environment: " + policy.environment().size() + " variables (allow-list; "
-                + String.join(", ", policy.environment().keySet()) + ")");
+        describe.add("environment: " + environment.size() + " variables (allow-list; "
+                + String.join(", ", environment.keySet()) + ")");
         describe.add("descriptors: only 0, 1, 2 reach the server; stdio passed through untouched");
         describe.add("lifecycle: new session; signals forwarded; tree killed when the launcher dies or stdin closes"
                 + " (after " + STDIN_HUP_GRACE_MS + " ms)");
 
         Optional<AgentAccount> owner = launcher.root() ? launcher.agent() : Optional.empty();
         return new LinuxLaunchPlan(policy, mode, launcher.helper(), plan.finish(), List.copyOf(describe), seccomp,
-                List.copyOf(warnings), List.copyOf(cgroupParents), owner);
+                List.copyOf(warnings), List.copyOf(cgroupParents), owner, egress.map(EgressPlan::hostSocket));
     }
 
     /**
@@ -169,7 +191,7 @@ public final class LinuxPlanBuilder {
             describe.add("identity: uid " + launcher.uid() + " inside its own user namespace, no capabilities");
         }
         spaces.addAll(List.of("pid", "ipc", "uts", "mnt", "cgroup"));
-        if (networkNone) {
+        if (policy.network() != Profile.Network.HOST) {
             spaces.add("net");
         }
         plan.op("unshare", spaces.toArray());
@@ -178,7 +200,8 @@ public final class LinuxPlanBuilder {
             plan.op("userns-hint", usernsFix());
         }
         plan.op("hostname", hostname(policy.serverId()));
-        describe.add("namespaces: " + String.join(", ", spaces) + (networkNone ? "" : " (host network)"));
+        describe.add("namespaces: " + String.join(", ", spaces) + (policy.network() == Profile.Network.HOST
+                ? " (host network)" : ""));
         mounts(policy, plan, describe);
         return mode;
     }
@@ -201,16 +224,17 @@ public final class LinuxPlanBuilder {
 
     /**
      * The persistent home, set up by the helper through descriptors (never a path a server could have swapped):
-     * owned by the server's uid, mode 0700, and so is the directory holding every home. A root launcher without a
-     * mount namespace needs its server to pass through that directory by path: there it is 0711 (no listing), and
-     * each home's own 0700 keeps other users out. homeSize: the supervisor stops a server whose home grows past it.
+     * owned by the server's uid, mode 0700. The directory holding every home is 0700 for a user; for a root launcher
+     * it is root's, group the agent's, 0710, in every mode: a server without a mount namespace passes through it by
+     * path, and no other local user may even do that. One mode for all modes, so that concurrent root launches in
+     * different isolation modes never flip it under each other. homeSize: the supervisor stops a server whose home
+     * grows past it.
      */
     private void home(ContainmentPolicy policy, PlanWriter plan, List<String> describe) {
         Path home = policy.agentHome();
         int uid = launcher.root() ? launcher.agent().orElseThrow().uid() : launcher.uid();
         int gid = launcher.root() ? launcher.agent().orElseThrow().gid() : launcher.gid();
-        boolean traversed = launcher.root() && policy.isolation() != Profile.Isolation.FULL;
-        String baseMode = traversed ? "711" : "700";
+        String baseMode = launcher.root() ? "710" : "700";
         plan.op("home", home.getParent().toString(), home.getFileName().toString(), uid, gid, baseMode);
         if (policy.isolation() == Profile.Isolation.LANDLOCK) {
             plan.op("home-tmp");
@@ -269,15 +293,10 @@ public final class LinuxPlanBuilder {
             if (Files.isSymbolicLink(path)) {
                 plan.op("symlink", readLink(path), dir);
             } else if (Files.isDirectory(path)) {
-                plan.op("bind-ro", canonical(path), dir);
+                Path real = Path.of(canonical(path));
+                bind(plan, "bind-ro", real, Path.of(dir), key(real));
             }
         }
-        for (String secret : MASKED_ETC) {
-            if (Files.exists(launcher.etc().resolveSibling(secret.substring(1)), LinkOption.NOFOLLOW_LINKS)) {
-                plan.op("mask", secret);
-            }
-        }
-        maskSshHostKeys(plan);
         plan.op("tmpfs", "/tmp", policy.limits().tmpBytes(), "1777", ResourceLimits.tmpfsInodes(policy.limits().tmpBytes()));
         plan.op("tmpfs", "/dev", 1 << 16, "755", ResourceLimits.tmpfsInodes(1 << 16));
         for (String device : DEVICES) {
@@ -296,30 +315,145 @@ public final class LinuxPlanBuilder {
             plan.op("ro-self", path);
         }
         describe.add("root: fresh read-only tmpfs; system directories read-only: " + String.join(" ", SYSTEM_DIRECTORIES));
-        describe.add("hidden: " + String.join(" ", MASKED_ETC) + ", ssh host keys; no /home, /root, /run, /sys, /var");
         describe.add("/tmp: private tmpfs of " + policy.limits().tmpBytes() + " bytes and "
                 + ResourceLimits.tmpfsInodes(policy.limits().tmpBytes()) + " inodes (every tmpfs has an inode limit:"
                 + " one per KiB); /dev minimal; /proc of its own pid namespace");
 
+        List<String> masked = maskedPaths();
+        refuseMaskedGrants(policy, masked);
         List<PathRule> rules = new ArrayList<>(policy.paths());
+        PathRule agentHome = null;
         // Parents before children: a read-only subpath must be mounted on top of the writable grant holding it.
         rules.sort(Comparator.comparingInt((PathRule r) -> r.path().getNameCount()).thenComparing(r -> r.path().toString()));
         for (PathRule rule : rules) {
-            String path = rule.path().toString();
-            plan.op(rule.writable() ? "bind-rw" : "bind-ro", path, path);
-            boolean userFolder = rule.origin() == PathRule.Origin.GRANT || rule.origin() == PathRule.Origin.CONSENT;
-            if (launcher.root() && userFolder) {
-                idmap(plan, rule);
+            if (rule.origin() == PathRule.Origin.AGENT_HOME) {
+                agentHome = rule;
+                continue;
             }
-            describe.add((rule.writable() ? "rw " : "ro ") + path + "  (" + rule.reason() + ")");
+            bindRule(plan, describe, rule);
         }
+        // Masks after every grant, so a grant of /etc/ssl or /etc/ssh cannot show what the root filesystem hides.
+        for (String secret : masked) {
+            plan.op("mask", secret);
+        }
+        describe.add("hidden (inside grants too): " + String.join(" ", masked) + "; no /home, /root, /run, /sys, /var");
+        // mcp-contain's own state inside a grant: hidden behind an empty folder the server may only traverse.
+        for (Path own : ownState(policy)) {
+            for (PathRule rule : policy.paths()) {
+                if (rule.userFolder() && own.startsWith(rule.path()) && !own.equals(rule.path())
+                        && Files.isDirectory(own, LinkOption.NOFOLLOW_LINKS)) {
+                    plan.op("hide", own.toString());
+                    describe.add("hidden inside " + rule.path() + ": " + own + " (mcp-contain's own state)");
+                    break;
+                }
+            }
+        }
+        if (agentHome != null) {
+            bindRule(plan, describe, agentHome);
+        }
+    }
+
+    private void bindRule(PlanWriter plan, List<String> describe, PathRule rule) {
+        String op = rule.writable() ? "bind-rw" : "bind-ro";
+        Optional<PathRule.FileKey> key = rule.key().or(() -> existingKey(rule.path()));
+        if (key.isPresent()) {
+            bind(plan, op, rule.path(), rule.path(), key.get());
+        } else {
+            // Not there yet (an agent home made just before the launch): nothing was checked, nothing to verify.
+            plan.op(op, rule.path().toString(), rule.path().toString());
+        }
+        if (launcher.root() && rule.userFolder()) {
+            idmap(plan, rule);
+        }
+        describe.add((rule.writable() ? "rw " : "ro ") + rule.path() + "  (" + rule.reason() + ")");
+    }
+
+    /** A bind the helper makes only if the object it opens (never following a link) is still DEV:INO. */
+    private static void bind(PlanWriter plan, String op, Path source, Path destination, PathRule.FileKey key) {
+        plan.op(op, source.toString(), destination.toString(), Long.toUnsignedString(key.dev()),
+                Long.toUnsignedString(key.ino()));
+    }
+
+    private static Optional<PathRule.FileKey> existingKey(Path path) {
+        return Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? Optional.of(key(path)) : Optional.empty();
+    }
+
+    private static PathRule.FileKey key(Path path) {
+        try {
+            long dev = ((Number) Files.getAttribute(path, "unix:dev", LinkOption.NOFOLLOW_LINKS)).longValue();
+            long ino = ((Number) Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+            return new PathRule.FileKey(dev, ino);
+        } catch (IOException e) {
+            throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED,
+                    "cannot stat " + path + " to bind it: " + e.getMessage(), e);
+        }
+    }
+
+    /** Everything the root filesystem hides, as it exists on this host: secrets under /etc and ssh host keys. */
+    private List<String> maskedPaths() {
+        List<String> masked = new ArrayList<>();
+        for (String secret : MASKED_ETC) {
+            if (Files.exists(launcher.etc().resolveSibling(secret.substring(1)), LinkOption.NOFOLLOW_LINKS)) {
+                masked.add(secret);
+            }
+        }
+        Path ssh = launcher.etc().resolve("ssh");
+        if (Files.isDirectory(ssh)) {
+            try (Stream<Path> files = Files.list(ssh)) {
+                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("_key")).sorted()
+                        .forEach(n -> masked.add("/etc/ssh/" + n));
+            } catch (IOException e) {
+                throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED, "cannot list " + ssh, e);
+            }
+        }
+        return masked;
+    }
+
+    /**
+     * A grant that is a masked path, lies inside one, or is another name for a masked file (a hard link): refused,
+     * plainly, rather than mounted and then hidden again.
+     */
+    private void refuseMaskedGrants(ContainmentPolicy policy, List<String> masked) {
+        for (PathRule rule : policy.paths()) {
+            if (!rule.userFolder()) {
+                continue;
+            }
+            for (String secret : masked) {
+                Path path = Path.of(secret);
+                boolean hardLink = Files.isRegularFile(rule.path(), LinkOption.NOFOLLOW_LINKS)
+                        && launcher.etc().equals(Path.of("/etc")) && Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+                        && key(path).equals(rule.key().orElseGet(() -> key(rule.path())));
+                if (rule.path().startsWith(path) || hardLink) {
+                    throw new ContainmentException(ContainmentException.Reason.UNENFORCEABLE, "the grant "
+                            + rule.path() + (hardLink ? " is another name (a hard link) for " : " lies in ") + secret
+                            + ", which stays hidden from every server; remove the grant");
+                }
+            }
+        }
+    }
+
+    /** mcp-contain's own configuration and state (agent homes, pins, audit): never visible through a grant. */
+    private List<Path> ownState(ContainmentPolicy policy) {
+        List<Path> own = new ArrayList<>();
+        Path homes = policy.agentHome().getParent();
+        if (homes != null && homes.getFileName() != null && homes.getFileName().toString().equals("homes")
+                && homes.getParent() != null) {
+            own.add(homes.getParent());
+        }
+        for (Path path : List.of(launcher.home().resolve(".config/mcp-contain"),
+                launcher.home().resolve(".local/share/mcp-contain"), Path.of("/var/lib/mcp-contain"))) {
+            if (!own.contains(path)) {
+                own.add(path);
+            }
+        }
+        return own;
     }
 
     /** Shows the grant's owner as the agent account, so the agent may use it as the user granted (rw or ro). */
     private void idmap(PlanWriter plan, PathRule rule) {
         AgentAccount agent = launcher.agent().orElseThrow();
         try {
-            // The grant's own owner, never a link's target (the helper refuses to bind through a link anyway).
+            // Never through a link: the helper mounts only the object checked, so the owner must be that object's.
             int uid = (Integer) Files.getAttribute(rule.path(), "unix:uid", LinkOption.NOFOLLOW_LINKS);
             int gid = (Integer) Files.getAttribute(rule.path(), "unix:gid", LinkOption.NOFOLLOW_LINKS);
             if (uid != agent.uid()) {
@@ -331,42 +465,38 @@ public final class LinuxPlanBuilder {
         }
     }
 
-    private void maskSshHostKeys(PlanWriter plan) {
-        Path ssh = launcher.etc().resolve("ssh");
-        if (!Files.isDirectory(ssh)) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(ssh)) {
-            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("_key")).sorted()
-                    .forEach(n -> plan.op("mask", "/etc/ssh/" + n));
-        } catch (IOException e) {
-            throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED, "cannot list " + ssh, e);
-        }
-    }
-
     /**
      * Landlock: the second layer in full isolation (the same paths the mounts expose), the only filesystem layer
      * in landlock isolation. Scopes keep signals and abstract sockets inside; required wherever no namespace
-     * already does that.
+     * already does that. Rule paths never contain a symlink (the helper refuses one), so symlinked system
+     * directories (merged /usr) are left to the directory they point into.
      */
     private void landlock(ContainmentPolicy policy, PlanWriter plan, List<String> describe, boolean namespaced,
             boolean networkNone) {
         plan.op("landlock", 1);
-        for (String dir : SYSTEM_DIRECTORIES) {
-            plan.op("landlock-ro", dir);
+        for (String dir : systemDirectoryRules()) {
+            if (!namespaced && dir.equals("/etc")) {
+                etcWithoutSecrets(plan);
+            } else {
+                plan.op("landlock-ro", dir);
+            }
         }
-        plan.op("landlock-rw", "/dev");
-        plan.op("landlock-ro", "/proc");
         if (namespaced) {
+            // The private /dev holds only the bound nodes, a private devpts and a private /dev/shm.
+            plan.op("landlock-dev", "/dev");
+            plan.op("landlock-ro", "/proc");
             plan.op("landlock-rw", "/tmp");
             plan.op("landlock-readdir", "/");
         } else {
-            plan.op("landlock-rw", policy.agentHome().resolve("tmp").toString());
+            hostDevAndProc(plan);
+            plan.op("landlock-rw", realAgentHome(policy).resolve("tmp").toString());
         }
         for (PathRule rule : policy.paths()) {
-            plan.op(rule.writable() ? "landlock-rw" : "landlock-ro", rule.path().toString());
+            String path = !namespaced && rule.origin() == PathRule.Origin.AGENT_HOME
+                    ? realAgentHome(policy).toString() : rule.path().toString();
+            plan.op(rule.writable() ? "landlock-rw" : "landlock-ro", path);
         }
-        boolean sharedNetwork = !namespaced || !networkNone;
+        boolean sharedNetwork = !namespaced || policy.network() == Profile.Network.HOST;
         if (networkNone) {
             plan.op("landlock-deny-tcp", namespaced ? "optional" : "required");
         }
@@ -374,6 +504,141 @@ public final class LinuxPlanBuilder {
         describe.add("landlock: " + (namespaced ? "second layer on the same paths" : "the filesystem layer")
                 + (networkNone ? "; TCP denied" : "") + "; signals and abstract unix sockets scoped to the server"
                 + (!namespaced || sharedNetwork ? " (required: ABI 6)" : ""));
+        if (!namespaced) {
+            describe.add("landlock: /dev only " + String.join(" ", HOST_DEVICES) + " (no /dev/shm, /dev/pts, /dev/tty);"
+                    + " /proc only " + String.join(" ", HOST_PROC_FILES) + " and the server's own /proc/PID/{"
+                    + String.join(",", OWN_PROC_ENTRIES) + "}; /etc without " + String.join(" ", MASKED_ETC)
+                    + " and ssh host keys");
+        }
+    }
+
+    /** Device nodes a server without a mount namespace may open (each by its own rule: never all of /dev). */
+    static final List<String> HOST_DEVICES = List.of("null", "zero", "full", "random", "urandom");
+
+    /** Host-wide /proc files that describe the machine, not its processes or sockets. */
+    static final List<String> HOST_PROC_FILES = List.of("cpuinfo", "meminfo", "stat", "uptime", "loadavg", "version");
+
+    /**
+     * The server's own /proc entries (read-only), under /proc/PID of its first process. Never "net" (the host's
+     * sockets), "task" (holds net again) or the magic links: child processes see no /proc/PID of their own.
+     */
+    static final List<String> OWN_PROC_ENTRIES = List.of("status", "stat", "statm", "limits", "cgroup", "maps",
+            "smaps_rollup", "cmdline", "environ", "comm", "io", "auxv", "fd", "fdinfo");
+
+    private static void hostDevAndProc(PlanWriter plan) {
+        for (String device : HOST_DEVICES) {
+            plan.op("landlock-dev", "/dev/" + device);
+        }
+        for (String file : HOST_PROC_FILES) {
+            plan.op("landlock-ro", "/proc/" + file);
+        }
+        for (String entry : OWN_PROC_ENTRIES) {
+            plan.op("landlock-own-proc", entry);
+        }
+    }
+
+    /** The system directories as real paths, without symlinks and without duplicates (merged /usr). */
+    private static List<String> systemDirectoryRules() {
+        List<String> dirs = new ArrayList<>();
+        for (String dir : SYSTEM_DIRECTORIES) {
+            Path path = Path.of(dir);
+            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            String real = Files.isSymbolicLink(path) ? canonical(path) : dir;
+            if (dirs.stream().noneMatch(d -> Path.of(real).startsWith(d))) {
+                dirs.removeIf(d -> Path.of(d).startsWith(real));
+                dirs.add(real);
+            }
+        }
+        return dirs;
+    }
+
+    /**
+     * /etc without the masked secrets: Landlock rules only add access, so /etc is granted entry by entry (and the
+     * directories above each secret likewise), leaving out the secrets and the ssh host keys. Listing stays allowed.
+     */
+    private void etcWithoutSecrets(PlanWriter plan) {
+        List<String> hidden = new ArrayList<>(MASKED_ETC);
+        Path ssh = launcher.etc().resolve("ssh");
+        if (Files.isDirectory(ssh, LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> files = Files.list(ssh)) {
+                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("_key")).sorted()
+                        .forEach(n -> hidden.add("/etc/ssh/" + n));
+            } catch (IOException e) {
+                throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED, "cannot list " + ssh, e);
+            }
+        }
+        grantExcept(plan, "/etc", hidden);
+    }
+
+    private void grantExcept(PlanWriter plan, String dir, List<String> hidden) {
+        plan.op("landlock-readdir", dir);
+        Path host = launcher.etc().resolveSibling(dir.substring(1));
+        List<String> names;
+        try (Stream<Path> entries = Files.list(host)) {
+            names = entries.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED, "cannot list " + host, e);
+        }
+        for (String name : names) {
+            String child = dir + "/" + name;
+            if (hidden.contains(child)) {
+                continue;
+            }
+            boolean holdsHidden = hidden.stream().anyMatch(h -> h.startsWith(child + "/"));
+            if (holdsHidden && Files.isDirectory(host.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                grantExcept(plan, child, hidden);
+            } else if (!Files.isSymbolicLink(host.resolve(name))) {
+                // A symlink in /etc needs no rule: what it points to is allowed (or not) on its own.
+                plan.op("landlock-ro", child);
+            }
+        }
+    }
+
+    /** The agent home without symlinks above it (the server cannot replace it: its parent is not writable). */
+    private static Path realAgentHome(ContainmentPolicy policy) {
+        try {
+            return policy.agentHome().toRealPath();
+        } catch (IOException e) {
+            return policy.agentHome();
+        }
+    }
+
+    /**
+     * The open weaknesses of landlock isolation that apply to this launch, all accepted by the profile; refuses
+     * the launch naming every one that is not.
+     */
+    private static List<LandlockWeaknesses.Weakness> acceptedWeaknesses(ContainmentPolicy policy) {
+        List<LandlockWeaknesses.Weakness> open = LandlockWeaknesses.openFor(policy);
+        List<LandlockWeaknesses.Weakness> missing = open.stream().filter(w -> !policy.accepted().contains(w.name())).toList();
+        if (!missing.isEmpty()) {
+            StringBuilder message = new StringBuilder("isolation 'landlock' (no namespaces) leaves weaknesses open"
+                    + " that profile '" + policy.profileName() + "' does not accept:");
+            for (LandlockWeaknesses.Weakness w : missing) {
+                message.append("\n  ").append(w.name()).append(": ").append(w.meaning());
+            }
+            message.append("\nUse full isolation, or accept them in the profile: \"accept\": [")
+                    .append(String.join(", ", missing.stream().map(w -> "\"" + w.name() + "\"").toList())).append("]");
+            throw new ContainmentException(ContainmentException.Reason.UNENFORCEABLE, message.toString());
+        }
+        return open;
+    }
+
+    /** Kernel filesystems: without a mount namespace a grant there would expose every device or process. */
+    static final List<String> KERNEL_FILESYSTEMS = List.of("/dev", "/proc", "/sys");
+
+    private static void refuseKernelFilesystemGrants(ContainmentPolicy policy) {
+        for (PathRule rule : policy.paths()) {
+            for (String kernel : KERNEL_FILESYSTEMS) {
+                if (rule.path().startsWith(kernel)) {
+                    throw new ContainmentException(ContainmentException.Reason.UNENFORCEABLE,
+                            "isolation 'landlock' cannot grant " + rule.path() + " (" + rule.reason() + "): without a"
+                                    + " mount namespace nothing hides the other devices or processes under " + kernel
+                                    + "; remove the grant, or use full isolation");
+                }
+            }
+        }
     }
 
     private static void refuseProtectedInsideWritable(ContainmentPolicy policy) {

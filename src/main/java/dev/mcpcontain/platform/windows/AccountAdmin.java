@@ -7,6 +7,15 @@ public interface AccountAdmin {
 
     boolean isElevated();
 
+    /** The user of this process's token (for an over-the-shoulder elevation: the administrator who typed in). */
+    Sid currentUser();
+
+    /** The user signed in to this process's Windows session (WTSQuerySessionInformation), when there is one. */
+    Optional<Sid> sessionUser();
+
+    /** HKLM\...\Winlogon\SpecialAccounts\UserList\NAME = 0: the account does not show on the sign-in screen. */
+    void hideFromSignInScreen(String userName);
+
     /** The account's SID, or empty when no local account has that name. */
     Optional<Sid> lookup(String userName);
 

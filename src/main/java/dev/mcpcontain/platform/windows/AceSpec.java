@@ -22,12 +22,30 @@ public record AceSpec(String path, Sid trustee, boolean deny, int accessMask, in
     /** SUB_CONTAINERS_AND_OBJECTS_INHERIT (CONTAINER_INHERIT_ACE | OBJECT_INHERIT_ACE). */
     public static final int INHERIT_TO_CHILDREN = 0x3;
 
+    /**
+     * A Low mandatory label (no write up) on a folder, so that a Low-integrity server can write what its DACL
+     * entries allow: under mandatory integrity control an unlabeled object counts as Medium, and Low cannot write
+     * Medium whatever the DACL says. Carried as an entry whose trustee is the Low integrity SID.
+     */
+    public static AceSpec lowLabel(String path, int inheritance, String reason) {
+        return new AceSpec(path, Sid.integrity(Win32.SECURITY_MANDATORY_LOW_RID), false, AclBytes.NO_WRITE_UP,
+                inheritance, reason);
+    }
+
+    /** A mandatory label, not an access entry. */
+    public boolean isLabel() {
+        return trustee.authority() == 16;
+    }
+
     /** Both entries act on the same object and trustee, so revoking one revokes the other. */
     public boolean sameTarget(AceSpec other) {
         return path.equalsIgnoreCase(other.path) && trustee.equals(other.trustee);
     }
 
     public String describe() {
+        if (isLabel()) {
+            return "integrity label Low (no write up) on " + path + " (" + reason + ")";
+        }
         String rights = deny ? "deny write" : accessMask == MODIFY ? "read-write" : accessMask == READ_EXECUTE
                 ? "read+execute" : "rights 0x" + Integer.toHexString(accessMask);
         return rights + " " + path + " for " + trustee + " (" + reason + ")";

@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
  * {@code mcp-contain setup}: creates the local agent account (or gives an existing one a new password), and stores
@@ -36,15 +37,33 @@ public final class AgentAccountSetup {
         this.clock = clock;
     }
 
-    public Result run(String userName) throws IOException {
-        if (!userName.matches("[a-z_][a-z0-9_-]{0,19}")) {
-            throw new ContainmentException(Reason.UNENFORCEABLE, "agent account name '" + userName
-                    + "' is not valid (lower-case letters, digits, '_', '-'; at most 20 characters)");
+    /**
+     * @param requestedName the name profiles use ({@code agentUser}); the account made is
+     *                      {@code <requestedName>-<6 hex of your SID>}, one per Windows user, so that setup for a second
+     *                      user never resets the first user's account and stored password
+     */
+    public Result run(String requestedName) throws IOException {
+        if (!requestedName.matches("[a-z_][a-z0-9_-]{0,12}")) {
+            throw new ContainmentException(Reason.UNENFORCEABLE, "agent account name '" + requestedName
+                    + "' is not valid (lower-case letters, digits, '_', '-'; at most 13 characters, as a per-user"
+                    + " suffix of 7 is added and Windows allows 20)");
         }
         if (!admin.isElevated()) {
             throw new ContainmentException(Reason.UNENFORCEABLE, "mcp-contain setup creates a local account and must"
                     + " run elevated: open a terminal with 'Run as administrator' and run it again");
         }
+        Sid me = admin.currentUser();
+        Optional<Sid> signedIn = admin.sessionUser();
+        if (signedIn.isPresent() && !signedIn.get().equals(me)) {
+            // Over-the-shoulder UAC: DPAPI would protect the password for the administrator, not for the user
+            // who will launch servers, and the file would land in the administrator's profile.
+            throw new ContainmentException(Reason.UNENFORCEABLE, "mcp-contain setup runs as " + me + " but "
+                    + signedIn.get() + " is signed in to this session (an administrator's credentials were typed into"
+                    + " the elevation prompt): the agent password would be stored for the administrator, not for you."
+                    + " Run setup elevated from your own account (which must be an administrator), or sign in as the"
+                    + " administrator only to run it for themselves");
+        }
+        String userName = accountName(requestedName, me);
         char[] password = newPassword();
         try {
             boolean created = admin.lookup(userName).isEmpty();
@@ -55,6 +74,7 @@ public final class AgentAccountSetup {
             }
             Sid sid = admin.lookup(userName).orElseThrow(() -> new ContainmentException(Reason.LAUNCH_FAILED,
                     "account " + userName + " was created but cannot be looked up"));
+            admin.hideFromSignInScreen(userName);
             java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
             byte[] bytes = new byte[encoded.remaining()];
             encoded.get(bytes);
@@ -65,10 +85,21 @@ public final class AgentAccountSetup {
                 Arrays.fill(bytes, (byte) 0);
             }
             store.put(new AgentAccountStore.Account(userName, sid.toString(), Base64.getEncoder().encodeToString(blob),
-                    clock.instant().toString()));
+                    clock.instant().toString(), requestedName, me.toString()));
             return new Result(userName, sid, created);
         } finally {
             Arrays.fill(password, '\0');
+        }
+    }
+
+    /** {@code <requested>-<6 hex of SHA-256(user SID)>}: at most 20 characters, one account per Windows user. */
+    static String accountName(String requested, Sid user) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(user.toString().getBytes(StandardCharsets.UTF_8));
+            return requested + "-" + java.util.HexFormat.of().formatHex(digest, 0, 3);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

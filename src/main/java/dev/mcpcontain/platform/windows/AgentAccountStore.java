@@ -22,17 +22,31 @@ public final class AgentAccountStore {
 
     public static final String FILE_NAME = "agent-accounts.json";
 
-    /** @param protectedPassword base64 of the CryptProtectData blob */
-    public record Account(String userName, String sid, String protectedPassword, String createdAt) {
+    /**
+     * @param userName          the Windows account (one per Windows user: {@code <requestedName>-<hash of user SID>})
+     * @param protectedPassword base64 of the CryptProtectData blob
+     * @param requestedName     the name profiles ask for ({@code agentUser}, e.g. mcp-agent)
+     * @param protectedFor      the SID of the user whose DPAPI key protects the password (empty: unknown, older file)
+     */
+    public record Account(String userName, String sid, String protectedPassword, String createdAt, String requestedName,
+            String protectedFor) {
         @JsonCreator
         public Account(@JsonProperty(value = "userName", required = true) String userName,
                 @JsonProperty(value = "sid", required = true) String sid,
                 @JsonProperty(value = "protectedPassword", required = true) String protectedPassword,
-                @JsonProperty("createdAt") String createdAt) {
+                @JsonProperty("createdAt") String createdAt,
+                @JsonProperty("requestedName") String requestedName,
+                @JsonProperty("protectedFor") String protectedFor) {
             this.userName = userName;
             this.sid = sid;
             this.protectedPassword = protectedPassword;
             this.createdAt = createdAt == null ? "" : createdAt;
+            this.requestedName = requestedName == null ? userName : requestedName;
+            this.protectedFor = protectedFor == null ? "" : protectedFor;
+        }
+
+        public Account(String userName, String sid, String protectedPassword, String createdAt) {
+            this(userName, sid, protectedPassword, createdAt, userName, "");
         }
     }
 
@@ -73,16 +87,22 @@ public final class AgentAccountStore {
     }
 
     public Optional<Account> find(String userName) throws IOException {
-        return accounts().stream().filter(a -> a.userName().equalsIgnoreCase(userName)).findFirst();
+        return accounts().stream().filter(a -> a.requestedName().equalsIgnoreCase(userName)
+                || a.userName().equalsIgnoreCase(userName)).findFirst();
     }
 
     public void put(Account account) throws IOException {
         List<Account> all = new ArrayList<>(accounts());
-        all.removeIf(a -> a.userName().equalsIgnoreCase(account.userName()));
+        all.removeIf(a -> a.userName().equalsIgnoreCase(account.userName())
+                || a.requestedName().equalsIgnoreCase(account.requestedName()));
         all.add(account);
         Files.createDirectories(file.getParent());
-        Path temp = file.resolveSibling(FILE_NAME + ".tmp");
-        JSON.writeValue(temp.toFile(), new Document(1, all));
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+        Path temp = Files.createTempFile(file.getParent(), FILE_NAME + ".", ".tmp");
+        try {
+            JSON.writeValue(temp.toFile(), new Document(1, all));
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 }

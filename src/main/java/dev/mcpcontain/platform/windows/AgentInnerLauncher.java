@@ -29,8 +29,14 @@ public final class AgentInnerLauncher {
             Path file = Path.of(args[0]);
             InnerPlan plan = InnerPlan.fromJson(Files.readAllBytes(file));
             Files.delete(file);
+            String name = file.getFileName().toString();
+            if (name.endsWith(".json")) {
+                // The argument file the JVM was started with (see AgentLaunchSequence): read, no longer needed.
+                Files.deleteIfExists(file.resolveSibling(name.substring(0, name.length() - 5) + ".args"));
+            }
             Win32 win32 = PlatformClasses.create(PlatformClasses.WINDOWS_BINDINGS, Win32.class);
-            WindowsProcess server = new LaunchSequence(win32, (serverId, entries) -> { },
+            LaunchSequence.deleteProfiles(win32, plan.retiredProfiles() == null ? java.util.List.of() : plan.retiredProfiles());
+            WindowsProcess server = new LaunchSequence(win32, (serverId, identity, entries) -> LaunchSequence.Granted.NONE,
                     ProcessHandle.current().pid() + "-inner").start(plan.toLaunchPlan(), true);
             return server.waitFor();
         } catch (ContainmentException e) {

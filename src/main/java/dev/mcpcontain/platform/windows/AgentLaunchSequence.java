@@ -41,10 +41,15 @@ public final class AgentLaunchSequence {
         this.uniqueSuffix = uniqueSuffix;
     }
 
-    /** The outer job only ties the tree to this launcher; the inner launcher's job carries the server's limits. */
+    /**
+     * The outer job only ties the tree to this launcher; the inner launcher's job carries the server's limits.
+     * It sets no UI limits: the inner launcher is in it when it creates the server, and Windows nests the server's
+     * job under it only if neither job sets UI limits. No breakaway either, so the server stays in both jobs and
+     * dies with this launcher.
+     */
     static JobLimits outerJob() {
         return new JobLimits(JobLimits.LIMIT_KILL_ON_JOB_CLOSE | JobLimits.LIMIT_DIE_ON_UNHANDLED_EXCEPTION, 0, 0, 0,
-                JobLimits.UI_ALL, java.util.OptionalInt.empty());
+                0, java.util.OptionalInt.empty());
     }
 
     public WindowsProcess start(WindowsLaunchPlan plan, boolean inheritStdio) {
@@ -57,20 +62,30 @@ public final class AgentLaunchSequence {
         Win32.Handle job = null;
         Win32.CreatedProcess inner = null;
         Path handOver = handOverDirectory.resolve(uniqueSuffix + ".json");
+        Path argFile = handOverDirectory.resolve(uniqueSuffix + ".args");
         boolean started = false;
+        LaunchSequence.Granted granted = LaunchSequence.Granted.NONE;
         try {
-            grants.reconcile(plan.policy().serverId(), plan.folderAccess());
+            granted = grants.reconcile(plan.policy().serverId(), plan.appContainer().orElseThrow().name(),
+                    plan.folderAccess());
             Win32.Handle own = win32.openProcessToken(win32.currentProcess(), Win32.TOKEN_QUERY);
             closeAfterCreate.add(own);
             Sid user = win32.tokenUser(own);
+            if (!account.protectedFor().isEmpty() && !account.protectedFor().equals(user.toString())) {
+                throw new ContainmentException(Reason.UNENFORCEABLE, "the agent account " + account.userName()
+                        + " was set up for " + account.protectedFor() + ", not for you (" + user + "); its password is"
+                        + " protected for that user. Run 'mcp-contain setup' elevated from your own account");
+            }
 
             job = win32.createJobObject();
             win32.setExtendedLimits(job, outerJob());
-            win32.setUiRestrictions(job, JobLimits.UI_ALL);
 
             String desktop = LaunchSequence.createDesktop(win32, "mcp-contain-" + uniqueSuffix,
-                    Sddl.windowStationOrDesktop(user, Optional.of(agent), Optional.of(appContainer)), held);
-            Files.write(handOver, InnerPlan.of(plan, desktop).toJson());
+                    Sddl.windowStation(user, Optional.of(agent), Optional.of(appContainer)),
+                    Sddl.desktop(user, Optional.of(agent), Optional.of(appContainer)), held);
+            // Profiles of retired configurations are the agent's: the inner launcher deletes them.
+            Files.write(handOver, InnerPlan.of(plan, desktop, granted.retiredProfiles()).toJson());
+            String commandLine = innerCommandLine(argFile, handOver);
 
             Win32.Handle[] childEnds = new Win32.Handle[3];
             OutputStream stdin = OutputStream.nullOutputStream();
@@ -101,16 +116,44 @@ public final class AgentLaunchSequence {
                 stderr = HandleStreams.input(win32, parentEnds.get(2));
             }
 
-            List<String> argv = new ArrayList<>(List.of(runtime.javaExecutable(), "-Xmx96m", "-XX:TieredStopAtLevel=1",
-                    "-cp", String.join(";", runtime.classpath()), AgentInnerLauncher.class.getName(), handOver.toString()));
+            // CreateProcessWithLogonW has no handle list: the new process inherits every handle of ours that is
+            // inheritable at this moment. Ours are the three copies above, and the launcher's own stdio, which
+            // Windows handed us inheritable: those are switched off for the call (the copies carry the same pipes).
+            List<Win32.Handle> ownStdio = new ArrayList<>();
+            for (int which : new int[] {Win32.STD_INPUT, Win32.STD_OUTPUT, Win32.STD_ERROR}) {
+                Win32.Handle h = win32.stdHandle(which);
+                if (h != null && !ownStdio.contains(h)) {
+                    ownStdio.add(h);
+                }
+            }
             char[] password = password(account);
+            List<Win32.Handle> switchedOff = new ArrayList<>();
             try {
+                for (Win32.Handle h : ownStdio) {
+                    win32.setInheritable(h, false);
+                    switchedOff.add(h);
+                }
                 inner = win32.createProcessWithLogon(account.userName(), password, runtime.javaExecutable(),
-                        CommandLineQuoting.commandLine(argv), Win32.CREATE_SUSPENDED | Win32.CREATE_UNICODE_ENVIRONMENT
+                        commandLine, Win32.CREATE_SUSPENDED | Win32.CREATE_UNICODE_ENVIRONMENT
                                 | Win32.CREATE_NO_WINDOW, plan.environmentBlock(), handOverDirectory.toString(), desktop,
                         childEnds[0], childEnds[1], childEnds[2]);
             } finally {
                 Arrays.fill(password, '\0');
+                for (Win32.Handle h : switchedOff) {
+                    try {
+                        win32.setInheritable(h, true);
+                    } catch (Win32CallException e) {
+                        // Left non-inheritable: nothing of ours needs it inheritable.
+                    }
+                }
+            }
+            // The process must be the agent before it may run: a wrong account is terminated unresumed.
+            Win32.Handle innerToken = win32.openProcessToken(inner.process(), Win32.TOKEN_QUERY);
+            closeAfterCreate.add(innerToken);
+            Sid innerUser = win32.tokenUser(innerToken);
+            if (!innerUser.equals(agent)) {
+                throw new ContainmentException(Reason.VERIFICATION_FAILED, "the inner launcher runs as " + innerUser
+                        + ", not the agent account " + agent + "; it was terminated before it ran");
             }
             win32.assignProcessToJob(job, inner.process());
             if (!win32.isProcessInJob(inner.process(), job)) {
@@ -124,7 +167,8 @@ public final class AgentLaunchSequence {
             }
             closeQuietly(inner.thread());
             WindowsProcess process = new WindowsProcess(win32, inner.process(), job, inner.processId(), stdin, stdout,
-                    stderr, held);
+                    stderr, held, granted.release());
+            granted = LaunchSequence.Granted.NONE;
             started = true;
             parentEnds.clear();
             held.clear();
@@ -151,14 +195,39 @@ public final class AgentLaunchSequence {
             closeAfterCreate.forEach(this::closeQuietly);
             parentEnds.forEach(this::closeQuietly);
             held.forEach(this::closeQuietly);
+            granted.release().run();
             if (!started) {
                 try {
                     Files.deleteIfExists(handOver);
+                    Files.deleteIfExists(argFile);
                 } catch (IOException e) {
                     // Left for the next setup; readable only by you and the agent.
                 }
             }
         }
+    }
+
+    /**
+     * {@code "java.exe" @"<argfile>"}: the JVM options, class path and arguments go in the argument file, because
+     * CreateProcessWithLogonW refuses command lines over 1024 characters and a class path of nine jars under a
+     * user's profile does not fit.
+     */
+    String innerCommandLine(Path argFile, Path handOver) throws IOException {
+        List<String> args = List.of("-Xmx96m", "-XX:TieredStopAtLevel=1", "-cp", String.join(";", runtime.classpath()),
+                AgentInnerLauncher.class.getName(), handOver.toString());
+        try {
+            Files.writeString(argFile, JavaArgFile.format(args, JavaArgFile.nativeEncoding()), JavaArgFile.nativeEncoding());
+        } catch (IllegalArgumentException e) {
+            throw new ContainmentException(Reason.LAUNCH_FAILED, "cannot start the inner launcher: " + e.getMessage()
+                    + "; install mcp-contain under a path of plain characters");
+        }
+        String line = CommandLineQuoting.commandLine(List.of(runtime.javaExecutable(), "@" + argFile));
+        if (line.length() > Win32.LOGON_COMMAND_LINE_MAX) {
+            throw new ContainmentException(Reason.LAUNCH_FAILED, "the inner launcher's command line has " + line.length()
+                    + " characters, more than the 1024 CreateProcessWithLogonW accepts; install Java and the data"
+                    + " directory under shorter paths");
+        }
+        return line;
     }
 
     private char[] password(AgentAccountStore.Account account) {

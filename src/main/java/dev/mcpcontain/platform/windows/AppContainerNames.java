@@ -6,9 +6,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The AppContainer profile name of a server: {@code mcp-contain.<serverId>}, stable across runs so that folder
- * grants recorded for its SID stay meaningful, and within what CreateAppContainerProfile accepts (at most 64
- * characters of {@code [-_. A-Za-z0-9]}). Longer identities keep a readable prefix and a hash of the whole.
+ * AppContainer profile names, within what CreateAppContainerProfile accepts (at most 64 characters of
+ * {@code [-_. A-Za-z0-9]}). Launches use {@link #forConfiguration}; {@link #forServer} is the name earlier versions
+ * used for every configuration of a server.
  */
 public final class AppContainerNames {
 
@@ -26,6 +26,27 @@ public final class AppContainerNames {
         String hash = shortHash(serverId);
         int room = MAX_LENGTH - PREFIX.length() - hash.length() - 1;
         return PREFIX + cleaned.substring(0, Math.min(room, cleaned.length())) + "-" + hash;
+    }
+
+    /**
+     * The AppContainer identity of one server configuration: {@code mcp-contain.<serverId>.<12 hex>}, the hex being
+     * a hash of the server id and everything that decides its grants and capabilities. Two hosts, or two
+     * configurations, of the same server id get different SIDs when they differ, so neither revokes the other's
+     * grants; the same configuration keeps its SID, and its grants, from one launch to the next.
+     */
+    public static String forConfiguration(String serverId, String configuration) {
+        String hash = HexFormat.of().formatHex(sha256(serverId + "\n" + configuration), 0, 6);
+        String cleaned = serverId.replaceAll("[^-_.A-Za-z0-9]", "_");
+        int room = MAX_LENGTH - PREFIX.length() - hash.length() - 1;
+        return PREFIX + cleaned.substring(0, Math.min(room, cleaned.length())) + "." + hash;
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present", e);
+        }
     }
 
     public static boolean isValid(String name) {

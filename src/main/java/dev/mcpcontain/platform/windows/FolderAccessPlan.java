@@ -23,6 +23,15 @@ public final class FolderAccessPlan {
      * @param systemDirectories directories readable by every AppContainer (from the host's environment)
      */
     public static List<AceSpec> entries(ContainmentPolicy policy, List<Sid> trustees, List<String> systemDirectories) {
+        return entries(policy, trustees, systemDirectories, path -> false);
+    }
+
+    /**
+     * @param lowLabelConsented whether the user consented to label this folder of theirs Low integrity
+     * @throws LowLabelNeeded for a writable grant on a user folder without that consent
+     */
+    public static List<AceSpec> entries(ContainmentPolicy policy, List<Sid> trustees, List<String> systemDirectories,
+            java.util.function.Predicate<String> lowLabelConsented) {
         List<AceSpec> entries = new ArrayList<>();
         List<PathRule> rules = policy.paths();
         for (PathRule rule : rules) {
@@ -34,6 +43,17 @@ public final class FolderAccessPlan {
             String reason = rule.origin().name().toLowerCase(Locale.ROOT) + ": " + rule.reason();
             boolean insideWritable = !rule.writable() && rules.stream().anyMatch(other -> other != rule
                     && other.writable() && isUnder(path, List.of(other.path().toString())));
+            if (rule.writable()) {
+                // The server's token is Low (AppContainer tokens always are): without a Low label, the folder
+                // counts as Medium and no DACL entry lets the server write it.
+                if (rule.origin() == PathRule.Origin.AGENT_HOME || lowLabelConsented.test(path)) {
+                    entries.add(AceSpec.lowLabel(path, inheritance, rule.origin() == PathRule.Origin.AGENT_HOME
+                            ? "the server's own home: Low so that the server can write it"
+                            : "writable grant, Low label by your consent"));
+                } else {
+                    throw new LowLabelNeeded(path);
+                }
+            }
             for (Sid trustee : trustees) {
                 entries.add(new AceSpec(path, trustee, false, rule.writable() ? AceSpec.MODIFY : AceSpec.READ_EXECUTE,
                         inheritance, reason));
@@ -44,6 +64,20 @@ public final class FolderAccessPlan {
             }
         }
         return entries;
+    }
+
+    /** A writable grant on a user folder needs a Low label, which needs the user's consent first. */
+    public static final class LowLabelNeeded extends RuntimeException {
+        private final String path;
+
+        LowLabelNeeded(String path) {
+            super(path);
+            this.path = path;
+        }
+
+        public String path() {
+            return path;
+        }
     }
 
     /** Case-insensitive prefix test on whole path components, for either separator. */

@@ -38,14 +38,15 @@ record InnerPlan(
         @JsonProperty("appContainerSid") String appContainerSid,
         @JsonProperty("capabilities") List<String> capabilities,
         @JsonProperty("desktop") String desktop,
-        @JsonProperty("agentSid") String agentSid) {
+        @JsonProperty("agentSid") String agentSid,
+        @JsonProperty("retiredProfiles") List<String> retiredProfiles) {
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
-    static InnerPlan of(WindowsLaunchPlan plan, String desktop) {
+    static InnerPlan of(WindowsLaunchPlan plan, String desktop, List<String> retiredProfiles) {
         WindowsLaunchPlan.AppContainer ac = plan.appContainer().orElseThrow(
                 () -> new IllegalArgumentException("an agent account is only used with an AppContainer"));
         JobLimits job = plan.job();
@@ -53,7 +54,7 @@ record InnerPlan(
                 plan.commandLine(), plan.environmentBlock(), plan.currentDirectory(), job.limitFlags(),
                 job.activeProcessLimit(), job.jobMemoryLimit(), job.perProcessUserTimeLimit(), job.uiRestrictions(),
                 job.cpuRate().orElse(0), ac.name(), ac.sid().toString(), ac.capabilities(), desktop,
-                plan.verification().user().orElseThrow().toString());
+                plan.verification().user().orElseThrow().toString(), List.copyOf(retiredProfiles));
     }
 
     byte[] toJson() throws IOException {

@@ -68,7 +68,8 @@ public record JobLimits(int limitFlags, int activeProcessLimit, long jobMemoryLi
         }
         cpuRate.ifPresent(r -> parts.add("CPU hard cap " + r / 100.0 + "% of the machine"));
         parts.add("die on unhandled exception");
-        parts.add("all UI restrictions (0x" + Integer.toHexString(uiRestrictions) + ")");
+        parts.add("UI restrictions 0x" + Integer.toHexString(uiRestrictions) + " when mcp-contain is in no job (Windows"
+                + " allows none on a nested job; the own window station and desktop isolate the UI either way)");
         parts.add("no breakaway");
         return String.join(", ", parts);
     }

@@ -25,7 +25,16 @@ public final class LaunchSequence {
     /** Applies the plan's ACL entries through the ledger (a {@link GrantReconciler} in production). */
     @FunctionalInterface
     public interface FolderGrants {
-        void reconcile(String serverId, List<AceSpec> entries) throws IOException;
+        /**
+         * @param identity the AppContainer profile name (one per server configuration)
+         * @return how to end this launch's lease, and the retired profiles to delete
+         */
+        Granted reconcile(String serverId, String identity, List<AceSpec> entries) throws IOException;
+    }
+
+    /** A launch's hold on its grants. */
+    public record Granted(Runnable release, List<String> retiredProfiles) {
+        public static final Granted NONE = new Granted(() -> { }, List.of());
     }
 
     private final Win32 win32;
@@ -46,6 +55,7 @@ public final class LaunchSequence {
         Win32.AttributeList attributes = null;
         Win32.Handle job = null;
         Win32.CreatedProcess child = null;
+        Granted granted = Granted.NONE;
         try {
             Optional<Sid> appContainerSid = Optional.empty();
             if (plan.appContainer().isPresent()) {
@@ -58,10 +68,11 @@ public final class LaunchSequence {
                 }
                 appContainerSid = Optional.of(sid);
                 try {
-                    grants.reconcile(plan.policy().serverId(), plan.folderAccess());
+                    granted = grants.reconcile(plan.policy().serverId(), ac.name(), plan.folderAccess());
                 } catch (IOException e) {
                     throw new ContainmentException(Reason.LAUNCH_FAILED, "cannot update the folder grants: " + e.getMessage(), e);
                 }
+                deleteProfiles(win32, granted.retiredProfiles());
             }
 
             Optional<Win32.Handle> token = Optional.empty();
@@ -79,7 +90,17 @@ public final class LaunchSequence {
 
             job = win32.createJobObject();
             win32.setExtendedLimits(job, plan.job());
-            win32.setUiRestrictions(job, plan.job().uiRestrictions());
+            // Windows nests a new job under the jobs the child is born in only if no job of the hierarchy sets UI
+            // limits; so UI limits go on the job only when this launcher is in no job (then the server's job is a
+            // top-level job). Otherwise the window station and desktop (Sddl) carry the UI isolation alone.
+            boolean nested = win32.isProcessInAnyJob(win32.currentProcess());
+            if (!nested) {
+                win32.setUiRestrictions(job, plan.job().uiRestrictions());
+            } else {
+                LOG.warn("mcp-contain runs inside a job object, so the server's job is nested and Windows allows it no"
+                        + " UI limits; the server's own window station and desktop still isolate clipboard, atoms,"
+                        + " window messages, hooks, desktop switching, ExitWindows and SystemParametersInfo");
+            }
             if (plan.job().cpuRate().isPresent()) {
                 win32.setCpuRateHardCap(job, plan.job().cpuRate().getAsInt());
             }
@@ -114,8 +135,10 @@ public final class LaunchSequence {
                 stderr = HandleStreams.input(win32, err.read());
             }
 
-            attributes = win32.createAttributeList(appContainerSid.isPresent() ? 2 : 1);
+            attributes = win32.createAttributeList(appContainerSid.isPresent() ? 3 : 2);
             win32.setHandleList(attributes, List.copyOf(new LinkedHashSet<>(List.of(childIn, childOut, childErr))));
+            // Born in the job: there is no moment at which a suspended child exists outside it.
+            win32.setJobList(attributes, List.of(job));
             if (appContainerSid.isPresent()) {
                 win32.setSecurityCapabilities(attributes, appContainerSid.get(),
                         plan.appContainer().get().capabilitySids());
@@ -127,8 +150,6 @@ public final class LaunchSequence {
                     plan.environmentBlock(), plan.currentDirectory(),
                     new Win32.Startup(desktop, childIn, childOut, childErr, attributes));
             LOG.debug("created suspended process {} for {}", child.processId(), plan.policy().serverId());
-
-            win32.assignProcessToJob(job, child.process());
 
             Win32.Handle childToken = win32.openProcessToken(child.process(), Win32.TOKEN_QUERY);
             closeAfterCreate.add(childToken);
@@ -146,7 +167,8 @@ public final class LaunchSequence {
             closeQuietly(child.thread());
             LOG.info("started {} as process {} ({})", plan.policy().serverId(), child.processId(), plan.mode());
             WindowsProcess started = new WindowsProcess(win32, child.process(), job, child.processId(), stdin,
-                    stdout, stderr, heldWhileRunning);
+                    stdout, stderr, heldWhileRunning, granted.release());
+            granted = Granted.NONE;
             parentEnds.clear();
             heldWhileRunning.clear();
             job = null;
@@ -158,6 +180,7 @@ public final class LaunchSequence {
             if (child != null) {
                 abandon(child);
             }
+            granted.release().run();
             if (job != null) {
                 // Kill-on-close: anything that made it into the job dies with this handle.
                 closeQuietly(job);
@@ -169,6 +192,17 @@ public final class LaunchSequence {
             closeAfterCreate.forEach(this::closeQuietly);
             parentEnds.forEach(this::closeQuietly);
             heldWhileRunning.forEach(this::closeQuietly);
+        }
+    }
+
+    /** AppContainer profiles of retired configurations; one that will not go is left for the next launch to retry. */
+    static void deleteProfiles(Win32 win32, List<String> names) {
+        for (String name : names) {
+            try {
+                win32.deleteAppContainerProfile(name);
+            } catch (Win32CallException e) {
+                LOG.warn("could not delete the AppContainer profile {} of a retired configuration: {}", name, e.getMessage());
+            }
         }
     }
 
@@ -205,17 +239,18 @@ public final class LaunchSequence {
     }
 
     private String createDesktop(Sid user, Optional<Sid> appContainer, List<Win32.Handle> held) {
-        return createDesktop(win32, "mcp-contain-" + uniqueSuffix, Sddl.windowStationOrDesktop(user, appContainer), held);
+        return createDesktop(win32, "mcp-contain-" + uniqueSuffix, Sddl.windowStation(user, Optional.empty(), appContainer),
+                Sddl.desktop(user, Optional.empty(), appContainer), held);
     }
 
     /** Window station and desktop of one name; the process's own window station is restored whatever happens. */
-    static String createDesktop(Win32 win32, String name, String sddl, List<Win32.Handle> held) {
+    static String createDesktop(Win32 win32, String name, String stationSddl, String desktopSddl, List<Win32.Handle> held) {
         Win32.Handle previous = win32.processWindowStation();
-        Win32.Handle station = win32.createWindowStation(name, sddl);
+        Win32.Handle station = win32.createWindowStation(name, stationSddl);
         held.add(station);
         win32.setProcessWindowStation(station);
         try {
-            held.add(win32.createDesktop(name, sddl));
+            held.add(win32.createDesktop(name, desktopSddl));
         } finally {
             win32.setProcessWindowStation(previous);
         }

@@ -44,6 +44,7 @@ public interface Win32 {
 
     int DISABLE_MAX_PRIVILEGE = 0x1;
     int SECURITY_MANDATORY_LOW_RID = 0x1000;
+    int SECURITY_MANDATORY_MEDIUM_RID = 0x2000;
 
     int SE_GROUP_ENABLED = 0x4;
     int SE_GROUP_USE_FOR_DENY_ONLY = 0x10;
@@ -55,6 +56,9 @@ public interface Win32 {
     int CREATE_BREAKAWAY_FROM_JOB = 0x01000000;
     int EXTENDED_STARTUPINFO_PRESENT = 0x00080000;
     int CREATE_NO_WINDOW = 0x08000000;
+
+    /** CreateProcessWithLogonW: "The maximum length of this string is 1024 characters." */
+    int LOGON_COMMAND_LINE_MAX = 1024;
 
     // Process and handles
 
@@ -102,6 +106,9 @@ public interface Win32 {
     /** CreateAppContainerProfile; an existing profile of that name is not an error and yields its SID. */
     Sid createAppContainerProfile(String name, String displayName, String description, List<Sid> capabilities);
 
+    /** DeleteAppContainerProfile; a profile that does not exist is not an error. */
+    void deleteAppContainerProfile(String name);
+
     // Job objects
 
     Handle createJobObject();
@@ -115,6 +122,15 @@ public interface Win32 {
     void assignProcessToJob(Handle job, Handle process);
 
     boolean isProcessInJob(Handle process, Handle job);
+
+    /**
+     * IsProcessInJob(process, NULL): whether the process is in any job at all. A process that is already in a job
+     * can join another only as a nested job, and Windows refuses the nesting when either job sets UI limits.
+     */
+    boolean isProcessInAnyJob(Handle process);
+
+    /** ProcessIdToSessionId of the process behind the handle (0 is the services session). */
+    int processSessionId(Handle process);
 
     void terminateJob(Handle job, int exitCode);
 
@@ -135,6 +151,12 @@ public interface Win32 {
 
     /** PROC_THREAD_ATTRIBUTE_HANDLE_LIST: the only handles the child inherits. */
     void setHandleList(AttributeList list, List<Handle> handles);
+
+    /**
+     * PROC_THREAD_ATTRIBUTE_JOB_LIST: the child is created inside the job, so no suspended process ever exists
+     * outside it (no orphan if the launcher dies before AssignProcessToJobObject).
+     */
+    void setJobList(AttributeList list, List<Handle> jobs);
 
     /** PROC_THREAD_ATTRIBUTE_SECURITY_CAPABILITIES, capabilities with SE_GROUP_ENABLED. */
     void setSecurityCapabilities(AttributeList list, Sid appContainer, List<Sid> capabilities);
@@ -177,6 +199,24 @@ public interface Win32 {
 
     /** The same with REVOKE_ACCESS; false when the object does not exist. */
     boolean revokeAces(String path, Sid trustee);
+
+    /**
+     * Reads the object's DACL back (GetNamedSecurityInfoW) and says whether it holds an explicit entry of this
+     * type, trustee, access mask and inheritance. The ledger never trusts its own record: it asks this.
+     */
+    boolean hasAce(AceSpec ace);
+
+    /**
+     * Puts a mandatory label ACE (SYSTEM_MANDATORY_LABEL_NO_WRITE_UP) of the given integrity RID in the object's SACL
+     * (SetNamedSecurityInfoW with LABEL_SECURITY_INFORMATION); {@code inheritance} as for ACEs.
+     */
+    void setMandatoryLabel(String path, int integrityRid, int inheritance);
+
+    /** Removes the explicit mandatory label; false when the object does not exist. */
+    boolean removeMandatoryLabel(String path);
+
+    /** The explicit mandatory label's RID, or -1 when the object has none (it then counts as Medium). */
+    int mandatoryLabel(String path);
 
     // Host probes
 

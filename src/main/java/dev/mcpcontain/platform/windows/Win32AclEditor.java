@@ -12,6 +12,10 @@ final class Win32AclEditor implements AclEditor {
     @Override
     public void apply(AceSpec ace) {
         try {
+            if (ace.isLabel()) {
+                win32.setMandatoryLabel(ace.path(), (int) ace.trustee().rid(), ace.inheritance());
+                return;
+            }
             win32.addAce(ace);
         } catch (Win32CallException e) {
             if (e.code() == Win32CallException.ERROR_ACCESS_DENIED) {
@@ -25,6 +29,18 @@ final class Win32AclEditor implements AclEditor {
 
     @Override
     public boolean revoke(String path, Sid trustee) {
-        return win32.revokeAces(path, trustee);
+        return trustee.authority() == 16 ? win32.removeMandatoryLabel(path) : win32.revokeAces(path, trustee);
+    }
+
+    @Override
+    public boolean holds(AceSpec ace) {
+        try {
+            return ace.isLabel() ? win32.mandatoryLabel(ace.path()) == ace.trustee().rid() : win32.hasAce(ace);
+        } catch (Win32CallException e) {
+            if (e.code() == Win32CallException.ERROR_FILE_NOT_FOUND || e.code() == Win32CallException.ERROR_PATH_NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
     }
 }

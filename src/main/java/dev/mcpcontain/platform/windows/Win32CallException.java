@@ -8,6 +8,7 @@ public final class Win32CallException extends RuntimeException {
     public static final int ERROR_FILE_NOT_FOUND = 2;
     public static final int ERROR_PATH_NOT_FOUND = 3;
     public static final int ERROR_BROKEN_PIPE = 109;
+    public static final int ERROR_INVALID_PARAMETER = 87;
 
     private final String function;
     private final int code;

@@ -101,6 +101,12 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
 
     @Override
     public WindowsLaunchPlan plan(ContainmentPolicy policy) {
+        if (policy.network() == Profile.Network.ALLOW_LIST) {
+            throw new ContainmentException(Reason.UNENFORCEABLE, "an outbound allow-list (--allow-host, network.allow)"
+                    + " is not available on Windows: an AppContainer either has the internetClient capability (every"
+                    + " host) or no network at all, and mcp-contain cannot force a server's traffic through a filtering"
+                    + " proxy there. Use --network none, or --network host if the server may reach every host");
+        }
         if (policy.isolation() == Profile.Isolation.LANDLOCK) {
             throw new ContainmentException(Reason.UNENFORCEABLE, "isolation 'landlock' is a Linux mode and means"
                     + " nothing on Windows: use --isolation full (AppContainer) or --isolation reduced (job object only)");
@@ -130,15 +136,26 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
                     List.of(), false, "", ChildVerification.jobOnly(), Optional.empty());
         }
 
-        String name = AppContainerNames.forServer(policy.serverId());
+        Optional<AgentAccountStore.Account> agent = agentAccounts.apply(policy.agentUser());
+        Optional<Sid> agentSid = agent.map(a -> Sid.parse(a.sid()));
+        String name = AppContainerNames.forConfiguration(policy.serverId(), configuration(policy, agentSid));
         Sid sid = CapabilitySids.appContainer(name);
         List<String> capabilities = policy.network() == Profile.Network.HOST
                 ? List.of(CapabilitySids.INTERNET_CLIENT) : List.of();
         WindowsLaunchPlan.AppContainer appContainer = new WindowsLaunchPlan.AppContainer(name, sid, capabilities);
-        Optional<AgentAccountStore.Account> agent = agentAccounts.apply(policy.agentUser());
-        Optional<Sid> agentSid = agent.map(a -> Sid.parse(a.sid()));
         List<Sid> trustees = agentSid.map(a -> List.of(sid, a)).orElse(List.of(sid));
-        List<AceSpec> folderAccess = new ArrayList<>(FolderAccessPlan.entries(policy, trustees, systemDirectories()));
+        List<AceSpec> folderAccess;
+        try {
+            folderAccess = new ArrayList<>(FolderAccessPlan.entries(policy, trustees, systemDirectories(),
+                    lowLabelConsents()));
+        } catch (FolderAccessPlan.LowLabelNeeded e) {
+            throw new ContainmentException(Reason.UNENFORCEABLE, "windows: the writable grant " + e.path() + " cannot"
+                    + " be written by the server: its token is Low integrity (every AppContainer token is), and your"
+                    + " folders count as Medium. Labelling the folder Low makes it writable for the server, and also"
+                    + " for every other Low-integrity process you run. To accept that for this folder, run"
+                    + " 'mcp-contain setup --allow-low-label \"" + e.path() + "\"' (recorded in the grant ledger;"
+                    + " --revoke-grants removes the label), or grant it read-only");
+        }
         agentSid.ifPresent(a -> folderAccess.addAll(innerLauncherAccess(a)));
         ChildVerification verification = new ChildVerification(Optional.of(sid), appContainer.capabilitySids(),
                 Win32.SECURITY_MANDATORY_LOW_RID, true, false, agentSid);
@@ -151,19 +168,22 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
         }
 
         agent.ifPresent(a -> steps.add("identity: agent account " + a.userName() + " (" + a.sid() + "): the inner"
-                + " launcher starts under it with CreateProcessWithLogonW (suspended, in the job, on the server's desktop)"
-                + " and applies the steps below as that account"));
+                + " launcher starts under it with CreateProcessWithLogonW (java @argfile, suspended, user SID checked,"
+                + " then in a kill-on-close job, on the server's desktop) and applies the steps below as that account;"
+                + " same Windows session as yours"));
         steps.add("AppContainer " + name + " (" + sid + "), capabilities: "
                 + (capabilities.isEmpty() ? "none (no network)" : String.join(", ", capabilities) + " (outbound network)"));
-        steps.add("folder ACL entries for the AppContainer SID, recorded in " + AclLedger.in(host.dataDirectory()).file()
-                + "; entries from earlier runs that the policy no longer grants are revoked first:");
+        steps.add("folder ACL entries (and Low labels) for this configuration's AppContainer, journalled in "
+                + AclLedger.in(host.dataDirectory()).file() + ", each read back from the folder; other configurations"
+                + " of this server that no running launch holds are revoked first:");
         folderAccess.forEach(ace -> steps.add("  " + ace.describe()));
         steps.add("token: restricted copy of yours (all privileges removed but SeChangeNotify, Administrators"
                 + " deny-only), Low integrity");
         steps.add("job object: " + job.describe());
-        steps.add("own window station and desktop, open only to you, SYSTEM and the AppContainer");
+        steps.add("own window station and desktop: full access for you and SYSTEM; the server may not create or switch"
+                + " desktops, hook, exit Windows or change system parameters");
         steps.add(stdioStep());
-        steps.add("create suspended with SECURITY_CAPABILITIES: " + commandLine);
+        steps.add("create suspended inside the job (JOB_LIST) with SECURITY_CAPABILITIES: " + commandLine);
         steps.add("verify before resume: " + verification.describe() + "; on any mismatch terminate, exit 125");
         steps.add("resume; closing the launcher closes the job and kills the whole tree");
         String mode = "windows/appcontainer (" + agent.map(a -> "agent account " + a.userName() + ", ").orElse("")
@@ -171,6 +191,32 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
         return new WindowsLaunchPlan(policy, mode, steps,
                 warnings, application, commandLine, environment, policy.workingDirectory().toString(), job,
                 Optional.of(appContainer), true, folderAccess, true, "", verification, agent);
+    }
+
+    /**
+     * Everything that decides the server's identity, grants and capabilities, as text for the identity hash: the
+     * command, the paths with their access and origin, network, isolation and the agent account.
+     */
+    static String configuration(ContainmentPolicy policy, Optional<Sid> agent) {
+        StringBuilder text = new StringBuilder();
+        policy.command().forEach(arg -> text.append("arg ").append(arg).append('\n'));
+        policy.paths().forEach(rule -> text.append("path ").append(rule.access()).append(' ').append(rule.origin())
+                .append(' ').append(rule.path()).append('\n'));
+        text.append("network ").append(policy.network()).append('\n');
+        text.append("isolation ").append(policy.isolation()).append('\n');
+        agent.ifPresent(sid -> text.append("agent ").append(sid).append('\n'));
+        return text.toString();
+    }
+
+    /** Folders the user consented to label Low (mcp-contain setup --allow-low-label), from the ledger. */
+    private java.util.function.Predicate<String> lowLabelConsents() {
+        try {
+            List<String> consented = AclLedger.in(host.dataDirectory()).read().consents().stream()
+                    .map(c -> c.path().toLowerCase(Locale.ROOT)).toList();
+            return path -> consented.contains(path.toLowerCase(Locale.ROOT));
+        } catch (IOException e) {
+            throw new ContainmentException(Reason.UNENFORCEABLE, e.getMessage(), e);
+        }
     }
 
     /** The agent must read the JVM and the launcher's classes, and write the hand-over directory. */
@@ -257,15 +303,47 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
     @Override
     public ContainedProcess start(WindowsLaunchPlan windows, boolean inheritStdio) {
         Win32 bindings = win32();
+        requireX64(System.getProperty("os.arch", ""), pointerSize());
         GrantReconciler reconciler = new GrantReconciler(AclLedger.in(host.dataDirectory()),
                 new Win32AclEditor(bindings), Clock.systemUTC());
-        LaunchSequence.FolderGrants grants = reconciler::reconcile;
+        String launchId = uniqueSuffix();
+        LaunchSequence.FolderGrants grants = (serverId, identity, entries) -> {
+            AclLedger.Lease lease = GrantReconciler.leaseFor(identity, launchId);
+            GrantReconciler.Result result = reconciler.reconcile(serverId, identity, entries, lease);
+            return new LaunchSequence.Granted(() -> {
+                try {
+                    reconciler.release(lease);
+                } catch (IOException e) {
+                    // The lease names this process; the next launch drops it once the process is gone.
+                }
+            }, result.retired());
+        };
         if (windows.agentAccount().isPresent()) {
             AccountAdmin admin = PlatformClasses.create(PlatformClasses.WINDOWS_ACCOUNT_ADMIN, AccountAdmin.class);
             return new AgentLaunchSequence(bindings, grants, admin::unprotect, innerRuntime, handOverDirectory(),
                     uniqueSuffix()).start(windows, inheritStdio);
         }
         return new LaunchSequence(bindings, grants, uniqueSuffix()).start(windows, inheritStdio);
+    }
+
+    /**
+     * Every structure layout here is x64's; a 32-bit (or ARM64-emulating-x86) JVM would pass them to Windows with
+     * the wrong sizes and corrupt its stack. Checked at run time before any Windows call of a launch.
+     */
+    static void requireX64(String arch, int pointerSize) {
+        if (!(arch.equals("amd64") || arch.equals("x86_64")) || pointerSize != 8) {
+            throw new ContainmentException(Reason.UNSUPPORTED_PLATFORM, "mcp-contain needs a 64-bit x64 JVM on Windows"
+                    + " (this one is os.arch " + arch + " with " + pointerSize + "-byte pointers); its Windows structures"
+                    + " are laid out for x64. Install an x64 JDK 17+ and run mcp-contain with it");
+        }
+    }
+
+    private static int pointerSize() {
+        try {
+            return Class.forName("com.sun.jna.Native").getField("POINTER_SIZE").getInt(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return -1;
+        }
     }
 
     private static String uniqueSuffix() {

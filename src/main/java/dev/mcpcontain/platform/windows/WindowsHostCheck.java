@@ -46,12 +46,31 @@ final class WindowsHostCheck {
         boolean restricted = bindings.hasFunction("advapi32", "CreateRestrictedToken");
         features.add(new HostCheck.Feature("restricted-token", restricted, restricted ? "CreateRestrictedToken" : "missing",
                 restricted ? "" : "advapi32 lacks CreateRestrictedToken"));
+        features.add(jobNesting(bindings));
         features.add(agentAccount());
         boolean ready = x64 && windows10 && jobs && appContainer && restricted;
         String mode = ready ? "windows/appcontainer (restricted token, Low integrity, job object)"
                 : "cannot run with isolation full: " + features.stream().filter(f -> !f.available())
                         .map(HostCheck.Feature::name).toList();
         return new HostCheck("windows", mode, ready, features);
+    }
+
+    /**
+     * Informational: inside a job, the server's job is nested and Windows allows it no UI limits (the window station
+     * and desktop still isolate the UI); a job with UI limits of its own makes launches fail.
+     */
+    private static HostCheck.Feature jobNesting(Win32 bindings) {
+        boolean inJob;
+        try {
+            inJob = bindings.isProcessInAnyJob(bindings.currentProcess());
+        } catch (Win32CallException e) {
+            return new HostCheck.Feature("job-ui-limits", false, "IsProcessInJob failed: " + e.getMessage(), "");
+        }
+        return inJob
+                ? new HostCheck.Feature("job-ui-limits", false, "mcp-contain runs inside a job object: servers get"
+                        + " nested jobs without UI limits (own window station and desktop still apply)",
+                        "start the MCP host outside a job object to add job UI limits")
+                : new HostCheck.Feature("job-ui-limits", true, "not in a job: servers get a top-level job with UI limits", "");
     }
 
     /** Informational: without it servers run as the user inside their AppContainer, and every launch says so. */

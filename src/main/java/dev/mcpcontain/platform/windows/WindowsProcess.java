@@ -24,10 +24,18 @@ final class WindowsProcess implements ContainedProcess {
     private final InputStream stdout;
     private final InputStream stderr;
     private final List<Win32.Handle> heldUntilClose;
+    private final Runnable onRelease;
     private boolean released;
 
     WindowsProcess(Win32 win32, Win32.Handle process, Win32.Handle job, int pid, OutputStream stdin,
             InputStream stdout, InputStream stderr, List<Win32.Handle> heldUntilClose) {
+        this(win32, process, job, pid, stdin, stdout, stderr, heldUntilClose, () -> { });
+    }
+
+    /** @param onRelease ends the launch's lease on its folder grants, once the tree is gone */
+    WindowsProcess(Win32 win32, Win32.Handle process, Win32.Handle job, int pid, OutputStream stdin,
+            InputStream stdout, InputStream stderr, List<Win32.Handle> heldUntilClose, Runnable onRelease) {
+        this.onRelease = onRelease;
         this.win32 = win32;
         this.process = process;
         this.job = job;
@@ -131,6 +139,7 @@ final class WindowsProcess implements ContainedProcess {
         }
         closeQuietly(process);
         closeQuietly(job);
+        onRelease.run();
     }
 
     private void closeQuietly(Win32.Handle handle) {

@@ -6,6 +6,7 @@ import dev.mcpcontain.launch.PlatformClasses;
 import dev.mcpcontain.policy.HostEnvironment;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
@@ -38,14 +39,36 @@ public final class WindowsSetup {
     public void listGrants(PrintWriter out) throws IOException {
         requireWindows(host);
         AclLedger ledger = AclLedger.in(host.dataDirectory());
-        List<AclLedger.Entry> entries = ledger.entries();
-        if (entries.isEmpty()) {
+        AclLedger.Document doc = ledger.read();
+        if (doc.entries().isEmpty()) {
             out.println("no folder grants recorded in " + ledger.file());
         }
-        for (AclLedger.Entry e : entries) {
-            out.println(e.serverId() + "  " + e.ace().describe() + "  since " + e.recordedAt());
+        for (AclLedger.Entry e : doc.entries()) {
+            out.println(e.serverId() + "  " + e.identity() + "  " + e.ace().describe() + "  since " + e.recordedAt()
+                    + (e.state() == AclLedger.State.PENDING ? "  (pending: re-checked on the next launch)" : ""));
+        }
+        for (AclLedger.LowLabelConsent c : doc.consents()) {
+            out.println("consent: label " + c.path() + " Low for writable grants, since " + c.grantedAt());
         }
         out.flush();
+    }
+
+    /**
+     * Records the user's consent to label {@code path} Low integrity for writable grants (the launch refuses such a
+     * grant without it). The label itself is applied, recorded and revoked like any grant entry.
+     */
+    public Path allowLowLabel(Path path) throws IOException {
+        requireWindows(host);
+        Path real = path.toRealPath();
+        AclLedger ledger = AclLedger.in(host.dataDirectory());
+        ledger.locked(() -> {
+            AclLedger.Document doc = ledger.read();
+            doc.consents().removeIf(c -> c.path().equalsIgnoreCase(real.toString()));
+            doc.consents().add(new AclLedger.LowLabelConsent(real.toString(), java.time.Instant.now().toString()));
+            ledger.write(doc);
+            return null;
+        });
+        return real;
     }
 
     public int revokeGrants(Optional<String> serverId) throws IOException {

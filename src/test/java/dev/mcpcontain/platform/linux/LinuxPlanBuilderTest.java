@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.policy.ContainmentPolicy;
+import dev.mcpcontain.policy.LandlockWeaknesses;
 import dev.mcpcontain.policy.PathRule;
 import dev.mcpcontain.policy.ResourceLimits;
 import dev.mcpcontain.profile.Access;
@@ -35,12 +36,23 @@ class LinuxPlanBuilderTest {
 
     private static ContainmentPolicy policy(Profile.Isolation isolation, Profile.Network network, OptionalDouble cpus,
             List<PathRule> extra) {
+        return policy(isolation, network, cpus, extra, LandlockWeaknesses.acceptable());
+    }
+
+    private static ContainmentPolicy policy(Profile.Isolation isolation, Profile.Network network, OptionalDouble cpus,
+            List<PathRule> extra, Set<String> accepted) {
         List<PathRule> paths = new java.util.ArrayList<>(extra);
         paths.add(new PathRule(AGENT_HOME, Access.READ_WRITE, PathRule.Origin.AGENT_HOME, "home"));
         return new ContainmentPolicy("srv", "test", List.of("/bin/true"), AGENT_HOME, Map.of("PATH", "/usr/bin", "HOME",
                 AGENT_HOME.toString()), Set.of(), paths, isolation, network,
                 new ResourceLimits(1L << 30, 100, cpus, OptionalInt.empty(), 1024, 1L << 20, 64L << 20),
-                AGENT_HOME, "mcp-agent", List.of(), List.of());
+                AGENT_HOME, "mcp-agent", List.of(), List.of(), accepted);
+    }
+
+    private static LinuxLaunchPlan launchPlan(ContainmentPolicy policy) {
+        LinuxHostFacts facts = new LinuxHostFacts(Optional.of(1), Optional.of(1000), false, NO_CGROUPS);
+        return new LinuxPlanBuilder(new LinuxPlanBuilder.Launcher(false, 1000, 1000, HOME, 0, Path.of("/opt/helper"),
+                facts, Optional.empty(), "run1", Path.of("/etc"))).build(policy);
     }
 
     private static String plan(boolean root, LinuxHostFacts.Cgroups cgroups, ContainmentPolicy policy) {
@@ -73,7 +85,7 @@ class LinuxPlanBuilderTest {
         String text = plan(true, V1, policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.empty(), List.of(grant)));
         assertTrue(text.contains("\nidentity 999 995\n"), text);
         assertFalse(text.contains(" user "), "root needs no user namespace");
-        assertTrue(text.contains("\nbind-rw /tmp /tmp\nidmap 0 999 0 995\n"), "owner shown as the agent");
+        assertTrue(text.matches("(?s).*\nbind-rw /tmp /tmp [0-9]+ [0-9]+\nidmap 0 999 0 995\n.*"), "owner shown as the agent");
         assertTrue(text.contains("\ncgroup /sys/fs/cgroup/memory/mcp-contain/srv.run1\n"));
         assertTrue(text.contains("\ncgroup-set /sys/fs/cgroup/pids/mcp-contain/srv.run1 pids.max 100\n"));
         assertFalse(text.contains("rlimit nproc"), "the pids cgroup counts the tree");
@@ -98,6 +110,85 @@ class LinuxPlanBuilderTest {
                 policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE, OptionalDouble.empty(), nested)));
         assertEquals(ContainmentException.Reason.UNENFORCEABLE, e.reason());
         assertTrue(e.getMessage().contains("cannot keep /srv/p/.git/hooks read-only"), e.getMessage());
+    }
+
+    @Test
+    void masksComeAfterTheGrantsAndBindsCarryTheCheckedDeviceAndInode() {
+        PathRule grant = new PathRule(Path.of("/tmp"), Access.READ_ONLY, PathRule.Origin.GRANT, "--grant /tmp:ro",
+                Optional.of(new PathRule.FileKey(42, 7)));
+        String text = plan(false, NO_CGROUPS, policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.empty(), List.of(grant)));
+        int bind = text.indexOf("\nbind-ro /tmp /tmp 42 7\n");
+        assertTrue(bind > 0, text);
+        assertTrue(text.indexOf("\nmask /etc/shadow\n") > bind, "a grant cannot cover a mask: " + text);
+        assertTrue(text.matches("(?s).*\nbind-ro /usr /usr [0-9]+ [0-9]+\n.*"), "system binds are verified too");
+    }
+
+    @Test
+    void aGrantOfAMaskedPathIsRefused() {
+        PathRule grant = new PathRule(Path.of("/etc/shadow"), Access.READ_ONLY, PathRule.Origin.GRANT, "--grant /etc/shadow");
+        ContainmentException e = assertThrows(ContainmentException.class, () -> plan(false, NO_CGROUPS,
+                policy(Profile.Isolation.FULL, Profile.Network.NONE, OptionalDouble.empty(), List.of(grant))));
+        assertTrue(e.getMessage().contains("/etc/shadow, which stays hidden from every server"), e.getMessage());
+    }
+
+    @Test
+    void landlockIsolationRefusesEveryOpenWeaknessTheProfileDoesNotAccept() {
+        Set<String> some = Set.of("landlock-stat-metadata");
+        ContainmentException e = assertThrows(ContainmentException.class, () -> launchPlan(
+                policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE, OptionalDouble.empty(), List.of(), some)));
+        assertEquals(ContainmentException.Reason.UNENFORCEABLE, e.reason());
+        assertTrue(e.getMessage().contains("\n  landlock-host-pids: "), e.getMessage());
+        assertFalse(e.getMessage().contains("landlock-stat-metadata:"), "accepted ones are not listed");
+        assertFalse(e.getMessage().contains("landlock-device-nodes"), "no grant, so no device nodes: " + e.getMessage());
+        assertTrue(e.getMessage().contains("\"accept\": [\"landlock-host-pids\""), e.getMessage());
+
+        List<PathRule> grant = List.of(new PathRule(Path.of("/srv/data"), Access.READ_WRITE, PathRule.Origin.GRANT, "rw"));
+        Set<String> allButDevices = new java.util.TreeSet<>(LandlockWeaknesses.acceptable());
+        allButDevices.remove("landlock-device-nodes");
+        ContainmentException withGrant = assertThrows(ContainmentException.class, () -> launchPlan(
+                policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE, OptionalDouble.empty(), grant, allButDevices)));
+        assertTrue(withGrant.getMessage().contains("landlock-device-nodes: "), withGrant.getMessage());
+    }
+
+    @Test
+    void acceptedWeaknessesAreWarnedAndDescribedOneLineEach() {
+        LinuxLaunchPlan plan = launchPlan(policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE, OptionalDouble.empty(), List.of()));
+        for (LandlockWeaknesses.Weakness w : LandlockWeaknesses.openFor(plan.policy())) {
+            assertTrue(plan.warnings().contains("accepted weakness " + w.name() + ": " + w.meaning()), plan.warnings().toString());
+            assertTrue(plan.describe().stream().anyMatch(d -> d.startsWith("accepted weakness " + w.name() + " (")));
+        }
+        assertTrue(plan.warnings().stream().noneMatch(w -> w.contains("\n")));
+    }
+
+    @Test
+    void landlockIsolationAllowsOnlyNamedDevicesOwnProcEntriesAndEtcWithoutSecrets() {
+        String text = plan(false, NO_CGROUPS, policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE, OptionalDouble.empty(), List.of()));
+        for (String device : List.of("null", "zero", "full", "random", "urandom")) {
+            assertTrue(text.contains("\nlandlock-dev /dev/" + device + "\n"), text);
+        }
+        for (String hidden : List.of("/dev", "/dev/shm", "/dev/pts", "/dev/tty", "/proc", "/proc/net", "/etc", "/etc/shadow")) {
+            assertFalse(text.matches("(?s).*\nlandlock-(ro|rw|dev) " + java.util.regex.Pattern.quote(hidden) + "\n.*"), hidden + " in\n" + text);
+        }
+        assertTrue(text.contains("\nlandlock-own-proc status\n") && !text.contains("\nlandlock-own-proc net\n")
+                && !text.contains("\nlandlock-own-proc task\n"), text);
+        assertTrue(text.contains("\nlandlock-ro /proc/cpuinfo\n"), text);
+        assertTrue(text.contains("\nlandlock-readdir /etc\n") && text.contains("\nlandlock-ro /etc/passwd\n"), text);
+        for (String line : text.split("\n")) {
+            if (line.startsWith("landlock-r") || line.startsWith("landlock-dev")) {
+                Path path = Path.of(line.substring(line.indexOf(' ') + 1));
+                assertFalse(java.nio.file.Files.isSymbolicLink(path), "rule on a symlink: " + line);
+            }
+        }
+    }
+
+    @Test
+    void landlockIsolationRefusesGrantsInKernelFilesystems() {
+        for (String kernel : List.of("/dev", "/dev/shm", "/proc/1", "/sys/kernel")) {
+            List<PathRule> grant = List.of(new PathRule(Path.of(kernel), Access.READ_ONLY, PathRule.Origin.GRANT, "ro"));
+            ContainmentException e = assertThrows(ContainmentException.class, () -> plan(false, NO_CGROUPS,
+                    policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE, OptionalDouble.empty(), grant)));
+            assertTrue(e.getMessage().startsWith("isolation 'landlock' cannot grant " + kernel), e.getMessage());
+        }
     }
 
     @Test

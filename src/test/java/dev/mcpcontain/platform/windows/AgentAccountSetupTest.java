@@ -31,6 +31,24 @@ class AgentAccountSetupTest {
     /** Accounts in a map; "protection" reverses the bytes and prefixes a marker, so the test can tell it happened. */
     static final class FakeAdmin implements AccountAdmin {
         boolean elevated = true;
+        Sid me = Sid.parse("S-1-5-21-9-9-9-1000");
+        Optional<Sid> signedIn = Optional.of(me);
+        final List<String> hidden = new ArrayList<>();
+
+        @Override
+        public Sid currentUser() {
+            return me;
+        }
+
+        @Override
+        public Optional<Sid> sessionUser() {
+            return signedIn;
+        }
+
+        @Override
+        public void hideFromSignInScreen(String userName) {
+            hidden.add(userName);
+        }
         final Map<String, Sid> users = new HashMap<>();
         final Map<String, String> passwords = new HashMap<>();
         final List<String> calls = new ArrayList<>();
@@ -48,7 +66,7 @@ class AgentAccountSetupTest {
         @Override
         public void createUser(String userName, char[] password, String comment) {
             calls.add("create " + userName);
-            users.put(userName, Sid.parse("S-1-5-21-9-9-9-" + (1000 + users.size())));
+            users.put(userName, Sid.parse("S-1-5-21-9-9-9-" + (2000 + users.size())));
             passwords.put(userName, new String(password));
         }
 
@@ -85,16 +103,24 @@ class AgentAccountSetupTest {
                 Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
     }
 
+    private String mine() {
+        return AgentAccountSetup.accountName("mcp-agent", admin.me);
+    }
+
     @Test
     void createsTheAccountAndStoresOnlyTheProtectedPassword() throws IOException {
         AgentAccountSetup.Result result = setup().run("mcp-agent");
         assertTrue(result.created());
-        assertEquals(List.of("create mcp-agent"), admin.calls);
-        String password = admin.passwords.get("mcp-agent");
+        assertTrue(mine().matches("mcp-agent-[0-9a-f]{6}") && mine().length() <= 20, mine());
+        assertEquals(List.of("create " + mine()), admin.calls);
+        assertEquals(List.of(mine()), admin.hidden, "not shown on the sign-in screen");
+        String password = admin.passwords.get(mine());
         String file = Files.readString(dir.resolve(AgentAccountStore.FILE_NAME));
         assertFalse(file.contains(password), "the clear password is never written");
         AgentAccountStore.Account stored = AgentAccountStore.in(dir).find("MCP-AGENT").orElseThrow();
         assertEquals(result.sid().toString(), stored.sid());
+        assertEquals(admin.me.toString(), stored.protectedFor());
+        assertEquals(mine(), stored.userName());
         byte[] clear = admin.unprotect(Base64.getDecoder().decode(stored.protectedPassword()));
         assertEquals(password, new String(clear, StandardCharsets.UTF_8));
     }
@@ -102,12 +128,34 @@ class AgentAccountSetupTest {
     @Test
     void secondRunRenewsThePasswordOfTheExistingAccount() throws IOException {
         setup().run("mcp-agent");
-        String first = admin.passwords.get("mcp-agent");
+        String first = admin.passwords.get(mine());
         AgentAccountSetup.Result again = setup().run("mcp-agent");
         assertFalse(again.created());
-        assertEquals(List.of("create mcp-agent", "setPassword mcp-agent"), admin.calls);
-        assertFalse(first.equals(admin.passwords.get("mcp-agent")));
+        assertEquals(List.of("create " + mine(), "setPassword " + mine()), admin.calls);
+        assertFalse(first.equals(admin.passwords.get(mine())));
         assertEquals(1, AgentAccountStore.in(dir).accounts().size());
+    }
+
+    /** Issue 13 defect 8: setup for a second Windows user no longer resets the first user's account. */
+    @Test
+    void aSecondWindowsUserGetsAnAccountOfTheirOwn(@TempDir Path otherData) throws IOException {
+        setup().run("mcp-agent");
+        String firstUsers = mine();
+        String firstPassword = admin.passwords.get(firstUsers);
+        admin.me = Sid.parse("S-1-5-21-9-9-9-1001");
+        admin.signedIn = Optional.of(admin.me);
+        new AgentAccountSetup(admin, AgentAccountStore.in(otherData), new SecureRandom(), Clock.systemUTC()).run("mcp-agent");
+        assertFalse(firstUsers.equals(mine()));
+        assertEquals(firstPassword, admin.passwords.get(firstUsers), "the first user's stored password still works");
+    }
+
+    /** Issue 13 defect 8: over-the-shoulder elevation would protect the password for the administrator. */
+    @Test
+    void overTheShoulderElevationIsRefused() {
+        admin.signedIn = Optional.of(Sid.parse("S-1-5-21-9-9-9-1005"));
+        ContainmentException e = assertThrows(ContainmentException.class, () -> setup().run("mcp-agent"));
+        assertTrue(e.getMessage().contains("is signed in to this session"), e.getMessage());
+        assertEquals(List.of(), admin.calls);
     }
 
     @Test

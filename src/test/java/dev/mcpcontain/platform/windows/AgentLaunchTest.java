@@ -28,7 +28,8 @@ class AgentLaunchTest {
     static final Sid AGENT = Sid.parse("S-1-5-21-7-7-7-1001");
     static final String PASSWORD = "pa55-w0rd!";
     static final AgentAccountStore.Account ACCOUNT = new AgentAccountStore.Account("mcp-agent", AGENT.toString(),
-            Base64.getEncoder().encodeToString(("X" + PASSWORD).getBytes(StandardCharsets.UTF_8)), "");
+            Base64.getEncoder().encodeToString(("X" + PASSWORD).getBytes(StandardCharsets.UTF_8)), "", "mcp-agent",
+            "S-1-5-21-1-2-3-1000");
     static final WindowsBackend.InnerRuntime RUNTIME = new WindowsBackend.InnerRuntime(
             "/C:/Program Files/Java/jdk-17/bin/java.exe", List.of("/C:/Users/me/tools/mcp-contain/lib/mcp-contain.jar",
             "/C:/Users/me/tools/mcp-contain/lib/jna.jar"));
@@ -48,9 +49,10 @@ class AgentLaunchTest {
     }
 
     private WindowsProcess start(WindowsLaunchPlan plan, boolean inheritStdio) {
-        return new AgentLaunchSequence(win32, (id, entries) -> {
+        return new AgentLaunchSequence(win32, (id, identity, entries) -> {
             win32.calls.add("reconcileGrants");
             entries.forEach(e -> grants.add(e.trustee().equals(AGENT) ? "agent " + e.path() : "ac " + e.path()));
+            return LaunchSequence.Granted.NONE;
         }, blob -> new String(blob, StandardCharsets.UTF_8).substring(1).getBytes(StandardCharsets.UTF_8),
                 RUNTIME, handOver, "9-xyz").start(plan, inheritStdio);
     }
@@ -79,10 +81,12 @@ class AgentLaunchTest {
     }
 
     static final List<String> OUTER_ORDER = List.of("reconcileGrants", "currentProcess", "openProcessToken", "tokenUser",
-            "createJobObject", "setExtendedLimits", "setUiRestrictions", "processWindowStation", "createWindowStation",
+            "createJobObject", "setExtendedLimits", "processWindowStation", "createWindowStation",
             "setProcessWindowStation", "createDesktop", "setProcessWindowStation", "createPipe", "setInheritable",
-            "createPipe", "setInheritable", "createPipe", "setInheritable", "createProcessWithLogon",
-            "assignProcessToJob", "isProcessInJob", "resumeThread", "closeHandle");
+            "createPipe", "setInheritable", "createPipe", "setInheritable", "stdHandle", "stdHandle", "stdHandle",
+            "setInheritable", "setInheritable", "setInheritable", "createProcessWithLogon", "setInheritable",
+            "setInheritable", "setInheritable", "openProcessToken", "tokenUser", "assignProcessToJob", "isProcessInJob",
+            "resumeThread", "closeHandle");
 
     @Test
     void outerStageStartsTheInnerLauncherAsTheAgentSuspendedInTheJob() throws IOException {
@@ -94,7 +98,8 @@ class AgentLaunchTest {
         assertEquals(Win32.CREATE_SUSPENDED | Win32.CREATE_UNICODE_ENVIRONMENT | Win32.CREATE_NO_WINDOW, win32.createFlags);
         assertEquals("mcp-contain-9-xyz\\mcp-contain-9-xyz", win32.logonDesktop);
         assertTrue(win32.desktopSddl.contains(AGENT.toString()) && win32.desktopSddl.contains(plan.appContainer().get().sid().toString()));
-        assertTrue(win32.createCommandLine.contains(AgentInnerLauncher.class.getName()), win32.createCommandLine);
+        assertTrue(win32.createCommandLine.endsWith(".args"), win32.createCommandLine);
+        assertTrue(Files.readString(handOver.resolve("9-xyz.args")).contains(AgentInnerLauncher.class.getName()));
         JobLimits outer = win32.jobLimits.values().iterator().next();
         assertTrue(outer.killOnClose());
         assertFalse(outer.breakawayAllowed());
@@ -120,7 +125,7 @@ class AgentLaunchTest {
         WindowsLaunchPlan inner = InnerPlan.fromJson(Files.readAllBytes(handOver.resolve("9-xyz.json"))).toLaunchPlan();
         RecordingWin32 agentSide = new RecordingWin32();
         agentSide.ownUser = AGENT;
-        new LaunchSequence(agentSide, (id, e) -> { }, "inner").start(inner, true);
+        new LaunchSequence(agentSide, (id, identity, e) -> LaunchSequence.Granted.NONE, "inner").start(inner, true);
         assertEquals("mcp-contain-9-xyz\\mcp-contain-9-xyz", agentSide.startup.desktop());
         assertFalse(agentSide.callNames().contains("createWindowStation"));
         assertTrue(agentSide.callNames().contains("createRestrictedToken"));
@@ -131,7 +136,7 @@ class AgentLaunchTest {
 
         RecordingWin32 wrongUser = new RecordingWin32();
         ContainmentException e = assertThrows(ContainmentException.class,
-                () -> new LaunchSequence(wrongUser, (id, x) -> { }, "inner").start(inner, true));
+                () -> new LaunchSequence(wrongUser, (id, identity, x) -> LaunchSequence.Granted.NONE, "inner").start(inner, true));
         assertTrue(e.getMessage().contains("expected the agent account"), e.getMessage());
         assertEquals(List.of(), wrongUser.resumedThreads);
     }
@@ -140,7 +145,7 @@ class AgentLaunchTest {
     void tamperedHandOverIsRejected() throws IOException {
         start(plan(), false);
         String json = Files.readString(handOver.resolve("9-xyz.json"));
-        String tampered = json.replace(CapabilitySids.appContainer("mcp-contain.srv-1").toString(),
+        String tampered = json.replace(plan().appContainer().orElseThrow().sid().toString(),
                 CapabilitySids.appContainer("other").toString());
         assertThrows(IllegalArgumentException.class,
                 () -> InnerPlan.fromJson(tampered.getBytes(StandardCharsets.UTF_8)).toLaunchPlan());

@@ -43,6 +43,10 @@ import org.junit.jupiter.api.condition.OS;
  * Real containment on a real Windows machine: skipped (and reported skipped) everywhere else. Each probe is a
  * {@code cmd.exe} child started through the backend exactly as {@code run} starts a server; every negative probe
  * has a positive control so that a probe failing for the wrong reason (cmd missing, bad quoting) cannot pass.
+ * The tests marked "production stdio" start a separate launcher JVM ({@code mcp-contain run}) whose own stdio are
+ * this test's pipes, so the server gets inherited stdio exactly as under an MCP client.
+ *
+ * <p>NEVER RUN YET: no Windows machine was available when these were written (see README, Windows).
  */
 @EnabledOnOs(OS.WINDOWS)
 class ContainmentOnWindowsTest {
@@ -62,6 +66,8 @@ class ContainmentOnWindowsTest {
         work = Files.createDirectories(host.home().resolve("mcp-contain-it-" + UUID.randomUUID()));
         granted = Files.createDirectories(work.resolve("granted"));
         notGranted = Files.createDirectories(work.resolve("not-granted"));
+        // A writable grant on a user folder needs the Low label, which needs consent (issue 13, defect 2).
+        new WindowsSetup(host).allowLowLabel(granted);
     }
 
     @AfterEach
@@ -159,8 +165,11 @@ class ContainmentOnWindowsTest {
         Win32.Handle token = win32.openProcessToken(h, Win32.TOKEN_QUERY);
         try {
             assertTrue(win32.tokenIsAppContainer(token));
-            assertEquals(Optional.of(CapabilitySids.appContainer(AppContainerNames.forServer(serverId()))),
-                    win32.tokenAppContainerSid(token));
+            WindowsLaunchPlan plan = new WindowsBackend(host).plan(policy(Profile.Isolation.FULL, Profile.Network.NONE,
+                    "set /p wait="));
+            assertEquals(plan.appContainer().map(WindowsLaunchPlan.AppContainer::sid), win32.tokenAppContainerSid(token));
+            assertEquals(win32.processSessionId(h), win32.processSessionId(win32.currentProcess()),
+                    "no separate session: the server runs in the user's interactive session (README)");
             assertTrue(win32.tokenIntegrityLevel(token).rid() <= 0x1000);
             assertEquals(List.of(), win32.tokenCapabilities(token), "network none: no capability at all");
         } finally {
@@ -209,5 +218,167 @@ class ContainmentOnWindowsTest {
         Result result = run(policy(Profile.Isolation.FULL, Profile.Network.NONE, script.toString()));
         assertTrue(result.stderr().toLowerCase(java.util.Locale.ROOT).contains("quota")
                 || result.stderr().toLowerCase(java.util.Locale.ROOT).contains("not enough"), result.toString());
+    }
+
+    // Issue 13 additions.
+
+    /** Revocation is read back from the objects' ACLs and labels, not taken from the ledger. */
+    @Test
+    void revocationIsReadBackFromTheAcls() throws Exception {
+        ContainmentPolicy policy = policy(Profile.Isolation.FULL, Profile.Network.NONE, "echo x>\"" + granted.resolve("a.txt") + "\"");
+        WindowsLaunchPlan plan = new WindowsBackend(host).plan(policy);
+        Result result = run(policy);
+        assertEquals(0, result.exitCode(), result.toString());
+        JnaWin32 win32 = new JnaWin32();
+        AceSpec grant = plan.folderAccess().stream().filter(a -> a.path().equals(granted.toString()) && !a.isLabel())
+                .findFirst().orElseThrow();
+        assertTrue(win32.hasAce(grant), "positive control: the grant is on the folder");
+        assertEquals(Win32.SECURITY_MANDATORY_LOW_RID, win32.mandatoryLabel(granted.toString()));
+        new WindowsSetup(host).revokeGrants(Optional.of(serverId()));
+        assertFalse(win32.hasAce(grant));
+        assertEquals(-1, win32.mandatoryLabel(granted.toString()));
+        assertTrue(AclLedger.in(host.dataDirectory()).entries().stream().noneMatch(e -> e.serverId().equals(serverId())));
+    }
+
+    /** The server's own home and its TEMP are writable by its Low token (the Low label), nothing else of yours. */
+    @Test
+    void theLowServerWritesItsTempButNotYourProfile() throws Exception {
+        Path temp = host.dataDirectory().resolve("homes").resolve(serverId()).resolve("AppData/Local/Temp");
+        Result inside = run(policy(Profile.Isolation.FULL, Profile.Network.NONE, "echo x>\"" + temp.resolve("t.txt") + "\""));
+        assertEquals(0, inside.exitCode(), inside.toString());
+        Result profile = run(policy(Profile.Isolation.FULL, Profile.Network.NONE,
+                "echo x>\"" + host.home().resolve("mcp-contain-it-profile-probe.txt") + "\""));
+        assertFalse(Files.exists(host.home().resolve("mcp-contain-it-profile-probe.txt")), profile.toString());
+    }
+
+    /** Two configurations of one server id at once: the second launch must not revoke the first one's grant. */
+    @Test
+    void concurrentConfigurationsKeepTheirOwnGrants() throws Exception {
+        Path second = Files.createDirectories(work.resolve("second"));
+        ContainedProcess first = start(policy(Profile.Isolation.FULL, Profile.Network.NONE,
+                "set /p w=& echo x>\"" + granted.resolve("late.txt") + "\""));
+        ContainmentPolicy other = policy(Profile.Isolation.FULL, Profile.Network.NONE, "echo x>\"" + second.resolve("b.txt") + "\"");
+        other = new ContainmentPolicy(other.serverId(), other.profileName(), other.command(), other.workingDirectory(),
+                other.environment(), other.sensitiveNames(), List.of(new PathRule(second, Access.READ_ONLY,
+                PathRule.Origin.GRANT, "other"), other.paths().get(1)), other.isolation(), other.network(), other.limits(),
+                other.agentHome(), other.agentUser(), other.toolAllow(), other.toolDeny());
+        run(other);
+        first.stdin().write("go\r\n".getBytes(StandardCharsets.US_ASCII));
+        first.stdin().close();
+        assertEquals(0, first.waitFor(Duration.ofSeconds(30)));
+        assertTrue(Files.exists(granted.resolve("late.txt")), "the first launch's grant survived the second launch");
+    }
+
+    /** The clipboard is per window station: what the server copies never reaches yours. */
+    @Test
+    void theServersClipboardIsNotYours() throws Exception {
+        String marker = "mcp-contain-it-" + UUID.randomUUID();
+        Process control = new ProcessBuilder(cmd, "/d", "/c", "echo " + marker + "|clip.exe").start();
+        assertEquals(0, control.waitFor());
+        assertTrue(userClipboard().contains(marker), "positive control: clip.exe reaches your clipboard");
+        String marker2 = marker + "-contained";
+        run(policy(Profile.Isolation.FULL, Profile.Network.NONE, "echo " + marker2 + "|clip.exe"));
+        assertFalse(userClipboard().contains(marker2));
+    }
+
+    private static String userClipboard() throws Exception {
+        Process p = new ProcessBuilder("powershell.exe", "-NoProfile", "-Command", "Get-Clipboard").start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return text;
+    }
+
+    /** HKCU and Credential Manager are out of reach; the controls run the same commands as you. */
+    @Test
+    void registryAndCredentialManagerAreOutOfReach() throws Exception {
+        String key = "HKCU\\Software\\mcp-contain-it-" + UUID.randomUUID();
+        Process control = new ProcessBuilder(cmd, "/d", "/c", "reg add " + key + " /v x /d y /f").start();
+        assertEquals(0, control.waitFor(), "positive control: you can write HKCU");
+        new ProcessBuilder(cmd, "/d", "/c", "reg delete " + key + " /f").start().waitFor();
+        Result write = run(policy(Profile.Isolation.FULL, Profile.Network.NONE, "reg add " + key + " /v x /d y /f"));
+        assertTrue(write.exitCode() != 0, write.toString());
+        String target = "mcp-contain-it-" + UUID.randomUUID();
+        assertEquals(0, new ProcessBuilder(cmd, "/d", "/c", "cmdkey /generic:" + target + " /user:u /pass:p").start().waitFor());
+        try {
+            Result list = run(policy(Profile.Isolation.FULL, Profile.Network.NONE, "cmdkey /list:" + target));
+            assertFalse(list.stdout().contains("User: u"), list.toString());
+        } finally {
+            new ProcessBuilder(cmd, "/d", "/c", "cmdkey /delete:" + target).start().waitFor();
+        }
+    }
+
+    /** Loopback is blocked even with network host (AppContainer); so is a LAN address of this machine. */
+    @Test
+    void loopbackAndLanAreBlocked() throws Exception {
+        assumeTrue(Files.exists(Path.of(systemRoot, "System32", "curl.exe")));
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            CompletableFuture.runAsync(() -> {
+                try (var s = listener.accept()) {
+                    s.getOutputStream().write("HTTP/1.0 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            String probe = "curl.exe -s -o NUL -m 5 http://127.0.0.1:" + listener.getLocalPort() + "/";
+            Result blocked = run(policy(Profile.Isolation.FULL, Profile.Network.HOST, probe));
+            assertTrue(blocked.exitCode() == 7 || blocked.exitCode() == 28, blocked.toString());
+        }
+    }
+
+    /** Production stdio: kill -9 of the launcher JVM kills the server tree (kill-on-close when the job's last handle goes). */
+    @Test
+    void killingTheLauncherJvmKillsTheServer() throws Exception {
+        Process launcher = launcherJvm("run", "--name", serverId(), "--", cmd, "/d", "/c", "set /p w=");
+        List<ProcessHandle> tree = new ArrayList<>();
+        for (int i = 0; i < 100 && tree.isEmpty(); i++) {
+            Thread.sleep(100);
+            launcher.toHandle().descendants().filter(p -> p.info().command().orElse("").toLowerCase(java.util.Locale.ROOT)
+                    .endsWith("cmd.exe")).forEach(tree::add);
+        }
+        assertFalse(tree.isEmpty(), "positive control: the server started");
+        launcher.destroyForcibly().waitFor();
+        for (ProcessHandle p : tree) {
+            p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertFalse(p.isAlive(), "server " + p.pid() + " outlived its launcher");
+        }
+    }
+
+    /** Production stdio: the server writes to the launcher's own stdout (inherited, no pipe of ours in between). */
+    @Test
+    void productionStdioReachesTheClient() throws Exception {
+        Process launcher = launcherJvm("run", "--name", serverId(), "--", cmd, "/d", "/c", "echo from-server");
+        launcher.getOutputStream().close();
+        String out = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, launcher.waitFor());
+        assertTrue(out.contains("from-server"), out);
+    }
+
+    /** The agent path, when 'mcp-contain setup' has made an account for this user. */
+    @Test
+    void theAgentPathRunsAsTheAgentInAnAppContainer() throws Exception {
+        Optional<AgentAccountStore.Account> account = AgentAccountStore.in(host.dataDirectory()).find("mcp-agent");
+        assumeTrue(account.isPresent(), "run 'mcp-contain setup' elevated once to include the agent path");
+        Process launcher = launcherJvm("run", "--name", serverId(), "--", cmd, "/d", "/c", "whoami /user /groups");
+        launcher.getOutputStream().close();
+        String out = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, launcher.waitFor(), out);
+        assertTrue(out.contains(account.get().sid()), "runs as the agent: " + out);
+        assertTrue(out.contains("Low Mandatory Level"), out);
+    }
+
+    private Process launcherJvm(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java.exe").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.mcpcontain.cli.Main"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        launched.add(p);
+        return p;
+    }
+
+    private final List<Process> launched = new ArrayList<>();
+
+    @AfterEach
+    void killLaunchers() {
+        launched.forEach(Process::destroyForcibly);
     }
 }

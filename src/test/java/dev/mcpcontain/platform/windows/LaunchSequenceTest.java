@@ -42,27 +42,28 @@ class LaunchSequenceTest {
             throw new AssertionError("plan() must not touch Windows");
         }, 4);
         return backend.plan(TestPolicies.policy(isolation, network,
-                TestPolicies.grant("/C:/Users/me/Documents", Access.READ_WRITE)));
+                TestPolicies.grant("/C:/Users/me/Documents", Access.READ_ONLY)));
     }
 
     private WindowsProcess start(WindowsLaunchPlan plan, boolean inheritStdio) {
-        return new LaunchSequence(win32, (serverId, entries) -> {
+        return new LaunchSequence(win32, (serverId, identity, entries) -> {
             win32.calls.add("reconcileGrants");
             grantCalls.add(serverId + " " + entries.size());
             if (grantFailure != null) {
                 throw grantFailure;
             }
+            return LaunchSequence.Granted.NONE;
         }, "77-abc").start(plan, inheritStdio);
     }
 
     static final List<String> FULL_ORDER = List.of(
             "createAppContainerProfile", "reconcileGrants",
             "currentProcess", "openProcessToken", "tokenUser", "createRestrictedToken", "setIntegrityLevel",
-            "createJobObject", "setExtendedLimits", "setUiRestrictions",
+            "createJobObject", "setExtendedLimits", "currentProcess", "isProcessInAnyJob", "setUiRestrictions",
             "processWindowStation", "createWindowStation", "setProcessWindowStation", "createDesktop", "setProcessWindowStation",
             "createPipe", "setInheritable", "createPipe", "setInheritable", "createPipe", "setInheritable",
-            "createAttributeList", "setHandleList", "setSecurityCapabilities",
-            "createProcess", "assignProcessToJob",
+            "createAttributeList", "setHandleList", "setJobList", "setSecurityCapabilities",
+            "createProcess",
             "openProcessToken", "tokenIsAppContainer", "tokenAppContainerSid", "tokenCapabilities",
             "tokenIntegrityLevel", "tokenGroups", "tokenPrivileges", "isProcessInJob",
             "resumeThread", "closeHandle");
@@ -75,7 +76,8 @@ class LaunchSequenceTest {
         // Then cleanup only: the attribute list and the handles that must not outlive creation.
         assertTrue(names.subList(FULL_ORDER.size(), names.size()).stream()
                 .allMatch(n -> n.equals("closeHandle") || n.equals("deleteAttributeList")), names.toString());
-        assertEquals(List.of("srv-1 2"), grantCalls, "Documents and the agent home; node under Program Files needs none");
+        assertEquals(List.of("srv-1 3"), grantCalls,
+                "Documents, the agent home and its Low label; node under Program Files needs none");
     }
 
     @Test
@@ -132,7 +134,7 @@ class LaunchSequenceTest {
         assertTrue(spy.open.containsKey(job), "job stays open: it is the tree's lifeline");
         assertTrue(spy.open.containsKey(spy.createdProcess));
         assertEquals(s.desktop(), "mcp-contain-77-abc\\mcp-contain-77-abc");
-        assertTrue(spy.desktopSddl.contains(CapabilitySids.appContainer("mcp-contain.srv-1").toString()));
+        assertTrue(spy.desktopSddl.contains(plan.appContainer().orElseThrow().sid().toString()));
         assertTrue(spy.desktopSddl.contains(spy.ownUser.toString()));
     }
 
@@ -142,8 +144,9 @@ class LaunchSequenceTest {
         assertEquals(3, win32.callNames().stream().filter("stdHandle"::equals).count());
         assertEquals(0, win32.callNames().stream().filter("createPipe"::equals).count());
         Win32.Startup s = win32.startup;
-        assertEquals(Set.of(s.stdin(), s.stdout(), s.stderr()), win32.inheritable);
         assertEquals(List.of(s.stdin(), s.stdout(), s.stderr()), win32.handleList);
+        assertEquals(Set.of(s.stdin(), s.stdout(), s.stderr()), win32.inherited(win32.createdProcess),
+                "the handle list, not everything inheritable, is what the child gets");
         assertFalse(win32.open.containsKey(s.stdout()), "copies closed after creation");
         assertTrue(win32.open.containsKey(new Win32.Handle(0x14)), "the launcher's own stdout stays open");
     }
@@ -153,9 +156,10 @@ class LaunchSequenceTest {
         start(plan(Profile.Isolation.FULL, Profile.Network.NONE), false);
         assertEquals(List.of(), win32.securityCapabilities);
         RecordingWin32 other = new RecordingWin32();
-        new LaunchSequence(other, (id, e) -> { }, "x").start(plan(Profile.Isolation.FULL, Profile.Network.HOST), false);
+        new LaunchSequence(other, (id, identity, e) -> LaunchSequence.Granted.NONE, "x").start(plan(Profile.Isolation.FULL, Profile.Network.HOST), false);
         assertEquals(List.of(Sid.parse("S-1-15-3-1")), other.securityCapabilities);
-        assertEquals(CapabilitySids.appContainer("mcp-contain.srv-1"), other.securityCapabilitiesSid);
+        assertEquals(plan(Profile.Isolation.FULL, Profile.Network.HOST).appContainer().orElseThrow().sid(),
+                other.securityCapabilitiesSid);
     }
 
     @Test
@@ -168,7 +172,7 @@ class LaunchSequenceTest {
         }
         assertTrue(win32.createToken.isEmpty());
         assertTrue(names.indexOf("isProcessInJob") < names.indexOf("resumeThread"));
-        assertTrue(win32.calls.contains("createAttributeList(1)"));
+        assertTrue(win32.calls.contains("createAttributeList(2)"));
     }
 
     @Test
@@ -176,7 +180,7 @@ class LaunchSequenceTest {
         start(plan(Profile.Isolation.FULL, Profile.Network.NONE), false);
         List<String> names = win32.callNames();
         int resume = names.indexOf("resumeThread");
-        for (String check : List.of("assignProcessToJob", "tokenIsAppContainer", "tokenAppContainerSid",
+        for (String check : List.of("createProcess", "tokenIsAppContainer", "tokenAppContainerSid",
                 "tokenCapabilities", "tokenIntegrityLevel", "tokenGroups", "tokenPrivileges", "isProcessInJob")) {
             assertTrue(names.indexOf(check) >= 0 && names.indexOf(check) < resume, check);
         }

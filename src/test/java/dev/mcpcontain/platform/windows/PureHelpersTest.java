@@ -90,7 +90,8 @@ class PureHelpersTest {
                 TestPolicies.grant("/D:/data", Access.READ_ONLY),
                 new dev.mcpcontain.policy.PathRule(java.nio.file.Path.of("/C:/Users/me/AppData/Roaming/npm/node_modules"),
                         Access.READ_ONLY, dev.mcpcontain.policy.PathRule.Origin.PROGRAM, "node_modules"));
-        List<AceSpec> aces = FolderAccessPlan.entries(policy, List.of(ac), List.of("/C:/Program Files", "/C:/Windows"));
+        List<AceSpec> aces = FolderAccessPlan.entries(policy, List.of(ac), List.of("/C:/Program Files", "/C:/Windows"),
+                path -> true).stream().filter(a -> !a.isLabel()).toList();
         List<String> described = aces.stream().map(a -> (a.deny() ? "deny " : "allow ") + a.path() + " "
                 + Integer.toHexString(a.accessMask())).toList();
         assertEquals(List.of(
@@ -117,6 +118,30 @@ class PureHelpersTest {
         Sid agent = Sid.parse("S-1-5-21-1-2-3-1001");
         var policy = TestPolicies.policy(Profile.Isolation.FULL, Profile.Network.NONE);
         List<AceSpec> aces = FolderAccessPlan.entries(policy, List.of(ac, agent), List.of("/C:/Program Files"));
-        assertEquals(List.of(ac, agent), aces.stream().map(AceSpec::trustee).toList());
+        assertEquals(List.of(ac, agent), aces.stream().filter(a -> !a.isLabel()).map(AceSpec::trustee).toList());
+    }
+
+    /** Issue 13 defect 2: the server's own home is labelled Low, so that its Low token can write there at all. */
+    @Test
+    void theAgentHomeIsLabelledLowAndUserFoldersNeedConsent() {
+        Sid ac = CapabilitySids.appContainer("mcp-contain.srv-1");
+        var policy = TestPolicies.policy(Profile.Isolation.FULL, Profile.Network.NONE);
+        List<AceSpec> aces = FolderAccessPlan.entries(policy, List.of(ac), List.of("/C:/Program Files"));
+        assertEquals(List.of(AceSpec.lowLabel(TestPolicies.HOME.toString(), AceSpec.INHERIT_TO_CHILDREN,
+                "the server's own home: Low so that the server can write it")),
+                aces.stream().filter(AceSpec::isLabel).toList());
+
+        var withUserFolder = TestPolicies.policy(Profile.Isolation.FULL, Profile.Network.NONE,
+                TestPolicies.grant("/C:/Users/me/Documents", dev.mcpcontain.profile.Access.READ_WRITE));
+        var e = assertThrows(FolderAccessPlan.LowLabelNeeded.class,
+                () -> FolderAccessPlan.entries(withUserFolder, List.of(ac), List.of()));
+        assertEquals("/C:/Users/me/Documents", e.path());
+        List<AceSpec> consented = FolderAccessPlan.entries(withUserFolder, List.of(ac), List.of(),
+                path -> path.equals("/C:/Users/me/Documents"));
+        assertTrue(consented.stream().anyMatch(a -> a.isLabel() && a.path().equals("/C:/Users/me/Documents")));
+        var readOnly = TestPolicies.policy(Profile.Isolation.FULL, Profile.Network.NONE,
+                TestPolicies.grant("/C:/Users/me/Documents", dev.mcpcontain.profile.Access.READ_ONLY));
+        assertFalse(FolderAccessPlan.entries(readOnly, List.of(ac), List.of()).stream()
+                .anyMatch(a -> a.isLabel() && a.path().contains("Documents")), "Low reads Medium: no label for reading");
     }
 }

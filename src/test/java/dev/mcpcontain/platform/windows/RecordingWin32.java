@@ -11,8 +11,69 @@ import java.util.Set;
 /**
  * A fake Windows for the launch sequence: hands out handle values, remembers which are open and inheritable,
  * records every call in order, and lets a test make any call fail or make the child's token lie.
+ *
+ * <p>It also models the documented rules a launch depends on, so that a sequence Windows would refuse fails here:
+ * <ul>
+ * <li><b>Jobs</b> (AssignProcessToJobObject, "Nested Jobs"): a process created by a process in jobs joins all of
+ * them; CREATE_BREAKAWAY_FROM_JOB needs BREAKAWAY_OK on the immediate job (else ERROR_ACCESS_DENIED) and leaves
+ * jobs up the chain while they allow it; a process already in a job can join another only if that job is empty
+ * or in its hierarchy, and only if neither that job nor any job it is in sets UI limits (else ERROR_ACCESS_DENIED).
+ * PROC_THREAD_ATTRIBUTE_JOB_LIST follows the same rule at creation.</li>
+ * <li><b>Mandatory integrity</b>: objects carry labels; an unlabeled object counts as Medium; a label with
+ * inheritance covers the folder's descendants; a token below an object's label cannot write it (no-write-up),
+ * whatever the DACL says. See {@link #canWrite}.</li>
+ * <li><b>CreateProcessWithLogonW</b>: the command line is at most 1024 characters (else ERROR_INVALID_PARAMETER);
+ * it takes no handle list, so the new process inherits every handle of the caller that is inheritable at that
+ * moment; it runs in the caller's session and (created with the caller as parent) in the caller's jobs.</li>
+ * <li><b>Sessions</b>: every process is in its creator's session; the launcher's is {@link #launcherSession}.</li>
+ * <li><b>Job limits</b>: joining a job whose active-process limit is reached fails (the process is terminated);
+ * closing the last handle of a KILL_ON_JOB_CLOSE job kills every process in it, nested jobs included.</li>
+ * </ul>
  */
 final class RecordingWin32 implements Win32 {
+
+    /** A job object: its limits, UI restrictions and the processes in it, shared by fakes of different processes. */
+    static final class FakeJob {
+        final String name;
+        JobLimits limits = new JobLimits(0, 0, 0, 0, 0, java.util.OptionalInt.empty());
+        int ui;
+        final Set<Object> members = new HashSet<>();
+        /** Its last handle was closed with KILL_ON_JOB_CLOSE: every process in it (nested ones too) is dead. */
+        boolean killedOnClose;
+
+        FakeJob(String name) {
+            this.name = name;
+        }
+
+        boolean allowsBreakaway() {
+            return limits.breakawayAllowed();
+        }
+
+        @Override
+        public String toString() {
+            return "job " + name;
+        }
+    }
+
+    static FakeJob hostJob(boolean breakawayOk, int ui) {
+        FakeJob job = new FakeJob("host");
+        job.limits = new JobLimits(breakawayOk ? JobLimits.LIMIT_BREAKAWAY_OK : 0, 0, 0, 0, 0, java.util.OptionalInt.empty());
+        job.ui = ui;
+        return job;
+    }
+
+    /** The jobs this fake's own process (the launcher) is in, outermost first. */
+    List<FakeJob> launcherJobs = new ArrayList<>();
+    int launcherSession = 1;
+    final Map<Handle, FakeJob> jobs = new LinkedHashMap<>();
+    /** Job chain (outermost first) of each process this fake created. */
+    final Map<Handle, List<FakeJob>> chains = new LinkedHashMap<>();
+    final Map<Handle, Integer> sessions = new LinkedHashMap<>();
+    final Map<Handle, Set<Handle>> inheritedBy = new LinkedHashMap<>();
+    final Map<Handle, Sid> users = new LinkedHashMap<>();
+    List<Handle> jobList;
+    /** Explicit mandatory labels: lower-case path -> {rid, inheritance}. */
+    final Map<String, int[]> labels = new LinkedHashMap<>();
 
     final List<String> calls = new ArrayList<>();
     final Map<Handle, String> open = new LinkedHashMap<>();
@@ -22,7 +83,6 @@ final class RecordingWin32 implements Win32 {
     final List<Handle> resumedThreads = new ArrayList<>();
     final Map<Handle, JobLimits> jobLimits = new LinkedHashMap<>();
     final Map<Handle, Integer> uiRestrictions = new LinkedHashMap<>();
-    final Map<Handle, Handle> jobOfProcess = new LinkedHashMap<>();
     List<Handle> handleList;
     Sid securityCapabilitiesSid;
     List<Sid> securityCapabilities;
@@ -49,13 +109,16 @@ final class RecordingWin32 implements Win32 {
     List<Group> childCapabilities;
     List<Group> childGroups = List.of(new Group(Sid.ADMINISTRATORS, SE_GROUP_USE_FOR_DENY_ONLY), new Group(Sid.USERS, 7));
     List<Long> childPrivileges = List.of(SE_CHANGE_NOTIFY_PRIVILEGE);
+    /** Set false to make IsProcessInJob lie (a child that is not in its job). */
     boolean childInJob = true;
     int suspendCountBeforeResume = 1;
     Sid ownUser = Sid.parse("S-1-5-21-1-2-3-1000");
     Sid appContainerSidGiven;
 
+    boolean stdInheritable = true;
     private long next = 0x100;
     private Handle childTokenHandle;
+    private final Map<Handle, Handle> tokenOwner = new LinkedHashMap<>();
 
     private Handle handle(String what) {
         Handle h = new Handle(next);
@@ -101,7 +164,10 @@ final class RecordingWin32 implements Win32 {
     public Handle stdHandle(int which) {
         call("stdHandle", which);
         Handle h = new Handle(0x10 + (-which - 10) * 4L);
-        open.putIfAbsent(h, "std " + which);
+        if (open.putIfAbsent(h, "std " + which) == null && stdInheritable) {
+            // Stdio a process was given is inheritable in it: that is how it was handed over.
+            inheritable.add(h);
+        }
         return h;
     }
 
@@ -139,6 +205,10 @@ final class RecordingWin32 implements Win32 {
         if (open.remove(handle) == null) {
             throw new AssertionError("CloseHandle on a handle that is not open: " + handle);
         }
+        FakeJob job = jobs.get(handle);
+        if (job != null && job.limits.killOnClose()) {
+            job.killedOnClose = true;
+        }
     }
 
     @Override
@@ -148,6 +218,7 @@ final class RecordingWin32 implements Win32 {
         if (process.equals(createdProcess)) {
             childTokenHandle = token;
         }
+        tokenOwner.put(token, process);
         return token;
     }
 
@@ -175,7 +246,8 @@ final class RecordingWin32 implements Win32 {
     public Sid tokenUser(Handle token) {
         call("tokenUser", token);
         requireOpen(token);
-        return ownUser;
+        Handle owner = tokenOwner.get(token);
+        return owner != null && users.containsKey(owner) ? users.get(owner) : ownUser;
     }
 
     @Override
@@ -236,7 +308,9 @@ final class RecordingWin32 implements Win32 {
     @Override
     public Handle createJobObject() {
         call("createJobObject");
-        return handle("job");
+        Handle h = handle("job");
+        jobs.put(h, new FakeJob("created " + h));
+        return h;
     }
 
     @Override
@@ -244,12 +318,15 @@ final class RecordingWin32 implements Win32 {
         call("setExtendedLimits", job, "0x" + Integer.toHexString(limits.limitFlags()));
         requireOpen(job);
         jobLimits.put(job, limits);
+        jobs.get(job).limits = limits;
     }
 
     @Override
     public void setUiRestrictions(Handle job, int restrictions) {
         call("setUiRestrictions", job, "0x" + Integer.toHexString(restrictions));
+        requireOpen(job);
         uiRestrictions.put(job, restrictions);
+        jobs.get(job).ui = restrictions;
     }
 
     @Override
@@ -262,20 +339,69 @@ final class RecordingWin32 implements Win32 {
         call("assignProcessToJob", job, process);
         requireOpen(job);
         requireOpen(process);
-        jobOfProcess.put(process, job);
+        join(process, jobs.get(job), "AssignProcessToJobObject");
+    }
+
+    /** The documented nesting rule; throws ERROR_ACCESS_DENIED where Windows does. */
+    private void join(Handle process, FakeJob job, String function) {
+        List<FakeJob> chain = chains.computeIfAbsent(process, p -> new ArrayList<>());
+        if (chain.contains(job)) {
+            return;
+        }
+        if (!chain.isEmpty()) {
+            if (job.ui != 0 || chain.stream().anyMatch(j -> j.ui != 0)) {
+                throw new Win32CallException(function, Win32CallException.ERROR_ACCESS_DENIED,
+                        "injected by rule: a process already in a job cannot join a job hierarchy where a job sets UI"
+                                + " limits (in " + chain + ", joining " + job + " with UI 0x" + Integer.toHexString(job.ui) + ")");
+            }
+            if (!job.members.isEmpty()) {
+                throw new Win32CallException(function, Win32CallException.ERROR_ACCESS_DENIED,
+                        "injected by rule: a non-empty job outside the process's hierarchy");
+            }
+        }
+        if ((job.limits.limitFlags() & JobLimits.LIMIT_ACTIVE_PROCESS) != 0
+                && job.members.size() >= job.limits.activeProcessLimit()) {
+            exitCodes.put(process, 1816);
+            throw new Win32CallException(function, 1816, "injected by rule: the job's active process limit is reached;"
+                    + " the process was terminated");
+        }
+        chain.add(job);
+        job.members.add(process);
+    }
+
+    /** Dead: exited, terminated, or in a job whose kill-on-close fired. */
+    boolean isDead(Handle process) {
+        return exitCodes.getOrDefault(process, STILL_ACTIVE) != STILL_ACTIVE
+                || chainOf(process).stream().anyMatch(j -> j.killedOnClose);
+    }
+
+    List<FakeJob> chainOf(Handle process) {
+        return chains.getOrDefault(process, List.of());
     }
 
     @Override
     public boolean isProcessInJob(Handle process, Handle job) {
         call("isProcessInJob", process, job);
-        return childInJob && job.equals(jobOfProcess.get(process));
+        return childInJob && chainOf(process).contains(jobs.get(job));
+    }
+
+    @Override
+    public boolean isProcessInAnyJob(Handle process) {
+        call("isProcessInAnyJob", process);
+        return process.value() == -1 ? !launcherJobs.isEmpty() : !chainOf(process).isEmpty();
+    }
+
+    @Override
+    public int processSessionId(Handle process) {
+        call("processSessionId", process);
+        return process.value() == -1 ? launcherSession : sessions.getOrDefault(process, launcherSession);
     }
 
     @Override
     public void terminateJob(Handle job, int exitCode) {
         call("terminateJob", job, exitCode);
-        jobOfProcess.forEach((p, j) -> {
-            if (j.equals(job)) {
+        chains.forEach((p, chain) -> {
+            if (chain.contains(jobs.get(job))) {
                 exitCodes.put(p, exitCode);
             }
         });
@@ -318,6 +444,13 @@ final class RecordingWin32 implements Win32 {
     }
 
     @Override
+    public void setJobList(AttributeList list, List<Handle> jobHandles) {
+        call("setJobList", jobHandles);
+        jobHandles.forEach(this::requireOpen);
+        jobList = jobHandles;
+    }
+
+    @Override
     public void setSecurityCapabilities(AttributeList list, Sid appContainer, List<Sid> capabilities) {
         call("setSecurityCapabilities", appContainer, capabilities);
         securityCapabilitiesSid = appContainer;
@@ -344,12 +477,56 @@ final class RecordingWin32 implements Win32 {
         this.createCommandLine = commandLine;
         this.createEnvironment = environmentBlock;
         this.createDirectory = currentDirectory;
+        List<FakeJob> chain = bornChain(flags, "CreateProcessAsUserW");
+        if (handleList != null && !inheritable.containsAll(handleList)) {
+            throw new Win32CallException("CreateProcessAsUserW", Win32CallException.ERROR_INVALID_PARAMETER,
+                    "injected by rule: a handle in PROC_THREAD_ATTRIBUTE_HANDLE_LIST is not inheritable");
+        }
         createdProcess = handle("child process");
         createdThread = handle("child thread");
+        chains.put(createdProcess, chain);
+        chain.forEach(j -> j.members.add(createdProcess));
+        if (jobList != null) {
+            try {
+                for (Handle j : jobList) {
+                    join(createdProcess, jobs.get(j), "CreateProcessAsUserW(JOB_LIST)");
+                }
+            } catch (Win32CallException e) {
+                // The process is never created when a listed job cannot take it.
+                chains.remove(createdProcess);
+                open.remove(createdProcess);
+                open.remove(createdThread);
+                createdProcess = null;
+                throw e;
+            }
+        }
+        sessions.put(createdProcess, launcherSession);
+        inheritedBy.put(createdProcess, new HashSet<>(handleList != null ? handleList : inheritable));
         exitCodes.put(createdProcess, STILL_ACTIVE);
         return new CreatedProcess(createdProcess, createdThread, 4242, 4243);
     }
 
+    /** Implicit association at creation, with breakaway as documented. */
+    private List<FakeJob> bornChain(int flags, String function) {
+        List<FakeJob> chain = new ArrayList<>(launcherJobs);
+        if ((flags & CREATE_BREAKAWAY_FROM_JOB) != 0 && !chain.isEmpty()) {
+            if (!chain.get(chain.size() - 1).allowsBreakaway()) {
+                throw new Win32CallException(function, Win32CallException.ERROR_ACCESS_DENIED,
+                        "injected by rule: CREATE_BREAKAWAY_FROM_JOB from a job without BREAKAWAY_OK");
+            }
+            while (!chain.isEmpty() && chain.get(chain.size() - 1).allowsBreakaway()) {
+                chain.remove(chain.size() - 1);
+            }
+        }
+        return chain;
+    }
+
+    /** The handles the inner launcher (or server) received by inheritance. */
+    Set<Handle> inherited(Handle process) {
+        return inheritedBy.getOrDefault(process, Set.of());
+    }
+
+    Sid logonSid = Sid.parse("S-1-5-21-7-7-7-1001");
     String logonUser;
     String logonPassword;
     String logonDesktop;
@@ -362,6 +539,11 @@ final class RecordingWin32 implements Win32 {
         for (Handle h : List.of(stdin, stdout, stderr)) {
             requireOpen(h);
         }
+        if (commandLine.length() > LOGON_COMMAND_LINE_MAX) {
+            throw new Win32CallException("CreateProcessWithLogonW", Win32CallException.ERROR_INVALID_PARAMETER,
+                    "injected by rule: the command line has " + commandLine.length() + " characters, more than 1024");
+        }
+        List<FakeJob> chain = bornChain(flags, "CreateProcessWithLogonW");
         logonUser = userName;
         logonPassword = new String(password);
         logonDesktop = desktop;
@@ -372,6 +554,11 @@ final class RecordingWin32 implements Win32 {
         startup = new Startup(desktop, stdin, stdout, stderr, null);
         createdProcess = handle("inner launcher process");
         createdThread = handle("inner launcher thread");
+        chains.put(createdProcess, chain);
+        chain.forEach(j -> j.members.add(createdProcess));
+        sessions.put(createdProcess, launcherSession);
+        users.put(createdProcess, logonSid);
+        inheritedBy.put(createdProcess, new HashSet<>(inheritable));
         exitCodes.put(createdProcess, STILL_ACTIVE);
         return new CreatedProcess(createdProcess, createdThread, 5151, 5152);
     }
@@ -408,13 +595,117 @@ final class RecordingWin32 implements Win32 {
     @Override
     public void addAce(AceSpec ace) {
         call("addAce", ace.path());
+        if (dropNextAce) {
+            dropNextAce = false;
+            return;
+        }
         aces.add(ace);
     }
+
+    /** Paths that behave as deleted. */
+    final Set<String> missingPaths = new HashSet<>();
+    /** When set, addAce "succeeds" without changing anything (a crash or a lost write, for the ledger's checks). */
+    boolean dropNextAce;
 
     @Override
     public boolean revokeAces(String path, Sid trustee) {
         call("revokeAces", path);
-        return aces.removeIf(a -> a.path().equalsIgnoreCase(path) && a.trustee().equals(trustee));
+        if (missingPaths.contains(path.toLowerCase(java.util.Locale.ROOT))) {
+            return false;
+        }
+        aces.removeIf(a -> a.path().equalsIgnoreCase(path) && a.trustee().equals(trustee));
+        return true;
+    }
+
+    @Override
+    public boolean hasAce(AceSpec ace) {
+        call("hasAce", ace.path());
+        return aces.stream().anyMatch(a -> a.sameTarget(ace) && a.deny() == ace.deny()
+                && (a.accessMask() & ace.accessMask()) == ace.accessMask() && a.inheritance() == ace.inheritance());
+    }
+
+    @Override
+    public void setMandatoryLabel(String path, int rid, int inheritance) {
+        call("setMandatoryLabel", path, "0x" + Integer.toHexString(rid));
+        labels.put(norm(path), new int[] {rid, inheritance});
+    }
+
+    @Override
+    public boolean removeMandatoryLabel(String path) {
+        call("removeMandatoryLabel", path);
+        return labels.remove(norm(path)) != null || !missingPaths.contains(path.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    @Override
+    public int mandatoryLabel(String path) {
+        call("mandatoryLabel", path);
+        int[] label = labels.get(norm(path));
+        return label == null ? -1 : label[0];
+    }
+
+    /** The label that applies to {@code path}: its own, else the nearest inheritable one above, else Medium. */
+    int effectiveLabel(String path) {
+        String p = norm(path);
+        int[] own = labels.get(p);
+        if (own != null) {
+            return own[0];
+        }
+        for (String parent = parent(p); parent != null; parent = parent(parent)) {
+            int[] label = labels.get(parent);
+            if (label != null && label[1] != 0) {
+                return label[0];
+            }
+        }
+        return SECURITY_MANDATORY_MEDIUM_RID;
+    }
+
+    /**
+     * The access check for a write by a token of integrity {@code tokenRid} holding {@code sids} (for an
+     * AppContainer token, every listed SID must be granted: the user's side and the package's side): the mandatory
+     * check first (no write up), then each SID needs an allow entry with write rights on the path or an inheritable
+     * one above it, and no deny entry with write rights on either.
+     */
+    boolean canWrite(String path, int tokenRid, List<Sid> sids) {
+        if (tokenRid < effectiveLabel(path)) {
+            return false;
+        }
+        String p = norm(path);
+        for (Sid sid : sids) {
+            boolean allowed = false;
+            for (AceSpec a : aces) {
+                String target = norm(a.path());
+                boolean applies = target.equals(p) || (a.inheritance() != 0 && p.startsWith(target + "/"));
+                if (!applies || !a.trustee().equals(sid)) {
+                    continue;
+                }
+                if (a.deny() && (a.accessMask() & AceSpec.WRITE_RIGHTS & 0x2) != 0) {
+                    return false;
+                }
+                allowed |= !a.deny() && (a.accessMask() & 0x2) != 0;
+            }
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String norm(String path) {
+        String p = path.replace('\\', '/').toLowerCase(java.util.Locale.ROOT);
+        return p.endsWith("/") && p.length() > 1 ? p.substring(0, p.length() - 1) : p;
+    }
+
+    private static String parent(String p) {
+        int slash = p.lastIndexOf('/');
+        return slash <= 0 ? null : p.substring(0, slash);
+    }
+
+    final List<String> deletedProfiles = new ArrayList<>();
+
+    @Override
+    public void deleteAppContainerProfile(String name) {
+        call("deleteAppContainerProfile", name);
+        deletedProfiles.add(name);
     }
 
     @Override

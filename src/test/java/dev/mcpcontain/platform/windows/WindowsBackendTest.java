@@ -38,14 +38,16 @@ class WindowsBackendTest {
         WindowsLaunchPlan plan = backend.plan(TestPolicies.policy(Profile.Isolation.FULL, Profile.Network.NONE));
         assertEquals("windows/appcontainer (restricted token, Low integrity, job object)", plan.mode());
         String steps = String.join("\n", plan.describe());
-        for (String expected : List.of("AppContainer mcp-contain.srv-1 (S-1-15-2-", "capabilities: none (no network)",
+        for (String expected : List.of("AppContainer mcp-contain.srv-1.", "(S-1-15-2-", "capabilities: none (no network)",
                 "restricted copy of yours", "Low integrity", "kill on close", "at most 512 processes",
                 "own window station and desktop", "PROC_THREAD_ATTRIBUTE_HANDLE_LIST", "create suspended",
                 "verify before resume", "integrity at most Low", "member of the job", "exit 125")) {
             assertTrue(steps.contains(expected), expected + " missing from\n" + steps);
         }
         assertFalse(steps.contains("secret"), "environment values never appear in the plan");
-        assertEquals(Optional.of(CapabilitySids.appContainer("mcp-contain.srv-1")), plan.appContainer().map(a -> a.sid()));
+        String name = plan.appContainer().orElseThrow().name();
+        assertTrue(name.matches("mcp-contain\\.srv-1\\.[0-9a-f]{12}") && AppContainerNames.isValid(name), name);
+        assertEquals(CapabilitySids.appContainer(name), plan.appContainer().orElseThrow().sid());
         assertTrue(plan.restrictedToken());
         assertTrue(plan.ownDesktop());
         assertTrue(plan.warnings().contains(WindowsBackend.LIMITS_WITHOUT_MECHANISM));

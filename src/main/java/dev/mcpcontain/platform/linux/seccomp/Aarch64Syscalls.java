@@ -18,6 +18,7 @@ final class Aarch64Syscalls {
             entry("removexattr", 14),
             entry("lremovexattr", 15),
             entry("lookup_dcookie", 18),
+            entry("inotify_add_watch", 27),
             entry("ioctl", 29),
             entry("ioprio_set", 30),
             entry("mknodat", 33),

@@ -6,6 +6,7 @@ package dev.mcpcontain.platform.linux.seccomp;
  */
 enum Errno {
     EPERM(1),
+    EACCES(13),
     ENOSYS(38),
     EPROTONOSUPPORT(93),
     ESOCKTNOSUPPORT(94),

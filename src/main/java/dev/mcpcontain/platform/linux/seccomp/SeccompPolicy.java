@@ -85,6 +85,9 @@ final class SeccompPolicy {
             deny(rules, Errno.EPERM, "metadata by path (Landlock has no right for it; descriptor forms stay)",
                     "chmod", "fchmodat", "fchmodat2", "chown", "lchown", "fchownat",
                     "utime", "utimes", "futimesat", "removexattr", "lremovexattr", "removexattrat");
+            // Landlock does not cover inotify: a watch on any folder the uid may read would reveal the names
+            // created there. EACCES, as for a folder one may not read; file watching is unavailable in this mode.
+            deny(rules, Errno.EACCES, "inotify outside the grants (Landlock does not cover it)", "inotify_add_watch");
         }
 
         rules.add(new DenyNamespaceClone());

@@ -88,6 +88,7 @@ final class X86_64Syscalls {
             entry("request_key", 249),
             entry("keyctl", 250),
             entry("ioprio_set", 251),
+            entry("inotify_add_watch", 254),
             entry("migrate_pages", 256),
             entry("openat", 257),
             entry("mkdirat", 258),

@@ -41,7 +41,8 @@ public final class AclStructs {
             "usri1_comment", "usri1_flags", "usri1_script_path"})
     public static class USER_INFO_1 extends Structure {
         public WString usri1_name;
-        public WString usri1_password;
+        /** A wiped-after-use UTF-16 buffer, never a String. */
+        public Pointer usri1_password;
         public int usri1_password_age;
         public int usri1_priv;
         public WString usri1_home_dir;

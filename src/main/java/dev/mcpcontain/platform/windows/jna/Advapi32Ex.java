@@ -44,6 +44,9 @@ public interface Advapi32Ex extends Library {
 
     Pointer FreeSid(Pointer sid);
 
+    boolean GetSecurityDescriptorSacl(Pointer securityDescriptor, IntByReference present, PointerByReference sacl,
+            IntByReference defaulted);
+
     /** Takes a STARTUPINFOW (no attribute list); the password is a NUL-terminated char[] so it can be wiped. */
     boolean CreateProcessWithLogonW(WString userName, WString domain, char[] password, int logonFlags,
             WString application, char[] commandLine, int creationFlags, Pointer environment, WString currentDirectory,

@@ -43,11 +43,17 @@ public final class JnaAccountAdmin implements AccountAdmin {
     public void createUser(String userName, char[] password, String comment) {
         var info = new AclStructs.USER_INFO_1();
         info.usri1_name = new WString(userName);
-        info.usri1_password = new WString(new String(password));
+        Memory secret = wideChars(password);
+        info.usri1_password = secret;
         info.usri1_priv = USER_PRIV_USER;
         info.usri1_comment = new WString(comment);
         info.usri1_flags = UF_SCRIPT | UF_PASSWD_CANT_CHANGE | UF_DONT_EXPIRE_PASSWD;
-        int status = Netapi32Ex.INSTANCE.NetUserAdd(null, 1, info, null);
+        int status;
+        try {
+            status = Netapi32Ex.INSTANCE.NetUserAdd(null, 1, info, null);
+        } finally {
+            secret.clear();
+        }
         if (status != 0) {
             throw new Win32CallException("NetUserAdd(" + userName + ")", status, "");
         }
@@ -55,8 +61,7 @@ public final class JnaAccountAdmin implements AccountAdmin {
 
     @Override
     public void setPassword(String userName, char[] password) {
-        Memory text = new Memory(2L * (password.length + 1));
-        text.setWideString(0, new String(password));
+        Memory text = wideChars(password);
         Memory info = new Memory(8);
         info.setPointer(0, text);
         int status = Netapi32Ex.INSTANCE.NetUserSetInfo(null, new WString(userName), 1003, info, null);
@@ -65,6 +70,63 @@ public final class JnaAccountAdmin implements AccountAdmin {
             throw new Win32CallException("NetUserSetInfo(" + userName + ")", status,
                     status == NERR_USER_NOT_FOUND ? "no such user" : "");
         }
+    }
+
+    /** The password as NUL-terminated UTF-16 in native memory, written char by char (no String ever holds it). */
+    private static Memory wideChars(char[] password) {
+        Memory text = new Memory(2L * (password.length + 1));
+        for (int i = 0; i < password.length; i++) {
+            text.setChar(2L * i, password[i]);
+        }
+        text.setChar(2L * password.length, '\0');
+        return text;
+    }
+
+    @Override
+    public Sid currentUser() {
+        return Sid.parse(Advapi32Util.getTokenAccount(currentProcessToken()).sidString);
+    }
+
+    private static com.sun.jna.platform.win32.WinNT.HANDLE currentProcessToken() {
+        var token = new com.sun.jna.platform.win32.WinNT.HANDLEByReference();
+        if (!com.sun.jna.platform.win32.Advapi32.INSTANCE.OpenProcessToken(
+                com.sun.jna.platform.win32.Kernel32.INSTANCE.GetCurrentProcess(),
+                com.sun.jna.platform.win32.WinNT.TOKEN_QUERY, token)) {
+            throw new Win32CallException("OpenProcessToken", com.sun.jna.Native.getLastError(), "");
+        }
+        return token.getValue();
+    }
+
+    @Override
+    public Optional<Sid> sessionUser() {
+        String user = sessionString(5); // WTSUserName
+        if (user == null || user.isEmpty()) {
+            return Optional.empty();
+        }
+        String domain = sessionString(7); // WTSDomainName
+        return lookup(domain == null || domain.isEmpty() ? user : domain + "\\" + user);
+    }
+
+    private static String sessionString(int infoClass) {
+        var buffer = new com.sun.jna.ptr.PointerByReference();
+        var bytes = new com.sun.jna.ptr.IntByReference();
+        // WTS_CURRENT_SERVER_HANDLE (NULL), WTS_CURRENT_SESSION (-1)
+        if (!Wtsapi32Ex.INSTANCE.WTSQuerySessionInformationW(null, -1, infoClass, buffer, bytes)) {
+            return null;
+        }
+        try {
+            return buffer.getValue().getWideString(0);
+        } finally {
+            Wtsapi32Ex.INSTANCE.WTSFreeMemory(buffer.getValue());
+        }
+    }
+
+    @Override
+    public void hideFromSignInScreen(String userName) {
+        String key = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon\\SpecialAccounts\\UserList";
+        com.sun.jna.platform.win32.Advapi32Util.registryCreateKey(com.sun.jna.platform.win32.WinReg.HKEY_LOCAL_MACHINE, key);
+        com.sun.jna.platform.win32.Advapi32Util.registrySetIntValue(
+                com.sun.jna.platform.win32.WinReg.HKEY_LOCAL_MACHINE, key, userName, 0);
     }
 
     @Override

@@ -10,6 +10,7 @@ import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import dev.mcpcontain.platform.windows.AceSpec;
+import dev.mcpcontain.platform.windows.AclBytes;
 import dev.mcpcontain.platform.windows.EnvironmentBlock;
 import dev.mcpcontain.platform.windows.JobLimits;
 import dev.mcpcontain.platform.windows.Sid;
@@ -41,6 +42,9 @@ public final class JnaWin32 implements Win32 {
     private static final int HRESULT_ALREADY_EXISTS = 0x800700B7;
     private static final long PROC_THREAD_ATTRIBUTE_HANDLE_LIST = 0x20002;
     private static final long PROC_THREAD_ATTRIBUTE_SECURITY_CAPABILITIES = 0x20009;
+    private static final long PROC_THREAD_ATTRIBUTE_JOB_LIST = 0x2000D;
+    private static final int LABEL_SECURITY_INFORMATION = 0x10;
+    private static final int HRESULT_FILE_NOT_FOUND = 0x80070002;
     private static final int JOB_OBJECT_BASIC_UI_RESTRICTIONS = 4;
     private static final int JOB_OBJECT_EXTENDED_LIMIT_INFORMATION = 9;
     private static final int JOB_OBJECT_CPU_RATE_CONTROL_INFORMATION = 15;
@@ -69,6 +73,10 @@ public final class JnaWin32 implements Win32 {
     public JnaWin32() {
         if (!com.sun.jna.Platform.isWindows()) {
             throw new UnsupportedOperationException("the Windows bindings load on Windows only");
+        }
+        if (Native.POINTER_SIZE != 8 || !com.sun.jna.Platform.isIntel()) {
+            // Every structure here has x64's layout; anything else would hand Windows wrong sizes.
+            throw new UnsupportedOperationException("the Windows bindings need a 64-bit x64 JVM");
         }
         kernel32 = Kernel32Ex.INSTANCE;
         advapi32 = Advapi32Ex.INSTANCE;
@@ -269,6 +277,14 @@ public final class JnaWin32 implements Win32 {
         }
     }
 
+    @Override
+    public void deleteAppContainerProfile(String name) {
+        int hr = UserEnv.INSTANCE.DeleteAppContainerProfile(new WString(name));
+        if (hr != 0 && hr != HRESULT_FILE_NOT_FOUND) {
+            throw new Win32CallException("DeleteAppContainerProfile", hr, "HRESULT 0x" + Integer.toHexString(hr));
+        }
+    }
+
     // Job objects
 
     @Override
@@ -317,6 +333,24 @@ public final class JnaWin32 implements Win32 {
         IntByReference result = new IntByReference();
         check(kernel32.IsProcessInJob(pointer(process), pointer(job), result), "IsProcessInJob");
         return result.getValue() != 0;
+    }
+
+    @Override
+    public boolean isProcessInAnyJob(Handle process) {
+        IntByReference result = new IntByReference();
+        check(kernel32.IsProcessInJob(pointer(process), null, result), "IsProcessInJob(NULL)");
+        return result.getValue() != 0;
+    }
+
+    @Override
+    public int processSessionId(Handle process) {
+        int pid = kernel32.GetProcessId(pointer(process));
+        if (pid == 0) {
+            throw failure("GetProcessId");
+        }
+        IntByReference session = new IntByReference();
+        check(kernel32.ProcessIdToSessionId(pid, session), "ProcessIdToSessionId");
+        return session.getValue();
     }
 
     @Override
@@ -428,6 +462,17 @@ public final class JnaWin32 implements Win32 {
         keepAlive.add(value);
         check(kernel32.UpdateProcThreadAttribute(listMemory(list), 0, PROC_THREAD_ATTRIBUTE_SECURITY_CAPABILITIES,
                 value.getPointer(), value.size(), null, null), "UpdateProcThreadAttribute(SECURITY_CAPABILITIES)");
+    }
+
+    @Override
+    public void setJobList(AttributeList list, List<Handle> jobs) {
+        Memory value = new Memory(8L * jobs.size());
+        for (int i = 0; i < jobs.size(); i++) {
+            value.setPointer(8L * i, pointer(jobs.get(i)));
+        }
+        attributeLists.get(list.id()).add(value);
+        check(kernel32.UpdateProcThreadAttribute(listMemory(list), 0, PROC_THREAD_ATTRIBUTE_JOB_LIST, value,
+                value.size(), null, null), "UpdateProcThreadAttribute(JOB_LIST)");
     }
 
     @Override
@@ -591,6 +636,83 @@ public final class JnaWin32 implements Win32 {
             }
             kernel32.LocalFree(descriptor.getValue());
             java.lang.ref.Reference.reachabilityFence(sid);
+        }
+    }
+
+    @Override
+    public boolean hasAce(AceSpec ace) {
+        return AclBytes.holds(AclBytes.parse(readAcl(ace.path(), DACL_SECURITY_INFORMATION)), ace);
+    }
+
+    @Override
+    public int mandatoryLabel(String path) {
+        return AclBytes.explicitLabel(AclBytes.parse(readAcl(path, LABEL_SECURITY_INFORMATION)));
+    }
+
+    @Override
+    public void setMandatoryLabel(String path, int integrityRid, int inheritance) {
+        String flags = (inheritance & 1) != 0 ? "OI" : "";
+        flags += (inheritance & 2) != 0 ? "CI" : "";
+        writeLabel(path, "S:(ML;" + flags + ";NW;;;" + Sid.integrity(integrityRid) + ")");
+    }
+
+    @Override
+    public boolean removeMandatoryLabel(String path) {
+        try {
+            writeLabel(path, "S:");
+            return true;
+        } catch (Win32CallException e) {
+            if (e.code() == Win32CallException.ERROR_FILE_NOT_FOUND || e.code() == Win32CallException.ERROR_PATH_NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The DACL or SACL (label) of a file object as bytes: GetNamedSecurityInfoW, then AclSize bytes copied. */
+    private byte[] readAcl(String path, int which) {
+        PointerByReference dacl = new PointerByReference();
+        PointerByReference sacl = new PointerByReference();
+        PointerByReference descriptor = new PointerByReference();
+        int error = advapi32.GetNamedSecurityInfoW(new WString(path), SE_FILE_OBJECT, which, null, null,
+                which == DACL_SECURITY_INFORMATION ? dacl : null, which == DACL_SECURITY_INFORMATION ? null : sacl,
+                descriptor);
+        if (error != 0) {
+            throw failure("GetNamedSecurityInfoW", error);
+        }
+        try {
+            Pointer acl = which == DACL_SECURITY_INFORMATION ? dacl.getValue() : sacl.getValue();
+            if (acl == null) {
+                return new byte[0];
+            }
+            int size = Short.toUnsignedInt(acl.getShort(2));
+            return acl.getByteArray(0, size);
+        } finally {
+            kernel32.LocalFree(descriptor.getValue());
+        }
+    }
+
+    /**
+     * SetNamedSecurityInfoW(LABEL_SECURITY_INFORMATION) with the SACL of an SDDL descriptor. Like the DACL, an
+     * inheritable label is propagated to existing children by the call (see the README on propagation).
+     */
+    private void writeLabel(String path, String sddl) {
+        PointerByReference descriptor = new PointerByReference();
+        check(advapi32.ConvertStringSecurityDescriptorToSecurityDescriptorW(new WString(sddl), SDDL_REVISION_1,
+                descriptor, null), "ConvertStringSecurityDescriptorToSecurityDescriptorW");
+        try {
+            IntByReference present = new IntByReference();
+            IntByReference defaulted = new IntByReference();
+            PointerByReference sacl = new PointerByReference();
+            check(advapi32.GetSecurityDescriptorSacl(descriptor.getValue(), present, sacl, defaulted),
+                    "GetSecurityDescriptorSacl");
+            int error = advapi32.SetNamedSecurityInfoW(new WString(path), SE_FILE_OBJECT, LABEL_SECURITY_INFORMATION,
+                    null, null, null, sacl.getValue());
+            if (error != 0) {
+                throw failure("SetNamedSecurityInfoW(label)", error);
+            }
+        } finally {
+            kernel32.LocalFree(descriptor.getValue());
         }
     }
 

@@ -67,4 +67,8 @@ public interface Kernel32Ex extends Library {
     boolean WriteFile(Pointer file, byte[] buffer, int toWrite, IntByReference written, Pointer overlapped);
 
     Pointer LocalFree(Pointer memory);
+
+    int GetProcessId(Pointer process);
+
+    boolean ProcessIdToSessionId(int processId, IntByReference sessionId);
 }

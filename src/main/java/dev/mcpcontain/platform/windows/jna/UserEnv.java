@@ -15,4 +15,6 @@ public interface UserEnv extends Library {
             int capabilityCount, PointerByReference sid);
 
     int DeriveAppContainerSidFromAppContainerName(WString name, PointerByReference sid);
+
+    int DeleteAppContainerProfile(WString name);
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ExpectedPolicy {
 
     static final int EPERM = 1;
+    static final int EACCES = 13;
     static final int ENOSYS = 38;
     static final int EPROTONOSUPPORT = 93;
     static final int ESOCKTNOSUPPORT = 94;
@@ -72,7 +73,7 @@ final class ExpectedPolicy {
             entry("chmod", EPERM), entry("fchmodat", EPERM), entry("fchmodat2", EPERM), entry("chown", EPERM),
             entry("lchown", EPERM), entry("fchownat", EPERM), entry("utime", EPERM), entry("utimes", EPERM),
             entry("futimesat", EPERM), entry("removexattr", EPERM), entry("lremovexattr", EPERM),
-            entry("removexattrat", EPERM));
+            entry("removexattrat", EPERM), entry("inotify_add_watch", EACCES));
 
     /** Syscalls with a file mode: S_ISUID or S_ISGID in it is EPERM, in every mode. Value: the mode's index. */
     static final Map<String, Integer> MODE_ARGUMENT = Map.ofEntries(

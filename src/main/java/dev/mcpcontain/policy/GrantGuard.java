@@ -1,0 +1,251 @@
+package dev.mcpcontain.policy;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Decides, for one writable grant, what the server must not be able to change in it (issue 7, class 3).
+ *
+ * <p>What exists is pinned: every {@link ProtectedNames} entry inside the grant and every git control directory or
+ * gitfile found in it becomes a read-only mount, and every directory between the grant and a pinned name becomes a
+ * mount point of its own so it cannot be renamed away (EBUSY). What does not exist cannot be pinned: Landlock
+ * cannot filter by name, a mount needs something on disk, and there is no race-free kernel hook that refuses a
+ * create by name (fanotify has no permission event for creation; a seccomp supervisor would have to perform every
+ * create itself). So the shapes where a new name would be trusted are refused, one line saying why, unless the grant
+ * opts in with {@code :rw,unprotected}:
+ * <ul>
+ *   <li>the grant is a home, holds one, or lies inside a protected name of one ({@code ~/.ssh}, {@code ~/.config/git});
+ *   <li>a protected name of a home lies inside the grant and is absent ({@code --grant ~/.config:rw} without
+ *       {@code ~/.config/autostart});
+ *   <li>the grant is, or lies inside, a git work tree or a git control directory (a new {@code .git} in a subfolder
+ *       would be found first by git's discovery), or holds one;
+ *   <li>the grant is too large to search for git repositories within {@link #WALK_LIMIT} folders (fail closed).
+ * </ul>
+ */
+public final class GrantGuard {
+
+    /** Folders searched for nested git repositories before a writable grant is refused as too large to check. */
+    public static final int WALK_LIMIT = 20_000;
+
+    /** Mounts a grant's pins may add; beyond that the launch is refused rather than slow or half-protected. */
+    public static final int PIN_LIMIT = 400;
+
+    /** What to pin in one grant: read-only paths and the writable directories that hold them in place. */
+    public record Pins(List<Path> readOnly, List<Path> pinnedDirs, List<String> notices) {}
+
+    private final List<Path> homes;
+    private final int walkLimit;
+
+    public GrantGuard(List<Path> homes) {
+        this(homes, WALK_LIMIT);
+    }
+
+    GrantGuard(List<Path> homes, int walkLimit) {
+        this.homes = List.copyOf(homes);
+        this.walkLimit = walkLimit;
+    }
+
+    /** The launcher's home, root's, and every account's home from /etc/passwd that exists (never "/"). */
+    public static List<Path> hostHomes(Path launcherHome, Path passwd) {
+        Set<Path> homes = new LinkedHashSet<>();
+        homes.add(launcherHome);
+        homes.add(Path.of("/root"));
+        try (Stream<String> lines = Files.lines(passwd)) {
+            lines.forEach(line -> {
+                String[] fields = line.split(":", -1);
+                if (fields.length >= 7 && fields[5].startsWith("/") && fields[5].length() > 1) {
+                    homes.add(Path.of(fields[5]).normalize());
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // No passwd to read: the launcher's home and /root still count.
+        }
+        List<Path> existing = new ArrayList<>();
+        for (Path home : homes) {
+            try {
+                if (Files.isDirectory(home, LinkOption.NOFOLLOW_LINKS)) {
+                    existing.add(home.toRealPath());
+                } else if (home.equals(launcherHome)) {
+                    existing.add(home);
+                }
+            } catch (IOException e) {
+                // vanished or unreadable: nothing there for a grant to hold
+            }
+        }
+        return existing;
+    }
+
+    /**
+     * Checks the writable grant GRANT (canonical) and returns what to pin; throws with one line when the shape is
+     * refused. SPEC names the grant as the user wrote it ("--grant 'x:rw'"), OPT_IN is its unprotected spelling.
+     */
+    public Pins check(Path grant, boolean unprotected, String spec, String optInSpelling) {
+        List<String> notices = new ArrayList<>();
+        Set<Path> readOnly = new LinkedHashSet<>();
+        String optIn = "; grant it :ro, or write '" + optInSpelling + "' to accept that the server can plant"
+                + " such files";
+
+        for (Path home : homes) {
+            if (grant.equals(home) || home.startsWith(grant)) {
+                refuseUnless(unprotected, spec + ": " + grant + (grant.equals(home) ? " is the home " : " holds the home ")
+                        + home + ", where shells, git, ssh and the desktop run files the server could create" + optIn);
+            }
+            for (ProtectedNames.Name name : ProtectedNames.of(ProtectedNames.Where.HOME)) {
+                Path protectedPath = home.resolve(name.name());
+                if (grant.startsWith(protectedPath)) {
+                    refuseUnless(unprotected, spec + ": " + grant + " lies in " + protectedPath + " (" + name.why()
+                            + ")" + optIn);
+                } else if (protectedPath.startsWith(grant)) {
+                    if (exists(protectedPath)) {
+                        readOnly.add(protectedPath);
+                    } else if (grant.startsWith(home) && !grant.equals(home)) {
+                        refuseUnless(unprotected, spec + ": the server could create " + protectedPath + " ("
+                                + name.why() + "), which does not exist yet and so cannot be kept read-only" + optIn);
+                    }
+                }
+            }
+        }
+
+        for (Path dir = grant; dir != null; dir = dir.getParent()) {
+            if (dir.getFileName() != null && dir.getFileName().toString().equals(".git")) {
+                refuseUnless(unprotected, spec + ": " + grant + " is inside the git control directory " + dir + optIn);
+            } else if (!dir.equals(grant) && exists(dir.resolve(".git"))) {
+                refuseUnless(unprotected, spec + ": " + grant + " lies in the git work tree " + dir + ", where a new"
+                        + " .git in any subfolder would be run by git" + optIn);
+            }
+        }
+
+        Walk walk = walk(grant, walkLimit);
+        if (walk.truncated) {
+            String why = spec + ": " + grant + " holds more than " + walkLimit + " folders, too many to search for"
+                    + " git repositories whose files must stay read-only";
+            refuseUnless(unprotected, why + "; grant a smaller folder, grant it :ro, or write '" + optInSpelling
+                    + "' to accept the risk");
+            notices.add(why + ": only the first " + WALK_LIMIT + " were searched (" + optInSpelling + ")");
+        }
+        for (Path git : walk.gits) {
+            Path workTree = git.getParent();
+            refuseUnless(unprotected, spec + ": " + grant + (workTree.equals(grant) ? " is the git work tree "
+                    : " holds the git work tree ") + workTree + ", where a new .git in any subfolder would be run by"
+                    + " git" + optIn);
+            readOnly.add(git);
+        }
+
+        List<Path> projects = new ArrayList<>();
+        projects.add(grant);
+        walk.gits.forEach(g -> projects.add(g.getParent()));
+        for (Path project : projects) {
+            for (ProtectedNames.Name name : ProtectedNames.of(ProtectedNames.Where.PROJECT)) {
+                Path candidate = project.resolve(name.name());
+                if (exists(candidate)) {
+                    readOnly.add(candidate);
+                }
+            }
+        }
+
+        Set<Path> pinnedDirs = new LinkedHashSet<>();
+        for (Path path : readOnly) {
+            if (Files.isSymbolicLink(path)) {
+                // A link cannot be a mount point, and the server could replace it: refuse, plainly.
+                throw PolicyException.refused("cannot keep " + path + " read-only inside the writable grant " + grant
+                        + ": it is a symbolic link (to " + linkTarget(path) + "); grant " + grant + " read-only, or"
+                        + " grant a folder that does not hold it");
+            }
+            // A read-only .git/hooks is worthless if the server can rename a parent away and make a new one: every
+            // directory between the grant and the protected path becomes a mount point of its own (still
+            // writable), and mount points cannot be renamed or removed (EBUSY).
+            for (Path dir = path.getParent(); dir != null && !dir.equals(grant) && dir.startsWith(grant);
+                    dir = dir.getParent()) {
+                pinnedDirs.add(dir);
+            }
+        }
+        pinnedDirs.removeAll(readOnly);
+        if (readOnly.size() + pinnedDirs.size() > PIN_LIMIT) {
+            throw PolicyException.refused(spec + ": " + grant + " holds " + readOnly.size() + " protected names in "
+                    + (readOnly.size() + pinnedDirs.size()) + " places, more than the " + PIN_LIMIT + " mounts"
+                    + " mcp-contain makes to keep them read-only; grant a smaller folder, or grant it :ro");
+        }
+        return new Pins(List.copyOf(readOnly), List.copyOf(pinnedDirs), notices);
+    }
+
+    private static void refuseUnless(boolean unprotected, String message) {
+        if (!unprotected) {
+            throw PolicyException.refused(message);
+        }
+    }
+
+    private static boolean exists(Path path) {
+        return Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static String linkTarget(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static final class Walk {
+        final List<Path> gits = new ArrayList<>();
+        boolean truncated;
+    }
+
+    /**
+     * Every .git (directory, file or link) under GRANT, without entering .git directories or following links,
+     * bounded by {@link #WALK_LIMIT} folders. Folders the launcher cannot read are skipped: the server, with the
+     * same or fewer rights, cannot write in them either.
+     */
+    private static Walk walk(Path grant, int limit) {
+        Walk walk = new Walk();
+        if (!Files.isDirectory(grant, LinkOption.NOFOLLOW_LINKS)) {
+            return walk;
+        }
+        int[] folders = {0};
+        try {
+            Files.walkFileTree(grant, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                            if (dir.getFileName() != null && dir.getFileName().toString().equals(".git") && !dir.equals(grant)) {
+                                walk.gits.add(dir);
+                                return FileVisitResult.SKIP_SUBTREE;
+                            }
+                            if (++folders[0] > limit) {
+                                walk.truncated = true;
+                                return FileVisitResult.TERMINATE;
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                            if (file.getFileName().toString().equals(".git")) {
+                                walk.gits.add(file);
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            throw PolicyException.refused("cannot search the writable grant " + grant + " for git repositories: "
+                    + e.getMessage());
+        }
+        return walk;
+    }
+}

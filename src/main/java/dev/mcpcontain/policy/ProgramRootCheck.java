@@ -1,0 +1,208 @@
+package dev.mcpcontain.policy;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Whether a directory that the program heuristics of {@link ProgramLocator} found (an install prefix, a package
+ * root, a virtual environment, a node_modules tree) may be mounted read-only as a whole. The user never named that
+ * directory, so it must not be a place that holds anything but the program: never a home directory or anything
+ * holding one, never a shared temporary or runtime directory (other users' files and pathname sockets live there),
+ * never a configuration or credential store, never a directory with credential files at its top level. When the
+ * answer is no, only the program's own file is mounted and the user can grant more explicitly.
+ *
+ * <p>Pure decision: the host's facts come in as {@link HostPlaces}, the candidate's contents as its top-level names.
+ */
+public final class ProgramRootCheck {
+
+    /**
+     * Dot-directories of a home that are stores of configuration, keys or tokens as a whole: nothing below them is
+     * mounted automatically, however package-like it looks.
+     */
+    static final Set<String> CREDENTIAL_STORES = Set.of(".ssh", ".gnupg", ".aws", ".azure", ".gcloud", ".kube",
+            ".docker", ".config", ".password-store", ".pki", ".mozilla", ".thunderbird", ".vault-token", ".terraform.d",
+            ".gem", ".m2", ".gradle", ".ivy2", ".sbt", ".cargo", ".netrc", ".oci");
+
+    /** Files that hold credentials when found at a directory's top level. */
+    static final Set<String> CREDENTIAL_FILES = Set.of("credentials", "credentials.toml", "credentials.json",
+            ".credentials", ".npmrc", ".yarnrc", ".yarnrc.yml", ".netrc", "_netrc", ".pypirc", ".git-credentials",
+            ".pgpass", ".my.cnf", ".env", ".envrc", ".htpasswd", "auth.json", "token", ".token", "secrets.json",
+            "service-account.json", "known_hosts", "authorized_keys", ".dockercfg", "kubeconfig");
+
+    /** Extensions of key and certificate-store files. */
+    static final List<String> KEY_EXTENSIONS = List.of(".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx",
+            ".gpg", ".asc", ".ppk", ".keyring");
+
+    /** Names that mark a home directory even when no account lists it as one. */
+    static final Set<String> HOME_MARKERS = Set.of(".bashrc", ".bash_profile", ".bash_history", ".profile", ".zshrc",
+            ".zprofile", ".zsh_history", ".cshrc", ".login", ".xsession", ".Xauthority", ".ICEauthority");
+
+    /**
+     * The host's places no automatic mount may expose.
+     *
+     * @param homes       every account's home, the launcher's $HOME, /root, each /home/X, mcp-contain's own state
+     * @param sharedTemps /tmp, /var/tmp, /dev/shm, /run, $TMPDIR, $XDG_RUNTIME_DIR and the like
+     */
+    public record HostPlaces(Set<Path> homes, Set<Path> sharedTemps) {
+
+        public HostPlaces {
+            homes = Set.copyOf(homes);
+            sharedTemps = Set.copyOf(sharedTemps);
+        }
+
+        /** Read from the real host: /etc/passwd, /home, the launcher's environment. */
+        public static HostPlaces of(HostEnvironment host) {
+            Set<Path> homes = new LinkedHashSet<>();
+            Set<Path> temps = new LinkedHashSet<>();
+            homes.add(host.home());
+            homes.add(host.dataDirectory());
+            if (host.windows()) {
+                host.variable("USERPROFILE").map(Path::of).ifPresent(homes::add);
+                Path users = host.home().getParent();
+                if (users != null) {
+                    homes.add(users);
+                    homes.addAll(children(users));
+                }
+                host.variable("TEMP").map(Path::of).ifPresent(temps::add);
+                host.variable("TMP").map(Path::of).ifPresent(temps::add);
+                return new HostPlaces(canonical(homes), canonical(temps));
+            }
+            host.variable("HOME").map(Path::of).ifPresent(homes::add);
+            homes.add(Path.of("/root"));
+            homes.add(Path.of("/home"));
+            homes.addAll(children(Path.of("/home")));
+            homes.addAll(passwdHomes(Path.of("/etc/passwd")));
+            for (String t : List.of("/tmp", "/var/tmp", "/dev/shm", "/run", "/var/run", "/var/lock", "/run/user")) {
+                temps.add(Path.of(t));
+            }
+            host.variable("TMPDIR").map(Path::of).filter(Path::isAbsolute).ifPresent(temps::add);
+            host.variable("XDG_RUNTIME_DIR").map(Path::of).filter(Path::isAbsolute).ifPresent(temps::add);
+            return new HostPlaces(canonical(homes), canonical(temps));
+        }
+
+        /** Each path as given and, if it exists, as its real path (a symlinked /home must match either way). */
+        private static Set<Path> canonical(Set<Path> paths) {
+            Set<Path> out = new LinkedHashSet<>();
+            for (Path p : paths) {
+                if (!p.isAbsolute()) {
+                    continue;
+                }
+                out.add(p.normalize());
+                out.add(ProgramLocator.canonical(p));
+            }
+            return out;
+        }
+    }
+
+    private ProgramRootCheck() {}
+
+    /**
+     * Why {@code candidate} must not be mounted as a whole, or empty when it may.
+     *
+     * @param candidate     canonical absolute directory
+     * @param topLevelNames the names directly inside it
+     */
+    public static Optional<String> refusal(Path candidate, HostPlaces places, Set<String> topLevelNames) {
+        if (candidate.getParent() == null) {
+            return Optional.of(candidate + " is the root of the filesystem");
+        }
+        for (Path home : places.homes()) {
+            if (home.getParent() == null) {
+                continue; // an account whose home is "/" says nothing about "/"'s children
+            }
+            if (candidate.equals(home)) {
+                return Optional.of(candidate + " is a home directory");
+            }
+            if (home.startsWith(candidate)) {
+                return Optional.of(candidate + " contains the home directory " + home);
+            }
+        }
+        for (Path temp : places.sharedTemps()) {
+            if (candidate.equals(temp)) {
+                return Optional.of(candidate + " is a shared temporary directory (other files and sockets live there)");
+            }
+            if (temp.startsWith(candidate)) {
+                return Optional.of(candidate + " contains the shared temporary directory " + temp);
+            }
+        }
+        for (Path home : places.homes()) {
+            if (home.getParent() == null || !candidate.startsWith(home) || candidate.equals(home)) {
+                continue;
+            }
+            Path first = candidate.getName(home.getNameCount());
+            String name = first.toString();
+            if (CREDENTIAL_STORES.contains(name)) {
+                return Optional.of(candidate + " is inside " + home.resolve(first) + ", a store of configuration and"
+                        + " credentials");
+            }
+            if (name.startsWith(".") && candidate.getNameCount() - home.getNameCount() <= 2) {
+                return Optional.of(candidate + " is a dot-directory of the home " + home + " (such directories hold"
+                        + " configuration and credentials beside programs)");
+            }
+        }
+        for (String name : topLevelNames) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (CREDENTIAL_FILES.contains(lower) || lower.startsWith("id_rsa") || lower.startsWith("id_ed25519")
+                    || lower.startsWith("id_ecdsa") || lower.startsWith("id_dsa")
+                    || KEY_EXTENSIONS.stream().anyMatch(lower::endsWith)) {
+                return Optional.of(candidate + " holds the credential file " + name);
+            }
+            if (CREDENTIAL_STORES.contains(name)) {
+                return Optional.of(candidate + " holds " + name + ", a store of configuration and credentials");
+            }
+            if (HOME_MARKERS.contains(name)) {
+                return Optional.of(candidate + " looks like a home directory (it holds " + name + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@link #refusal(Path, HostPlaces, Set)} reading the candidate's top level; an unreadable one is refused. */
+    static Optional<String> refusal(Path candidate, HostPlaces places) {
+        Set<String> names = new LinkedHashSet<>();
+        try (Stream<Path> entries = Files.list(candidate)) {
+            entries.forEach(p -> names.add(p.getFileName().toString()));
+        } catch (IOException e) {
+            return Optional.of(candidate + " cannot be listed (" + e.getMessage() + ")");
+        }
+        return refusal(candidate, places, names);
+    }
+
+    private static List<Path> children(Path dir) {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                if (Files.isDirectory(p)) {
+                    out.add(p);
+                }
+            }
+        } catch (IOException e) {
+            // no such directory: nothing to add
+        }
+        return out;
+    }
+
+    static List<Path> passwdHomes(Path passwd) {
+        List<Path> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(passwd)) {
+                String[] fields = line.split(":", -1);
+                if (fields.length >= 7 && fields[5].startsWith("/")) {
+                    out.add(Path.of(fields[5]));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable passwd: /home and $HOME are still known
+        }
+        return out;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.mcpcontain.escape;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Issue 7, class 3: every git control directory or gitfile in a writable grant is read-only as a whole, nested
+ * repositories and submodule/worktree gitfiles included, and the folders holding them cannot be renamed away.
+ * Shapes where a new trusted name could be created (a grant inside or holding a git work tree, a home) are refused
+ * unless the grant says ':rw,unprotected'; the controls show the same grant read-only launches, and opted in the
+ * server really can plant the name the refusal is about.
+ */
+class GitAndStartupFilesIT {
+
+    @TestFactory
+    Stream<DynamicNode> gitAndStartupFiles() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> repo = Lazy.of(() -> {
+                Path r = suite.ownedDir(id, suite.workDir(id, "nested-git").resolve("repo"), "rwxr-xr-x");
+                suite.ownedDir(id, r.resolve(".git"), "rwxr-xr-x");
+                suite.ownedFile(id, r.resolve(".git/config"), "[core]\n");
+                Path nested = suite.ownedDir(id, r.resolve("libs"), "rwxr-xr-x");
+                nested = suite.ownedDir(id, nested.resolve("nested"), "rwxr-xr-x");
+                suite.ownedDir(id, nested.resolve(".git"), "rwxr-xr-x");
+                suite.ownedFile(id, nested.resolve(".git/config"), "[core]\n");
+                Path module = suite.ownedDir(id, r.resolve("module"), "rwxr-xr-x");
+                suite.ownedFile(id, module.resolve(".git"), "gitdir: ../.git/modules/module\n");
+                suite.ownedFile(id, r.resolve("libs/readme.txt"), "libs\n");
+                return r;
+            });
+            Lazy<Steps> steps = Lazy.of(() -> {
+                Path r = repo.get();
+                return Steps.of()
+                        .add("nested-config", "write", r.resolve("libs/nested/.git/config"))
+                        .add("nested-hooks", "mkdir", r.resolve("libs/nested/.git/hooks"))
+                        .add("nested-commondir", "write", r.resolve("libs/nested/.git/commondir"))
+                        .add("nested-rename", "rename", r.resolve("libs/nested/.git"), r.resolve("libs/nested/git.old"))
+                        .add("libs-rename", "rename", r.resolve("libs"), r.resolve("libs.old"))
+                        .add("gitfile-write", "write", r.resolve("module/.git"))
+                        .add("gitfile-unlink", "unlink", r.resolve("module/.git"))
+                        .add("module-rename", "rename", r.resolve("module"), r.resolve("module.old"))
+                        .add("top-commondir", "write", r.resolve(".git/commondir"))
+                        .add("libs-file", "write", r.resolve("libs/readme.txt"))
+                        .add("libs-new", "mkdir", r.resolve("libs/new"));
+            });
+            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "nested-git").grant(repo.get(), "rw,unprotected")
+                    .probe(steps.get()).run());
+            Lazy<RunResult> hostControl = Lazy.of(() -> {
+                contained.get();
+                Path r = repo.get();
+                return suite.controlAsLauncher(id, Steps.of()
+                        .add("nested-config", "append", r.resolve("libs/nested/.git/config"))
+                        .add("gitfile-write", "append", r.resolve("module/.git")));
+            });
+
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, "the probe made every attempt", () -> contained.get().assertProbeCompleted(steps.get().labels())));
+            tests.add(Named.test(id, "a nested repository's .git: config, hooks, commondir EROFS; renaming it EBUSY", () -> {
+                contained.get().assertDenied("nested-config", "EROFS");
+                contained.get().assertDenied("nested-hooks", "EROFS");
+                contained.get().assertDenied("nested-commondir", "EROFS");
+                contained.get().assertDenied("nested-rename", "EBUSY");
+                contained.get().assertDenied("top-commondir", "EROFS");
+            }));
+            tests.add(Named.test(id, "a submodule's gitfile (gitdir:): write EROFS, unlink EBUSY", () -> {
+                contained.get().assertDenied("gitfile-write", "EROFS");
+                contained.get().assertDenied("gitfile-unlink", "EBUSY");
+            }));
+            tests.add(Named.test(id, "the folders holding them cannot be renamed away to plant new ones: EBUSY", () -> {
+                contained.get().assertDenied("libs-rename", "EBUSY");
+                contained.get().assertDenied("module-rename", "EBUSY");
+            }));
+            tests.add(Named.test(id, "control: those folders stay writable inside", () -> {
+                contained.get().assertAllowed("libs-file");
+                contained.get().assertAllowed("libs-new");
+            }));
+            tests.add(Named.test(id, "control: the launching user writes the nested config and the gitfile on the host", () -> {
+                hostControl.get().assertAllowed("nested-config");
+                hostControl.get().assertAllowed("gitfile-write");
+            }));
+
+            tests.add(Named.test(id, "a writable grant inside a git work tree is refused (a new .git there would be"
+                    + " found first); control: read-only launches", () -> {
+                Path r = suite.ownedDir(id, suite.workDir(id, "inside-repo").resolve("repo"), "rwxr-xr-x");
+                suite.ownedDir(id, r.resolve(".git"), "rwxr-xr-x");
+                Path sub = suite.ownedDir(id, r.resolve("src"), "rwxr-xr-x");
+                RunResult refused = suite.launch(id, "inside-repo").grant(sub, "rw").server("/bin/true").run().assertExit(125);
+                assertEquals(1, refused.stderr().lines().count(), refused::toString);
+                assertTrue(refused.stderr().contains("lies in the git work tree " + r), refused::toString);
+                suite.launch(id, "inside-repo-ro").grant(sub, "ro").server("/bin/true").run().assertExit(0);
+                RunResult opted = suite.launch(id, "inside-repo-unprotected").grant(sub, "rw,unprotected")
+                        .probe(Steps.of().add("plant", "mkdir", sub.resolve(".git"))).run();
+                opted.assertAllowed("plant");
+            }));
+            tests.add(Named.test(id, "a writable grant holding a git repository is refused; control: read-only launches", () -> {
+                Path holder = suite.ownedDir(id, suite.workDir(id, "holder").resolve("projects"), "rwxr-xr-x");
+                Path r = suite.ownedDir(id, holder.resolve("one"), "rwxr-xr-x");
+                suite.ownedDir(id, r.resolve(".git"), "rwxr-xr-x");
+                RunResult refused = suite.launch(id, "holder").grant(holder, "rw").server("/bin/true").run().assertExit(125);
+                assertTrue(refused.stderr().contains("holds the git work tree " + r), refused::toString);
+                suite.launch(id, "holder-ro").grant(holder, "ro").server("/bin/true").run().assertExit(0);
+            }));
+            tests.add(Named.test(id, "the launching user's home granted writable: refused (125, one line)", () -> {
+                RunResult r = suite.launch(id, "home-rw").grant(id.home(), "rw").server("/bin/true").run().assertExit(125);
+                assertEquals(1, r.stderr().lines().count(), r::toString);
+                assertTrue(r.stderr().contains(id.root() ? "system directory /root" : "is the home " + id.home()), r::toString);
+            }));
+            if (!id.root()) {
+                tests.add(Named.test(id, "control: the home opted in with :rw,unprotected keeps existing startup files"
+                        + " read-only, and the server can create an absent one (what the refusal is about)", () -> {
+                    Path bashrc = id.home().resolve(".bashrc");
+                    if (!Files.exists(bashrc)) {
+                        suite.ownedFile(id, bashrc, "# planted by the mcp-contain escape suite\n");
+                        suite.onCleanup(() -> delete(bashrc));
+                    }
+                    Path absent = id.home().resolve(".zlogout");
+                    assertFalse(Files.exists(absent), absent + " exists already: cannot show the control");
+                    suite.onCleanup(() -> delete(absent));
+                    RunResult r = suite.launch(id, "home-unprotected").grant(id.home(), "rw,unprotected").probe(Steps.of()
+                            .add("bashrc", "append", bashrc)
+                            .add("absent", "create", absent)).run();
+                    r.assertDenied("bashrc", "EROFS");
+                    r.assertAllowed("absent");
+                }));
+            }
+            return Named.group(id, tests);
+        });
+    }
+
+    private static void delete(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.mcpcontain.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GrantGuardTest {
+
+    @TempDir
+    Path dir;
+
+    private Path home;
+    private GrantGuard guard;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = dir.toRealPath();
+        home = Files.createDirectories(dir.resolve("home/alice"));
+        guard = new GrantGuard(List.of(home), 50);
+    }
+
+    private String refused(Path grant) {
+        return assertThrows(PolicyException.class, () -> guard.check(grant, false, "--grant 'x:rw'", "x:rw,unprotected"))
+                .getMessage();
+    }
+
+    private GrantGuard.Pins allowed(Path grant, boolean unprotected) {
+        return guard.check(grant, unprotected, "--grant 'x:rw'", "x:rw,unprotected");
+    }
+
+    @Test
+    void aHomeOrAFolderHoldingOneIsRefusedUnlessUnprotected() throws IOException {
+        Files.writeString(home.resolve(".bashrc"), "");
+        Files.createDirectories(home.resolve(".ssh"));
+        assertTrue(refused(home).contains("is the home " + home), refused(home));
+        assertTrue(refused(dir.resolve("home")).contains("holds the home " + home));
+        assertTrue(refused(home).contains("x:rw,unprotected"));
+        GrantGuard.Pins pins = allowed(home, true);
+        assertTrue(pins.readOnly().containsAll(List.of(home.resolve(".bashrc"), home.resolve(".ssh"))), pins.toString());
+    }
+
+    @Test
+    void insideAProtectedHomeNameIsRefused() throws IOException {
+        Path ssh = Files.createDirectories(home.resolve(".ssh"));
+        Path git = Files.createDirectories(home.resolve(".config/git"));
+        assertTrue(refused(ssh).contains("lies in " + ssh), refused(ssh));
+        assertTrue(refused(git).contains("lies in " + git));
+    }
+
+    @Test
+    void aHomeSubfolderHoldingAnAbsentProtectedNameIsRefusedAndExistingOnesArePinned() throws IOException {
+        Path config = Files.createDirectories(home.resolve(".config"));
+        String message = refused(config);
+        assertTrue(message.contains("could create " + home.resolve(".config/")), message);
+        GrantGuard.Pins pins = allowed(config, true);
+        assertEquals(List.of(), pins.readOnly());
+        // control: an ordinary folder in the home holds no protected name
+        assertEquals(List.of(), allowed(Files.createDirectories(home.resolve("Downloads")), false).readOnly());
+    }
+
+    @Test
+    void everyGitShapeIsRefusedUnlessUnprotected() throws IOException {
+        Path repo = Files.createDirectories(dir.resolve("repo"));
+        Files.createDirectories(repo.resolve(".git/hooks"));
+        Path sub = Files.createDirectories(repo.resolve("src/sub"));
+        assertTrue(refused(repo).contains("is the git work tree " + repo), refused(repo));
+        assertTrue(refused(sub).contains("lies in the git work tree " + repo), refused(sub));
+        assertTrue(refused(repo.resolve(".git/hooks")).contains("inside the git control directory " + repo.resolve(".git")));
+        Path projects = Files.createDirectories(dir.resolve("projects"));
+        Files.createDirectories(projects.resolve("one/.git"));
+        assertTrue(refused(projects).contains("holds the git work tree " + projects.resolve("one")), refused(projects));
+        Path worktree = Files.createDirectories(dir.resolve("wt"));
+        Files.writeString(worktree.resolve(".git"), "gitdir: /elsewhere\n");
+        assertTrue(refused(worktree).contains("is the git work tree " + worktree), refused(worktree));
+    }
+
+    @Test
+    void unprotectedPinsEveryControlDirectoryAndGitfileAndTheFoldersHoldingThem() throws IOException {
+        Path repo = Files.createDirectories(dir.resolve("repo"));
+        Files.createDirectories(repo.resolve(".git"));
+        Path nested = Files.createDirectories(repo.resolve("a/b/nested"));
+        Files.createDirectories(nested.resolve(".git"));
+        Files.createDirectories(nested.resolve(".vscode"));
+        Path module = Files.createDirectories(repo.resolve("a/module"));
+        Files.writeString(module.resolve(".git"), "gitdir: ../../.git/modules/m\n");
+        GrantGuard.Pins pins = allowed(repo, true);
+        assertTrue(pins.readOnly().containsAll(List.of(repo.resolve(".git"), nested.resolve(".git"),
+                nested.resolve(".vscode"), module.resolve(".git"))), pins.toString());
+        assertTrue(pins.pinnedDirs().containsAll(List.of(repo.resolve("a"), repo.resolve("a/b"), nested, module)),
+                pins.toString());
+    }
+
+    @Test
+    void aTreeTooLargeToSearchIsRefused() throws IOException {
+        Path big = Files.createDirectories(dir.resolve("big"));
+        for (int i = 0; i < 60; i++) {
+            Files.createDirectories(big.resolve("d" + i));
+        }
+        assertTrue(refused(big).contains("holds more than 50 folders"), refused(big));
+        assertEquals(1, allowed(big, true).notices().size());
+    }
+
+    @Test
+    void aPlainFolderIsAllowedAndItsExistingProjectNamesPinned() throws IOException {
+        Path plain = Files.createDirectories(dir.resolve("plain"));
+        Files.writeString(plain.resolve(".envrc"), "");
+        assertEquals(List.of(plain.resolve(".envrc")), allowed(plain, false).readOnly());
+    }
+
+    @Test
+    void homesComeFromPasswdAndNeverIncludeTheRoot() throws IOException {
+        Path passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\nsys:x:3:3::/:/bin/false\n"
+                + "alice:x:1000:1000::" + home + ":/bin/bash\nghost:x:1001:1001::/nonexistent-mcp:/bin/sh\n");
+        List<Path> homes = GrantGuard.hostHomes(home, passwd);
+        assertTrue(homes.contains(home) && !homes.contains(Path.of("/")) && !homes.contains(Path.of("/nonexistent-mcp")),
+                homes.toString());
+    }
+}
