@@ -113,9 +113,10 @@ final class ApprovalStage {
         prompts.shutdownNow();
     }
 
-    /** False when every call is allowed and nothing is stored: the stage has nothing to check. */
+    /** False when every call is allowed and nothing is stored: the stage has nothing to check (and costs nothing). */
     boolean active() {
-        return !(policy.allowsEverything() && store == null);
+        return !(policy.allowsEverything() && (store == null || !java.nio.file.Files.exists(store.file(),
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)));
     }
 
     /**
