@@ -119,9 +119,9 @@ class ResourceCountersIT {
         return suite.identities().stream().flatMap(id -> Stream.of("full", "landlock")
                 .filter(isolation -> isolation.equals("full") || id.root())
                 .map(isolation -> {
-                    Lazy<Long> limit = Lazy.of(() -> Long.parseLong(suite.launch(id, "inotify-plan").option("--isolation", isolation)
+                    Lazy<Long> limit = Lazy.of(() -> Long.parseLong(suite.launch(id, "inotify-plan").isolation(isolation)
                             .probe(Steps.of()).dryRun().text().replaceAll("(?s).*max_inotify_instances=(\\d+).*", "$1")));
-                    Lazy<RunResult> bomb = Lazy.of(() -> suite.launch(id, "inotify-bomb").option("--isolation", isolation)
+                    Lazy<RunResult> bomb = Lazy.of(() -> suite.launch(id, "inotify-bomb").isolation(isolation)
                             .probe(Steps.of().add("bomb", "inotify-bomb", 100_000)).run());
                     Lazy<RunResult> host = Lazy.of(() -> suite.control(id, Steps.of().add("bomb", "inotify-bomb", 100_000)));
                     List<DynamicNode> tests = new ArrayList<>();

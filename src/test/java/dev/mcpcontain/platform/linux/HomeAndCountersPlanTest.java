@@ -38,7 +38,7 @@ class HomeAndCountersPlanTest {
                 Profile.Network.NONE,
                 new ResourceLimits(1L << 30, 100, OptionalDouble.empty(), OptionalInt.empty(), 1024, 1L << 20, 64L << 20,
                         homeSize),
-                home, "mcp-agent", List.of(), List.of());
+                home, "mcp-agent", List.of(), List.of(), dev.mcpcontain.policy.LandlockWeaknesses.acceptable());
         LinuxHostFacts facts = new LinuxHostFacts(Optional.of(1), Optional.of(1000), false,
                 new LinuxHostFacts.Cgroups(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
         Optional<AgentAccount> agent = root ? Optional.of(new AgentAccount("mcp-agent", 999, 995)) : Optional.empty();
