@@ -48,7 +48,7 @@ public final class RunPipeline {
         ManifestStage.Outcome manifest = ManifestStage.apply(launcher, profile, request, options, diagnostics::warn);
         ContainmentPolicy policy = launcher.resolve(profile, manifest.request());
         boolean mediates = MediationStage.decide(launcher.host(), policy, manifest.manifest().isPresent(),
-                options.mediate(), diagnostics::warn);
+                options.mediate(), diagnostics::warn, diagnostics::info);
         return new ResolvedRun(policy, manifest.manifest(), manifest.sensitiveEnv(), mediates, options);
     }
 
