@@ -176,7 +176,8 @@ void identity_drop(const struct plan *plan);
 
 /* home.c */
 void home_prepare(const struct plan *plan);
-long long home_usage(void);
+/* Bytes in the home, or -1 with *WHY saying what could not be measured (counts as over the limit). */
+long long home_usage(const char **why);
 bool home_fs_changed(void);
 int home_descriptor(void);
 

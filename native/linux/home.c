@@ -106,54 +106,72 @@ void home_prepare(const struct plan *plan)
 }
 
 /* Bytes the home holds (allocated blocks), walked below its descriptor without following a link and without
- * crossing into another filesystem (a mount below the home is not the home's data). Depth is bounded by the
- * descriptors we may hold; deeper trees count as over the limit so that depth cannot hide data. */
-static long long usage_at(int dirfd, dev_t dev, int depth, bool *too_deep)
+ * crossing into another filesystem (a mount below the home is not the home's data). Fails closed: anything the walk
+ * cannot measure makes the whole home unmeasurable (-1), which counts as over the limit. That covers depth beyond
+ * the descriptors we may hold and, above all, permissions: a server can chmod a directory of its home to 0300 or
+ * 0400, and a supervisor without CAP_DAC_OVERRIDE (every unprivileged launch) could then neither list it nor stat
+ * what is in it, so skipping it would hide any amount of data. Only ENOENT (removed while we walked) is skipped. */
+static long long usage_at(int dirfd, dev_t dev, int depth, const char **why)
 {
     if (depth > 256) {
-        *too_deep = true;
+        *why = "is nested deeper than 256 directories";
         return 0;
     }
     int fd = dup(dirfd);
-    if (fd < 0)
+    if (fd < 0) {
+        *why = "cannot be walked (out of descriptors)";
         return 0;
+    }
     DIR *d = fdopendir(fd);
     if (!d) {
         close(fd);
+        *why = "holds a directory the launcher cannot read";
         return 0;
     }
     rewinddir(d); /* the duplicate shares its offset with DIRFD, which an earlier walk left at the end */
     long long total = 0;
     struct dirent *e;
-    while ((e = readdir(d))) {
+    errno = 0;
+    while (!*why && (e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         struct stat st;
-        if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            if (errno != ENOENT)
+                *why = "holds a directory whose entries the launcher cannot examine (no search permission)";
+            errno = 0;
             continue;
+        }
         total += (long long)st.st_blocks * 512;
         if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
             int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (sub >= 0) {
-                total += usage_at(sub, dev, depth + 1, too_deep);
+                total += usage_at(sub, dev, depth + 1, why);
                 close(sub);
+            } else if (errno != ENOENT) {
+                *why = "holds a directory the launcher cannot read";
             }
         }
+        errno = 0;
     }
+    if (!*why && errno != 0)
+        *why = "holds a directory the launcher cannot read";
     closedir(d);
     return total;
 }
 
-long long home_usage(void)
+long long home_usage(const char **why)
 {
+    *why = NULL;
     if (home_fd < 0)
         return 0;
     struct stat st;
-    if (fstat(home_fd, &st) < 0)
-        return 0;
-    bool too_deep = false;
-    long long used = (long long)st.st_blocks * 512 + usage_at(home_fd, st.st_dev, 0, &too_deep);
-    return too_deep ? -1 : used;
+    if (fstat(home_fd, &st) < 0) {
+        *why = "cannot be examined";
+        return -1;
+    }
+    long long used = (long long)st.st_blocks * 512 + usage_at(home_fd, st.st_dev, 0, why);
+    return *why ? -1 : used;
 }
 
 /* A cheap signal that something was written: the filesystem's free blocks and inodes moved. */

@@ -7,12 +7,14 @@
 #include "helper.h"
 #include "sys.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static int idmap_fds[16];
@@ -307,6 +309,81 @@ static void ro_self(int rootfd, const char *dst)
     close(parent);
 }
 
+/* Whether a file is privileged on the host: setuid, setgid or with a file capability. */
+static bool privileged_file(int dirfd, const char *name, const struct stat *st)
+{
+    if (!S_ISREG(st->st_mode))
+        return false;
+    if (st->st_mode & (S_ISUID | S_ISGID))
+        return true;
+    int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    ssize_t n = getxattr(proc, "security.capability", NULL, 0);
+    close(fd);
+    return n >= 0;
+}
+
+/* Every setuid, setgid or file-capability file already in a writable grant gets a read-only bind over itself.
+ * Seccomp stops a server from making such a file, and write, truncate, fallocate and clone strip the bits from a
+ * file they change; a store through a shared writable mapping does not. Through the idmap a root launcher's server
+ * owns root's files, so a setuid-root program in a writable grant would keep its bit with the server's code in it:
+ * root for any local user. Read-only, it cannot be opened for writing, renamed or replaced. Walked below the
+ * grant's descriptor without following a link; unreadable directories are skipped (the server cannot write into
+ * them either). */
+static void protect_privileged_files(struct plan *plan, int rootfd, const char *dir, int depth)
+{
+    if (depth > 128)
+        die("the writable grant %s is nested deeper than 128 directories: cannot check it for setuid files", dir);
+    int fd = openat(rootfd, dir[0] == '/' ? dir + 1 : dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == EACCES || errno == ENOENT)
+            return;
+        die_errno("opening %s to check it for setuid files", dir);
+    }
+    struct stat top;
+    if (fstat(fd, &top) < 0)
+        die_errno("fstat %s", dir);
+    DIR *d = fdopendir(fd);
+    if (!d)
+        die_errno("listing %s", dir);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        struct stat st;
+        if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        char path[4096];
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+            die("a path in the writable grant %s is too long to check for setuid files", dir);
+        if (S_ISDIR(st.st_mode) && st.st_dev == top.st_dev) {
+            protect_privileged_files(plan, rootfd, path, depth + 1);
+        } else if (privileged_file(fd, e->d_name, &st)) {
+            ro_self(rootfd, path);
+            note(plan, 1, "%s is setuid, setgid or has file capabilities: read-only inside the writable grant", path);
+        }
+    }
+    closedir(d);
+}
+
+/* A writable grant of a directory is walked; a writable grant of a single file is checked itself. */
+static void protect_grant(struct plan *plan, int rootfd, const char *dst)
+{
+    const char *rel = dst[0] == '/' ? dst + 1 : dst;
+    struct stat st;
+    if (fstatat(rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        die_errno("stat %s", dst);
+    if (S_ISDIR(st.st_mode)) {
+        protect_privileged_files(plan, rootfd, dst, 0);
+    } else if (privileged_file(rootfd, rel, &st)) {
+        ro_self(rootfd, dst);
+        note(plan, 1, "%s is setuid, setgid or has file capabilities: granted read-only", dst);
+    }
+}
+
 void mounts_build_root(struct plan *plan)
 {
     char size[32], inodes[32];
@@ -341,6 +418,8 @@ void mounts_build_root(struct plan *plan)
             m->tree_fd = -1;
             note(plan, 2, "bind %s %s %s", m->kind == M_BIND_RW ? "rw" : m->kind == M_BIND_RO ? "ro" : "dev",
                  m->src, m->dst);
+            if (m->kind == M_BIND_RW)
+                protect_grant(plan, rootfd, m->dst);
             break;
         case M_TMPFS: {
             snprintf(bytes, sizeof bytes, "%lu", m->size);

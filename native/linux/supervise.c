@@ -230,12 +230,15 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
 /* The home over its limit: said once on stderr, then the tree is stopped like any other end. */
 static bool home_over_limit(const struct plan *plan, const char *when)
 {
-    long long used = home_usage();
+    const char *why = NULL;
+    long long used = home_usage(&why);
     if (used >= 0 && (unsigned long long)used <= plan->home.limit)
         return false;
     if (used < 0)
-        fprintf(stderr, "mcp-contain: the server's home %s/%s is nested deeper than 256 directories %s; it counts as"
-                " over its homeSize\n", plan->home.base, plan->home.name, when);
+        fprintf(stderr, "mcp-contain: the server's home %s/%s %s %s; it counts as over its homeSize (%s)\n",
+                plan->home.base, plan->home.name, why ? why : "cannot be measured", when,
+                *when == 'b' ? "restore the owner's permissions there (chmod -R u+rwx) or remove it"
+                             : "server stopped; restore the owner's permissions there (chmod -R u+rwx) or remove it");
     else
         fprintf(stderr, "mcp-contain: the server's home %s/%s holds %lld bytes %s, over its homeSize of %llu bytes;"
                 " %s\n", plan->home.base, plan->home.name, used, when, plan->home.limit,

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -121,8 +124,13 @@ static void cmd_fill(const struct step *s)
     }
     if (!err && fsync(fd) < 0)
         err = errno;
-    close(fd);
-    unlink(s->argv[1]);
+    if (strcmp(s->argv[0], "fill-unlinked") == 0) {
+        unlink(s->argv[1]); /* the name goes, the descriptor (and the blocks) stay until we exit */
+    } else {
+        close(fd);
+        if (strcmp(s->argv[0], "fill-keep") != 0)
+            unlink(s->argv[1]);
+    }
     signal(SIGXFSZ, SIG_DFL);
     if (err)
         denied_errno(s, err, "bytes=%lu", total);
@@ -233,12 +241,116 @@ static void cmd_inotify_bomb(const struct step *s)
         allowed(s, "instances=%lu", n);
 }
 
+/* One process's share of epoll-bomb: eventfds to watch and epoll instances watching all of them, until MAX watches
+ * or an error. Returns the count; *ERR the errno that stopped it (0: reached MAX or out of descriptors). */
+static unsigned long epoll_fill(unsigned long max, int *err)
+{
+    struct rlimit rl;
+    *err = 0;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < 64) {
+        *err = EMFILE;
+        return 0;
+    }
+    unsigned long n = rl.rlim_cur > 100000 ? 100000 : rl.rlim_cur - 16;
+    unsigned long watched = n / 2, total = 0;
+    int *fds = calloc(watched, sizeof *fds);
+    if (!fds) {
+        *err = ENOMEM;
+        return 0;
+    }
+    for (unsigned long i = 0; i < watched; i++) {
+        fds[i] = eventfd(0, EFD_CLOEXEC);
+        if (fds[i] < 0) {
+            watched = i;
+            break;
+        }
+    }
+    while (total < max) {
+        int ep = epoll_create1(EPOLL_CLOEXEC);
+        if (ep < 0) {
+            *err = errno == EMFILE ? 0 : errno; /* out of descriptors: this process is full */
+            break;
+        }
+        for (unsigned long i = 0; i < watched && total < max; i++) {
+            struct epoll_event ev = {.events = EPOLLIN};
+            if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
+                *err = errno;
+                return total;
+            }
+            total++;
+        }
+    }
+    return total;
+}
+
+/* epoll-bomb PROCS MAX: PROCS processes add epoll watches (MAX in all) and keep them until the tree ends. epoll
+ * watches count against fs.epoll.max_user_watches per host uid, shared with every other process of that uid. */
+static void cmd_epoll_bomb(const struct step *s)
+{
+    unsigned long procs, max;
+    if (!parse_ulong(s->argv[1], &procs) || !parse_ulong(s->argv[2], &max) || procs < 1 || procs > 64) {
+        error(s, "usage: epoll-bomb PROCS MAX");
+        return;
+    }
+    int report[2];
+    if (pipe(report) < 0) {
+        error(s, "pipe: %s", strerror(errno));
+        return;
+    }
+    for (unsigned long p = 0; p < procs; p++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(report[0]);
+            unsigned long done[2];
+            int err;
+            done[0] = epoll_fill(max / procs, &err);
+            done[1] = (unsigned long)err;
+            if (write(report[1], done, sizeof done) < 0)
+                _exit(1);
+            close(report[1]);
+            for (;;)
+                pause(); /* the watches live as long as we do */
+        }
+    }
+    close(report[1]);
+    unsigned long total = 0, done[2];
+    int err = 0;
+    while (read(report[0], done, sizeof done) == (ssize_t)sizeof done) {
+        total += done[0];
+        if (done[1] && !err)
+            err = (int)done[1];
+    }
+    close(report[0]);
+    if (err)
+        denied_errno(s, err, "watches=%lu", total);
+    else
+        allowed(s, "watches=%lu", total);
+}
+
+/* epoll-one: one epoll watch, as any process of this uid would add one. */
+static void cmd_epoll_one(const struct step *s)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC), fd = eventfd(0, EFD_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN};
+    if (ep < 0 || fd < 0) {
+        error(s, "epoll_create1/eventfd: %s", strerror(errno));
+        return;
+    }
+    outcome(s, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), NULL);
+    close(fd);
+    close(ep);
+}
+
 const struct command limit_commands[] = {
     {"manyfiles", 2, 2, "DIR MAX  (empty files until creation fails)", cmd_manyfiles},
+    {"epoll-bomb", 2, 2, "PROCS MAX  (epoll watches held by PROCS processes until the tree ends)", cmd_epoll_bomb},
+    {"epoll-one", 0, 0, "(one epoll watch)", cmd_epoll_one},
     {"inotify-bomb", 1, 1, "MAX  (inotify instances until inotify_init1 fails)", cmd_inotify_bomb},
     {"forkbomb", 2, 2, "MAX HOLD_MS", cmd_forkbomb},
     {"membomb", 1, 1, "MAX_MB", cmd_membomb},
     {"fill", 2, 2, "PATH MAX_BYTES  (SIGXFSZ ignored: EFBIG or ENOSPC)", cmd_fill},
+    {"fill-keep", 2, 2, "PATH MAX_BYTES  (the same, and the file stays)", cmd_fill},
+    {"fill-unlinked", 2, 2, "PATH MAX_BYTES  (the same, unlinked but held open until exit)", cmd_fill},
     {"fsize-signal", 2, 2, "PATH BYTES  (SIGXFSZ at its default action)", cmd_fsize_signal},
     {NULL, 0, 0, NULL, NULL},
 };

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -232,7 +233,31 @@ static void cmd_futimens(const struct step *s)
     close(fd);
 }
 
+/* mmap-write PATH: opens an existing file read-write, changes its first byte through a shared writable mapping and
+ * reports the mode afterwards. write(), truncate, fallocate and clone strip S_ISUID/S_ISGID from a file they change;
+ * a store through a shared mapping does not, so a setuid file the server may write stays setuid with new code. */
+static void cmd_mmap_write(const struct step *s)
+{
+    int fd = open(s->argv[1], O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    char *p = mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        denied_errno(s, errno, "at=mmap");
+        close(fd);
+        return;
+    }
+    p[0] = (char)(p[0] ^ 0x20);
+    msync(p, 1, MS_SYNC);
+    munmap(p, 1);
+    report_mode(s, 0, NULL, fd);
+    close(fd);
+}
+
 const struct command setid_commands[] = {
+    {"mmap-write", 1, 1, "PATH  (a store through a shared writable mapping; reports the mode after)", cmd_mmap_write},
     {"chmod-mode", 2, 2, "PATH MODE  (chmod, reports the mode after)", cmd_chmod_mode},
     {"fchmod", 2, 2, "PATH MODE  (open O_RDONLY, fchmod)", cmd_fchmod},
     {"fchmodat2", 2, 2, "PATH MODE  (raw fchmodat2, Linux 6.6)", cmd_fchmodat2},

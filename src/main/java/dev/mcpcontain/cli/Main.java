@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
         description = "Runs stdio MCP servers contained: own identity and session, only granted folders,"
                 + " no secrets from the environment, resource limits, killed with its host.",
         subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class, ManifestCommand.class,
-                PinsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class,
+                PinsCommand.class, ApprovalsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class,
                 AddCommand.class, ListCommand.class, ShowCommand.class, ConfigureCommand.class, UpdateCommand.class,
                 RemoveCommand.class, CompletionCommand.class, ManPage.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes (run: the server's own code passes through):%n",
@@ -35,6 +35,8 @@ import picocli.CommandLine.Command;
         footer = {
             "  HOME, XDG_CONFIG_HOME, XDG_DATA_HOME  where profiles, pins, consents, agent",
             "                             homes and the audit log live",
+            "  MCP_CONTAIN_STATE_DIR=DIR  keep all of that under DIR/config and DIR/data",
+            "                             instead (tests, throwaway runs; root too)",
             "  MCP_CONTAIN_NO_PROMPT=1    never ask on the terminal: refuse or skip instead",
             "  MCP_CONTAIN_JAVA           the java binary the launcher script runs",
             "  MCP_CONTAIN_HELPER         the native helper, instead of the installed one",
@@ -47,7 +49,11 @@ public final class Main implements Runnable {
     /** The variables the footer lists, for the man page. */
     static final String[][] ENVIRONMENT = {
         {"HOME, XDG_CONFIG_HOME, XDG_DATA_HOME", "where profiles, pins, consents, agent homes and the audit log live"},
-        {"MCP_CONTAIN_NO_PROMPT", "set to 1: never ask on the terminal (folder consent); refuse or skip instead"},
+        {"MCP_CONTAIN_STATE_DIR", "an absolute path: keep profiles, pins and consents under DIR/config and agent homes"
+                + " and the audit log under DIR/data instead (tests and throwaway runs; for root too, instead of"
+                + " /var/lib/mcp-contain: a root launch with --isolation landlock needs DIR and DIR/data passable by"
+                + " the agent account, e.g. mode 0711)"},
+        {"MCP_CONTAIN_NO_PROMPT", "set to 1: never ask on the terminal (folder consent, tool approvals); refuse or skip instead"},
         {"MCP_CONTAIN_JAVA", "the java binary the launcher script runs"},
         {"MCP_CONTAIN_HELPER", "the native helper to use instead of the installed one"},
         {"MCP_CONTAIN_LIBDIR", "where the launcher script finds mcp-contain.jar"},

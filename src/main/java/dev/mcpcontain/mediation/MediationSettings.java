@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param redactor       secret values that must never reach the audit log
  * @param verifyTimeout  how long a tool call waits for the server to list its tools
  * @param maxLineBytes   longest message passed on; longer ones are dropped
+ * @param approvals      which tool calls are allowed, asked about or refused, and how to ask
  */
 public record MediationSettings(
         String serverId,
@@ -26,7 +27,8 @@ public record MediationSettings(
         AuditLog audit,
         SecretRedactor redactor,
         Duration verifyTimeout,
-        int maxLineBytes) {
+        int maxLineBytes,
+        Approvals approvals) {
 
     public static final Duration DEFAULT_VERIFY_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_LINE_BYTES = 64 << 20;
@@ -34,6 +36,11 @@ public record MediationSettings(
     public static MediationSettings of(String serverId, ToolRules tools, Optional<PinnedTools> declared, PinStore pins,
             AuditLog audit, SecretRedactor redactor) {
         return new MediationSettings(serverId, tools, declared, pins, audit, redactor, DEFAULT_VERIFY_TIMEOUT,
-                DEFAULT_MAX_LINE_BYTES);
+                DEFAULT_MAX_LINE_BYTES, Approvals.none());
+    }
+
+    public MediationSettings withApprovals(Approvals rules) {
+        return new MediationSettings(serverId, tools, declared, pins, audit, redactor, verifyTimeout, maxLineBytes,
+                rules);
     }
 }

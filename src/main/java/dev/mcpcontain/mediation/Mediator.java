@@ -50,6 +50,7 @@ public final class Mediator {
     private final JsonFactory factory = MessageScan.strictFactory();
     private final ObjectMapper trees = JsonMapper.builder(MessageScan.strictFactory()).build();
     private final ToolGate gate;
+    private final ApprovalStage approvals;
     private final AuditTrail audit;
     private final Map<String, Pending> hostRequests = new ConcurrentHashMap<>();
     private final Map<String, Pending> serverRequests = new ConcurrentHashMap<>();
@@ -70,7 +71,12 @@ public final class Mediator {
     });
 
     /** A request on its way, remembered until its response arrives. */
-    private record Pending(String method, String tool, long startNanos, String idJson, boolean firstPage) {}
+    private record Pending(String method, String tool, long startNanos, String idJson, boolean firstPage,
+            JsonNode arguments) {
+        Pending(String method, String tool, long startNanos, String idJson, boolean firstPage) {
+            this(method, tool, startNanos, idJson, firstPage, null);
+        }
+    }
 
     Mediator(MediationSettings settings, OutputStream server, OutputStream host) {
         this.settings = settings;
@@ -78,6 +84,27 @@ public final class Mediator {
         this.toServer = new LineWriter(server, audit::flush);
         this.toHost = new LineWriter(host, audit::flush);
         this.gate = new ToolGate(settings.serverId(), settings.pins(), settings.declared());
+        this.approvals = new ApprovalStage(settings.serverId(), settings.approvals(), settings.redactor(),
+                new ApprovalStage.Relay() {
+                    @Override
+                    public void forward(Crossing call, Slice bytes, String auditDetail) throws IOException {
+                        forwardRequest(call, true, bytes, auditDetail);
+                        toServer.flush();
+                    }
+
+                    @Override
+                    public void refuse(Crossing call, RelayError error, String message, String auditDetail)
+                            throws IOException {
+                        Mediator.this.refuse(call, error, message, null, auditDetail);
+                    }
+
+                    @Override
+                    public void toHost(Crossing own, byte[] line, String auditDetail) throws IOException {
+                        audit.record(own, Outcome.INTERNAL, null, auditDetail);
+                        toHost.writeLine(Slice.of(line));
+                        toHost.flush();
+                    }
+                });
     }
 
     /** Closes the server's stdin (the host closed its side); staged records are written first. */
@@ -147,7 +174,7 @@ public final class Mediator {
                     params == null ? null : params.get("arguments")));
             return;
         }
-        if (hostRequests.containsKey(m.idKey)) {
+        if (hostRequests.containsKey(m.idKey) || approvals.isParked(m.idKey)) {
             refuse(seen, RelayError.DUPLICATE_ID,
                     "request id " + m.idJson + " is already in use by a request still waiting for its answer");
             return;
@@ -157,6 +184,10 @@ public final class Mediator {
                 JsonNode call = tree(b);
                 rememberEra(call);
                 toolCall(seen, call, b);
+            }
+            case "initialize" -> {
+                approvals.onInitialize(tree(b).get("params"));
+                forwardRequest(seen, true, b);
             }
             case "tools/list" -> {
                 JsonNode listing = tree(b);
@@ -231,13 +262,18 @@ public final class Mediator {
                     "invalid arguments for tool '" + tool + "': " + String.join("; ", problems), details);
             return;
         }
-        forwardRequest(seen, true, b);
+        approvals.decide(seen, call, b, tool, definition.get(), actual);
     }
 
     private void forwardRequest(Crossing seen, boolean firstPage, Slice b) throws IOException {
+        forwardRequest(seen, firstPage, b, null);
+    }
+
+    private void forwardRequest(Crossing seen, boolean firstPage, Slice b, String detail) throws IOException {
         MessageScan m = seen.message();
-        hostRequests.put(m.idKey, new Pending(m.method, seen.tool(), System.nanoTime(), m.idJson, firstPage));
-        audit.record(seen, Outcome.FORWARDED, null, null);
+        hostRequests.put(m.idKey, new Pending(m.method, seen.tool(), System.nanoTime(), m.idJson, firstPage,
+                seen.arguments()));
+        audit.record(seen, Outcome.FORWARDED, null, detail);
         toServer.writeLine(b);
     }
 
@@ -251,6 +287,12 @@ public final class Mediator {
 
     private void hostResponse(Crossing seen, Slice b) throws IOException {
         MessageScan m = seen.message();
+        if (approvals.isOwnAnswer(m.idKey)) {
+            audit.record(seen.answering("elicitation/create", null, 0), Outcome.INTERNAL, null,
+                    "approval answer (not forwarded)");
+            approvals.onOwnAnswer(m.idKey, tree(b));
+            return;
+        }
         Pending request = m.idKey == null ? null : serverRequests.remove(m.idKey);
         if (request == null) {
             warn("unmatched-host", "the host answered a request the server never made (id " + m.idJson + "); dropped");
@@ -303,8 +345,34 @@ public final class Mediator {
                 inspectCapabilities(m, b);
                 forwardResponse(response, b, null);
             }
+            case "tools/call" -> {
+                if (!m.hasError && approvals.active() && contains(b, INPUT_REQUIRED)) {
+                    JsonNode result = tree(b).get("result");
+                    JsonNode state = result == null ? null : result.get("requestState");
+                    if (result != null && "input_required".equals(result.path("resultType").asText())
+                            && state != null && state.isTextual()) {
+                        approvals.onServerInputRequired(request.tool(), request.arguments(), state.textValue());
+                    }
+                }
+                forwardResponse(response, b, null);
+            }
             default -> forwardResponse(response, b, null);
         }
+    }
+
+    private static final byte[] INPUT_REQUIRED = "\"input_required\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static boolean contains(Slice b, byte[] needle) {
+        outer:
+        for (int i = b.offset(); i <= b.offset() + b.length() - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (b.bytes()[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static Crossing answer(Crossing response, Pending request) {
@@ -516,7 +584,12 @@ public final class Mediator {
      * thread reading the server must never wait for the server to read (it may be waiting for us to read).
      */
     private void refuse(Crossing seen, RelayError error, String message, JsonNode details) throws IOException {
-        audit.record(seen, Outcome.REFUSED, error.reason, message);
+        refuse(seen, error, message, details, message);
+    }
+
+    private void refuse(Crossing seen, RelayError error, String message, JsonNode details, String auditDetail)
+            throws IOException {
+        audit.record(seen, Outcome.REFUSED, error.reason, auditDetail);
         MessageScan m = seen.message();
         if (m != null && m.kind == MessageScan.Kind.NOTIFICATION) {
             return;
@@ -551,6 +624,7 @@ public final class Mediator {
 
     void close() {
         relayOut.shutdownNow();
+        approvals.close();
         audit.flush();
     }
 

@@ -28,6 +28,7 @@ import java.util.Set;
  * @param toolDeny        tools the mediator refuses
  * @param allowList       outbound destinations in allow-list mode; empty otherwise
  * @param accepted        named weaknesses of landlock isolation the profile accepts ({@link LandlockWeaknesses})
+ * @param toolApprovals   which tool calls the mediator allows, asks the user about or refuses
  */
 public record ContainmentPolicy(
         String serverId,
@@ -45,7 +46,18 @@ public record ContainmentPolicy(
         List<String> toolAllow,
         List<String> toolDeny,
         AllowList allowList,
-        Set<String> accepted) {
+        Set<String> accepted,
+        dev.mcpcontain.approval.ApprovalRules toolApprovals) {
+
+    /** Without tool approval rules (every call that passes allow/deny is allowed). */
+    public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
+            Map<String, String> environment, Set<String> sensitiveNames, List<PathRule> paths,
+            Profile.Isolation isolation, Profile.Network network, ResourceLimits limits, Path agentHome,
+            String agentUser, List<String> toolAllow, List<String> toolDeny, AllowList allowList,
+            Set<String> accepted) {
+        this(serverId, profileName, command, workingDirectory, environment, sensitiveNames, paths, isolation, network,
+                limits, agentHome, agentUser, toolAllow, toolDeny, allowList, accepted, null);
+    }
 
     /** A policy without an outbound allow-list, accepting no named weakness. */
     public ContainmentPolicy(String serverId, String profileName, List<String> command, Path workingDirectory,
@@ -85,9 +97,16 @@ public record ContainmentPolicy(
         paths = List.copyOf(paths);
         toolAllow = List.copyOf(toolAllow);
         toolDeny = List.copyOf(toolDeny);
+        toolApprovals = toolApprovals == null ? dev.mcpcontain.approval.ApprovalRules.allowAll() : toolApprovals;
         if (command.isEmpty()) {
             throw new IllegalArgumentException("no command");
         }
+    }
+
+    /** The folders the user granted (by profile, command line or consent): {@code "under": ["grants"]}. */
+    public List<Path> grantedFolders() {
+        return paths.stream().filter(r -> r.origin() == PathRule.Origin.GRANT || r.origin() == PathRule.Origin.CONSENT)
+                .map(PathRule::path).toList();
     }
 
     public String program() {

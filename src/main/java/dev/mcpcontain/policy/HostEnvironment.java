@@ -19,6 +19,32 @@ public record HostEnvironment(
         String userName,
         boolean windows) {
 
+    /**
+     * Keeps every piece of state in one private folder: {@code DIR/config} (profiles, pins, consents) and
+     * {@code DIR/data} (agent homes, the audit log), for tests and throwaway runs. Safe for root too: the launcher
+     * runs with the invoker's own privileges, so the variable only moves the invoker's own state, and the helper
+     * still refuses a directory of homes that is not the invoker's or is reached through a symbolic link. A root
+     * launch without a mount namespace (--isolation landlock) reaches the home by path, so DIR and DIR/data must
+     * then be passable by the agent account (0711); otherwise that launch fails with a one-line refusal.
+     */
+    public static final String STATE_DIR_VARIABLE = "MCP_CONTAIN_STATE_DIR";
+
+    /** {@value #STATE_DIR_VARIABLE} when set to an absolute path (relative values are ignored, as XDG's are). */
+    public Optional<Path> stateOverride() {
+        if (windows) {
+            return Optional.empty();
+        }
+        return variable(STATE_DIR_VARIABLE).map(Path::of).filter(Path::isAbsolute).map(Path::normalize);
+    }
+
+    /** The same host with all state under {@code stateDir} (see {@link #STATE_DIR_VARIABLE}). */
+    public HostEnvironment withStateDirectory(Path stateDir) {
+        Map<String, String> vars = new java.util.HashMap<>(variables);
+        vars.put(STATE_DIR_VARIABLE, stateDir.toAbsolutePath().toString());
+        return new HostEnvironment(windows ? caseInsensitive(vars) : Map.copyOf(vars), home, workingDirectory, uid, gid,
+                userName, windows);
+    }
+
     public boolean isRoot() {
         return !windows && uid == 0;
     }
@@ -29,6 +55,10 @@ public record HostEnvironment(
 
     /** {@code $XDG_CONFIG_HOME/mcp-contain}, or {@code %APPDATA%\mcp-contain} on Windows. */
     public Path configDirectory() {
+        Optional<Path> state = stateOverride();
+        if (state.isPresent()) {
+            return state.get().resolve("config");
+        }
         if (windows) {
             return variable("APPDATA").map(Path::of).orElse(home.resolve("AppData/Roaming")).resolve("mcp-contain");
         }
@@ -38,6 +68,10 @@ public record HostEnvironment(
 
     /** Where per-server state lives: agent homes, pins, the audit log. Root uses a system directory. */
     public Path dataDirectory() {
+        Optional<Path> state = stateOverride();
+        if (state.isPresent()) {
+            return state.get().resolve("data");
+        }
         if (windows) {
             return variable("LOCALAPPDATA").map(Path::of).orElse(home.resolve("AppData/Local")).resolve("mcp-contain");
         }

@@ -90,7 +90,8 @@ public final class PolicyResolver {
                 profile.tools().allow(),
                 profile.tools().deny(),
                 network.allowList(),
-                new java.util.TreeSet<>(profile.accept()));
+                new java.util.TreeSet<>(profile.accept()),
+                new dev.mcpcontain.approval.ApprovalRules(profile.tools().approval(), profile.tools().defaultApproval()));
     }
 
     private void addGrant(Map<Path, PathRule> rules, GrantSpec grant, PathRule.Origin origin, String from,

@@ -112,8 +112,30 @@ public final class ProgramLocator {
                 return checkExecutable(candidate.toAbsolutePath(), name);
             }
         }
-        throw new PolicyException(PolicyException.NOT_FOUND,
-                "program '" + name + "' not found on PATH (" + pathVariable + ")");
+        throw notOnPath(name, pathVariable.split(":"), "");
+    }
+
+    /** How many PATH directories a not-found message names before it only counts the rest. */
+    static final int NAMED_DIRECTORIES = 3;
+
+    /**
+     * One short line however long PATH is: the name, how many directories were searched and the first few of them,
+     * and what to do instead (a PATH can hold dozens of entries, and the whole of it buries the point).
+     */
+    static PolicyException notOnPath(String name, String[] pathEntries, String extensions) {
+        List<String> dirs = java.util.Arrays.stream(pathEntries).map(String::strip).filter(d -> !d.isEmpty())
+                .distinct().toList();
+        String searched;
+        if (dirs.isEmpty()) {
+            searched = "not found: PATH is empty";
+        } else {
+            String named = String.join(", ", dirs.subList(0, Math.min(NAMED_DIRECTORIES, dirs.size())));
+            int more = dirs.size() - NAMED_DIRECTORIES;
+            searched = "not found on PATH (searched " + (dirs.size() == 1 ? "its 1 directory: " + named
+                    : dirs.size() + " directories: " + named + (more > 0 ? " and " + more + " more" : "")) + ")";
+        }
+        return new PolicyException(PolicyException.NOT_FOUND,
+                "program '" + name + "' " + searched + extensions + "; give its path to run it from elsewhere");
     }
 
     /**
@@ -143,17 +165,22 @@ public final class ProgramLocator {
                 }
             }
         }
-        throw new PolicyException(PolicyException.NOT_FOUND,
-                "program '" + name + "' not found on PATH (" + pathVariable + ") with PATHEXT " + windowsExtensions);
+        throw notOnPath(name, pathVariable.split(";"), " with PATHEXT " + String.join(";", windowsExtensions));
     }
 
     private static Path checkExecutable(Path path, String name) {
+        // The resolved path only when it says more than the name the user typed (./srv from another directory).
+        String where = path.toString().equals(name) ? "" : " (" + path + ")";
         if (!Files.exists(path)) {
-            throw new PolicyException(PolicyException.NOT_FOUND, "program '" + name + "' not found: " + path);
+            throw new PolicyException(PolicyException.NOT_FOUND, "program '" + name + "' not found" + where);
         }
-        if (Files.isDirectory(path) || !Files.isExecutable(path)) {
+        if (Files.isDirectory(path)) {
             throw new PolicyException(PolicyException.NOT_EXECUTABLE,
-                    "program '" + name + "' is not executable: " + path);
+                    "program '" + name + "' is a directory, not a program" + where);
+        }
+        if (!Files.isExecutable(path)) {
+            throw new PolicyException(PolicyException.NOT_EXECUTABLE,
+                    "program '" + name + "' is not executable" + where + " (chmod +x it, or run it with its interpreter)");
         }
         return path;
     }

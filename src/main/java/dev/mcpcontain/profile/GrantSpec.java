@@ -46,8 +46,12 @@ public record GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Acc
                 }
             }
             target = spec.substring(0, colon);
-        } else if (spec.matches("[a-z]+:[A-Za-z,]*")) {
-            throw new IllegalArgumentException("grant '" + spec + "': access must be :ro or :rw");
+        } else if (colon > 0 && suffix.matches("[A-Za-z]{1,12}(,[A-Za-z]+)*")) {
+            // "DIR:rx", "documents:RW": an access that is not one, rather than a folder whose name ends so.
+            boolean path = spec.startsWith("/") || spec.startsWith("~") || spec.startsWith(".");
+            throw new IllegalArgumentException("grant '" + spec + "': bad access '" + suffix + "' (expected :ro or :rw,"
+                    + " optionally with ,follow or ,unprotected" + (path ? "; a path that really ends in ':" + suffix
+                    + "' needs the access written out: " + spec + ":ro" : "") + ")");
         }
         if (unprotected && access != Access.READ_WRITE) {
             throw new IllegalArgumentException("grant '" + spec + "': 'unprotected' only makes sense with :rw");

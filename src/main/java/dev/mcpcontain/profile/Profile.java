@@ -106,7 +106,18 @@ public record Profile(
         }
     }
 
-    /** Per-tool rules applied by the MCP mediator; a tool in deny is refused even when allow names it. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ToolRules(List<String> allow, List<String> deny) {}
+    /**
+     * Per-tool rules applied by the MCP mediator; a tool in deny is refused even when allow names it. {@code approval}
+     * (by name or glob) and {@code defaultApproval} decide which calls are allowed, asked about or refused.
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    @JsonPropertyOrder({"allow", "deny", "approval", "defaultApproval"})
+    public record ToolRules(List<String> allow, List<String> deny,
+            Map<String, dev.mcpcontain.approval.ApprovalEntry> approval,
+            dev.mcpcontain.approval.DefaultApproval defaultApproval) {
+
+        public ToolRules(List<String> allow, List<String> deny) {
+            this(allow, deny, null, null);
+        }
+    }
 }

@@ -44,7 +44,8 @@ final class ProfileMerger {
                 p.grants() == null ? List.of() : List.copyOf(p.grants()),
                 env(new Profile.EnvSettings(List.of(), Map.of(), List.of()), p.env()),
                 limits(DEFAULT_LIMITS, p.limits()),
-                tools(new Profile.ToolRules(List.of(), List.of()), p.tools()),
+                tools(new Profile.ToolRules(List.of(), List.of(), Map.of(),
+                        dev.mcpcontain.approval.DefaultApproval.ALLOW), p.tools()),
                 pick(p.agentUser(), "mcp-agent"),
                 p.network() == Profile.Network.ALLOW_LIST ? List.copyOf(p.networkAllow()) : List.of(),
                 p.accept() == null ? List.of() : List.copyOf(p.accept()));
@@ -114,6 +115,15 @@ final class ProfileMerger {
         if (child == null) {
             return parent;
         }
-        return new Profile.ToolRules(concat(parent.allow(), child.allow()), concat(parent.deny(), child.deny()));
+        // Approval entries: the child's come first (its globs are tried first) and replace the parent's of the same name.
+        java.util.LinkedHashMap<String, dev.mcpcontain.approval.ApprovalEntry> approval = new java.util.LinkedHashMap<>();
+        if (child.approval() != null) {
+            approval.putAll(child.approval());
+        }
+        if (parent.approval() != null) {
+            parent.approval().forEach(approval::putIfAbsent);
+        }
+        return new Profile.ToolRules(concat(parent.allow(), child.allow()), concat(parent.deny(), child.deny()),
+                approval, pick(child.defaultApproval(), parent.defaultApproval()));
     }
 }

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.mcpcontain.approval.Approval;
+import dev.mcpcontain.approval.ApprovalEntry;
+import dev.mcpcontain.approval.ArgumentRule;
+import dev.mcpcontain.approval.DefaultApproval;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -204,17 +208,148 @@ final class ProfileReader {
     private Profile.ToolRules tools(String path) throws IOException {
         List<String> allow = null;
         List<String> deny = null;
+        Map<String, ApprovalEntry> approval = null;
+        DefaultApproval defaultApproval = null;
         expect(JsonToken.START_OBJECT, path, "an object");
         Set<String> seen = new HashSet<>();
-        for (String field; (field = nextField(path, seen, "allow", "deny")) != null; ) {
-            List<String> names = strings(path + "." + field, ".+", "a tool name");
-            if (field.equals("allow")) {
-                allow = names;
-            } else {
-                deny = names;
+        for (String field; (field = nextField(path, seen, "allow", "deny", "approval", "defaultApproval")) != null; ) {
+            String at = path + "." + field;
+            switch (field) {
+                case "allow" -> allow = strings(at, ".+", "a tool name");
+                case "deny" -> deny = strings(at, ".+", "a tool name");
+                case "approval" -> approval = approvals(at);
+                case "defaultApproval" -> defaultApproval = choice(at, DefaultApproval.class, "allow", "ask", "annotations");
+                default -> throw new IllegalStateException(field);
             }
         }
-        return new Profile.ToolRules(allow == null ? List.of() : allow, deny == null ? List.of() : deny);
+        return new Profile.ToolRules(allow == null ? List.of() : allow, deny == null ? List.of() : deny, approval,
+                defaultApproval);
+    }
+
+    /** {@code "approval": {"NAME-or-glob": "allow"|"ask"|"deny" | {"decision": ..., "arguments": {...}}}}. */
+    private Map<String, ApprovalEntry> approvals(String path) throws IOException {
+        expect(JsonToken.START_OBJECT, path, "an object of TOOL: decision");
+        Map<String, ApprovalEntry> entries = new LinkedHashMap<>();
+        while (parser.nextToken() != JsonToken.END_OBJECT) {
+            String name = parser.currentName();
+            String at = path + "." + name;
+            if (name.isEmpty()) {
+                throw error(at, "a tool name or glob cannot be empty");
+            }
+            if (entries.containsKey(name)) {
+                throw error(at, "duplicate field");
+            }
+            JsonToken t = parser.nextToken();
+            if (t == JsonToken.VALUE_STRING) {
+                entries.put(name, ApprovalEntry.of(approvalChoice(at, parser.getText())));
+            } else if (t == JsonToken.START_OBJECT) {
+                entries.put(name, approvalEntry(at));
+            } else {
+                throw error(at, "expected \"allow\", \"ask\", \"deny\" or an object {decision, arguments}, got "
+                        + describe(t));
+            }
+        }
+        return entries;
+    }
+
+    private Approval approvalChoice(String path, String value) {
+        return switch (value) {
+            case "allow" -> Approval.ALLOW;
+            case "ask" -> Approval.ASK;
+            case "deny" -> Approval.DENY;
+            default -> throw error(path, "'" + value + "' is not one of allow, ask, deny");
+        };
+    }
+
+    private ApprovalEntry approvalEntry(String path) throws IOException {
+        Approval decision = null;
+        Map<String, ArgumentRule> arguments = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (String field; (field = nextField(path, seen, "decision", "arguments")) != null; ) {
+            String at = path + "." + field;
+            if (field.equals("decision")) {
+                decision = approvalChoice(at, string(at));
+            } else {
+                expect(JsonToken.START_OBJECT, at, "an object of ARGUMENT: rule");
+                while (parser.nextToken() != JsonToken.END_OBJECT) {
+                    String argument = parser.currentName();
+                    if (arguments.containsKey(argument)) {
+                        throw error(at + "." + argument, "duplicate field");
+                    }
+                    arguments.put(argument, argumentRule(at + "." + argument));
+                }
+            }
+        }
+        if (decision == null) {
+            throw error(path, "missing field 'decision' (allow, ask or deny)");
+        }
+        return new ApprovalEntry(decision, arguments);
+    }
+
+    /** {@code {"under": [...]}, {"pattern": "regex"}, {"enum": [...]}}, alone or together; nothing else. */
+    private ArgumentRule argumentRule(String path) throws IOException {
+        expect(JsonToken.START_OBJECT, path, "an object with under, pattern or enum");
+        List<String> under = null;
+        String pattern = null;
+        List<com.fasterxml.jackson.databind.JsonNode> values = null;
+        Set<String> seen = new HashSet<>();
+        for (String field; (field = nextField(path, seen, "under", "pattern", "enum")) != null; ) {
+            String at = path + "." + field;
+            switch (field) {
+                case "under" -> {
+                    under = strings(at, ".+", "a folder");
+                    for (int i = 0; i < under.size(); i++) {
+                        String u = under.get(i);
+                        if (!u.equals("grants") && (!java.nio.file.Path.of(u).isAbsolute() || u.contains(".."))) {
+                            throw error(at + "[" + i + "]", "'" + u + "' is neither \"grants\" nor an absolute folder"
+                                    + " without '..'");
+                        }
+                    }
+                    if (under.isEmpty()) {
+                        throw error(at, "needs at least one folder");
+                    }
+                }
+                case "pattern" -> {
+                    pattern = string(at);
+                    try {
+                        java.util.regex.Pattern.compile(pattern);
+                    } catch (java.util.regex.PatternSyntaxException e) {
+                        throw error(at, "not a regular expression: " + e.getDescription());
+                    }
+                }
+                case "enum" -> {
+                    expect(JsonToken.START_ARRAY, at, "an array of values");
+                    values = new ArrayList<>();
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
+                        JsonToken t = parser.currentToken();
+                        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                            throw error(at + "[" + values.size() + "]", "expected a string, number, boolean or null");
+                        }
+                        values.add(scalar(t));
+                    }
+                    if (values.isEmpty()) {
+                        throw error(at, "needs at least one value");
+                    }
+                }
+                default -> throw new IllegalStateException(field);
+            }
+        }
+        if (seen.isEmpty()) {
+            throw error(path, "an argument rule needs under, pattern or enum");
+        }
+        return new ArgumentRule(under, pattern, values);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode scalar(JsonToken t) throws IOException {
+        var nodes = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        return switch (t) {
+            case VALUE_STRING -> nodes.textNode(parser.getText());
+            case VALUE_NUMBER_INT -> nodes.numberNode(parser.getBigIntegerValue());
+            case VALUE_NUMBER_FLOAT -> nodes.numberNode(parser.getDecimalValue());
+            case VALUE_TRUE -> nodes.booleanNode(true);
+            case VALUE_FALSE -> nodes.booleanNode(false);
+            default -> nodes.nullNode();
+        };
     }
 
     private List<GrantSpec> grants(String path) throws IOException {

@@ -53,7 +53,14 @@ public final class Launcher {
     }
 
     public static Launcher forCurrentUser(int verbosity) {
-        HostEnvironment host = HostEnvironment.current();
+        return forHost(HostEnvironment.current(), verbosity);
+    }
+
+    /**
+     * A launcher for HOST, with its profiles and built-ins: e.g. {@code forHost(HostEnvironment.current()
+     * .withStateDirectory(dir), 0)} keeps pins, agent homes and the audit log in DIR (tests, throwaway hosts).
+     */
+    public static Launcher forHost(HostEnvironment host, int verbosity) {
         return new Launcher(host, new ProfileStore(Optional.of(host.configDirectory().resolve("profiles"))),
                 host.windows() ? defaultWindowsFolders() : new XdgUserDirs(host), verbosity);
     }

@@ -1,12 +1,16 @@
 package dev.mcpcontain.run;
 
+import dev.mcpcontain.approval.ApprovalPolicy;
+import dev.mcpcontain.approval.ApprovalStore;
 import dev.mcpcontain.audit.AuditLog;
 import dev.mcpcontain.audit.SecretRedactor;
 import dev.mcpcontain.launch.ContainedProcess;
+import dev.mcpcontain.mediation.Approvals;
 import dev.mcpcontain.mediation.MediatedProcess;
 import dev.mcpcontain.mediation.MediationSettings;
 import dev.mcpcontain.mediation.PinnedTools;
 import dev.mcpcontain.mediation.Relay;
+import dev.mcpcontain.mediation.TerminalToolPrompt;
 import dev.mcpcontain.mediation.ToolRules;
 import dev.mcpcontain.pins.PinStore;
 import dev.mcpcontain.policy.ContainmentPolicy;
@@ -41,14 +45,30 @@ final class MediationStage {
         this.run = run;
     }
 
-    /** Mediate when asked to, or by default with a manifest, tool rules or a pin; never drop tool rules. */
+    /**
+     * Mediate when asked to, or by default with a manifest, tool rules, tool approvals or a pin; never drop tool rules.
+     * {@code --no-mediate} over approvals (the strict profile asks by annotations) is the user's explicit choice for a
+     * program that is not an MCP server (the escape suite's probes run under strict), said with -v; over allow/deny
+     * lists it is refused.
+     */
     static boolean decide(HostEnvironment host, ContainmentPolicy policy, boolean manifest, Optional<Boolean> asked,
             Consumer<String> warn) {
-        boolean toolRules = !policy.toolAllow().isEmpty() || !policy.toolDeny().isEmpty();
+        return decide(host, policy, manifest, asked, warn, line -> { });
+    }
+
+    static boolean decide(HostEnvironment host, ContainmentPolicy policy, boolean manifest, Optional<Boolean> asked,
+            Consumer<String> warn, Consumer<String> info) {
+        boolean toolLists = !policy.toolAllow().isEmpty() || !policy.toolDeny().isEmpty();
+        boolean approvals = !policy.toolApprovals().allowsEverything();
+        boolean toolRules = toolLists || approvals;
         if (asked.isPresent()) {
-            if (!asked.get() && toolRules) {
+            if (!asked.get() && toolLists) {
                 throw PolicyException.refused("profile '" + policy.profileName() + "' restricts tools (tools.allow/"
                         + "tools.deny), which only mediation enforces: drop --no-mediate or use a profile without tool rules");
+            }
+            if (!asked.get() && approvals) {
+                info.accept("--no-mediate: the tool approvals of profile '" + policy.profileName()
+                        + "' (tools.approval/defaultApproval) are not enforced for server '" + policy.serverId() + "'");
             }
             if (!asked.get() && manifest) {
                 warn.accept("--no-mediate: tool definitions are not pinned and nothing is audited for server '"
@@ -68,8 +88,12 @@ final class MediationStage {
         ContainmentPolicy policy = run.policy();
         Optional<PinnedTools> declared = run.manifest().flatMap(m -> m.staticTools()
                 .map(tools -> new PinnedTools(tools, m.staticServerInfo(), m.staticToolsOrigin())));
+        boolean noPrompt = "1".equals(host.variables().get(ManifestStage.NO_PROMPT_VARIABLE));
+        Approvals approvals = new Approvals(new ApprovalPolicy(policy.toolApprovals(), policy.grantedFolders()),
+                new ApprovalStore(StateFiles.approvals(host)),
+                noPrompt ? Optional::empty : TerminalToolPrompt::open, Approvals.DEFAULT_TIMEOUT);
         return MediationSettings.of(policy.serverId(), ToolRules.of(policy.toolAllow(), policy.toolDeny()), declared,
-                new PinStore(StateFiles.pins(host)), audit, redactor());
+                new PinStore(StateFiles.pins(host)), audit, redactor()).withApprovals(approvals);
     }
 
     /**

@@ -68,7 +68,8 @@ public final class RunPipeline {
         ContainmentPolicy policy = launcher.resolve(profile, manifest.request());
         admin.checkRun(policy);
         boolean mediates = admin.mediation(MediationStage.decide(launcher.host(), policy,
-                manifest.manifest().isPresent(), options.mediate(), diagnostics::warn), options.mediate());
+                manifest.manifest().isPresent(), options.mediate(), diagnostics::warn, diagnostics::info),
+                options.mediate());
         return new ResolvedRun(policy, manifest.manifest(), manifest.sensitiveEnv(), mediates, options);
     }
 

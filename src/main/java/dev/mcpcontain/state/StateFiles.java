@@ -21,6 +21,11 @@ public final class StateFiles {
         return host.configDirectory().resolve("consents.json");
     }
 
+    /** {@code $XDG_CONFIG_HOME/mcp-contain/approvals.json}: remembered tool approvals. */
+    public static Path approvals(HostEnvironment host) {
+        return host.configDirectory().resolve("approvals.json");
+    }
+
     /** {@code $XDG_DATA_HOME/mcp-contain/audit.jsonl} ({@code /var/lib/mcp-contain} for root). */
     public static Path audit(HostEnvironment host) {
         return host.dataDirectory().resolve("audit.jsonl");

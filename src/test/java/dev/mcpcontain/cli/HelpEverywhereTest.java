@@ -66,6 +66,19 @@ class HelpEverywhereTest {
     }
 
     @Test
+    void everyVariableOfTheManPageIsInTheHelpFooterToo() {
+        String help = MainTest.run("--help").out();
+        String page = MainTest.run("man").out();
+        for (String[] variable : Main.ENVIRONMENT) {
+            for (String name : variable[0].split(",\\s*")) {
+                assertTrue(help.contains(name), name + " in --help:\n" + help);
+                assertTrue(page.contains(ManPage.escape(name)), name + " in the man page");
+            }
+        }
+        assertTrue(help.contains(dev.mcpcontain.policy.HostEnvironment.STATE_DIR_VARIABLE), help);
+    }
+
+    @Test
     void versionNamesTheCommit() {
         String version = MainTest.run("--version").out();
         assertTrue(version.matches("mcp-contain \\S+ \\(commit [0-9a-f]{7,}(-dirty)?\\)\\n"), version);

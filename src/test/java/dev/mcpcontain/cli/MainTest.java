@@ -48,6 +48,22 @@ class MainTest {
     }
 
     @Test
+    void missingProgramGivenByPathIsNamedOnce() {
+        assertOneLineError(run("run", "--", "/nonexistent/prog"), 127, "program '/nonexistent/prog' not found");
+    }
+
+    @Test
+    void relativeProgramNamesWhereItWasLookedFor() {
+        String where = java.nio.file.Path.of("").toAbsolutePath().resolve("no-such-dir/prog").toString();
+        assertOneLineError(run("run", "--", "./no-such-dir/prog"), 127, "program './no-such-dir/prog' not found (" + where + ")");
+    }
+
+    @Test
+    void directoryIsNoProgram() {
+        assertOneLineError(run("run", "--", "/tmp"), 126, "program '/tmp' is a directory, not a program");
+    }
+
+    @Test
     void unknownOptionFallsBackToPicocliAndStillFailsCleanly() {
         Result r = run("run", "--frobnicate", "--", "true");
         assertEquals(125, r.code());

@@ -168,7 +168,8 @@ final class EscapeSuite {
             String userName = Optional.ofNullable(System.getenv("MCP_CONTAIN_TEST_USER")).filter(s -> !s.isBlank())
                     .orElse("mcp-test");
             Identity.Account user = HostProcesses.account(userName).orElseThrow(() -> new IllegalStateException(
-                    "the unprivileged test user " + userName + " does not exist: useradd -m -s /bin/bash " + userName
+                    "the unprivileged test user " + userName + " does not exist: useradd --system --create-home"
+                            + " --shell /usr/sbin/nologin " + userName
                             + " (or name another one in MCP_CONTAIN_TEST_USER)"));
             if (user.uid() == 0) {
                 throw new IllegalStateException("MCP_CONTAIN_TEST_USER=" + userName + " is root");

@@ -55,7 +55,7 @@ class HostDeathIT {
         if (profile.equals("landlock")) {
             // Without idmapped mounts a root launcher's agent cannot write the test's grant: its own TMPDIR it can.
             heartbeat = LifecycleIT.agentHome(id, launch.name()).resolve("tmp/heartbeat");
-            launch.option("--isolation", "landlock");
+            launch.landlockAccepting();
         } else {
             Path dir = suite.workDir(id, "host-death");
             heartbeat = dir.resolve("heartbeat");

@@ -126,6 +126,11 @@ final class Launch {
         run.add("--profile");
         run.add(profile);
         run.addAll(options);
+        if (!options.contains("--mediate")) {
+            // The probes are not MCP servers: their lines must not meet the relay (strict's tool approvals would
+            // otherwise turn mediation on).
+            run.add("--no-mediate");
+        }
         run.add("--");
         run.addAll(server);
         List<String> full = new ArrayList<>(outer);

@@ -56,7 +56,17 @@ class NamespaceEscapeIT {
                     .add("mount-tmpfs", "mount-tmpfs", "/tmp")
                     .add("chroot", "chroot", "/tmp")
                     .add("open-tree", "open-tree", "/")
-                    .add("fsopen", "fsopen", "tmpfs");
+                    .add("fsopen", "fsopen", "tmpfs")
+                    // The same calls the containment refuses, made by the same uid in a user+mount namespace of
+                    // its own (what 'unshare -Urm' gives, without the helper): each call itself works there.
+                    // Host mounts are locked in that namespace, so remount and umount act on a tmpfs it mounted.
+                    .add("setns-mnt", "setns", "mnt")
+                    .add("setns-user", "setns", "user")
+                    .add("mount-again", "mount-tmpfs", "/tmp")
+                    .add("umount", "umount", "/tmp")
+                    .add("remount-rw", "remount-rw", "/tmp")
+                    // Last: it changes the root of this probe too.
+                    .add("pivot-root", "pivot-root", "/tmp", "/tmp");
             Lazy<RunResult> control = Lazy.of(() -> suite.controlInPrivateNamespaces(id, controlSteps));
 
             List<DynamicNode> tests = new ArrayList<>();
@@ -86,6 +96,11 @@ class NamespaceEscapeIT {
                 contained.get().assertDenied("setns-user", "EPERM");
                 contained.get().assertDenied("setns-net", "EPERM");
             }));
+            tests.add(Named.test(id, "control: outside, in its own user+mount namespace, setns(mnt) works and setns(user) "
+                    + "reaches the kernel's own EINVAL (the containment's EPERM comes first)", () -> {
+                control.get().assertAllowed("setns-mnt");
+                control.get().assertDenied("setns-user", "EINVAL");
+            }));
             tests.add(Named.test(id, "mount tmpfs, bind /: EPERM (control: works in a private namespace outside)", () -> {
                 contained.get().assertDenied("mount-tmpfs", "EPERM");
                 contained.get().assertDenied("bind-root", "EPERM");
@@ -95,14 +110,19 @@ class NamespaceEscapeIT {
                 contained.get().assertDenied("remount-grant-rw", "EPERM");
                 contained.get().assertDenied("remount-usr-rw", "EPERM");
             }));
+            tests.add(Named.test(id, "control: outside, in its own user+mount namespace, the same uid remounts a mount", () ->
+                    control.get().assertAllowed("remount-rw")));
             tests.add(Named.test(id, "umount /proc or a grant (to uncover what lies below): EPERM", () -> {
                 contained.get().assertDenied("umount-proc", "EPERM");
                 contained.get().assertDenied("umount-grant", "EPERM");
             }));
-            tests.add(Named.test(id, "pivot_root and chroot: EPERM (control: chroot works outside)", () -> {
+            tests.add(Named.test(id, "control: outside, in its own user+mount namespace, the same uid unmounts a mount", () ->
+                    control.get().assertAllowed("umount")));
+            tests.add(Named.test(id, "pivot_root and chroot: EPERM (control: both work outside, in its own user+mount namespace)", () -> {
                 contained.get().assertDenied("pivot-root", "EPERM");
                 contained.get().assertDenied("chroot", "EPERM");
                 control.get().assertAllowed("chroot");
+                control.get().assertAllowed("pivot-root");
             }));
             tests.add(Named.test(id, "open_tree: EPERM; fsopen (new mount API): ENOSYS (control: both work outside)", () -> {
                 contained.get().assertDenied("open-tree", "EPERM");

@@ -76,6 +76,121 @@ class ResourceCountersIT {
         });
     }
 
+    /**
+     * Red team, homeSize variant: data hidden from the size walk by permissions. The server makes a directory of
+     * its home 0300 (writable, not listable) or fills one and makes it 0600 (listable, entries not examinable). A
+     * supervisor without CAP_DAC_OVERRIDE (every unprivileged launch) used to skip what it could not open or stat,
+     * so any amount of data sat there unseen. Now what the walk cannot measure counts as over the limit. Control:
+     * the same steps with the owner's permissions left alone and little data are fine.
+     */
+    @TestFactory
+    Stream<DynamicNode> homeSizeHiddenByPermissions() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> profile = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\""));
+            List<DynamicNode> tests = new ArrayList<>();
+            for (String shape : List.of("unlistable-0300", "unsearchable-0600")) {
+                boolean listable = shape.startsWith("unsearchable");
+                Lazy<Launch> launch = Lazy.of(() -> suite.launch(id, "home-hide-" + shape.substring(0, 5)).profile(profile.get().toString()));
+                Lazy<RunResult> hidden = Lazy.of(() -> {
+                    String dir = AgentHomeIT.homes(id).resolve(launch.get().name()) + "/hide";
+                    Steps steps = Steps.of().add("mkdir", "mkdir", dir);
+                    if (!listable) {
+                        steps.add("chmod", "chmod", dir, "0300");
+                    }
+                    steps.add("bomb", "fill-keep", dir + "/bomb", 64 * MIB);
+                    if (listable) {
+                        steps.add("chmod", "chmod", dir, "0600");
+                    }
+                    return launch.get().probe(steps.add("wait", "sleep", 5)).run();
+                });
+                Lazy<RunResult> again = Lazy.of(() -> {
+                    hidden.get();
+                    return new Launch(suite, id, launch.get().name()).profile(profile.get().toString()).probe(Steps.of().add("ids", "ids")).run();
+                });
+                tests.add(Named.test(id, shape + ": 64 MiB in a home directory the walk cannot examine: stopped (137), the home counts as over homeSize", () -> {
+                    RunResult r = hidden.get();
+                    r.assertExit(137);
+                    // root's supervisor can read anything and counts the bytes; a user's says it cannot measure
+                    assertTrue(r.stderr().contains("holds 671") && r.stderr().contains("over its homeSize of " + 16 * MIB
+                            + " bytes; server stopped") || r.stderr().contains("it counts as over its homeSize (server stopped"), r::toString);
+                }));
+                tests.add(Named.test(id, shape + ": the next launch is refused (125) before the start", () -> {
+                    RunResult r = again.get();
+                    r.assertExit(125);
+                    assertTrue(r.stderr().contains("before the start, over its homeSize of " + 16 * MIB)
+                            || r.stderr().contains("before the start; it counts as over its homeSize"), r::toString);
+                }));
+            }
+            tests.add(Named.test(id, "control: the same directory with the owner's permissions and 4 MiB is fine", () -> {
+                Launch control = suite.launch(id, "home-hide-ctl").profile(profile.get().toString());
+                String dir = AgentHomeIT.homes(id).resolve(control.name()) + "/hide";
+                RunResult r = control.probe(Steps.of().add("mkdir", "mkdir", dir).add("chmod", "chmod", dir, "0700")
+                        .add("small", "fill-keep", dir + "/small", 4 * MIB).add("wait", "sleep", 1)).run();
+                r.assertExit(0);
+                assertEquals(4 * MIB, r.assertAllowed("small").longField("bytes"));
+            }));
+            return Named.group(id, tests);
+        });
+    }
+
+    /**
+     * Red team, homeSize variant: files unlinked but held open. The walk sees names only; eight 8 MiB files, each
+     * unlinked right after it is written (below the 16 MiB homeSize at every look), keep 64 MiB on the home's disk
+     * for as long as the server runs. They are freed when it exits, so nothing stays, but the limit does not bound
+     * the disk a running server takes. A fix has to count open descriptors (and shared mappings) of deleted files on
+     * the home's filesystem in the tree, or use a real quota. Open.
+     */
+    @org.junit.jupiter.api.Disabled("open: homeSize walks names; data in unlinked files held open by the server is not"
+            + " counted while it runs (freed at exit)")
+    @TestFactory
+    Stream<DynamicNode> homeSizeUnlinkedFilesHeldOpen() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> profile = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\""));
+            return Named.test(id, "eight unlinked 8 MiB files held open: stopped (137) like 64 MiB of named files", () -> {
+                Launch launch = suite.launch(id, "home-unlinked").profile(profile.get().toString());
+                String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
+                Steps steps = Steps.of();
+                for (int i = 0; i < 8; i++) {
+                    steps.add("f" + i, "fill-unlinked", home + "/held-" + i, 8 * MIB);
+                }
+                RunResult r = launch.probe(steps.add("wait", "sleep", 3)).run();
+                r.assertExit(137);
+            });
+        });
+    }
+
+    /**
+     * Red team, per-user counter variant: epoll watches. fs.epoll.max_user_watches counts per host uid (the kernel's
+     * user_struct, not a user-namespace counter), and each watch costs about 200 bytes of kernel memory, so the
+     * budget (4% of RAM) fits in the default profile's memory limit. Found: a server of a user launcher takes all
+     * of it and every other process of the user (desktop, browsers, Node) gets ENOSPC from epoll_ctl; a root
+     * launcher's server starves the other servers (shared mcp-agent uid). No sysctl bounds it per namespace: the fix
+     * needs a host uid of its own per server (a subordinate range). Open; the test shows it.
+     */
+    // Note for whoever enables it: while it runs, the uid's other processes (other tests too) lose epoll.
+    @org.junit.jupiter.api.Disabled("open: epoll watches are a per-host-uid counter with no per-namespace limit; a server"
+            + " exhausts fs.epoll.max_user_watches for its uid (needs a uid of its own per server)")
+    @TestFactory
+    Stream<DynamicNode> epollWatchBomb() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, "control: the same uid adds a watch when no server holds any", () ->
+                    suite.control(id, Steps.of().add("one", "epoll-one")).assertAllowed("one")));
+            tests.add(Named.test(id, "default: while a server holds every epoll watch it can, the uid's other processes still add one", () -> {
+                try (Running bomb = suite.launch(id, "epoll-bomb").profile("default").timeout(java.time.Duration.ofMinutes(5))
+                        .probe(Steps.of().add("bomb", "epoll-bomb", 4, 40_000_000L).add("hold", "sleep", 300)).start()) {
+                    bomb.awaitLine("READY"::equals, java.time.Duration.ofMinutes(4), "READY after the bomb");
+                    RunResult outside = suite.control(id, Steps.of().add("one", "epoll-one"));
+                    outside.assertAllowed("one");
+                }
+            }));
+            return Named.group(id, tests);
+        });
+    }
+
     /** Empty files cost no bytes but an inode each: /tmp and /dev/shm end at nr_inodes (one per KiB of tmpSize). */
     @TestFactory
     Stream<DynamicNode> inodeBomb() {
@@ -119,9 +234,9 @@ class ResourceCountersIT {
         return suite.identities().stream().flatMap(id -> Stream.of("full", "landlock")
                 .filter(isolation -> isolation.equals("full") || id.root())
                 .map(isolation -> {
-                    Lazy<Long> limit = Lazy.of(() -> Long.parseLong(suite.launch(id, "inotify-plan").option("--isolation", isolation)
+                    Lazy<Long> limit = Lazy.of(() -> Long.parseLong(suite.launch(id, "inotify-plan").isolation(isolation)
                             .probe(Steps.of()).dryRun().text().replaceAll("(?s).*max_inotify_instances=(\\d+).*", "$1")));
-                    Lazy<RunResult> bomb = Lazy.of(() -> suite.launch(id, "inotify-bomb").option("--isolation", isolation)
+                    Lazy<RunResult> bomb = Lazy.of(() -> suite.launch(id, "inotify-bomb").isolation(isolation)
                             .probe(Steps.of().add("bomb", "inotify-bomb", 100_000)).run());
                     Lazy<RunResult> host = Lazy.of(() -> suite.control(id, Steps.of().add("bomb", "inotify-bomb", 100_000)));
                     List<DynamicNode> tests = new ArrayList<>();

@@ -168,6 +168,81 @@ class SetidPlantingIT {
         });
     }
 
+    /**
+     * Red team variant: a setuid or setgid file that is already in a writable grant. Seccomp stops making one, and
+     * write, truncate, fallocate and clone strip the bits from a file they change; a store through a shared writable
+     * mapping does not. As a root launcher the grant's idmap makes the agent the owner of root's files, so a
+     * setuid-root program there would keep its bit with the server's bytes in it. Such files are bound read-only over
+     * themselves inside the grant: opening them for writing fails with EROFS, renaming or removing them with EBUSY.
+     * Controls: the same store on a plain file in the same grant works; unconfined, the server's uid keeps the bit
+     * through the same store on a setuid file it owns.
+     */
+    @TestFactory
+    Stream<DynamicNode> existingSetidFileInWritableGrant() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            List<DynamicNode> groups = new ArrayList<>();
+            Lazy<RunResult> control = Lazy.of(() -> {
+                Path dir = writableDir(suite, id, "setid-mmap-control");
+                Path file = binary(dir.resolve("suid"), id.serverUser(), 04755);
+                return suite.control(id, Steps.of().add("mmap-suid", "mmap-write", file));
+            });
+            groups.add(Named.test(id, "control: unconfined, a store through a shared mapping keeps S_ISUID", () ->
+                    assertEquals("mode=4755", control.get().assertAllowed("mmap-suid").detail(), control.get()::toString)));
+            for (String profile : List.of("strict", "default")) {
+                Lazy<Path> dir = Lazy.of(() -> {
+                    Path work = suite.workDir(id, "setid-existing-" + profile);
+                    EscapeSuite.chmod(work.getParent(), "rwx--x--x");
+                    EscapeSuite.chmod(work, "rwxr-xr-x");
+                    Path grant = suite.ownedDir(id, work.resolve("grant"), "rwxr-xr-x");
+                    suite.ownedDir(id, grant.resolve("sub"), "rwxr-xr-x");
+                    binary(grant.resolve("suid"), id.user(), 04755);
+                    binary(grant.resolve("sub/sgid"), id.user(), 02755);
+                    binary(grant.resolve("plain"), id.user(), 0755);
+                    return grant;
+                });
+                Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "setid-existing " + profile).profile(profile)
+                        .grant(dir.get(), "rw").probe(Steps.of()
+                                .add("mmap-plain", "mmap-write", dir.get().resolve("plain"))
+                                .add("mmap-suid", "mmap-write", dir.get().resolve("suid"))
+                                .add("mmap-sgid", "mmap-write", dir.get().resolve("sub/sgid"))
+                                .add("rename-suid", "rename", dir.get().resolve("suid"), dir.get().resolve("moved"))
+                                .add("unlink-sgid", "unlink", dir.get().resolve("sub/sgid"))).run());
+                List<DynamicNode> tests = new ArrayList<>();
+                tests.add(Named.test(id, profile + ": control: the same store on a plain file in the same grant works", () ->
+                        assertEquals("mode=0755", contained.get().assertAllowed("mmap-plain").detail(), contained.get()::toString)));
+                tests.add(Named.test(id, profile + ": a setuid file in the grant cannot be opened for writing (EROFS)", () ->
+                        contained.get().assertDenied("mmap-suid", "EROFS")));
+                tests.add(Named.test(id, profile + ": nor a setgid one below it (EROFS)", () ->
+                        contained.get().assertDenied("mmap-sgid", "EROFS")));
+                tests.add(Named.test(id, profile + ": nor renamed or removed (EBUSY)", () -> {
+                    contained.get().assertDenied("rename-suid", "EBUSY");
+                    contained.get().assertDenied("unlink-sgid", "EBUSY");
+                }));
+                tests.add(Named.test(id, profile + ": on the host both are unchanged", () -> {
+                    contained.get();
+                    assertEquals(List.of(dir.get().resolve("sub/sgid") + " 102755", dir.get().resolve("suid") + " 104755"),
+                            setidFiles(dir.get()).stream().sorted().toList());
+                    assertEquals(0, Files.readAllBytes(dir.get().resolve("suid"))[0]);
+                }));
+                groups.add(org.junit.jupiter.api.DynamicContainer.dynamicContainer(profile, tests));
+            }
+            return Named.group(id, groups);
+        });
+    }
+
+    /** A small file of zero bytes owned by OWNER with MODE (set after the owner: chown clears the bits). */
+    private static Path binary(Path file, Identity.Account owner, int mode) {
+        try {
+            Files.write(file, new byte[8192]);
+            EscapeSuite.chown(file, owner);
+            Files.setAttribute(file, "unix:mode", mode, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
     static List<String> setidFiles(Path dir) {
         List<String> found = new ArrayList<>();
         try (Stream<Path> all = Files.walk(dir)) {

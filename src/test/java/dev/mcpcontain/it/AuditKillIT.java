@@ -76,6 +76,8 @@ class AuditKillIT {
                 launcher.descendants().forEach(tree::add);
             }
         }
+        // An empty capture would make the "all gone" loop below pass without checking anything.
+        assertFalse(tree.isEmpty(), "the launcher's process tree was captured while it served");
         launcher.destroyForcibly();
         assertTrue(launcher.waitFor(10, TimeUnit.SECONDS));
         Thread.sleep(2000);

@@ -70,8 +70,13 @@ class ContainedFilesystemServerIT {
         return script;
     }
 
+    /** Agent homes and pins in this test's folder, not ~/.local/share/mcp-contain or /var/lib/mcp-contain. */
+    private Map<String, String> privateState() {
+        return Map.of(dev.mcpcontain.policy.HostEnvironment.STATE_DIR_VARIABLE, temp.resolve("state").toString());
+    }
+
     private List<String> handshake(List<String> command) throws Exception {
-        try (StdioSession s = new StdioSession(command, Map.of(), temp)) {
+        try (StdioSession s = new StdioSession(command, privateState(), temp)) {
             s.send(StdioSession.initialize(1));
             s.send(StdioSession.initialized());
             s.send(StdioSession.toolsList(2));
@@ -121,7 +126,7 @@ class ContainedFilesystemServerIT {
         }
 
         List<String> args = List.of("--grant", granted + ":rw", "--grant", readOnly + ":ro");
-        try (StdioSession s = new StdioSession(contained(args, "/"), Map.of(), temp)) {
+        try (StdioSession s = new StdioSession(contained(args, "/"), privateState(), temp)) {
             s.send(StdioSession.initialize(1));
             s.send(StdioSession.initialized());
             for (String request : List.of(readGranted, readSecret, readShadow, writeGranted, writeReadOnly)) {

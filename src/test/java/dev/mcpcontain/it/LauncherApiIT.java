@@ -8,7 +8,7 @@ import dev.mcpcontain.launch.ContainedProcess;
 import dev.mcpcontain.run.Launcher;
 import dev.mcpcontain.run.MediatedRun;
 import dev.mcpcontain.run.McpOptions;
-import dev.mcpcontain.pins.PinStore;
+import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.policy.RunRequest;
 import dev.mcpcontain.state.StateFiles;
 import dev.mcpcontain.testing.McpClients;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The process-backend API for proxies: {@code Launcher.forCurrentUser()} starts a contained real server, the
+ * The process-backend API for proxies: {@code Launcher.forHost(...)} starts a contained real server, the
  * official Java SDK talks to it over the returned streams, and killing it ends the whole tree.
  */
 class LauncherApiIT {
@@ -40,7 +40,7 @@ class LauncherApiIT {
 
     @Test
     void aJavaHostTalksToAContainedServerAndKillsItsTree() throws Exception {
-        Launcher launcher = Launcher.forCurrentUser();
+        Launcher launcher = privateLauncher();
         // Without MEMORY_FILE_PATH the server writes next to its own code, which containment keeps read-only:
         // its memory goes to a folder granted read-write instead.
         Path data = Files.createDirectories(temp.resolve("memory"));
@@ -59,6 +59,8 @@ class LauncherApiIT {
             assertTrue(MediatedRunIT.text(client.callTool(McpClients.call("read_graph", Map.of())))
                     .contains("Ada"));
             tree = ProcessHandle.of(server.pid()).map(p -> p.descendants().toList()).orElse(List.of());
+            // An empty capture would make the "all gone" loop below pass without checking anything.
+            assertFalse(tree.isEmpty(), "the contained server's process tree was captured before kill()");
             server.kill();
             assertTrue(server.waitFor(Duration.ofSeconds(10)) != -1, "kill ends the server");
         }
@@ -73,7 +75,7 @@ class LauncherApiIT {
 
     @Test
     void aJavaHostCanAlsoHaveTheContainedServerMediated() throws Exception {
-        Launcher launcher = Launcher.forCurrentUser();
+        Launcher launcher = privateLauncher();
         String name = "it-api-" + ProcessHandle.current().pid();
         RunRequest request = new RunRequest(List.of(TestServers.node(), TestServers.everything().toString(), "stdio"),
                 List.of(), List.of(), Optional.empty(), List.of(), Optional.of(name), Optional.empty());
@@ -88,8 +90,16 @@ class LauncherApiIT {
                     McpClients.call("echo", Map.of("message", "x", "sudo", true))))));
             assertEquals("Echo: x", MediatedRunIT.text(client.callTool(
                     McpClients.call("echo", Map.of("message", "x")))));
-        } finally {
-            new PinStore(StateFiles.pins(launcher.host())).reset(name);
         }
+        assertTrue(Files.isRegularFile(StateFiles.pins(launcher.host()).resolve(name + ".json")),
+                "pinned in the private state folder, not the user's real config");
+    }
+
+    /**
+     * The current user's launcher, its pins, agent homes and audit log in this test's folder: a test run leaves
+     * nothing in ~/.config/mcp-contain or /var/lib/mcp-contain (removed with the folder).
+     */
+    private Launcher privateLauncher() {
+        return Launcher.forHost(HostEnvironment.current().withStateDirectory(temp.resolve("state")), 0);
     }
 }

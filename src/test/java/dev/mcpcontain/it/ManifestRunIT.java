@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code mcp-contain run --manifest}: a real MCPB manifest for server-filesystem placed in the installed package
- * (its bundle), static_responses captured from the live server, the folder granted with {@code grants add}.
+ * {@code mcp-contain run --manifest}: a real MCPB manifest for server-filesystem in a bundle copied from the
+ * installed package (the installed tree is never written), static_responses captured from the live server, the folder granted with {@code grants add}.
  */
 class ManifestRunIT {
 
@@ -45,7 +45,7 @@ class ManifestRunIT {
         McpContainCli cli = new McpContainCli(temp);
         Path sandbox = Files.createDirectories(cli.home().resolve("notes")).toRealPath();
         Files.writeString(sandbox.resolve("a.txt"), "consented\n");
-        Path bundle = TestServers.packageDirectory("server-filesystem");
+        Path bundle = bundle(temp.resolve("bundle"));
         Path manifest = bundle.resolve("manifest.json");
         Files.writeString(manifest, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(liveManifest(sandbox)));
         assertEquals(0, cli.run("manifest", "validate", manifest.toString()));
@@ -63,6 +63,32 @@ class ManifestRunIT {
                     Map.of("path", sandbox.resolve("b.txt").toString(), "content", "written inside")));
         }
         assertEquals("written inside", Files.readString(sandbox.resolve("b.txt")), "read-write consent applies");
+    }
+
+    /**
+     * An unpacked MCPB bundle as Claude Desktop lays it out: the package's own files at the top (dist/, package.json)
+     * and its dependencies in node_modules beside them, copied from the installed test servers.
+     */
+    private static Path bundle(Path bundle) throws java.io.IOException {
+        Path installed = TestServers.packageDirectory("server-filesystem");
+        copyTree(installed, bundle);
+        copyTree(installed.getParent().getParent(), bundle.resolve("node_modules"));
+        return bundle;
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) walk::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isSymbolicLink(source)) {
+                    Files.createSymbolicLink(target, Files.readSymbolicLink(source));
+                } else if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
     }
 
     /** The fixture manifest with static_responses replaced by what the installed server really answers. */

@@ -101,10 +101,16 @@ class MediatedRunIT {
         ConcurrentLinkedQueue<String> stderr = new ConcurrentLinkedQueue<>();
         try (McpSyncClient client = McpClients.stdio(cli.command(args.toArray(String[]::new)), cli.env(), stderr)) {
             McpClients.initialize(client, stderr);
+            // A call that would really create an entity if it reached the memory server.
             assertEquals("tool-denied", McpErrors.reason(McpErrors.expect(() -> client.callTool(
-                    McpClients.call("create_entities", Map.of("entities", List.of()))))));
-            assertFalse(text(client.callTool(McpClients.call("read_graph", Map.of()))).contains("entityType"));
+                    McpClients.call("create_entities", Map.of("entities", List.of(Map.of("name", "Mallory",
+                            "entityType", "intruder", "observations", List.of("reached the server")))))))));
+            String graph = text(client.callTool(McpClients.call("read_graph", Map.of())));
+            assertFalse(graph.contains("Mallory") || graph.contains("intruder"), "the server never created it: " + graph);
         }
+        String audit = java.nio.file.Files.readString(temp.resolve("audit.jsonl"));
+        assertTrue(audit.contains("create_entities") && audit.contains("tool-denied"),
+                "the audit log records the refusal: " + audit);
     }
 
     static String text(McpSchema.CallToolResult result) {

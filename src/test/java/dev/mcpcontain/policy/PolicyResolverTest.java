@@ -197,7 +197,8 @@ class PolicyResolverTest {
         PolicyException missing = assertThrows(PolicyException.class,
                 () -> resolve("default", List.of("no-such-program-xyz"), List.of(), List.of()));
         assertEquals(127, missing.exitCode());
-        assertEquals("program 'no-such-program-xyz' not found on PATH (/usr/local/bin:/usr/bin:/bin)", missing.getMessage());
+        assertEquals("program 'no-such-program-xyz' not found on PATH (searched 3 directories: /usr/local/bin, /usr/bin,"
+                + " /bin); give its path to run it from elsewhere", missing.getMessage());
         Path plain = Files.writeString(home.resolve("plain.txt"), "x");
         PolicyException notExec = assertThrows(PolicyException.class,
                 () -> resolve("default", List.of(plain.toString()), List.of(), List.of()));

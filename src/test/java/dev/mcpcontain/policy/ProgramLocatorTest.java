@@ -25,6 +25,26 @@ class ProgramLocatorTest {
     }
 
     @Test
+    void notOnALongPathNamesTheFirstDirectoriesAndCountsTheRest() {
+        String path = "/a:/b::/c:/d:/e:/a";
+        PolicyException e = org.junit.jupiter.api.Assertions.assertThrows(PolicyException.class,
+                () -> new ProgramLocator(path).find("nothere", dir));
+        assertEquals(127, e.exitCode());
+        assertEquals("program 'nothere' not found on PATH (searched 5 directories: /a, /b, /c and 2 more);"
+                + " give its path to run it from elsewhere", e.getMessage());
+    }
+
+    @Test
+    void notOnAnEmptyOrOneEntryPath() {
+        assertEquals("program 'x' not found: PATH is empty; give its path to run it from elsewhere",
+                org.junit.jupiter.api.Assertions.assertThrows(PolicyException.class,
+                        () -> new ProgramLocator("").find("x", dir)).getMessage());
+        assertEquals("program 'x' not found on PATH (searched its 1 directory: /bin); give its path to run it from"
+                + " elsewhere", org.junit.jupiter.api.Assertions.assertThrows(PolicyException.class,
+                        () -> new ProgramLocator("/bin").find("x", dir)).getMessage());
+    }
+
+    @Test
     void nodeScriptInsideNodeModulesExposesOnlyNodeModules() throws IOException {
         Path root = dir.toRealPath();
         Path script = root.resolve("project/node_modules/@mcp/server-filesystem/dist/index.js");

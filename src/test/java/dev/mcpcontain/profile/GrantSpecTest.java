@@ -29,7 +29,8 @@ class GrantSpecTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "documets      | grant 'documets': 'documets' is not a known folder (documents, downloads, desktop, pictures, music, videos) and not a path (paths start with /, ~/ or ./)",
-        "documents:wr  | grant 'documents:wr': access must be :ro or :rw",
+        "documents:wr  | grant 'documents:wr': bad access 'wr' (expected :ro or :rw, optionally with ,follow or ,unprotected)",
+        "/srv/data:rx  | grant '/srv/data:rx': bad access 'rx' (expected :ro or :rw, optionally with ,follow or ,unprotected; a path that really ends in ':rx' needs the access written out: /srv/data:rx:ro)",
         ":rw           | grant ':rw' names no folder",
         "/srv:rw,maybe | grant '/srv:rw,maybe': unknown option 'maybe' (known: follow, unprotected; e.g. /srv/data:rw,unprotected)",
         "/srv:ro,unprotected | grant '/srv:ro,unprotected': 'unprotected' only makes sense with :rw",

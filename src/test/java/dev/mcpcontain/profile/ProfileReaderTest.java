@@ -52,7 +52,7 @@ class ProfileReaderTest {
         "float for int      | {\"limits\": {\"processes\": 1.5}}         | p.json:1: field 'limits.processes': expected a whole number, got a number",
         "too few files      | {\"limits\": {\"openFiles\": 3}}            | p.json:1: field 'limits.openFiles': must be at least 16, got 3",
         "bad grant          | {\"grants\": [\"documents\", \"documets\"]}  | p.json:1: field 'grants[1]': grant 'documets': 'documets' is not a known folder (documents, downloads, desktop, pictures, music, videos) and not a path (paths start with /, ~/ or ./)",
-        "bad grant access   | {\"grants\": [\"music:rx\"]}               | p.json:1: field 'grants[0]': grant 'music:rx': access must be :ro or :rw",
+        "bad grant access   | {\"grants\": [\"music:rx\"]}               | p.json:1: field 'grants[0]': grant 'music:rx': bad access 'rx' (expected :ro or :rw, optionally with ,follow or ,unprotected)",
         "duplicate          | {\"network\": \"none\", \"network\": \"host\"} | p.json:1: field 'network': duplicate field",
         "null value         | {\"description\": null}                  | p.json:1: field 'description': expected a string, got null",
         "not an object      | [1]                                     | p.json:1: a profile is a JSON object",

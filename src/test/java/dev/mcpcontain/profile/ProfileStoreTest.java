@@ -107,7 +107,12 @@ class ProfileStoreTest {
         assertEquals(Set.of("memory", "processes", "cpus", "cpuSeconds", "openFiles", "fileSize", "tmpSize", "homeSize"),
                 names(schema.get("properties").get("limits").get("properties")));
         assertEquals(Set.of("pass", "set", "sensitive"), names(schema.get("properties").get("env").get("properties")));
-        assertEquals(Set.of("allow", "deny"), names(schema.get("properties").get("tools").get("properties")));
+        assertEquals(Set.of("allow", "deny", "approval", "defaultApproval"),
+                names(schema.get("properties").get("tools").get("properties")));
+        JsonNode entry = schema.at("/properties/tools/properties/approval/additionalProperties/oneOf/1");
+        assertEquals(Set.of("decision", "arguments"), names(entry.get("properties")));
+        assertEquals(Set.of("under", "pattern", "enum"),
+                names(entry.at("/properties/arguments/additionalProperties/properties")));
         assertEquals(false, schema.get("additionalProperties").asBoolean(true));
         // Each accepted field really is accepted, and one more is refused.
         for (String field : names(schema.get("properties").get("limits").get("properties"))) {

@@ -117,6 +117,11 @@ class MediatedRunTest {
                 RunRequest.of(node), options(null, Map.of(), false)));
         assertEquals(125, refused.exitCode());
         assertTrue(refused.getMessage().contains("only mediation enforces"));
+        // Tool approvals (strict asks by annotations) turn mediation on; --no-mediate is the user's explicit choice.
+        assertTrue(MediatedRun.prepare(launcher, "strict", RunRequest.of(node), McpOptions.none()).mediates(),
+                "approvals need the mediator");
+        assertFalse(MediatedRun.prepare(launcher, "strict", RunRequest.of(node), options(null, Map.of(), false))
+                .mediates());
         assertThrows(PolicyException.class, () -> MediatedRun.prepare(launcher, "default", RunRequest.of(node),
                 options(manifest, Map.of(), null)), "a manifest and a command at once");
         assertThrows(PolicyException.class, () -> MediatedRun.prepare(launcher, "default", RunRequest.of(node),

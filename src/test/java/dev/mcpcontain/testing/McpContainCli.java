@@ -23,6 +23,8 @@ public final class McpContainCli {
         env.put("XDG_CONFIG_HOME", root.resolve("config").toString());
         env.put("XDG_DATA_HOME", root.resolve("data").toString());
         env.put("MCP_CONTAIN_NO_PROMPT", "1");
+        // Root ignores the XDG folders (its agent homes live in /var/lib/mcp-contain): this keeps them here too.
+        env.put(dev.mcpcontain.policy.HostEnvironment.STATE_DIR_VARIABLE, root.resolve("state").toString());
     }
 
     public Path home() {

@@ -1,0 +1,30 @@
+package dev.mcpcontain.approval;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The profile's {@code tools.approval} entries (by tool name or glob, in file order) and its
+ * {@code tools.defaultApproval}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ApprovalRules(Map<String, ApprovalEntry> approval, DefaultApproval defaultApproval) {
+
+    public ApprovalRules {
+        approval = approval == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(approval));
+        defaultApproval = defaultApproval == null ? DefaultApproval.ALLOW : defaultApproval;
+    }
+
+    /** Every call allowed: what a profile without approval settings means. */
+    public static ApprovalRules allowAll() {
+        return new ApprovalRules(Map.of(), DefaultApproval.ALLOW);
+    }
+
+    /** True when no call is ever asked about or refused by these rules (the relay then has nothing to do here). */
+    public boolean allowsEverything() {
+        return defaultApproval == DefaultApproval.ALLOW
+                && approval.values().stream().allMatch(e -> e.decision() == Approval.ALLOW && e.arguments().isEmpty());
+    }
+}
