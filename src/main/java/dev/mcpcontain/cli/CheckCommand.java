@@ -25,6 +25,11 @@ public final class CheckCommand implements Callable<Integer> {
         HostReport report = HostReport.of(Launcher.forCurrentUser());
         var out = spec.commandLine().getOut();
         out.print(json ? report.toJson() : report.toText());
+        if (!json) {
+            // The administrator's policy in force (a broken one is refused here as it would be at run).
+            dev.mcpcontain.registry.AdminPolicy.forHost(dev.mcpcontain.policy.HostEnvironment.current()).describe()
+                    .forEach(out::println);
+        }
         out.flush();
         return report.ready() ? ExitCodes.OK : ExitCodes.REFUSED;
     }

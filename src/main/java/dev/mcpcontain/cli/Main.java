@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
                 + " no secrets from the environment, resource limits, killed with its host.",
         subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class, ManifestCommand.class,
                 PinsCommand.class, ApprovalsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class,
-                CompletionCommand.class, ManPage.class, CommandLine.HelpCommand.class},
+                AddCommand.class, ListCommand.class, ShowCommand.class, ConfigureCommand.class, UpdateCommand.class,
+                RemoveCommand.class, CompletionCommand.class, ManPage.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes (run: the server's own code passes through):%n",
         exitCodeList = {
             "0:success (run: the server exited 0)",
@@ -40,6 +41,8 @@ import picocli.CommandLine.Command;
             "  MCP_CONTAIN_JAVA           the java binary the launcher script runs",
             "  MCP_CONTAIN_HELPER         the native helper, instead of the installed one",
             "  MCP_CONTAIN_LIBDIR         where the launcher script finds mcp-contain.jar",
+            "  MCP_CONTAIN_POLICY         an admin policy file, honoured only where",
+            "                             /etc/mcp-contain/policy.json does not exist",
             "%nSee 'mcp-contain help COMMAND' for one command, 'man mcp-contain' for all."})
 public final class Main implements Runnable {
 
@@ -53,7 +56,8 @@ public final class Main implements Runnable {
         {"MCP_CONTAIN_NO_PROMPT", "set to 1: never ask on the terminal (folder consent, tool approvals); refuse or skip instead"},
         {"MCP_CONTAIN_JAVA", "the java binary the launcher script runs"},
         {"MCP_CONTAIN_HELPER", "the native helper to use instead of the installed one"},
-        {"MCP_CONTAIN_LIBDIR", "where the launcher script finds mcp-contain.jar"}};
+        {"MCP_CONTAIN_LIBDIR", "where the launcher script finds mcp-contain.jar"},
+        {"MCP_CONTAIN_POLICY", "an admin policy file, honoured only where /etc/mcp-contain/policy.json does not exist"}};
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -211,7 +215,8 @@ public final class Main implements Runnable {
         if (ex instanceof PolicyException policy) {
             return policy.exitCode();
         }
-        if (ex instanceof ProfileException || ex instanceof ContainmentException) {
+        if (ex instanceof ProfileException || ex instanceof ContainmentException
+                || ex instanceof dev.mcpcontain.registry.RegistryException) {
             return ExitCodes.REFUSED;
         }
         return ExitCodes.REFUSED;

@@ -135,7 +135,7 @@ final class RunArguments {
                 Optional.ofNullable(mediate), Optional.ofNullable(single.get("--audit")).map(Path::of), dryRun);
         return Optional.of(new RunOptions(single.getOrDefault("--profile", "default"), List.copyOf(grants), network,
                 List.copyOf(env), Optional.ofNullable(single.get("--name")), isolation, dryRun, serverCommand(command),
-                mcp, List.copyOf(allowHosts)));
+                mcp, List.copyOf(allowHosts), args.contains("--")));
     }
 
     /** picocli takes a following word that is one of its option names as a missing value, not as the value. */

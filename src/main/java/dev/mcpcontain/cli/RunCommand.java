@@ -15,7 +15,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mcp-contain run}: resolve the policy, then start the server contained. Writes nothing to stdout. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Start a stdio MCP server contained.", sortOptions = false)
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Start a stdio MCP server contained.",
+                "'run NAME' (one word, no '--', no arguments) runs the server registered as NAME ('mcp-contain add'):"
+                        + " its code checked against the pinned hash, contained and mediated (pins, audit)."
+                        + " If no server is registered as NAME, NAME is a program, as is everything after '--':"
+                        + " 'run -- NAME' always runs the program."})
 public final class RunCommand implements Callable<Integer> {
 
     @Mixin
@@ -58,7 +63,8 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     McpRunOptions mcp;
 
-    @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The server command and its arguments.")
+    @Parameters(paramLabel = "COMMAND", arity = "0..*",
+            description = "The server command and its arguments, or the NAME of a registered server.")
     List<String> command = new ArrayList<>();
 
     @CommandLine.Spec
@@ -76,7 +82,8 @@ public final class RunCommand implements Callable<Integer> {
     RunOptions options() {
         return new RunOptions(profile, List.copyOf(grants), Optional.ofNullable(network), List.copyOf(env),
                 Optional.ofNullable(name), Optional.ofNullable(isolation), dryRun, RunArguments.serverCommand(command),
-                mcp.options(dryRun), List.copyOf(allowHosts));
+                mcp.options(dryRun), List.copyOf(allowHosts),
+                spec.commandLine().getParseResult().originalArgs().contains("--"));
     }
 
     static final class GrantConverter implements CommandLine.ITypeConverter<GrantSpec> {

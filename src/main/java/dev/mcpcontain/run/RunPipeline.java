@@ -8,12 +8,14 @@ import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.ProtectedNames;
 import dev.mcpcontain.policy.RunRequest;
 import dev.mcpcontain.profile.Profile;
+import dev.mcpcontain.registry.AdminPolicy;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One run of a server, in stages, the same for the CLI and the Java API:
@@ -45,12 +47,34 @@ public final class RunPipeline {
 
     /** Stage 1: manifest and consent, policy, mediation decision. Starts nothing, asks only for consent. */
     public ResolvedRun resolve(String profile, RunRequest request, McpOptions options) {
+        return resolve(profile, request, options, Optional.empty());
+    }
+
+    /**
+     * Stage 1 for a run that may be a registered server's ({@code run NAME}): the administrator's policy
+     * ({@link AdminPolicy}) is checked around every step: which server may run, its profile, then the resolved
+     * policy (network, isolation, folders), then mediation.
+     *
+     * @param registered the registered server's name and whether its code is an unsigned bundle; empty for an
+     *                   ad-hoc command or {@code --manifest}
+     */
+    public ResolvedRun resolve(String profile, RunRequest request, McpOptions options,
+            Optional<Registered> registered) {
+        AdminPolicy admin = AdminPolicy.forHost(launcher.host());
+        admin.checkServer(registered.map(Registered::name),
+                registered.map(Registered::unsignedBundle).orElse(options.manifest().isPresent()));
+        admin.checkProfile(profile);
         ManifestStage.Outcome manifest = ManifestStage.apply(launcher, profile, request, options, diagnostics::warn);
         ContainmentPolicy policy = launcher.resolve(profile, manifest.request());
-        boolean mediates = MediationStage.decide(launcher.host(), policy, manifest.manifest().isPresent(),
-                options.mediate(), diagnostics::warn, diagnostics::info);
+        admin.checkRun(policy);
+        boolean mediates = admin.mediation(MediationStage.decide(launcher.host(), policy,
+                manifest.manifest().isPresent(), options.mediate(), diagnostics::warn, diagnostics::info),
+                options.mediate());
         return new ResolvedRun(policy, manifest.manifest(), manifest.sensitiveEnv(), mediates, options);
     }
+
+    /** A registered server's run, as the administrator's policy sees it. */
+    public record Registered(String name, boolean unsignedBundle) {}
 
     /** Stage 2: the backend's plan, and what the policy warns of on this host. */
     public PlannedRun<?> plan(ResolvedRun run) {

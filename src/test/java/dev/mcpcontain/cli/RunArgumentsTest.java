@@ -55,6 +55,20 @@ class RunArgumentsTest {
         }
     }
 
+    /** {@code run NAME} names a registered server only as one word without {@code --}: both parsers agree. */
+    @Test
+    void aRegisteredNameIsOneWordWithoutDashDash() {
+        for (List<String> line : List.of(List.of("fs"), List.of("--", "fs"), List.of("fs", "--"), List.of("-v", "fs"),
+                List.of("--dry-run", "fs"), List.of("--grant", "/tmp:ro", "--", "fs"), List.of("fs", "x"))) {
+            sameAsPicocli(line.toArray(String[]::new));
+        }
+        assertTrue(RunArguments.parse(List.of("--dry-run", "fs")).orElseThrow().mayNameRegisteredServer());
+        assertTrue(!RunArguments.parse(List.of("--", "fs")).orElseThrow().mayNameRegisteredServer());
+        assertTrue(!RunArguments.parse(List.of("fs", "x")).orElseThrow().mayNameRegisteredServer());
+        assertTrue(!picocli(List.of("--", "fs")).options().orElseThrow().mayNameRegisteredServer());
+        assertTrue(picocli(List.of("-v", "fs")).options().orElseThrow().mayNameRegisteredServer());
+    }
+
     @Test
     void theFastParserKnowsEveryRunOption() {
         Set<String> declared = new HashSet<>();

@@ -1,0 +1,94 @@
+package dev.mcpcontain.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpcontain.pins.PinStore;
+import dev.mcpcontain.registry.RegistryStore;
+import dev.mcpcontain.registry.ServerEntry;
+import java.util.List;
+
+/**
+ * Registered servers as JSON: {@code list --json} in the MCP Registry's shape (a {@code servers} list of
+ * server.json-like objects with {@code packages} and {@code _meta}), {@code show --json} with the whole registration.
+ * Sensitive values never appear: only their keys; {@code --env NAME=VALUE} values are masked.
+ */
+final class RegistryJson {
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final String META = "dev.mcpcontain/registration";
+
+    private RegistryJson() {}
+
+    static ObjectNode list(List<ServerEntry> entries, RegistryStore store) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode servers = root.putArray("servers");
+        for (ServerEntry e : entries) {
+            ObjectNode server = servers.addObject();
+            server.put("name", e.name());
+            ArrayNode packages = server.putArray("packages");
+            ObjectNode pkg = packages.addObject();
+            pkg.put("registryType", switch (e.source()) {
+                case "npm" -> "npm";
+                case "manifest" -> "mcpb";
+                default -> "command";
+            });
+            pkg.put("identifier", e.origin());
+            pkg.putObject("transport").put("type", "stdio");
+            pkg.put("fileSha256", e.codeSha256());
+            ObjectNode meta = server.putObject("_meta").putObject(META);
+            meta.put("profile", e.profile());
+            meta.set("code", code(e));
+            meta.put("run", "mcp-contain run " + e.name());
+        }
+        root.putObject("metadata").put("count", entries.size()).put("registry", store.directory().toString());
+        return root;
+    }
+
+    static ObjectNode show(ServerEntry e, RegistryStore store, PinStore pins) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("name", e.name());
+        root.put("source", e.source());
+        root.put("origin", e.origin());
+        if (!e.command().isEmpty()) {
+            root.set("command", JSON.valueToTree(e.command()));
+        }
+        if (e.manifest() != null) {
+            root.put("manifest", e.manifest());
+        }
+        root.set("code", code(e));
+        root.put("signed", e.signed());
+        root.put("profile", e.profile());
+        root.set("grants", JSON.valueToTree(e.grants()));
+        if (!e.allowHosts().isEmpty()) {
+            root.set("allowHosts", JSON.valueToTree(e.allowHosts()));
+        }
+        root.set("env", JSON.valueToTree(e.env().stream().map(RegistryJson::masked).toList()));
+        root.set("userConfig", JSON.valueToTree(e.userConfig()));
+        ObjectNode secrets = root.putObject("secrets");
+        secrets.set("keys", JSON.valueToTree(e.secretKeys()));
+        if (!e.secretKeys().isEmpty()) {
+            secrets.put("file", store.secretsFile(e.name()).toString());
+        }
+        ObjectNode pin = root.putObject("pins");
+        pin.put("file", pins.file(e.name()).toString());
+        pin.put("pinned", pins.exists(e.name()));
+        root.put("added", e.added());
+        root.put("updated", e.updated());
+        return root;
+    }
+
+    private static ObjectNode code(ServerEntry e) {
+        ObjectNode code = JSON.createObjectNode();
+        code.put("path", e.codePath());
+        code.put("sha256", e.codeSha256());
+        return code;
+    }
+
+    /** {@code NAME=VALUE} as {@code NAME=***}: a value given to {@code --env} may be a token. */
+    static String masked(String env) {
+        int eq = env.indexOf('=');
+        return eq < 0 ? env : env.substring(0, eq) + "=***";
+    }
+}

@@ -1,0 +1,295 @@
+package dev.mcpcontain.registry;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.mcpcontain.policy.HostEnvironment;
+import dev.mcpcontain.state.PrivateFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The registered servers of one account: {@code DIR/NAME/server.json}, the sensitive values in
+ * {@code DIR/NAME/secrets.json} (0600), the tree hash's metadata cache in {@code DIR/NAME/tree-cache.json}, and for
+ * npm servers the installed package under {@code DIR/NAME/code/}. DIR is {@code /var/lib/mcp-contain/registry} for
+ * root and {@code $XDG_DATA_HOME/mcp-contain/registry} for a user, so each launcher keeps its own.
+ *
+ * <p>Writing never follows a symlink: the registry folder and each server's folder must be real folders owned by
+ * this account (a link planted there would redirect root's writes), and files are replaced by an atomic rename of
+ * a freshly created temporary file, which replaces a link instead of writing through it.
+ */
+public final class RegistryStore {
+
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    private final Path directory;
+    /** The account whose folders these must be; -1 where there are no uids (Windows). */
+    private final int uid;
+
+    public RegistryStore(Path directory, int uid) {
+        this.directory = directory.toAbsolutePath();
+        this.uid = uid;
+    }
+
+    public static RegistryStore forHost(HostEnvironment host) {
+        return new RegistryStore(host.dataDirectory().resolve("registry"), host.uid());
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** @throws RegistryException when the name cannot be a server identity */
+    public Path serverDirectory(String name) {
+        if (name == null || !name.matches("[a-z0-9][a-z0-9._-]{0,63}") || name.contains("..")) {
+            throw new RegistryException("'" + name + "' is not a server name (lower-case letters, digits, '.', '_',"
+                    + " '-'; at most 64)");
+        }
+        return directory.resolve(name);
+    }
+
+    /**
+     * Installed code (npm packages) lives beside the state, not in it: {@code mcp-contain-servers/NAME} next to the
+     * data directory. A run grants it read-only, and mcp-contain's own state (secrets, pins, audit) is never
+     * grantable.
+     */
+    public Path codeDirectory(String name) {
+        serverDirectory(name);
+        return directory.getParent().resolveSibling(directory.getParent().getFileName() + "-servers").resolve(name);
+    }
+
+    /** The code folder, created as a real folder owned by this account. */
+    public Path ensureCodeDirectory(String name) {
+        Path dir = codeDirectory(name);
+        ensureRealDirectory(dir.getParent());
+        ensureRealDirectory(dir);
+        return dir;
+    }
+
+    public boolean exists(String name) {
+        return Files.isRegularFile(serverDirectory(name).resolve("server.json"), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    public Optional<ServerEntry> find(String name) {
+        Path file = serverDirectory(name).resolve("server.json");
+        byte[] content;
+        try {
+            if (Files.isSymbolicLink(file)) {
+                throw new RegistryException(file + ": is a symlink; refusing to read a registered server through it");
+            }
+            content = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new RegistryException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        try {
+            ServerEntry entry = JSON.readValue(content, ServerEntry.class);
+            if (!name.equals(entry.name())) {
+                throw new RegistryException(file + ": belongs to '" + entry.name() + "', not '" + name + "'");
+            }
+            return Optional.of(entry);
+        } catch (IOException e) {
+            throw new RegistryException(file + ": damaged (" + firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    public ServerEntry get(String name) {
+        return find(name).orElseThrow(() -> new RegistryException("no registered server '" + name
+                + "' in " + directory + " (see 'mcp-contain list')"));
+    }
+
+    public List<ServerEntry> list() {
+        List<ServerEntry> entries = new ArrayList<>();
+        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+            return entries;
+        }
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(directory)) {
+            for (Path dir : dirs) {
+                names.add(dir.getFileName().toString());
+            }
+        } catch (IOException e) {
+            throw new RegistryException(directory + ": cannot list: " + e.getMessage(), e);
+        }
+        names.sort(String::compareTo);
+        for (String name : names) {
+            if (name.matches("[a-z0-9][a-z0-9._-]{0,63}") && exists(name)) {
+                find(name).ifPresent(entries::add);
+            }
+        }
+        return entries;
+    }
+
+    public void save(ServerEntry entry) {
+        Path dir = ensureServerDirectory(entry.name());
+        write(dir.resolve("server.json"), entry);
+    }
+
+    /** Sensitive values: a 0600 file (no OS keyring yet). */
+    public Map<String, List<String>> secrets(String name) {
+        Path file = serverDirectory(name).resolve("secrets.json");
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(Files.readAllBytes(file), new TypeReference<Map<String, List<String>>>() {});
+        } catch (IOException e) {
+            throw new RegistryException(file + ": damaged secrets file (" + firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    public Path secretsFile(String name) {
+        return serverDirectory(name).resolve("secrets.json");
+    }
+
+    public void saveSecrets(String name, Map<String, List<String>> secrets) {
+        Path dir = ensureServerDirectory(name);
+        Path file = dir.resolve("secrets.json");
+        if (secrets.isEmpty()) {
+            deleteQuietly(file);
+            return;
+        }
+        write(file, new TreeMap<>(secrets));
+    }
+
+    public TreeHash.Cache hashCache(String name) {
+        Path file = serverDirectory(name).resolve("tree-cache.json");
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return TreeHash.Cache.empty();
+        }
+        try {
+            return new TreeHash.Cache(JSON.readValue(Files.readAllBytes(file),
+                    new TypeReference<Map<String, TreeHash.CachedFile>>() {}));
+        } catch (IOException e) {
+            return TreeHash.Cache.empty(); // a damaged cache only costs a full re-hash
+        }
+    }
+
+    public void saveHashCache(String name, TreeHash.Cache cache) {
+        write(ensureServerDirectory(name).resolve("tree-cache.json"), cache.files());
+    }
+
+    /** Deletes the server's folder: entry, secrets, cache and installed code. Links inside are removed, not followed. */
+    public void remove(String name) {
+        Path code = codeDirectory(name);
+        if (Files.exists(code, LinkOption.NOFOLLOW_LINKS)) {
+            deleteTree(code);
+        }
+        Path dir = serverDirectory(name);
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new RegistryException("no registered server '" + name + "' in " + directory);
+        }
+        deleteTree(dir);
+    }
+
+    private void deleteTree(Path dir) {
+        requireOwnRealDirectory(dir);
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new RegistryException(dir + ": cannot remove: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The server's folder, created if absent. Folders are 0755: root's servers run as the agent account, which must
+     * read an installed package's code; what is private (entry, secrets, cache) is written 0600.
+     */
+    public Path ensureServerDirectory(String name) {
+        Path dir = serverDirectory(name);
+        ensureRealDirectory(directory);
+        ensureRealDirectory(dir);
+        return dir;
+    }
+
+    private void ensureRealDirectory(Path dir) {
+        try {
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(dir.getParent());
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            }
+        } catch (IOException e) {
+            throw new RegistryException(dir + ": cannot create: " + e.getMessage(), e);
+        }
+        requireOwnRealDirectory(dir);
+    }
+
+    private void requireOwnRealDirectory(Path dir) {
+        try {
+            if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new RegistryException(dir + ": not a real folder (a symlink or a file); refusing to write"
+                        + " registry state through it");
+            }
+            if (uid < 0) {
+                return;
+            }
+            int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            if (owner != uid) {
+                throw new RegistryException(dir + ": owned by uid " + owner + ", not by this account (uid " + uid
+                        + "); refusing to write registry state there");
+            }
+        } catch (IOException e) {
+            throw new RegistryException(dir + ": " + e.getMessage(), e);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            // not a POSIX file system: the link check above is what applies
+        }
+    }
+
+    private static void write(Path file, Object value) {
+        try {
+            PrivateFiles.writeAtomically(file, JSON.writeValueAsBytes(value));
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot delete: " + e.getMessage(), e);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

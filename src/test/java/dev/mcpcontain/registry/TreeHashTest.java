@@ -1,0 +1,118 @@
+package dev.mcpcontain.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TreeHashTest {
+
+    @TempDir
+    Path temp;
+    Path tree;
+
+    @BeforeEach
+    void tree() throws IOException {
+        tree = Files.createDirectories(temp.resolve("pkg"));
+        Files.createDirectories(tree.resolve("dist/lib"));
+        Files.writeString(tree.resolve("package.json"), "{}");
+        Files.writeString(tree.resolve("dist/index.js"), "console.log(1)");
+        Files.writeString(tree.resolve("dist/lib/a.js"), "a");
+        Files.createSymbolicLink(tree.resolve("link"), Path.of("dist/index.js"));
+    }
+
+    private String hash() throws IOException {
+        return TreeHash.of(tree, TreeHash.Cache.empty());
+    }
+
+    @Test
+    void deterministicAndIndependentOfCreationOrder() throws IOException {
+        Path other = Files.createDirectories(temp.resolve("other"));
+        Files.createSymbolicLink(other.resolve("link"), Path.of("dist/index.js"));
+        Files.createDirectories(other.resolve("dist/lib"));
+        Files.writeString(other.resolve("dist/lib/a.js"), "a");
+        Files.writeString(other.resolve("dist/index.js"), "console.log(1)");
+        Files.writeString(other.resolve("package.json"), "{}");
+        assertEquals(hash(), hash());
+        assertEquals(hash(), TreeHash.of(other, TreeHash.Cache.empty()));
+    }
+
+    @Test
+    void oneByteChangedChangesTheHash() throws IOException {
+        String before = hash();
+        Files.writeString(tree.resolve("dist/lib/a.js"), "b");
+        assertNotEquals(before, hash());
+    }
+
+    @Test
+    void modeRenameAddAndSymlinkTargetCount() throws IOException {
+        String before = hash();
+        Files.setPosixFilePermissions(tree.resolve("dist/index.js"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        String chmod = hash();
+        assertNotEquals(before, chmod);
+        Files.move(tree.resolve("dist/lib/a.js"), tree.resolve("dist/lib/b.js"));
+        String renamed = hash();
+        assertNotEquals(chmod, renamed);
+        Files.delete(tree.resolve("link"));
+        Files.createSymbolicLink(tree.resolve("link"), Path.of("/etc/passwd"));
+        String relinked = hash();
+        assertNotEquals(renamed, relinked);
+        Files.createDirectories(tree.resolve("empty"));
+        assertNotEquals(relinked, hash());
+    }
+
+    @Test
+    void symlinksAreNotFollowed() throws IOException {
+        Path outside = Files.writeString(temp.resolve("outside.js"), "x");
+        Files.createSymbolicLink(tree.resolve("out"), outside);
+        String before = hash();
+        Files.writeString(outside, "changed outside the tree");
+        assertEquals(before, hash(), "the link is hashed by its target path, not the file it points at");
+    }
+
+    @Test
+    void unchangedTreeReadsNothingFromTheCache() throws IOException {
+        TreeHash.Cache cache = TreeHash.Cache.empty();
+        String first = TreeHash.of(tree, cache);
+        assertEquals(3, cache.computed());
+        TreeHash.Cache again = new TreeHash.Cache(cache.files());
+        assertEquals(first, TreeHash.of(tree, again));
+        assertEquals(0, again.computed(), "nothing re-read when metadata is unchanged");
+    }
+
+    @Test
+    void aRewriteWithTheOldMtimeIsStillSeen() throws IOException {
+        TreeHash.Cache cache = TreeHash.Cache.empty();
+        String first = TreeHash.of(tree, cache);
+        Path file = tree.resolve("dist/index.js");
+        FileTime mtime = Files.getLastModifiedTime(file);
+        Files.writeString(file, "console.log(2)"); // same size
+        Files.setLastModifiedTime(file, mtime);     // mtime set back; ctime moved
+        TreeHash.Cache reused = new TreeHash.Cache(cache.files());
+        assertNotEquals(first, TreeHash.of(tree, reused));
+        assertEquals(1, reused.computed());
+    }
+
+    @Test
+    void aSingleBinaryIsItsOwnTree() throws IOException {
+        Path binary = tree.resolve("dist/index.js");
+        String one = TreeHash.of(binary, TreeHash.Cache.empty());
+        Files.writeString(binary, "console.log(3)");
+        assertNotEquals(one, TreeHash.of(binary, TreeHash.Cache.empty()));
+    }
+
+    @Test
+    void aFifoIsNotCode() throws Exception {
+        Process mkfifo = new ProcessBuilder("mkfifo", tree.resolve("pipe").toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        assertThrows(IOException.class, this::hash);
+    }
+}
