@@ -203,7 +203,12 @@ class RegistryIT {
 
     /** Root's registry is root's: the unprivileged user can neither add to it nor change an entry. */
     private void unprivilegedUserCannotWriteRootsRegistry() throws Exception {
-        Path registry = Path.of("/var/lib/mcp-contain/registry");
+        // The CLI runs with a private state folder (MCP_CONTAIN_STATE_DIR): root's registry is at DIR/data/registry.
+        // The folders above it are opened for passage, so only the registry's own protection is what stops mcp-test.
+        Path registry = temp.resolve("state/data/registry");
+        for (Path p = registry.getParent(); p.startsWith(temp); p = p.getParent()) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx--x--x"));
+        }
         Path entry = registry.resolve(name).resolve("server.json");
         String before = Files.readString(entry);
         Process control = new ProcessBuilder("runuser", "-u", "mcp-test", "--", "sh", "-c",
