@@ -47,7 +47,7 @@ record DenyPathForm(String syscall, int pathArg) implements FilterRule {
     public String describe(Arch arch) {
         OptionalInt nr = SyscallTable.number(arch, syscall);
         if (nr.isEmpty()) {
-            return syscall + ": no such syscall on " + arch.kernelName() + ", nothing to check";
+            return FilterRule.absent(syscall, arch);
         }
         return String.format("%s (%d): pathname (arg %d, all 64 bits) != NULL -> %s, else ALLOW"
                         + "  [metadata by path]",

@@ -52,7 +52,7 @@ record DenySetidMode(String syscall, int modeArg) implements FilterRule {
     public String describe(Arch arch) {
         OptionalInt nr = SyscallTable.number(arch, syscall);
         if (nr.isEmpty()) {
-            return syscall + ": no such syscall on " + arch.kernelName() + ", nothing to check";
+            return FilterRule.absent(syscall, arch);
         }
         return String.format("%s (%d): mode (arg %d, low 32 bits) & 0%o (S_ISUID|S_ISGID) -> %s, else ALLOW"
                         + "  [setuid and setgid files]",

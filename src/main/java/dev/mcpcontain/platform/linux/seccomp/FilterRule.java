@@ -15,4 +15,9 @@ interface FilterRule {
 
     /** One line for {@code --dry-run}. */
     String describe(Arch arch);
+
+    /** The {@code --dry-run} line of an argument check whose syscall this architecture does not have. */
+    static String absent(String syscall, Arch arch) {
+        return syscall + ": no such syscall on " + arch.kernelName() + ", nothing to check";
+    }
 }

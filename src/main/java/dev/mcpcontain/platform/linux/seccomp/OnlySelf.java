@@ -67,7 +67,7 @@ record OnlySelf(String syscall, List<Required> required) implements FilterRule {
     public String describe(Arch arch) {
         OptionalInt nr = SyscallTable.number(arch, syscall);
         if (nr.isEmpty()) {
-            return syscall + ": no such syscall on " + arch.kernelName() + ", nothing to check";
+            return FilterRule.absent(syscall, arch);
         }
         String condition = required.stream()
                 .map(r -> "arg " + r.index() + " (low 32 bits) " + r.meaning())
