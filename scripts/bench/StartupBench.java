@@ -112,9 +112,13 @@ public class StartupBench {
         return ms;
     }
 
-    /** RSS and PSS of the processes containment adds (supervisor, init) while a server runs, and whether a JVM stays. */
+    /**
+     * RSS and PSS of the processes containment adds (supervisor, init) while a server runs plain, and whether a JVM
+     * stays. Plain on purpose: strict asks for tool approvals, which only the relay enforces, so a strict run is
+     * mediated and keeps its JVM (the relay) by design.
+     */
     static void memory(String launcher) throws Exception {
-        Process p = new ProcessBuilder(launcher, "run", "--profile", "strict", "--", "/bin/sleep", "60")
+        Process p = new ProcessBuilder(launcher, "run", "--profile", "strict", "--no-mediate", "--", "/bin/sleep", "60")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         long supervisor = p.pid();
         List<Long> tree = new ArrayList<>();
@@ -130,7 +134,7 @@ public class StartupBench {
         tree = descendants(supervisor);
         long rss = 0, pss = 0;
         System.out.println();
-        System.out.println("resident memory while a server runs (mcp-contain run --profile strict -- /bin/sleep 60):");
+        System.out.println("resident memory while a server runs (plain: mcp-contain run --profile strict --no-mediate -- /bin/sleep 60):");
         List<Long> all = new ArrayList<>();
         all.add(supervisor);
         all.addAll(tree);
