@@ -67,7 +67,8 @@ final class MediationStage {
                         + "tools.deny), which only mediation enforces: drop --no-mediate or use a profile without tool rules");
             }
             if (!asked.get() && approvals) {
-                info.accept("--no-mediate: the tool approvals of profile '" + policy.profileName()
+                // A warning, not a refusal: the user turned the relay off on purpose, but must see what that drops.
+                warn.accept("--no-mediate: the tool approvals of profile '" + policy.profileName()
                         + "' (tools.approval/defaultApproval) are not enforced for server '" + policy.serverId() + "'");
             }
             if (!asked.get() && manifest) {

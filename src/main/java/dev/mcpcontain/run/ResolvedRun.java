@@ -2,6 +2,7 @@ package dev.mcpcontain.run;
 
 import dev.mcpcontain.manifest.Manifest;
 import dev.mcpcontain.policy.ContainmentPolicy;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -13,6 +14,13 @@ import java.util.Set;
  * @param sensitiveEnv  variables the manifest marks sensitive, beside the profile's
  * @param mediates      whether this JVM stays as the relay between host and server
  * @param options       the MCP-aware options it was resolved with
+ * @param notices       what this choice of options drops (e.g. --no-mediate over tool approvals): printed with the
+ *                      plan's warnings, so a launch refused later says only why it was refused
  */
 public record ResolvedRun(ContainmentPolicy policy, Optional<Manifest> manifest, Set<String> sensitiveEnv,
-        boolean mediates, McpOptions options) {}
+        boolean mediates, McpOptions options, List<String> notices) {
+
+    public ResolvedRun {
+        notices = List.copyOf(notices);
+    }
+}

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -67,10 +68,11 @@ public final class RunPipeline {
         ManifestStage.Outcome manifest = ManifestStage.apply(launcher, profile, request, options, diagnostics::warn);
         ContainmentPolicy policy = launcher.resolve(profile, manifest.request());
         admin.checkRun(policy);
+        List<String> notices = new ArrayList<>();
         boolean mediates = admin.mediation(MediationStage.decide(launcher.host(), policy,
-                manifest.manifest().isPresent(), options.mediate(), diagnostics::warn, diagnostics::info),
+                manifest.manifest().isPresent(), options.mediate(), notices::add, diagnostics::info),
                 options.mediate());
-        return new ResolvedRun(policy, manifest.manifest(), manifest.sensitiveEnv(), mediates, options);
+        return new ResolvedRun(policy, manifest.manifest(), manifest.sensitiveEnv(), mediates, options, notices);
     }
 
     /** A registered server's run, as the administrator's policy sees it. */
@@ -83,7 +85,9 @@ public final class RunPipeline {
 
     private <P extends LaunchPlan> PlannedRun<P> plan(ResolvedRun run, ContainmentBackend<P> backend) {
         P plan = backend.plan(run.policy());
-        return new PlannedRun<>(run, backend, plan, notices(run.policy()));
+        List<String> notices = new ArrayList<>(run.notices());
+        notices.addAll(notices(run.policy()));
+        return new PlannedRun<>(run, backend, plan, notices);
     }
 
     /**

@@ -129,6 +129,20 @@ class MediatedRunTest {
     }
 
     @Test
+    void noMediateOverToolApprovalsIsAWarningEveryoneSeesNotOnlyWithVerbose() {
+        ContainmentPolicy strict = launcher.resolve("strict", RunRequest.of(List.of("node", "-e", "0")));
+        List<String> warnings = new java.util.ArrayList<>();
+        List<String> infos = new java.util.ArrayList<>();
+        assertFalse(MediationStage.decide(host, strict, false, Optional.of(false), warnings::add, infos::add));
+        assertEquals(1, warnings.size(), warnings::toString);
+        assertTrue(warnings.get(0).contains("tool approvals of profile 'strict'") && warnings.get(0).contains("not enforced"),
+                warnings.get(0));
+        warnings.clear();
+        assertTrue(MediationStage.decide(host, strict, false, Optional.empty(), warnings::add, infos::add));
+        assertEquals(List.of(), warnings, "mediated: nothing is dropped, nothing to warn of");
+    }
+
+    @Test
     void theAuditRedactorHidesSensitiveValuesOfServerAndLauncher() {
         RunRequest request = new RunRequest(List.of("node", "-e", "0"), List.of(), List.of(), Optional.empty(),
                 List.of("API_TOKEN=tok-for-the-server"), Optional.empty(), Optional.empty());
