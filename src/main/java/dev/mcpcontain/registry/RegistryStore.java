@@ -187,8 +187,36 @@ public final class RegistryStore {
         }
     }
 
-    public void saveHashCache(String name, TreeHash.Cache cache) {
-        write(ensureServerDirectory(name).resolve("tree-cache.json"), cache.files());
+    /**
+     * Saves the per-file cache, then the stamp: the tree hash the cache's walk gave and that walk's metadata digest.
+     * The stamp goes last, so a crash in between leaves an old stamp, which only costs a slower check.
+     */
+    public void saveHashCache(String name, TreeHash.Cache cache, String treeSha256) {
+        Path dir = ensureServerDirectory(name);
+        write(dir.resolve("tree-cache.json"), cache.files());
+        write(dir.resolve(STAMP_FILE), new HashStamp(treeSha256, cache.metadataDigest()));
+    }
+
+    /** The tree hash of the last check that matched, with the metadata digest of its walk. */
+    public record HashStamp(String treeSha256, String metadataDigest) {}
+
+    private static final String STAMP_FILE = "tree-stamp.json";
+
+    /** The stamp of the last matching check; empty when there is none or it cannot be read (a full check follows). */
+    public Optional<HashStamp> hashStamp(String name) {
+        Path file = serverDirectory(name).resolve(STAMP_FILE);
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
+            }
+            com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(Files.readAllBytes(file));
+            String tree = node.path("treeSha256").asText("");
+            String metadata = node.path("metadataDigest").asText("");
+            return tree.length() == 64 && metadata.length() == 64
+                    ? Optional.of(new HashStamp(tree, metadata)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** Deletes the server's folder: entry, secrets, cache and installed code. Links inside are removed, not followed. */

@@ -28,6 +28,12 @@ import java.util.concurrent.TimeUnit;
  * {@link Cache} keeps each file's content hash beside its metadata (device, inode, size, mtime in ns, ctime in ns):
  * a file whose metadata is unchanged is not read again. ctime is what makes this safe: a writer can set mtime back,
  * but any write or chmod moves ctime to now, and no unprivileged call sets it.
+ *
+ * <p>The same walk also yields a {@linkplain #metadataDigest metadata digest}: every entry's name, type and mode,
+ * each file's device, inode, size, mtime and ctime, each link's target. It is taken from the very stat calls the
+ * hash used, before any content is read, so a file written during the walk changes the next digest. When a run's
+ * walk gives the digest recorded with the last matching hash, no file's metadata changed, so (by the cache's own
+ * rule) no content did: the run needs one stat per entry and no cache file is parsed.
  */
 public final class TreeHash {
 
@@ -38,6 +44,7 @@ public final class TreeHash {
     public static final class Cache {
         private final Map<String, CachedFile> files;
         private int computed;
+        private String metadataDigest = "";
 
         public Cache(Map<String, CachedFile> files) {
             this.files = new TreeMap<>(files);
@@ -54,6 +61,11 @@ public final class TreeHash {
         public int computed() {
             return computed;
         }
+
+        /** The metadata digest of the walk that last filled this cache ("" before any). */
+        public String metadataDigest() {
+            return metadataDigest;
+        }
     }
 
     private static final int S_IFMT = 0170000;
@@ -69,70 +81,129 @@ public final class TreeHash {
      * @return the tree's SHA-256, hex
      */
     public static String of(Path root, Cache cache) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException(root + ": not found");
-        }
         MessageDigest tree = sha256();
+        MessageDigest metadata = sha256();
         Map<String, CachedFile> seen = new TreeMap<>();
-        Map<String, Path> entries = new TreeMap<>();
-        if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-            collect(root, "", entries);
-        } else {
-            entries.put("", root);
-        }
-        for (Map.Entry<String, Path> entry : entries.entrySet()) {
-            String name = entry.getKey();
-            Path path = entry.getValue();
-            Map<String, Object> attrs = Files.readAttributes(path, "unix:mode,dev,ino,size,lastModifiedTime,ctime",
-                    LinkOption.NOFOLLOW_LINKS);
-            int mode = (Integer) attrs.get("mode");
-            // The type from the same lstat: no further system call per entry.
-            int type = mode & S_IFMT;
+        for (Entry entry : walk(root)) {
             String line;
-            if (type == S_IFLNK) {
-                line = "l " + name + "\0" + Files.readSymbolicLink(path);
-            } else if (type == S_IFDIR) {
-                line = "d " + Integer.toOctalString(mode & 07777) + " " + name;
-            } else if (type == S_IFREG) {
-                CachedFile now = new CachedFile((Long) attrs.get("dev"), (Long) attrs.get("ino"),
-                        (Long) attrs.get("size"), nanos((FileTime) attrs.get("lastModifiedTime")),
-                        nanos((FileTime) attrs.get("ctime")), "");
-                CachedFile known = cache.files.get(name);
+            if (entry.type() == S_IFREG) {
+                CachedFile now = entry.file("");
+                CachedFile known = cache.files.get(entry.name());
                 String content;
                 if (known != null && sameMetadata(known, now)) {
                     content = known.sha256();
                 } else {
-                    content = fileSha256(path);
+                    content = fileSha256(entry.path());
                     cache.computed++;
                 }
-                seen.put(name, new CachedFile(now.device(), now.inode(), now.size(), now.mtimeNs(), now.ctimeNs(),
-                        content));
-                line = "f " + Integer.toOctalString(mode & 07777) + " " + name + "\0" + content;
+                seen.put(entry.name(), entry.file(content));
+                line = "f " + Integer.toOctalString(entry.mode() & 07777) + " " + entry.name() + "\0" + content;
             } else {
-                throw new IOException(path + ": neither a file, a folder nor a symlink; not code");
+                line = entry.structureLine();
             }
-            tree.update(line.getBytes(StandardCharsets.UTF_8));
-            tree.update((byte) '\n');
+            update(tree, line);
+            update(metadata, entry.metadataLine());
         }
         cache.files.clear();
         cache.files.putAll(seen);
+        cache.metadataDigest = HexFormat.of().formatHex(metadata.digest());
         return HexFormat.of().formatHex(tree.digest());
     }
 
-    /** Every entry under {@code dir} by relative path; links are entries, never descended into. */
-    private static void collect(Path dir, String prefix, Map<String, Path> entries) throws IOException {
-        entries.put(prefix, dir);
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+    /**
+     * The digest of the tree's metadata alone (no file is read): equal to the {@link Cache#metadataDigest} of an
+     * earlier {@link #of} exactly when no entry was added, removed, renamed, re-linked, chmod-ed or written since.
+     */
+    public static String metadataDigest(Path root) throws IOException {
+        MessageDigest metadata = sha256();
+        for (Entry entry : walk(root)) {
+            update(metadata, entry.metadataLine());
+        }
+        return HexFormat.of().formatHex(metadata.digest());
+    }
+
+    /** One entry of the walk, with the attributes of its one lstat. */
+    private record Entry(String name, Path path, Map<String, Object> attrs) {
+
+        int mode() {
+            return (Integer) attrs.get("mode");
+        }
+
+        int type() {
+            return mode() & S_IFMT;
+        }
+
+        CachedFile file(String sha) {
+            return new CachedFile((Long) attrs.get("dev"), (Long) attrs.get("ino"), (Long) attrs.get("size"),
+                    nanos((FileTime) attrs.get("lastModifiedTime")), nanos((FileTime) attrs.get("ctime")), sha);
+        }
+
+        /** The hash line of a folder or a link (a file's carries its content hash). */
+        String structureLine() throws IOException {
+            if (type() == S_IFLNK) {
+                return "l " + name + "\0" + Files.readSymbolicLink(path);
+            }
+            return "d " + Integer.toOctalString(mode() & 07777) + " " + name;
+        }
+
+        String metadataLine() throws IOException {
+            if (type() != S_IFREG) {
+                return structureLine();
+            }
+            CachedFile f = file("");
+            return "f " + Integer.toOctalString(mode() & 07777) + " " + name + "\0" + f.device() + " " + f.inode()
+                    + " " + f.size() + " " + f.mtimeNs() + " " + f.ctimeNs();
+        }
+    }
+
+    /** Every entry in the order of its relative path; links are entries, never followed; one lstat each. */
+    private static java.util.Collection<Entry> walk(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(root + ": not found");
+        }
+        Map<String, Entry> entries = new TreeMap<>();
+        Entry top = entry("", root);
+        if (top.type() == S_IFDIR) {
+            collect(top, entries);
+        } else {
+            check(top);
+            entries.put("", top);
+        }
+        return entries.values();
+    }
+
+    private static void collect(Entry dir, Map<String, Entry> entries) throws IOException {
+        entries.put(dir.name(), dir);
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir.path())) {
             for (Path child : children) {
-                String name = prefix.isEmpty() ? child.getFileName().toString()
-                        : prefix + "/" + child.getFileName();
-                if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
-                    collect(child, name, entries);
+                String name = dir.name().isEmpty() ? child.getFileName().toString()
+                        : dir.name() + "/" + child.getFileName();
+                Entry entry = entry(name, child);
+                if (entry.type() == S_IFDIR) {
+                    collect(entry, entries);
                 } else {
-                    entries.put(name, child);
+                    check(entry);
+                    entries.put(name, entry);
                 }
             }
         }
+    }
+
+    private static Entry entry(String name, Path path) throws IOException {
+        return new Entry(name, path, Files.readAttributes(path, "unix:mode,dev,ino,size,lastModifiedTime,ctime",
+                LinkOption.NOFOLLOW_LINKS));
+    }
+
+    private static void check(Entry entry) throws IOException {
+        int type = entry.type();
+        if (type != S_IFREG && type != S_IFLNK) {
+            throw new IOException(entry.path() + ": neither a file, a folder nor a symlink; not code");
+        }
+    }
+
+    private static void update(MessageDigest digest, String line) {
+        digest.update(line.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) '\n');
     }
 
     private static boolean sameMetadata(CachedFile a, CachedFile b) {

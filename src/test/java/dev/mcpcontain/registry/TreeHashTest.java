@@ -115,4 +115,42 @@ class TreeHashTest {
         assertEquals(0, mkfifo.waitFor());
         assertThrows(IOException.class, this::hash);
     }
+
+    @Test
+    void theMetadataDigestMatchesAnUnchangedTreeAndMovesWithEveryKindOfChange() throws IOException {
+        TreeHash.Cache cache = TreeHash.Cache.empty();
+        TreeHash.of(tree, cache);
+        String recorded = cache.metadataDigest();
+        assertEquals(64, recorded.length());
+        assertEquals(recorded, TreeHash.metadataDigest(tree), "nothing changed: the walk alone gives the same digest");
+        Path file = tree.resolve("dist/lib/a.js");
+        FileTime mtime = Files.getLastModifiedTime(file);
+        Files.writeString(file, "b");
+        Files.setLastModifiedTime(file, mtime);
+        // Same size, mtime set back: ctime (no unprivileged call sets it) still moved.
+        assertNotEquals(recorded, TreeHash.metadataDigest(tree), "content written, mtime restored");
+        TreeHash.of(tree, cache);
+        String afterWrite = cache.metadataDigest();
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertNotEquals(afterWrite, TreeHash.metadataDigest(tree), "chmod");
+        TreeHash.of(tree, cache);
+        String afterChmod = cache.metadataDigest();
+        Files.delete(tree.resolve("link"));
+        Files.createSymbolicLink(tree.resolve("link"), Path.of("/etc/passwd"));
+        assertNotEquals(afterChmod, TreeHash.metadataDigest(tree), "re-linked");
+        TreeHash.of(tree, cache);
+        String afterLink = cache.metadataDigest();
+        Files.createDirectories(tree.resolve("new"));
+        assertNotEquals(afterLink, TreeHash.metadataDigest(tree), "an entry added");
+    }
+
+    @Test
+    void theTreeHashIsTheSameWhateverTheCacheHeld() throws IOException {
+        TreeHash.Cache cache = TreeHash.Cache.empty();
+        String cold = TreeHash.of(tree, cache);
+        assertEquals(cold, TreeHash.of(tree, cache));
+        TreeHash.Cache reused = new TreeHash.Cache(cache.files());
+        assertEquals(cold, TreeHash.of(tree, reused));
+        assertEquals(0, reused.computed(), "a warm walk reads no file");
+    }
 }
