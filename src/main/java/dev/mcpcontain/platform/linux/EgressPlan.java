@@ -42,13 +42,13 @@ record EgressPlan(Path hostSocket, int proxyPort, List<Integer> capturePorts, Al
     }
 
     void write(PlanWriter plan, List<String> describe) {
-        plan.op("bind-ro", hostSocket.toString(), SANDBOX_SOCKET);
-        plan.op("net-proxy", SANDBOX_SOCKET);
-        plan.op("net-proxy-port", proxyPort);
+        plan.op(PlanOp.BIND_RO, hostSocket.toString(), SANDBOX_SOCKET);
+        plan.op(PlanOp.NET_PROXY, SANDBOX_SOCKET);
+        plan.op(PlanOp.NET_PROXY_PORT, proxyPort);
         for (int port : capturePorts) {
-            plan.op("net-capture", port);
+            plan.op(PlanOp.NET_CAPTURE, port);
         }
-        plan.op("net-dns", 53);
+        plan.op(PlanOp.NET_DNS, 53);
         describe.add("network: allow-list " + allowList + "; own network namespace (lo only), the only way out is"
                 + " the launcher's filtering proxy on " + hostSocket + " (bound at " + SANDBOX_SOCKET + ")");
         describe.add("network: proxy-aware clients use 127.0.0.1:" + proxyPort + " (HTTP CONNECT, plain HTTP, SOCKS5h;"

@@ -92,7 +92,7 @@ public final class LinuxPlanBuilder {
             }
             case LANDLOCK -> {
                 mode = "linux/landlock (no namespaces)";
-                plan.op("mode", "landlock");
+                plan.op(PlanOp.MODE, "landlock");
                 refuseProtectedInsideWritable(policy);
                 refuseKernelFilesystemGrants(policy);
                 List<LandlockWeaknesses.Weakness> open = acceptedWeaknesses(policy);
@@ -109,7 +109,7 @@ public final class LinuxPlanBuilder {
             }
             case REDUCED -> {
                 mode = "linux/reduced (the user's session)";
-                plan.op("mode", "reduced");
+                plan.op(PlanOp.MODE, "reduced");
                 describe.add("no namespaces, no filesystem confinement: the user's own session");
                 warnings.add("reduced protections (profile '" + policy.profileName() + "'): the server runs in your"
                         + " session with your files" + (networkNone ? "" : " and network")
@@ -120,7 +120,9 @@ public final class LinuxPlanBuilder {
         }
 
         home(policy, plan, describe);
-        limits(policy.limits(), policy.serverId(), plan, describe, cgroupParents);
+        // Decided with the namespaces: a user launcher's server in full isolation has a user namespace of its own.
+        boolean ownUserNamespace = policy.isolation() == Profile.Isolation.FULL && !launcher.root();
+        limits(policy.limits(), policy.serverId(), ownUserNamespace, plan, describe, cgroupParents);
         usernsCounters(policy, plan, describe, warnings);
         // Every mode: no setuid/setgid files, no file capabilities. Landlock isolation also closes with seccomp what
         // no namespace hides there (host pathname sockets, SysV IPC, netlink, other processes, metadata by path):
@@ -131,18 +133,18 @@ public final class LinuxPlanBuilder {
             case REDUCED -> SeccompOptions.Isolation.REDUCED;
         });
 
-        plan.op("cwd", policy.workingDirectory().toString());
-        plan.op("exec", policy.program());
+        plan.op(PlanOp.CWD, policy.workingDirectory().toString());
+        plan.op(PlanOp.EXEC, policy.program());
         for (String arg : policy.command()) {
-            plan.op("arg", arg);
+            plan.op(PlanOp.ARG, arg);
         }
         Map<String, String> environment = egress.map(e -> e.environment(policy.environment()))
                 .orElse(policy.environment());
         for (Map.Entry<String, String> variable : environment.entrySet()) {
-            plan.op("env", variable.getKey() + "=" + variable.getValue());
+            plan.op(PlanOp.ENV, variable.getKey() + "=" + variable.getValue());
         }
-        plan.op("verbose", launcher.verbosity());
-        plan.op("stdin-hup-grace-ms", STDIN_HUP_GRACE_MS);
+        plan.op(PlanOp.VERBOSE, launcher.verbosity());
+        plan.op(PlanOp.STDIN_HUP_GRACE_MS, STDIN_HUP_GRACE_MS);
         describe.add("environment: " + environment.size() + " variables (allow-list; "
                 + String.join(", ", environment.keySet()) + ")");
         describe.add("descriptors: only 0, 1, 2 reach the server; stdio passed through untouched");
@@ -164,7 +166,7 @@ public final class LinuxPlanBuilder {
             return;
         }
         AgentAccount agent = launcher.agent().orElseThrow();
-        plan.op("identity", agent.uid(), agent.gid());
+        plan.op(PlanOp.IDENTITY, agent.uid(), agent.gid());
         describe.add("identity: agent account " + agent.name() + " (uid " + agent.uid() + "), no capabilities");
         warnings.add("started as root without namespaces: the server runs as " + agent.name() + ", and granted folders"
                 + " are usable only as far as " + agent.name() + "'s own permissions allow (no idmapped mounts without a"
@@ -172,13 +174,13 @@ public final class LinuxPlanBuilder {
     }
 
     private String namespaces(ContainmentPolicy policy, PlanWriter plan, List<String> describe, boolean networkNone) {
-        plan.op("mode", "namespaces");
+        plan.op(PlanOp.MODE, "namespaces");
         List<String> spaces = new ArrayList<>();
         String mode;
         if (launcher.root()) {
             AgentAccount agent = launcher.agent().orElseThrow();
             mode = "linux/namespaces (root launcher, server as " + agent.name() + ")";
-            plan.op("identity", agent.uid(), agent.gid());
+            plan.op(PlanOp.IDENTITY, agent.uid(), agent.gid());
             describe.add("identity: agent account " + agent.name() + " (uid " + agent.uid() + "), no capabilities");
         } else {
             launcher.facts().usernsBlockedBySysctl().ifPresent(why -> {
@@ -194,12 +196,12 @@ public final class LinuxPlanBuilder {
         if (policy.network() != Profile.Network.HOST) {
             spaces.add("net");
         }
-        plan.op("unshare", spaces.toArray());
+        plan.op(PlanOp.UNSHARE, spaces.toArray());
         if (!launcher.root()) {
-            plan.op("map-ids");
-            plan.op("userns-hint", usernsFix());
+            plan.op(PlanOp.MAP_IDS);
+            plan.op(PlanOp.USERNS_HINT, usernsFix());
         }
-        plan.op("hostname", hostname(policy.serverId()));
+        plan.op(PlanOp.HOSTNAME, hostname(policy.serverId()));
         describe.add("namespaces: " + String.join(", ", spaces) + (policy.network() == Profile.Network.HOST
                 ? " (host network)" : ""));
         mounts(policy, plan, describe);
@@ -235,13 +237,13 @@ public final class LinuxPlanBuilder {
         int uid = launcher.root() ? launcher.agent().orElseThrow().uid() : launcher.uid();
         int gid = launcher.root() ? launcher.agent().orElseThrow().gid() : launcher.gid();
         String baseMode = launcher.root() ? "710" : "700";
-        plan.op("home", home.getParent().toString(), home.getFileName().toString(), uid, gid, baseMode);
+        plan.op(PlanOp.HOME, home.getParent().toString(), home.getFileName().toString(), uid, gid, baseMode);
         if (policy.isolation() == Profile.Isolation.LANDLOCK) {
-            plan.op("home-tmp");
+            plan.op(PlanOp.HOME_TMP);
         }
         long limit = policy.limits().homeSizeBytes();
         if (limit > 0) {
-            plan.op("home-limit", limit);
+            plan.op(PlanOp.HOME_LIMIT, limit);
         }
         describe.add("home: " + home + " (uid " + uid + ", 0700; " + home.getParent() + " " + baseMode + "), set up"
                 + " through descriptors without following links" + (limit > 0 ? "; homeSize " + limit
@@ -259,8 +261,8 @@ public final class LinuxPlanBuilder {
      */
     private void usernsCounters(ContainmentPolicy policy, PlanWriter plan, List<String> describe, List<String> warnings) {
         boolean ownUserns = launcher.root() || policy.isolation() == Profile.Isolation.FULL;
-        plan.op("rlimit", "msgqueue", MSGQUEUE_BYTES, MSGQUEUE_BYTES);
-        plan.op("rlimit", "sigpending", SIGPENDING, SIGPENDING);
+        plan.op(PlanOp.RLIMIT, "msgqueue", MSGQUEUE_BYTES, MSGQUEUE_BYTES);
+        plan.op(PlanOp.RLIMIT, "sigpending", SIGPENDING, SIGPENDING);
         if (!ownUserns) {
             warnings.add("isolation '" + policy.isolation().name().toLowerCase(java.util.Locale.ROOT) + "' as a user:"
                     + " no user namespace, so inotify and fanotify instances and watches count against your own"
@@ -272,11 +274,11 @@ public final class LinuxPlanBuilder {
         if (launcher.root()) {
             // Required in full isolation (root creates namespaces there anyway); elsewhere a container's seccomp
             // may refuse even root one: then the helper says so on stderr and the counters stay the host's.
-            plan.op("own-userns", policy.isolation() == Profile.Isolation.FULL ? "required" : "optional");
+            plan.op(PlanOp.OWN_USERNS, policy.isolation() == Profile.Isolation.FULL ? "required" : "optional");
         }
         StringBuilder text = new StringBuilder();
         for (Map.Entry<String, Long> limit : launcher.usernsLimits().entrySet()) {
-            plan.op("userns-limit", limit.getKey(), limit.getValue());
+            plan.op(PlanOp.USERNS_LIMIT, limit.getKey(), limit.getValue());
             text.append(text.length() == 0 ? "" : ", ").append(limit.getKey()).append('=').append(limit.getValue());
         }
         describe.add("per-user counters in the server's own user namespace: " + text + "; POSIX message queues "
@@ -287,32 +289,32 @@ public final class LinuxPlanBuilder {
     static final long SIGPENDING = 1024;
 
     private void mounts(ContainmentPolicy policy, PlanWriter plan, List<String> describe) {
-        plan.op("root-tmpfs", 1 << 20, ResourceLimits.tmpfsInodes(1 << 20));
+        plan.op(PlanOp.ROOT_TMPFS, 1 << 20, ResourceLimits.tmpfsInodes(1 << 20));
         for (String dir : SYSTEM_DIRECTORIES) {
             Path path = Path.of(dir);
             if (Files.isSymbolicLink(path)) {
-                plan.op("symlink", readLink(path), dir);
+                plan.op(PlanOp.SYMLINK, readLink(path), dir);
             } else if (Files.isDirectory(path)) {
                 Path real = Path.of(canonical(path));
-                bind(plan, "bind-ro", real, Path.of(dir), key(real));
+                bind(plan, PlanOp.BIND_RO, real, Path.of(dir), key(real));
             }
         }
-        plan.op("tmpfs", "/tmp", policy.limits().tmpBytes(), "1777", ResourceLimits.tmpfsInodes(policy.limits().tmpBytes()));
-        plan.op("tmpfs", "/dev", 1 << 16, "755", ResourceLimits.tmpfsInodes(1 << 16));
+        plan.op(PlanOp.TMPFS, "/tmp", policy.limits().tmpBytes(), "1777", ResourceLimits.tmpfsInodes(policy.limits().tmpBytes()));
+        plan.op(PlanOp.TMPFS, "/dev", 1 << 16, "755", ResourceLimits.tmpfsInodes(1 << 16));
         for (String device : DEVICES) {
-            plan.op("bind-dev", "/dev/" + device, "/dev/" + device);
+            plan.op(PlanOp.BIND_DEV, "/dev/" + device, "/dev/" + device);
         }
-        plan.op("symlink", "/proc/self/fd", "/dev/fd");
-        plan.op("symlink", "/proc/self/fd/0", "/dev/stdin");
-        plan.op("symlink", "/proc/self/fd/1", "/dev/stdout");
-        plan.op("symlink", "/proc/self/fd/2", "/dev/stderr");
-        plan.op("symlink", "pts/ptmx", "/dev/ptmx");
-        plan.op("devpts", "/dev/pts");
+        plan.op(PlanOp.SYMLINK, "/proc/self/fd", "/dev/fd");
+        plan.op(PlanOp.SYMLINK, "/proc/self/fd/0", "/dev/stdin");
+        plan.op(PlanOp.SYMLINK, "/proc/self/fd/1", "/dev/stdout");
+        plan.op(PlanOp.SYMLINK, "/proc/self/fd/2", "/dev/stderr");
+        plan.op(PlanOp.SYMLINK, "pts/ptmx", "/dev/ptmx");
+        plan.op(PlanOp.DEVPTS, "/dev/pts");
         long shm = Math.min(policy.limits().tmpBytes(), 64L << 20);
-        plan.op("tmpfs", "/dev/shm", shm, "1777", ResourceLimits.tmpfsInodes(shm));
-        plan.op("proc", "/proc");
+        plan.op(PlanOp.TMPFS, "/dev/shm", shm, "1777", ResourceLimits.tmpfsInodes(shm));
+        plan.op(PlanOp.PROC, "/proc");
         for (String path : READ_ONLY_PROC) {
-            plan.op("ro-self", path);
+            plan.op(PlanOp.RO_SELF, path);
         }
         describe.add("root: fresh read-only tmpfs; system directories read-only: " + String.join(" ", SYSTEM_DIRECTORIES));
         describe.add("/tmp: private tmpfs of " + policy.limits().tmpBytes() + " bytes and "
@@ -334,7 +336,7 @@ public final class LinuxPlanBuilder {
         }
         // Masks after every grant, so a grant of /etc/ssl or /etc/ssh cannot show what the root filesystem hides.
         for (String secret : masked) {
-            plan.op("mask", secret);
+            plan.op(PlanOp.MASK, secret);
         }
         describe.add("hidden (inside grants too): " + String.join(" ", masked) + "; no /home, /root, /run, /sys, /var");
         // mcp-contain's own state inside a grant: hidden behind an empty folder the server may only traverse.
@@ -342,7 +344,7 @@ public final class LinuxPlanBuilder {
             for (PathRule rule : policy.paths()) {
                 if (rule.userFolder() && own.startsWith(rule.path()) && !own.equals(rule.path())
                         && Files.isDirectory(own, LinkOption.NOFOLLOW_LINKS)) {
-                    plan.op("hide", own.toString());
+                    plan.op(PlanOp.HIDE, own.toString());
                     describe.add("hidden inside " + rule.path() + ": " + own + " (mcp-contain's own state)");
                     break;
                 }
@@ -354,7 +356,7 @@ public final class LinuxPlanBuilder {
     }
 
     private void bindRule(PlanWriter plan, List<String> describe, PathRule rule) {
-        String op = rule.writable() ? "bind-rw" : "bind-ro";
+        PlanOp op = rule.writable() ? PlanOp.BIND_RW : PlanOp.BIND_RO;
         Optional<PathRule.FileKey> key = rule.key().or(() -> existingKey(rule.path()));
         if (key.isPresent()) {
             bind(plan, op, rule.path(), rule.path(), key.get());
@@ -369,7 +371,7 @@ public final class LinuxPlanBuilder {
     }
 
     /** A bind the helper makes only if the object it opens (never following a link) is still DEV:INO. */
-    private static void bind(PlanWriter plan, String op, Path source, Path destination, PathRule.FileKey key) {
+    private static void bind(PlanWriter plan, PlanOp op, Path source, Path destination, PathRule.FileKey key) {
         plan.op(op, source.toString(), destination.toString(), Long.toUnsignedString(key.dev()),
                 Long.toUnsignedString(key.ino()));
     }
@@ -457,7 +459,7 @@ public final class LinuxPlanBuilder {
             int uid = (Integer) Files.getAttribute(rule.path(), "unix:uid", LinkOption.NOFOLLOW_LINKS);
             int gid = (Integer) Files.getAttribute(rule.path(), "unix:gid", LinkOption.NOFOLLOW_LINKS);
             if (uid != agent.uid()) {
-                plan.op("idmap", uid, agent.uid(), gid, agent.gid());
+                plan.op(PlanOp.IDMAP, uid, agent.uid(), gid, agent.gid());
             }
         } catch (IOException e) {
             throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED,
@@ -473,34 +475,34 @@ public final class LinuxPlanBuilder {
      */
     private void landlock(ContainmentPolicy policy, PlanWriter plan, List<String> describe, boolean namespaced,
             boolean networkNone) {
-        plan.op("landlock", 1);
+        plan.op(PlanOp.LANDLOCK, 1);
         for (String dir : systemDirectoryRules()) {
             if (!namespaced && dir.equals("/etc")) {
                 etcWithoutSecrets(plan);
             } else {
-                plan.op("landlock-ro", dir);
+                plan.op(PlanOp.LANDLOCK_RO, dir);
             }
         }
         if (namespaced) {
             // The private /dev holds only the bound nodes, a private devpts and a private /dev/shm.
-            plan.op("landlock-dev", "/dev");
-            plan.op("landlock-ro", "/proc");
-            plan.op("landlock-rw", "/tmp");
-            plan.op("landlock-readdir", "/");
+            plan.op(PlanOp.LANDLOCK_DEV, "/dev");
+            plan.op(PlanOp.LANDLOCK_RO, "/proc");
+            plan.op(PlanOp.LANDLOCK_RW, "/tmp");
+            plan.op(PlanOp.LANDLOCK_READDIR, "/");
         } else {
             hostDevAndProc(plan);
-            plan.op("landlock-rw", realAgentHome(policy).resolve("tmp").toString());
+            plan.op(PlanOp.LANDLOCK_RW, realAgentHome(policy).resolve("tmp").toString());
         }
         for (PathRule rule : policy.paths()) {
             String path = !namespaced && rule.origin() == PathRule.Origin.AGENT_HOME
                     ? realAgentHome(policy).toString() : rule.path().toString();
-            plan.op(rule.writable() ? "landlock-rw" : "landlock-ro", path);
+            plan.op(rule.writable() ? PlanOp.LANDLOCK_RW : PlanOp.LANDLOCK_RO, path);
         }
         boolean sharedNetwork = !namespaced || policy.network() == Profile.Network.HOST;
         if (networkNone) {
-            plan.op("landlock-deny-tcp", namespaced ? "optional" : "required");
+            plan.op(PlanOp.LANDLOCK_DENY_TCP, namespaced ? "optional" : "required");
         }
-        plan.op("landlock-scope", !namespaced || sharedNetwork ? "required" : "optional");
+        plan.op(PlanOp.LANDLOCK_SCOPE, !namespaced || sharedNetwork ? "required" : "optional");
         describe.add("landlock: " + (namespaced ? "second layer on the same paths" : "the filesystem layer")
                 + (networkNone ? "; TCP denied" : "") + "; signals and abstract unix sockets scoped to the server"
                 + (!namespaced || sharedNetwork ? " (required: ABI 6)" : ""));
@@ -527,13 +529,13 @@ public final class LinuxPlanBuilder {
 
     private static void hostDevAndProc(PlanWriter plan) {
         for (String device : HOST_DEVICES) {
-            plan.op("landlock-dev", "/dev/" + device);
+            plan.op(PlanOp.LANDLOCK_DEV, "/dev/" + device);
         }
         for (String file : HOST_PROC_FILES) {
-            plan.op("landlock-ro", "/proc/" + file);
+            plan.op(PlanOp.LANDLOCK_RO, "/proc/" + file);
         }
         for (String entry : OWN_PROC_ENTRIES) {
-            plan.op("landlock-own-proc", entry);
+            plan.op(PlanOp.LANDLOCK_OWN_PROC, entry);
         }
     }
 
@@ -573,7 +575,7 @@ public final class LinuxPlanBuilder {
     }
 
     private void grantExcept(PlanWriter plan, String dir, List<String> hidden) {
-        plan.op("landlock-readdir", dir);
+        plan.op(PlanOp.LANDLOCK_READDIR, dir);
         Path host = launcher.etc().resolveSibling(dir.substring(1));
         List<String> names;
         try (Stream<Path> entries = Files.list(host)) {
@@ -591,7 +593,7 @@ public final class LinuxPlanBuilder {
                 grantExcept(plan, child, hidden);
             } else if (!Files.isSymbolicLink(host.resolve(name))) {
                 // A symlink in /etc needs no rule: what it points to is allowed (or not) on its own.
-                plan.op("landlock-ro", child);
+                plan.op(PlanOp.LANDLOCK_RO, child);
             }
         }
     }
@@ -657,12 +659,12 @@ public final class LinuxPlanBuilder {
         }
     }
 
-    private void limits(ResourceLimits limits, String serverId, PlanWriter plan, List<String> describe,
-            List<LinuxLaunchPlan.CgroupParent> cgroupParents) {
-        plan.op("rlimit", "nofile", limits.openFiles(), limits.openFiles());
-        plan.op("rlimit", "fsize", limits.fileSizeBytes(), limits.fileSizeBytes());
-        plan.op("rlimit", "core", 0, 0);
-        limits.cpuSeconds().ifPresent(s -> plan.op("rlimit", "cpu", s, s + 5));
+    private void limits(ResourceLimits limits, String serverId, boolean ownUserNamespace, PlanWriter plan,
+            List<String> describe, List<LinuxLaunchPlan.CgroupParent> cgroupParents) {
+        plan.op(PlanOp.RLIMIT, "nofile", limits.openFiles(), limits.openFiles());
+        plan.op(PlanOp.RLIMIT, "fsize", limits.fileSizeBytes(), limits.fileSizeBytes());
+        plan.op(PlanOp.RLIMIT, "core", 0, 0);
+        limits.cpuSeconds().ifPresent(s -> plan.op(PlanOp.RLIMIT, "cpu", s, s + 5));
         describe.add("rlimits: open files " + limits.openFiles() + ", file size " + limits.fileSizeBytes()
                 + ", core 0" + limits.cpuSeconds().stream().mapToObj(s -> ", cpu " + s + " s").findFirst().orElse(""));
 
@@ -674,11 +676,11 @@ public final class LinuxPlanBuilder {
             Path parent = cgroups.unified().get().resolve(leaf);
             Path dir = parent.resolve(run);
             cgroupParents.add(new LinuxLaunchPlan.CgroupParent(parent, List.of("memory", "pids", "cpu")));
-            plan.op("cgroup", dir.toString());
-            plan.op("cgroup-set", dir.toString(), "memory.max", limits.memoryBytes());
-            plan.op("cgroup-set", dir.toString(), "memory.swap.max", 0);
-            plan.op("cgroup-set", dir.toString(), "pids.max", limits.processes());
-            limits.cpus().ifPresent(c -> plan.op("cgroup-set", dir.toString(), "cpu.max",
+            plan.op(PlanOp.CGROUP, dir.toString());
+            plan.op(PlanOp.CGROUP_SET, dir.toString(), "memory.max", limits.memoryBytes());
+            plan.op(PlanOp.CGROUP_SET, dir.toString(), "memory.swap.max", 0);
+            plan.op(PlanOp.CGROUP_SET, dir.toString(), "pids.max", limits.processes());
+            limits.cpus().ifPresent(c -> plan.op(PlanOp.CGROUP_SET, dir.toString(), "cpu.max",
                     Math.round(c * 100_000) + " 100000"));
             describe.add("cgroup v2 " + dir + ": memory " + limits.memoryBytes() + ", pids " + limits.processes()
                     + limits.cpus().stream().mapToObj(c -> ", cpus " + c).findFirst().orElse(""));
@@ -689,43 +691,43 @@ public final class LinuxPlanBuilder {
                 Path parent = cgroups.memoryV1().get().resolve(leaf);
                 Path dir = parent.resolve(run);
                 cgroupParents.add(new LinuxLaunchPlan.CgroupParent(parent, List.of()));
-                plan.op("cgroup", dir.toString());
-                plan.op("cgroup-set", dir.toString(), "memory.limit_in_bytes", limits.memoryBytes());
+                plan.op(PlanOp.CGROUP, dir.toString());
+                plan.op(PlanOp.CGROUP_SET, dir.toString(), "memory.limit_in_bytes", limits.memoryBytes());
                 if (Files.exists(cgroups.memoryV1().get().resolve("memory.memsw.limit_in_bytes"))) {
-                    plan.op("cgroup-set", dir.toString(), "memory.memsw.limit_in_bytes", limits.memoryBytes());
+                    plan.op(PlanOp.CGROUP_SET, dir.toString(), "memory.memsw.limit_in_bytes", limits.memoryBytes());
                 }
                 describe.add("cgroup v1 " + dir + ": memory " + limits.memoryBytes());
             } else {
-                plan.op("rlimit", "data", limits.memoryBytes(), limits.memoryBytes());
+                plan.op(PlanOp.RLIMIT, "data", limits.memoryBytes(), limits.memoryBytes());
                 describe.add("memory: RLIMIT_DATA " + limits.memoryBytes() + " per process (no memory cgroup)");
             }
             if (cgroups.pidsV1().isPresent()) {
                 Path parent = cgroups.pidsV1().get().resolve(leaf);
                 Path dir = parent.resolve(run);
                 cgroupParents.add(new LinuxLaunchPlan.CgroupParent(parent, List.of()));
-                plan.op("cgroup", dir.toString());
-                plan.op("cgroup-set", dir.toString(), "pids.max", limits.processes());
+                plan.op(PlanOp.CGROUP, dir.toString());
+                plan.op(PlanOp.CGROUP_SET, dir.toString(), "pids.max", limits.processes());
                 describe.add("cgroup v1 " + dir + ": pids " + limits.processes());
             } else {
-                processRlimit(limits, plan, describe);
+                processRlimit(limits, ownUserNamespace, plan, describe);
             }
             if (limits.cpus().isPresent()) {
                 Path cpu = cgroups.cpuV1().orElseThrow(() -> cpuUnenforceable());
                 Path parent = cpu.resolve(leaf);
                 Path dir = parent.resolve(run);
                 cgroupParents.add(new LinuxLaunchPlan.CgroupParent(parent, List.of()));
-                plan.op("cgroup", dir.toString());
-                plan.op("cgroup-set", dir.toString(), "cpu.cfs_period_us", 100_000);
-                plan.op("cgroup-set", dir.toString(), "cpu.cfs_quota_us", Math.round(limits.cpus().getAsDouble() * 100_000));
+                plan.op(PlanOp.CGROUP, dir.toString());
+                plan.op(PlanOp.CGROUP_SET, dir.toString(), "cpu.cfs_period_us", 100_000);
+                plan.op(PlanOp.CGROUP_SET, dir.toString(), "cpu.cfs_quota_us", Math.round(limits.cpus().getAsDouble() * 100_000));
             }
             return;
         }
         if (limits.cpus().isPresent()) {
             throw cpuUnenforceable();
         }
-        plan.op("rlimit", "data", limits.memoryBytes(), limits.memoryBytes());
+        plan.op(PlanOp.RLIMIT, "data", limits.memoryBytes(), limits.memoryBytes());
         describe.add("memory: RLIMIT_DATA " + limits.memoryBytes() + " per process (no writable cgroup for this user)");
-        processRlimit(limits, plan, describe);
+        processRlimit(limits, ownUserNamespace, plan, describe);
     }
 
     /**
@@ -733,18 +735,14 @@ public final class LinuxPlanBuilder {
      * namespace, so the limit is the server's own; elsewhere the uid's existing tasks are added so the server
      * gets exactly its allowance on top of them.
      */
-    private void processRlimit(ResourceLimits limits, PlanWriter plan, List<String> describe) {
-        boolean ownUserNamespace = false;
-        for (String line : plan.lines()) {
-            ownUserNamespace |= line.startsWith("unshare ") && line.contains(" user");
-        }
+    private void processRlimit(ResourceLimits limits, boolean ownUserNamespace, PlanWriter plan, List<String> describe) {
         long existing = 0;
         if (!ownUserNamespace) {
             int uid = launcher.root() ? launcher.agent().map(AgentAccount::uid).orElse(launcher.uid()) : launcher.uid();
             existing = TaskCounter.tasksOf(uid);
         }
         long nproc = limits.processes() + existing;
-        plan.op("rlimit", "nproc", nproc, nproc);
+        plan.op(PlanOp.RLIMIT, "nproc", nproc, nproc);
         describe.add("processes: RLIMIT_NPROC " + nproc + (ownUserNamespace
                 ? " (counted inside the server's user namespace)"
                 : " (" + existing + " tasks already running as this uid, plus the server's " + limits.processes() + ")"));
@@ -758,7 +756,7 @@ public final class LinuxPlanBuilder {
 
     private static SeccompOptions seccomp(PlanWriter plan, boolean networkNone, SeccompOptions.Isolation isolation) {
         SeccompOptions options = new SeccompOptions(Arch.current(), networkNone, isolation);
-        plan.op("seccomp", HexFormat.of().formatHex(SeccompCompiler.compile(options)));
+        plan.op(PlanOp.SECCOMP, HexFormat.of().formatHex(SeccompCompiler.compile(options)));
         return options;
     }
 

@@ -2,23 +2,40 @@ package dev.mcpcontain.platform.linux;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The helper's plan format (documented in native/linux/plan.c): one operation per line, words separated by one
- * space, every byte outside a safe set percent-encoded so that paths and values may contain anything but NUL.
+ * Writes the helper's plan (format and operations: native/linux/plan_ops.def): one operation per line, words
+ * separated by one space, every byte outside a safe set percent-encoded so that paths and values may contain
+ * anything but NUL. Each operation's argument count is checked as it is written and its occurrence when the plan is
+ * finished, by the same rules the helper applies.
+ *
+ * <p>The plan is written in steps: {@link #step} names what the operations written after it do, and those names,
+ * in plan order, are the human description ({@code --dry-run}, {@code -v}). A description therefore cannot drift
+ * from the operations it stands for, nor appear in another order.
  */
 final class PlanWriter {
 
     private final List<String> lines = new ArrayList<>();
+    private final List<String> steps = new ArrayList<>();
+    private final Map<PlanOp, Integer> written = new EnumMap<>(PlanOp.class);
 
     PlanWriter() {
         lines.add("mcp-contain-plan 1");
     }
 
-    PlanWriter op(String operation, Object... words) {
-        StringBuilder line = new StringBuilder(operation);
+    PlanWriter op(PlanOp operation, Object... words) {
+        if (operation == PlanOp.END) {
+            throw new IllegalArgumentException("'end' is written by finish()");
+        }
+        operation.checkArgs(words.length);
+        if (operation.occurs != PlanOp.Occurs.MANY && written.containsKey(operation)) {
+            throw new IllegalStateException("plan operation '" + operation.word + "' written twice");
+        }
+        written.merge(operation, 1, Integer::sum);
+        StringBuilder line = new StringBuilder(operation.word);
         for (Object word : words) {
             line.append(' ').append(encode(String.valueOf(word)));
         }
@@ -26,15 +43,25 @@ final class PlanWriter {
         return this;
     }
 
-    /** The finished plan, ending with the line the helper requires to accept it. */
-    String finish() {
-        List<String> all = new ArrayList<>(lines);
-        all.add("end");
-        return String.join("\n", all) + "\n";
+    /** Starts a step: DESCRIPTION says, in one line, what the operations written next carry out. */
+    PlanWriter step(String description) {
+        steps.add(description);
+        return this;
     }
 
-    List<String> lines() {
-        return Collections.unmodifiableList(lines);
+    /** The finished plan, ending with the line the helper requires to accept it. */
+    String finish() {
+        for (PlanOp operation : PlanOp.values()) {
+            if (operation.occurs == PlanOp.Occurs.REQUIRED && operation != PlanOp.END && !written.containsKey(operation)) {
+                throw new IllegalStateException("the plan has no '" + operation.word + "' operation");
+            }
+        }
+        return String.join("\n", lines) + "\nend\n";
+    }
+
+    /** The steps' descriptions, in plan order. */
+    List<String> description() {
+        return List.copyOf(steps);
     }
 
     static String encode(String word) {
