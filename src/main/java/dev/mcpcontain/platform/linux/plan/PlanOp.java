@@ -1,4 +1,4 @@
-package dev.mcpcontain.platform.linux;
+package dev.mcpcontain.platform.linux.plan;
 
 /**
  * The helper's plan operations, as native/linux/plan_ops.def defines them (the helper builds its op table from that

@@ -1,4 +1,4 @@
-package dev.mcpcontain.platform.linux;
+package dev.mcpcontain.platform.linux.plan;
 
 import dev.mcpcontain.platform.linux.seccomp.Arch;
 import dev.mcpcontain.platform.linux.seccomp.SeccompCompiler;

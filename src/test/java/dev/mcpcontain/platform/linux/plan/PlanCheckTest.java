@@ -1,9 +1,10 @@
-package dev.mcpcontain.platform.linux;
+package dev.mcpcontain.platform.linux.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcpcontain.network.AllowList;
+import dev.mcpcontain.platform.linux.HelperLocator;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.LandlockWeaknesses;
 import dev.mcpcontain.policy.PathRule;

@@ -1,4 +1,4 @@
-package dev.mcpcontain.platform.linux;
+package dev.mcpcontain.platform.linux.plan;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

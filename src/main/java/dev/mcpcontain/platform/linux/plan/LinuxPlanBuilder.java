@@ -1,4 +1,4 @@
-package dev.mcpcontain.platform.linux;
+package dev.mcpcontain.platform.linux.plan;
 
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.platform.linux.seccomp.SeccompOptions;
@@ -38,15 +38,6 @@ public final class LinuxPlanBuilder {
         public Launcher(boolean root, int uid, int gid, Path home, int verbosity, Path helper, LinuxHostFacts facts,
                 Optional<AgentAccount> agent, String runId, Path etc) {
             this(root, uid, gid, home, verbosity, helper, facts, agent, runId, etc, UsernsLimits.forThisHost());
-        }
-
-        /**
-         * Names this launch's cgroups: unique among concurrent launches, not a secret; names the process that lives
-         * as long as the run, so that a later launch can sweep what a kill -9 left ({@link CgroupSweep}).
-         */
-        public static String newRunId() {
-            long owner = LauncherLineage.runOwner(System.getenv(), ProcessHandle.current().pid());
-            return CgroupSweep.newRunId(owner, CgroupSweep.startTime(owner));
         }
     }
 
