@@ -148,9 +148,16 @@ void plan_read(int fd, struct plan *plan)
     unsigned seen[N_OPS] = {0};
     const unsigned *ended = &seen[lookup("end", 0) - ops];
     size_t line_no = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    bool header = false;
+    /* Every line counts, empty ones too, so that a message's line number is the line a reader sees. */
+    for (char *line = buf, *next; line < buf + len; line = next) {
+        char *newline = strchr(line, '\n');
+        next = newline ? newline + 1 : buf + len;
+        if (newline)
+            *newline = '\0';
         line_no++;
+        if (!*line)
+            continue;
         if (*ended)
             die("plan line %zu: text after 'end'", line_no);
         char *words[MAX_WORDS];
@@ -163,14 +170,15 @@ void plan_read(int fd, struct plan *plan)
         }
         if (n == 0)
             continue;
-        if (line_no == 1) {
-            if (n != 2 || strcmp(words[0], "mcp-contain-plan") || strcmp(words[1], "1"))
+        if (!header) {
+            if (line_no != 1 || n != 2 || strcmp(words[0], "mcp-contain-plan") || strcmp(words[1], "1"))
                 die("not an mcp-contain plan (version 1)");
+            header = true;
             continue;
         }
         apply_line(plan, words, n, line_no, seen);
     }
-    if (line_no == 0)
+    if (!header)
         die("not an mcp-contain plan (it is empty)");
     if (!*ended)
         die("plan is truncated (no 'end' line)");
