@@ -94,6 +94,9 @@ class PlanCheckTest {
 
         assertRefused(helper, plan.replace("\nmode namespaces\n", "\nmode namespaces\nfrobnicate now\n"),
                 "plan line 3: unknown operation 'frobnicate' (helper and launcher versions differ?)");
+        assertRefused(helper, plan.replace("\nmode namespaces\n", "\nmode namespaces\n\nfrobnicate now\n"),
+                "plan line 4: unknown operation 'frobnicate' (helper and launcher versions differ?)");
+        assertRefused(helper, "", "not an mcp-contain plan (it is empty)");
         assertRefused(helper, plan.replace("\nmode namespaces\n", "\nmode namespaces extra\n"),
                 "plan line " + mode + ": 'mode' takes 1 argument(s), got 2");
         assertRefused(helper, plan.replace("\n" + lines.get(exec - 1) + "\n", "\nexec\n"),
