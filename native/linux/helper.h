@@ -1,4 +1,4 @@
-/* mcp-contain-helper: mechanism only. Java decides the policy and writes it as a plan (plan.c documents the
+/* mcp-contain-helper: mechanism only. Java decides the policy and writes it as a plan (plan_ops.def defines the
  * format); this program carries the plan out in a fixed order and never decides anything of its own. */
 #ifndef MCP_CONTAIN_HELPER_H
 #define MCP_CONTAIN_HELPER_H

@@ -3,6 +3,8 @@
  *   --plan-fd N      read the plan from descriptor N (to EOF), then supervise the server
  *   --plan-stdin     read "length N\n" and exactly N plan bytes from stdin, leave the rest for the server
  *   ... --watch HOST LAUNCHER   after either: end the tree when HOST (LAUNCHER's parent) exits (parent.c)
+ *   --check-plan     read a plan from stdin (to EOF) and check it exactly as a launch would, then exit: 0 and
+ *                    silence if accepted, 125 and one line on stderr if not; nothing is started or touched
  *   --probe          report what this host can enforce (for 'mcp-contain check')
  *   --version */
 #include "helper.h"
@@ -125,6 +127,12 @@ int main(int argc, char **argv)
     }
     if (argc == 2 && !strcmp(argv[1], "--probe"))
         return probe();
+    if (argc == 2 && !strcmp(argv[1], "--check-plan")) {
+        /* The very reader a launch uses: what it accepts here, a launch accepts (PlanCheckTest feeds it every
+         * kind of plan the launcher writes). */
+        plan_read(STDIN_FILENO, &the_plan);
+        return 0;
+    }
     int fd = -1;
     if (argc == 3 && !strcmp(argv[1], "--plan-fd")) {
         char *end;
@@ -135,12 +143,10 @@ int main(int argc, char **argv)
     } else if (argc == 2 && !strcmp(argv[1], "--plan-stdin")) {
         fd = plan_from_stdin();
     } else {
-        die("usage: mcp-contain-helper --plan-fd N | --plan-stdin | --probe (started by mcp-contain, not by hand)");
+        die("usage: mcp-contain-helper --plan-fd N | --plan-stdin | --check-plan | --probe (started by mcp-contain, not by hand)");
     }
     plan_read(fd, &the_plan);
     close(fd);
     reap_plan_copier();
-    if (the_plan.mode == MODE_NAMESPACES && !the_plan.clone_flags)
-        die("namespaces mode without namespaces");
     return supervise(&the_plan, host, launcher);
 }

@@ -34,7 +34,7 @@ class LeftoverStateIT {
                     EscapeSuite.requireThat(Files.isDirectory(dir.getParent()), "needs the pids cgroup of earlier launches");
                     Path plan = suite.workDir(id, "refused-plan").resolve("plan");
                     // The second limit names a file no cgroup has: cgroups_create dies after the mkdir.
-                    Files.writeString(plan, "mcp-contain-plan 1\nmode reduced\ncgroup " + dir + "\ncgroup-set " + dir
+                    Files.writeString(plan, "mcp-contain-plan 1\nmode reduced\nverbose 0\nstdin-hup-grace-ms 2000\ncgroup " + dir + "\ncgroup-set " + dir
                             + " pids.max 64\ncgroup-set " + dir + " no.such.limit 1\nexec /bin/true\narg /bin/true\nend\n");
                     RunResult r = suite.exec("helper refusing midway", List.of("sh", "-c", "exec \"$0\" --plan-fd 3 3<\"$1\"",
                             suite.helper().toString(), plan.toString()), Map.of(), Duration.ofSeconds(30)).assertExit(125);
@@ -45,7 +45,7 @@ class LeftoverStateIT {
                     String name = "it-refused-control-" + EscapeSuite.randomHex(4);
                     Path dir = Path.of("/sys/fs/cgroup/pids/mcp-contain").resolve(name + ".1-0-1");
                     Path plan = suite.workDir(id, "refused-control").resolve("plan");
-                    Files.writeString(plan, "mcp-contain-plan 1\nmode reduced\ncgroup " + dir + "\ncgroup-set " + dir
+                    Files.writeString(plan, "mcp-contain-plan 1\nmode reduced\nverbose 0\nstdin-hup-grace-ms 2000\ncgroup " + dir + "\ncgroup-set " + dir
                             + " pids.max 64\nexec /bin/sh\narg sh\narg -c\narg " + "test%20-d%20" + dir + "%20%26%26%20echo%20INSIDE"
                             + "\nend\n");
                     RunResult r = suite.exec("helper control", List.of("sh", "-c", "exec \"$0\" --plan-fd 3 3<\"$1\"",

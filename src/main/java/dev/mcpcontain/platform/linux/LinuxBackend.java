@@ -5,6 +5,10 @@ import dev.mcpcontain.launch.ContainmentBackend;
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.ExecHandoff;
 import dev.mcpcontain.launch.HostCheck;
+import dev.mcpcontain.platform.linux.plan.AgentAccount;
+import dev.mcpcontain.platform.linux.plan.LinuxHostFacts;
+import dev.mcpcontain.platform.linux.plan.LinuxLaunchPlan;
+import dev.mcpcontain.platform.linux.plan.LinuxPlanBuilder;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.state.PrivateFiles;
@@ -43,9 +47,18 @@ public final class LinuxBackend implements ContainmentBackend<LinuxLaunchPlan> {
         // alone does not keep it from.
         Optional<AgentAccount> agent = root ? Optional.of(AgentAccount.lookup(policy.agentUser())) : Optional.empty();
         LinuxPlanBuilder.Launcher launcher = new LinuxPlanBuilder.Launcher(root, host.uid(), host.gid(), host.home(), verbosity,
-                HelperLocator.locate(root), LinuxHostFacts.read(), agent, LinuxPlanBuilder.Launcher.newRunId(),
+                HelperLocator.locate(root), LinuxHostFacts.read(), agent, newRunId(),
                 Path.of("/etc"));
         return new LinuxPlanBuilder(launcher).build(policy);
+    }
+
+    /**
+     * Names this launch's cgroups: unique among concurrent launches, not a secret; names the process that lives as
+     * long as the run, so that a later launch can sweep what a kill -9 left ({@link CgroupSweep}).
+     */
+    private static String newRunId() {
+        long owner = LauncherLineage.runOwner(System.getenv(), ProcessHandle.current().pid());
+        return CgroupSweep.newRunId(owner, CgroupSweep.startTime(owner));
     }
 
     @Override

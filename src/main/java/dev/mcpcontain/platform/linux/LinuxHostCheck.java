@@ -2,6 +2,7 @@ package dev.mcpcontain.platform.linux;
 
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.HostCheck;
+import dev.mcpcontain.platform.linux.plan.LinuxHostFacts;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.policy.LandlockWeaknesses;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.mcpcontain.platform.linux;
+package dev.mcpcontain.platform.linux.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.mcpcontain.platform.linux;
+package dev.mcpcontain.platform.linux.plan;
 
 import dev.mcpcontain.launch.ContainmentException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.mcpcontain.platform.linux;
+package dev.mcpcontain.platform.linux.plan;
 
 import dev.mcpcontain.network.AllowList;
 import dev.mcpcontain.network.ProxyEnvironment;
@@ -41,22 +41,22 @@ record EgressPlan(Path hostSocket, int proxyPort, List<Integer> capturePorts, Al
         return new EgressPlan(socket, proxyPort, ports, policy.allowList());
     }
 
-    void write(PlanWriter plan, List<String> describe) {
-        plan.op("bind-ro", hostSocket.toString(), SANDBOX_SOCKET);
-        plan.op("net-proxy", SANDBOX_SOCKET);
-        plan.op("net-proxy-port", proxyPort);
-        for (int port : capturePorts) {
-            plan.op("net-capture", port);
-        }
-        plan.op("net-dns", 53);
-        describe.add("network: allow-list " + allowList + "; own network namespace (lo only), the only way out is"
+    void write(PlanWriter plan) {
+        plan.step("network: allow-list " + allowList + "; own network namespace (lo only), the only way out is"
                 + " the launcher's filtering proxy on " + hostSocket + " (bound at " + SANDBOX_SOCKET + ")");
-        describe.add("network: proxy-aware clients use 127.0.0.1:" + proxyPort + " (HTTP CONNECT, plain HTTP, SOCKS5h;"
+        plan.op(PlanOp.BIND_RO, hostSocket.toString(), SANDBOX_SOCKET);
+        plan.op(PlanOp.NET_PROXY, SANDBOX_SOCKET);
+        plan.step("network: proxy-aware clients use 127.0.0.1:" + proxyPort + " (HTTP CONNECT, plain HTTP, SOCKS5h;"
                 + " HTTP(S)_PROXY, ALL_PROXY, NODE_USE_ENV_PROXY, npm/yarn/pip/git, JAVA_TOOL_OPTIONS set)");
-        describe.add("network: other clients are captured: every IPv4 destination routed to lo, ports "
+        plan.op(PlanOp.NET_PROXY_PORT, proxyPort);
+        plan.step("network: other clients are captured: every IPv4 destination routed to lo, ports "
                 + capturePorts + " relayed to the proxy by the DNS stub's name (fake addresses 198.18.0.0/15) or by"
                 + " address; DNS answered inside (names off the list: NXDOMAIN, never sent out); no UDP leaves");
-        describe.add("network: names resolved by the launcher; loopback, RFC 1918, link-local (169.254.169.254),"
+        for (int port : capturePorts) {
+            plan.op(PlanOp.NET_CAPTURE, port);
+        }
+        plan.op(PlanOp.NET_DNS, 53);
+        plan.step("network: names resolved by the launcher; loopback, RFC 1918, link-local (169.254.169.254),"
                 + " CGNAT and IPv6 ULA/link-local results refused unless that address or 'localhost' is listed");
     }
 

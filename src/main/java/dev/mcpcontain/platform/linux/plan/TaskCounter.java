@@ -1,4 +1,4 @@
-package dev.mcpcontain.platform.linux;
+package dev.mcpcontain.platform.linux.plan;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
