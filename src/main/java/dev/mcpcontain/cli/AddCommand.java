@@ -75,8 +75,8 @@ public final class AddCommand implements Callable<Integer> {
             file = file.resolve("manifest.json");
         }
         if (origin.endsWith(".mcpb")) {
-            throw new RegistryException(origin + ": .mcpb bundles are not supported yet; unpack it and add its"
-                    + " manifest.json");
+            return new BundleAdd(registration, settings, name, err).add(Path.of(origin).toAbsolutePath(), profile,
+                    now);
         }
         if (file.getFileName().toString().equals("server.json")) {
             throw new RegistryException(origin + ": MCP Registry server.json is not supported yet; add its package"
@@ -85,7 +85,7 @@ public final class AddCommand implements Callable<Integer> {
         return addManifest(registration, profile, file, now, err);
     }
 
-    private String available(Registration registration, String derived) {
+    static String available(Registration registration, String name, String derived) {
         String chosen = name != null ? name : derived;
         registration.store.serverDirectory(chosen);
         if (registration.store.exists(chosen)) {
@@ -100,7 +100,7 @@ public final class AddCommand implements Callable<Integer> {
             throw new RegistryException(file + ": no such manifest");
         }
         Manifest manifest = ManifestLoader.load(file, w -> err.println("mcp-contain: warning: " + w));
-        String server = available(registration, ManifestLaunch.serverName(manifest.name()));
+        String server = available(registration, name, ManifestLaunch.serverName(manifest.name()));
         // No .mcpb signature can exist for a manifest folder: an unsigned bundle, which policy may refuse.
         registration.admin.checkServer(Optional.of(server), true);
         UserConfigValues values = registration.userConfig(manifest, settings.userConfig, Map.of(), Map.of());
@@ -128,7 +128,7 @@ public final class AddCommand implements Callable<Integer> {
         String spec = origin.substring("npm:".length());
         String derived = spec.endsWith(".tgz") ? Path.of(spec).getFileName().toString().replaceAll("\\.tgz$", "")
                 : spec.replaceAll("^@[^/]+/", "").replaceAll("@[^@]*$", "");
-        String server = available(registration, ManifestLaunch.serverName(derived));
+        String server = available(registration, name, ManifestLaunch.serverName(derived));
         registration.admin.checkServer(Optional.of(server), false);
         registration.store.ensureServerDirectory(server);
         Path prefix = registration.store.ensureCodeDirectory(server);
@@ -157,7 +157,7 @@ public final class AddCommand implements Callable<Integer> {
         command.set(0, located.executable().toString());
         // The code is the main file: the binary itself, or an interpreter's script.
         Path program = located.mainPath();
-        String server = available(registration, ServerIdentity.of(command, program));
+        String server = available(registration, name, ServerIdentity.of(command, program));
         registration.admin.checkServer(Optional.of(server), false);
         registration.store.ensureServerDirectory(server);
         try {
@@ -180,7 +180,7 @@ public final class AddCommand implements Callable<Integer> {
         }
     }
 
-    private static void done(ServerEntry entry, PrintWriter err) {
+    static void done(ServerEntry entry, PrintWriter err) {
         err.println("mcp-contain: registered '" + entry.name() + "' (" + entry.source() + "), code " + entry.codePath()
                 + " sha256 " + entry.codeSha256() + "; run it with 'mcp-contain run " + entry.name() + "'");
     }
