@@ -13,19 +13,19 @@ import java.util.zip.Deflater;
  * Writes zips byte by byte, so that tests can say exactly what an attacker's archive says: any name, Unix mode,
  * method, and sizes that lie. {@code java.util.zip.ZipOutputStream} can write none of the dangerous ones.
  */
-final class CraftedZip {
+public final class CraftedZip {
 
     /** One entry: {@code declaredSize} -1 means the true size. */
-    record Entry(String name, byte[] content, int unixMode, boolean deflate, long declaredSize) {}
+    public record Entry(String name, byte[] content, int unixMode, boolean deflate, long declaredSize) {}
 
     private final List<Entry> entries = new ArrayList<>();
     private int overlapLast = -1;
 
-    CraftedZip file(String name, String content) {
+    public CraftedZip file(String name, String content) {
         return add(new Entry(name, content.getBytes(StandardCharsets.UTF_8), 0100644, true, -1));
     }
 
-    CraftedZip add(Entry entry) {
+    public CraftedZip add(Entry entry) {
         entries.add(entry);
         return this;
     }
@@ -36,7 +36,7 @@ final class CraftedZip {
         return this;
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream central = new ByteArrayOutputStream();
         List<Integer> offsets = new ArrayList<>();
@@ -80,7 +80,7 @@ final class CraftedZip {
         return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    static byte[] deflate(byte[] content) {
+    public static byte[] deflate(byte[] content) {
         Deflater deflater = new Deflater(9, true);
         deflater.setInput(content);
         deflater.finish();

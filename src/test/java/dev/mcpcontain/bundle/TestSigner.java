@@ -16,11 +16,11 @@ import java.util.List;
  * a code-signing certificate it issued, and a self-signed one. Signatures are detached CMS over the bundle's bytes,
  * put in an MCPB signature block exactly as {@code mcpb sign} lays it out.
  */
-final class TestSigner {
+public final class TestSigner {
 
-    final Path dir;
+    public final Path dir;
 
-    TestSigner(Path dir) throws IOException, InterruptedException {
+    public TestSigner(Path dir) throws IOException, InterruptedException {
         this.dir = dir;
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
                 "-subj", "/CN=mcp-contain Test CA", "-addext", "basicConstraints=critical,CA:TRUE",
