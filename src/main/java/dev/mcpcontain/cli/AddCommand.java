@@ -8,6 +8,7 @@ import dev.mcpcontain.policy.ServerIdentity;
 import dev.mcpcontain.registry.CodeCheck;
 import dev.mcpcontain.registry.NpmInstall;
 import dev.mcpcontain.registry.RegistryException;
+import dev.mcpcontain.registry.RegistryServerJson;
 import dev.mcpcontain.registry.ServerEntry;
 import dev.mcpcontain.registry.UserConfigValues;
 import java.io.PrintStream;
@@ -78,9 +79,11 @@ public final class AddCommand implements Callable<Integer> {
             return new BundleAdd(registration, settings, name, err).add(Path.of(origin).toAbsolutePath(), profile,
                     now);
         }
-        if (file.getFileName().toString().equals("server.json")) {
-            throw new RegistryException(origin + ": MCP Registry server.json is not supported yet; add its package"
-                    + " as npm:PACKAGE@VERSION");
+        if (RegistryServerJson.isSource(file)) {
+            if (!Files.isRegularFile(file)) {
+                throw new RegistryException(file + ": no such file");
+            }
+            return new ServerJsonAdd(registration, settings, name, err).add(file, profile, now);
         }
         return addManifest(registration, profile, file, now, err);
     }
