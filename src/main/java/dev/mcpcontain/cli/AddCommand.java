@@ -32,7 +32,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "add", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Register a server: 'run NAME' then runs it contained and mediated, its code checked against"
                 + " the hash taken now.",
-                "SOURCE: an MCPB manifest.json (its folder is the bundle); npm:PACKAGE@VERSION (installed now into"
+                "SOURCE: an MCPB manifest.json (its folder is the bundle); a .mcpb bundle (its signature verified and"
+                        + " reported, unsigned and self-signed ones flagged; unpacked safely into mcp-contain's"
+                        + " store); an MCP Registry server.json (its stdio npm package installed at its exact version,"
+                        + " environmentVariables as --user-config settings); npm:PACKAGE@VERSION (installed now into"
                         + " mcp-contain's store without lifecycle scripts, registry signatures verified) or"
                         + " npm:FILE.tgz; or '-- COMMAND...'."})
 public final class AddCommand implements Callable<Integer> {
@@ -46,7 +49,7 @@ public final class AddCommand implements Callable<Integer> {
     @Mixin
     ServerSettings settings;
 
-    @Parameters(paramLabel = "SOURCE", arity = "0..*", description = "manifest.json, npm:PACKAGE@VERSION, or -- COMMAND...")
+    @Parameters(paramLabel = "SOURCE", arity = "0..*", description = "manifest.json, FILE.mcpb, server.json, npm:PACKAGE@VERSION, or -- COMMAND...")
     List<String> source = new ArrayList<>();
 
     @CommandLine.Spec
@@ -58,7 +61,7 @@ public final class AddCommand implements Callable<Integer> {
         boolean command = spec.commandLine().getParseResult().originalArgs().contains("--");
         if (source.isEmpty() || (!command && source.size() != 1)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "expected one SOURCE (manifest.json, npm:PACKAGE@VERSION) or '-- COMMAND...'");
+                    "expected one SOURCE (manifest.json, FILE.mcpb, server.json, npm:PACKAGE@VERSION) or '-- COMMAND...'");
         }
         Registration registration = new Registration();
         String profile = settings.profile == null ? "default" : settings.profile;
@@ -179,7 +182,8 @@ public final class AddCommand implements Callable<Integer> {
 
     private void refuseUserConfig() {
         if (!settings.userConfig.isEmpty()) {
-            throw new RegistryException("--user-config needs a manifest source (it sets a manifest's user_config)");
+            throw new RegistryException("--user-config needs a manifest, .mcpb or server.json source (it sets a"
+                    + " manifest's user_config)");
         }
     }
 
