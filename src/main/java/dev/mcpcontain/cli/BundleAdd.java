@@ -86,9 +86,10 @@ final class BundleAdd {
             String chosen = AddCommand.available(registration, name, ManifestLaunch.serverName(staged.name()));
             registration.admin.checkServer(Optional.of(chosen), !signature.trusted());
             Path code = registration.store.codeDirectory(chosen);
-            registration.store.ensureServerDirectory(chosen);
-            server = chosen;
+            // Renamed first: if another add of this name got there, the rename fails and nothing of theirs is touched.
             Files.move(unpacked, code, StandardCopyOption.ATOMIC_MOVE);
+            server = chosen;
+            registration.store.ensureServerDirectory(chosen);
             Manifest manifest = ManifestLoader.load(code.resolve("manifest.json"));
             UserConfigValues values = registration.userConfig(manifest, settings.userConfig, Map.of(), Map.of());
             String sha = CodeCheck.pin(registration.store, server, code);
