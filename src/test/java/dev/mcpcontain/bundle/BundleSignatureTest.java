@@ -98,6 +98,21 @@ class BundleSignatureTest {
         assertEquals(SignatureStatus.SIGNED, verify(file, trustingTestCa()).status());
     }
 
+    /** Newer mcpb sign raises the zip comment length over the block after signing what was there before. */
+    @Test
+    void theCommentLengthRaisedAfterSigningIsAccepted() throws Exception {
+        byte[] signature = signer.cms(ZIP, "leaf.pem", "leaf.key", "ca.pem");
+        byte[] file = TestSigner.block(ZIP, signature, 0);
+        int block = file.length - ZIP.length;
+        int commentLength = ZIP.length - 2; // the end record is the zip's last 22 bytes, the comment length its last 2
+        file[commentLength] = (byte) block;
+        file[commentLength + 1] = (byte) (block >> 8);
+        assertEquals(SignatureStatus.SIGNED, verify(file, trustingTestCa()).status());
+        file[commentLength] ^= 1; // any other value is a change
+        assertEquals("signature does not match the bundle's content (changed after it was signed); refusing it",
+                refusal(file));
+    }
+
     @Test
     void aChangedByteAfterSigningIsRefusedNotDowngradedToUnsigned() throws Exception {
         byte[] file = TestSigner.block(ZIP, signer.cms(ZIP, "leaf.pem", "leaf.key", "ca.pem"), 0);
