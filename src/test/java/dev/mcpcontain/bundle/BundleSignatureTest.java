@@ -152,6 +152,35 @@ class BundleSignatureTest {
     }
 
     @Test
+    void signaturesOutsideWhatMcpbWritesAreRefusedNamingWhy() throws Exception {
+        String embedded = refusal(TestSigner.block(ZIP, signer.cmsWith(ZIP, "-nodetach", "-md", "sha256", "-signer",
+                "leaf.pem", "-inkey", "leaf.key"), 0));
+        assertEquals("signature block: not a PKCS#7 signature mcp-contain can read (encapContentInfo: the signature"
+                + " is not detached)", embedded);
+        String sha1 = refusal(TestSigner.block(ZIP, signer.cmsWith(ZIP, "-md", "sha1", "-signer", "leaf.pem",
+                "-inkey", "leaf.key"), 0));
+        assertEquals("signature block: not a PKCS#7 signature mcp-contain can read (digest algorithm 1.3.14.3.2.26"
+                + " is not supported (SHA-256, SHA-384, SHA-512))", sha1);
+        String two = refusal(TestSigner.block(ZIP, signer.cmsWith(ZIP, "-md", "sha256", "-signer", "leaf.pem",
+                "-inkey", "leaf.key", "-signer", "self.pem", "-inkey", "self.key"), 0));
+        assertEquals("signature block: not a PKCS#7 signature mcp-contain can read (expected exactly one signer,"
+                + " found 2)", two);
+        String noCertificate = refusal(TestSigner.block(ZIP, signer.cmsWith(ZIP, "-md", "sha256", "-nocerts",
+                "-signer", "leaf.pem", "-inkey", "leaf.key"), 0));
+        assertTrue(noCertificate.startsWith("signature block: not a PKCS#7 signature mcp-contain can read (the"
+                + " signer's certificate (CN=mcp-contain Test CA, serial "), noCertificate);
+    }
+
+    @Test
+    void aCertificateNotForCodeSigningIsNotTrustedThoughItsChainIs() throws Exception {
+        SignatureStatus status = verify(TestSigner.block(ZIP, signer.cms(ZIP, "tls.pem", "tls.key", "ca.pem"), 0),
+                trustingTestCa());
+        assertEquals(SignatureStatus.UNTRUSTED, status.status());
+        assertEquals("the certificate is not for code signing (extended key usage [1.3.6.1.5.5.7.3.1])",
+                status.trust());
+    }
+
+    @Test
     void bytesAppendedAfterTheBlockMakeTheBundleUnsignedNeverSigned() throws Exception {
         byte[] file = TestSigner.block(ZIP, signer.cms(ZIP, "leaf.pem", "leaf.key", "ca.pem"), 0);
         byte[] appended = Arrays.copyOf(file, file.length + 3);

@@ -33,6 +33,22 @@ public final class TestSigner {
                 "-out", "leaf.pem", "-days", "2", "-extfile", "leaf.ext");
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out", "self.pem", "-days",
                 "2", "-subj", "/CN=Self Publisher");
+        // Issued by the same CA, but for TLS servers only: not a code-signing certificate.
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tls.key", "-out", "tls.csr",
+                "-subj", "/CN=Some Web Server");
+        Files.writeString(dir.resolve("tls.ext"), "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
+        openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", "tls.pem", "-days", "2", "-extfile", "tls.ext");
+    }
+
+    /** openssl cms -sign over {@code content} with any further options (several signers, -nodetach, -md). */
+    byte[] cmsWith(byte[] content, String... options) throws IOException, InterruptedException {
+        Files.write(dir.resolve("content.bin"), content);
+        List<String> args = new ArrayList<>(List.of("cms", "-sign", "-binary", "-nosmimecap", "-outform", "DER",
+                "-in", "content.bin", "-out", "sig.der"));
+        args.addAll(List.of(options));
+        openssl(args.toArray(String[]::new));
+        return Files.readAllBytes(dir.resolve("sig.der"));
     }
 
     /** A detached CMS signature of {@code content}: signed attributes, SHA-256, the certificates given. */
