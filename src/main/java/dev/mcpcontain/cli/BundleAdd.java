@@ -30,7 +30,9 @@ import java.util.UUID;
  * {@code add FILE.mcpb}: the bundle is copied into the store (so that what is verified is what is unpacked, whatever
  * happens to the file given), its signature verified, the admin policy asked, then unpacked into a temporary folder
  * beside the server's code folder, its manifest read for the name, and renamed into place. The unpacked tree is
- * the code hashed and pinned. Any refusal removes everything written.
+ * the code hashed and pinned; the copy is kept beside the entry ({@code bundle.mcpb}) so that a run under
+ * requireSignedBundles can check its signature against the trust anchors of the day. Any refusal removes
+ * everything written.
  */
 final class BundleAdd {
 
@@ -97,6 +99,9 @@ final class BundleAdd {
                     code.resolve("manifest.json").toString(), code.toString(), sha, signature.trusted(), profile,
                     settings.grants, settings.allowHosts, settings.env, values.plain(),
                     new ArrayList<>(values.secrets().keySet()), now, now, signature);
+            Path kept = registration.store.bundleFile(server);
+            Files.move(copy, kept, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(kept, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             registration.saveSecrets(server, values.secrets(), err);
             registration.store.save(entry);
             AddCommand.done(entry, err);

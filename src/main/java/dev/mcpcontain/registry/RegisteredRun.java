@@ -28,6 +28,27 @@ public record RegisteredRun(ServerEntry entry, String profile, RunRequest reques
         return (entry.source().equals("manifest") || entry.source().equals("mcpb")) && !entry.signed();
     }
 
+    /**
+     * {@link #unsignedBundle()}, and under {@code requireSignedBundles} a .mcpb's kept copy checked again against
+     * today's trust anchors: a certificate since removed from {@code bundle-signers.pem} (or a kept copy gone,
+     * changed or signed by someone else than at add) no longer vouches for it. Without that field nothing is read.
+     */
+    public boolean unsignedBundleNow(RegistryStore store, AdminPolicy admin) {
+        if (unsignedBundle() || !admin.requireSignedBundles() || !entry.source().equals("mcpb")
+                || entry.signature() == null) {
+            return unsignedBundle();
+        }
+        Path kept = store.bundleFile(entry.name());
+        try {
+            dev.mcpcontain.bundle.SignatureStatus now = dev.mcpcontain.bundle.BundleSignature.verify(kept,
+                    dev.mcpcontain.bundle.BundleSignature.locate(kept),
+                    dev.mcpcontain.bundle.BundleTrust.load(admin.bundleSignersFile(), true));
+            return !now.trusted() || !now.fingerprint().equals(entry.signature().fingerprint());
+        } catch (RegistryException e) {
+            return true;
+        }
+    }
+
     public static RegisteredRun prepare(RegistryStore store, ServerEntry entry, RunRequest given, McpOptions mcp) {
         String name = entry.name();
         if (mcp.manifest().isPresent() || !mcp.userConfig().isEmpty()) {

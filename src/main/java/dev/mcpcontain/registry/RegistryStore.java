@@ -173,6 +173,11 @@ public final class RegistryStore {
         }
     }
 
+    /** A .mcpb server's bundle as added (its signature is checked again at run time under requireSignedBundles). */
+    public Path bundleFile(String name) {
+        return serverDirectory(name).resolve("bundle.mcpb");
+    }
+
     public Path secretsFile(String name) {
         return serverDirectory(name).resolve("secrets.json");
     }

@@ -290,8 +290,11 @@ class BundleIT {
         Result selfRun = run(List.of("run", "--dry-run", self));
         assertEquals(125, selfRun.code(), selfRun.err());
         assertTrue(selfRun.err().contains(policy + ": requireSignedBundles: '" + self + "'"), selfRun.err());
-        // Without the CA in the list, the CA-signed bundle is untrusted: refused at add.
+        // Without the CA in the list, the CA-signed bundle is untrusted: refused at run and at add.
         Files.delete(etc.resolve("bundle-signers.pem"));
+        Result withdrawn = run(List.of("run", "--dry-run", trusted));
+        assertEquals(125, withdrawn.code(), withdrawn.err());
+        assertTrue(withdrawn.err().contains(policy + ": requireSignedBundles: '" + trusted + "'"), withdrawn.err());
         Result untrusted = run(List.of("add", caSigned.toString(), "--name", "it-mcpb-untrusted"));
         assertEquals(125, untrusted.code(), untrusted.err());
         assertTrue(untrusted.err().contains("requireSignedBundles"), untrusted.err());
