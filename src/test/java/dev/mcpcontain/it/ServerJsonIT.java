@@ -55,7 +55,7 @@ class ServerJsonIT {
                 "allowed_directory=" + sandbox));
         ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
         builder.environment().putAll(cli.env());
-        builder.environment().put("npm_config_cache", Path.of(System.getProperty("user.home"), ".npm").toString());
+        builder.environment().put("npm_config_cache", npmCache());
         builder.environment().put("npm_config_offline", "true");
         builder.environment().put("npm_config_fetch_retries", "0");
         Path out = temp.resolve("out.txt");
@@ -78,5 +78,14 @@ class ServerJsonIT {
                 + " nothing was registered"), stderr);
         assertFalse(Files.exists(temp.resolve("state/data/registry/filesystem")), "no registry entry is left");
         assertFalse(Files.exists(temp.resolve("state/data-servers/filesystem")), "no installed code is left");
+    }
+
+    /** The cache npm used when scripts/install-test-servers ran in this environment. */
+    private static String npmCache() throws Exception {
+        Process p = new ProcessBuilder("npm", "config", "get", "cache")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String cache = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, p.waitFor(), "npm config get cache");
+        return cache;
     }
 }
