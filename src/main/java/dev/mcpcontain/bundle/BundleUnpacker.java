@@ -279,6 +279,9 @@ public final class BundleUnpacker {
             int n;
             while ((n = raw.read(buffer)) > 0) {
                 written += n;
+                if (written > e.size()) {
+                    throw entry(e, "holds more than the " + e.size() + " bytes its header declares");
+                }
                 crc.update(buffer, 0, n);
                 out.write(buffer, 0, n);
             }

@@ -24,6 +24,8 @@ final class ZipDirectory {
     private static final int CENTRAL_SIGNATURE = 0x02014b50;
     private static final int END_SIZE = 22;
     private static final int CENTRAL_SIZE = 46;
+    /** 50000 entries with long names fit in far less. */
+    private static final long MAX_DIRECTORY = 64L << 20;
 
     private ZipDirectory() {}
 
@@ -51,6 +53,10 @@ final class ZipDirectory {
         }
         if (total > maxEntries) {
             throw refused(label, "has " + total + " entries, more than the limit of " + maxEntries);
+        }
+        if (cdSize > MAX_DIRECTORY) {
+            throw refused(label, "has a central directory of " + cdSize + " bytes, more than the limit of "
+                    + MAX_DIRECTORY);
         }
         if (cdOffset + cdSize > end) {
             throw refused(label, "its central directory lies outside the archive (damaged zip)");

@@ -126,6 +126,8 @@ class BundleUnpackerTest {
         assertEquals("entry 'liar.bin' inflates past the 1000 bytes its header declares (a zip bomb); nothing was"
                 + " unpacked", refused(new CraftedZip().add(new CraftedZip.Entry("liar.bin", zeros, 0100644, true,
                         1000))));
+        assertEquals("entry 'stored.bin' holds more than the 3 bytes its header declares; nothing was unpacked",
+                refused(new CraftedZip().add(new CraftedZip.Entry("stored.bin", new byte[10], 0100644, false, 3))));
         assertEquals("entry 'b' overlaps the data of 'a' (a zip bomb); nothing was unpacked",
                 refused(new CraftedZip().file("a", "aaaa").file("b", "aaaa").overlapLast()));
         BundleUnpacker.Limits small = new BundleUnpacker.Limits(2, 10, 15, 100, 1 << 20);
