@@ -8,6 +8,7 @@ import dev.mcpcontain.policy.ServerIdentity;
 import dev.mcpcontain.registry.CodeCheck;
 import dev.mcpcontain.registry.NpmInstall;
 import dev.mcpcontain.registry.RegistryException;
+import dev.mcpcontain.registry.RegistryServerJson;
 import dev.mcpcontain.registry.ServerEntry;
 import dev.mcpcontain.registry.UserConfigValues;
 import java.io.PrintStream;
@@ -31,7 +32,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "add", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Register a server: 'run NAME' then runs it contained and mediated, its code checked against"
                 + " the hash taken now.",
-                "SOURCE: an MCPB manifest.json (its folder is the bundle); npm:PACKAGE@VERSION (installed now into"
+                "SOURCE: an MCPB manifest.json (its folder is the bundle); a .mcpb bundle (its signature verified and"
+                        + " reported, unsigned and self-signed ones flagged; unpacked safely into mcp-contain's"
+                        + " store); an MCP Registry server.json (its stdio npm package installed at its exact version,"
+                        + " environmentVariables as --user-config settings); npm:PACKAGE@VERSION (installed now into"
                         + " mcp-contain's store without lifecycle scripts, registry signatures verified) or"
                         + " npm:FILE.tgz; or '-- COMMAND...'."})
 public final class AddCommand implements Callable<Integer> {
@@ -45,7 +49,7 @@ public final class AddCommand implements Callable<Integer> {
     @Mixin
     ServerSettings settings;
 
-    @Parameters(paramLabel = "SOURCE", arity = "0..*", description = "manifest.json, npm:PACKAGE@VERSION, or -- COMMAND...")
+    @Parameters(paramLabel = "SOURCE", arity = "0..*", description = "manifest.json, FILE.mcpb, server.json, npm:PACKAGE@VERSION, or -- COMMAND...")
     List<String> source = new ArrayList<>();
 
     @CommandLine.Spec
@@ -57,7 +61,7 @@ public final class AddCommand implements Callable<Integer> {
         boolean command = spec.commandLine().getParseResult().originalArgs().contains("--");
         if (source.isEmpty() || (!command && source.size() != 1)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "expected one SOURCE (manifest.json, npm:PACKAGE@VERSION) or '-- COMMAND...'");
+                    "expected one SOURCE (manifest.json, FILE.mcpb, server.json, npm:PACKAGE@VERSION) or '-- COMMAND...'");
         }
         Registration registration = new Registration();
         String profile = settings.profile == null ? "default" : settings.profile;
@@ -75,17 +79,19 @@ public final class AddCommand implements Callable<Integer> {
             file = file.resolve("manifest.json");
         }
         if (origin.endsWith(".mcpb")) {
-            throw new RegistryException(origin + ": .mcpb bundles are not supported yet; unpack it and add its"
-                    + " manifest.json");
+            return new BundleAdd(registration, settings, name, err).add(Path.of(origin).toAbsolutePath(), profile,
+                    now);
         }
-        if (file.getFileName().toString().equals("server.json")) {
-            throw new RegistryException(origin + ": MCP Registry server.json is not supported yet; add its package"
-                    + " as npm:PACKAGE@VERSION");
+        if (RegistryServerJson.isSource(file)) {
+            if (!Files.isRegularFile(file)) {
+                throw new RegistryException(file + ": no such file");
+            }
+            return new ServerJsonAdd(registration, settings, name, err).add(file, profile, now);
         }
         return addManifest(registration, profile, file, now, err);
     }
 
-    private String available(Registration registration, String derived) {
+    static String available(Registration registration, String name, String derived) {
         String chosen = name != null ? name : derived;
         registration.store.serverDirectory(chosen);
         if (registration.store.exists(chosen)) {
@@ -100,7 +106,7 @@ public final class AddCommand implements Callable<Integer> {
             throw new RegistryException(file + ": no such manifest");
         }
         Manifest manifest = ManifestLoader.load(file, w -> err.println("mcp-contain: warning: " + w));
-        String server = available(registration, ManifestLaunch.serverName(manifest.name()));
+        String server = available(registration, name, ManifestLaunch.serverName(manifest.name()));
         // No .mcpb signature can exist for a manifest folder: an unsigned bundle, which policy may refuse.
         registration.admin.checkServer(Optional.of(server), true);
         UserConfigValues values = registration.userConfig(manifest, settings.userConfig, Map.of(), Map.of());
@@ -128,7 +134,7 @@ public final class AddCommand implements Callable<Integer> {
         String spec = origin.substring("npm:".length());
         String derived = spec.endsWith(".tgz") ? Path.of(spec).getFileName().toString().replaceAll("\\.tgz$", "")
                 : spec.replaceAll("^@[^/]+/", "").replaceAll("@[^@]*$", "");
-        String server = available(registration, ManifestLaunch.serverName(derived));
+        String server = available(registration, name, ManifestLaunch.serverName(derived));
         registration.admin.checkServer(Optional.of(server), false);
         registration.store.ensureServerDirectory(server);
         Path prefix = registration.store.ensureCodeDirectory(server);
@@ -157,7 +163,7 @@ public final class AddCommand implements Callable<Integer> {
         command.set(0, located.executable().toString());
         // The code is the main file: the binary itself, or an interpreter's script.
         Path program = located.mainPath();
-        String server = available(registration, ServerIdentity.of(command, program));
+        String server = available(registration, name, ServerIdentity.of(command, program));
         registration.admin.checkServer(Optional.of(server), false);
         registration.store.ensureServerDirectory(server);
         try {
@@ -176,11 +182,12 @@ public final class AddCommand implements Callable<Integer> {
 
     private void refuseUserConfig() {
         if (!settings.userConfig.isEmpty()) {
-            throw new RegistryException("--user-config needs a manifest source (it sets a manifest's user_config)");
+            throw new RegistryException("--user-config needs a manifest, .mcpb or server.json source (it sets a"
+                    + " manifest's user_config)");
         }
     }
 
-    private static void done(ServerEntry entry, PrintWriter err) {
+    static void done(ServerEntry entry, PrintWriter err) {
         err.println("mcp-contain: registered '" + entry.name() + "' (" + entry.source() + "), code " + entry.codePath()
                 + " sha256 " + entry.codeSha256() + "; run it with 'mcp-contain run " + entry.name() + "'");
     }

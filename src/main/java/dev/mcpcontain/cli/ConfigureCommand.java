@@ -42,7 +42,7 @@ public final class ConfigureCommand implements Callable<Integer> {
         registration.checkSettings(profile, grants);
         UserConfigValues values = new UserConfigValues(entry.userConfig(), registration.store.secrets(name));
         if (!settings.userConfig.isEmpty()) {
-            if (!entry.source().equals("manifest")) {
+            if (entry.manifest() == null) {
                 throw new dev.mcpcontain.registry.RegistryException("--user-config: '" + name
                         + "' has no manifest (it sets a manifest's user_config)");
             }

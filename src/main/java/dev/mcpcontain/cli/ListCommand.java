@@ -35,9 +35,9 @@ public final class ListCommand implements Callable<Integer> {
         } else if (entries.isEmpty()) {
             out.println("no registered servers in " + store.directory() + " (add one with 'mcp-contain add')");
         } else {
-            out.printf("%-24s %-9s %-12s %s%n", "NAME", "SOURCE", "PROFILE", "CODE SHA256");
+            out.printf("%-24s %-11s %-12s %s%n", "NAME", "SOURCE", "PROFILE", "CODE SHA256");
             for (ServerEntry e : entries) {
-                out.printf("%-24s %-9s %-12s %s%n", e.name(), e.source(), e.profile(), e.codeSha256().substring(0, 16));
+                out.printf("%-24s %-11s %-12s %s%n", e.name(), e.source(), e.profile(), e.codeSha256().substring(0, 16));
             }
         }
         out.flush();

@@ -31,7 +31,8 @@ final class RegistryJson {
             ObjectNode pkg = packages.addObject();
             pkg.put("registryType", switch (e.source()) {
                 case "npm" -> "npm";
-                case "manifest" -> "mcpb";
+                case "manifest", "mcpb" -> "mcpb";
+                case "server.json" -> "npm";
                 default -> "command";
             });
             pkg.put("identifier", e.origin());
@@ -39,7 +40,11 @@ final class RegistryJson {
             pkg.put("fileSha256", e.codeSha256());
             ObjectNode meta = server.putObject("_meta").putObject(META);
             meta.put("profile", e.profile());
+            meta.put("source", e.source());
             meta.set("code", code(e));
+            if (e.signature() != null) {
+                meta.set("signature", JSON.valueToTree(e.signature()));
+            }
             meta.put("run", "mcp-contain run " + e.name());
         }
         root.putObject("metadata").put("count", entries.size()).put("registry", store.directory().toString());
@@ -59,6 +64,11 @@ final class RegistryJson {
         }
         root.set("code", code(e));
         root.put("signed", e.signed());
+        if (e.signature() != null) {
+            ObjectNode signature = JSON.valueToTree(e.signature());
+            signature.put("summary", e.signature().describe());
+            root.set("signature", signature);
+        }
         root.put("profile", e.profile());
         root.set("grants", JSON.valueToTree(e.grants()));
         if (!e.allowHosts().isEmpty()) {

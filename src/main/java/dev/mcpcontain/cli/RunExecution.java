@@ -43,8 +43,10 @@ final class RunExecution {
         if (registered.isPresent()) {
             RegisteredRun run = RegisteredRun.prepare(RegistryStore.forHost(launcher.host()), registered.get(), request,
                     options.mcp());
+            boolean unsigned = run.unsignedBundleNow(RegistryStore.forHost(launcher.host()),
+                    dev.mcpcontain.registry.AdminPolicy.forHost(launcher.host()));
             resolved = pipeline.resolve(run.profile(), run.request(), run.options(),
-                    Optional.of(new RunPipeline.Registered(run.entry().name(), run.unsignedBundle())));
+                    Optional.of(new RunPipeline.Registered(run.entry().name(), unsigned)));
         } else {
             resolved = pipeline.resolve(options.profile(), request, options.mcp(), Optional.empty());
         }

@@ -300,6 +300,23 @@ public record AdminPolicy(Optional<Path> file, Optional<List<String>> allowServe
         return lines;
     }
 
+    /**
+     * The administrator's list of certificates that bundle signatures may chain to, besides the system trust store:
+     * {@code bundle-signers.pem} beside the policy in force (beside {@link #SYSTEM_FILE} when none is). It must be
+     * root's like the policy itself: a list anyone can write would let anyone vouch for a bundle.
+     */
+    public Optional<Path> bundleSignersFile() {
+        Path dir = file.map(Path::getParent).orElse(SYSTEM_FILE.getParent());
+        Path list = dir.resolve("bundle-signers.pem");
+        if (!Files.exists(list, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        if (!System.getProperty("os.name", "").startsWith("Windows")) {
+            requireTrusted(list, 0);
+        }
+        return Optional.of(list);
+    }
+
     static Pattern glob(String glob) {
         StringBuilder regex = new StringBuilder();
         for (char c : glob.toCharArray()) {

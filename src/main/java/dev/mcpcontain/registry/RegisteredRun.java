@@ -23,8 +23,30 @@ import java.util.Optional;
  */
 public record RegisteredRun(ServerEntry entry, String profile, RunRequest request, McpOptions options) {
 
+    /** A bundle (a manifest folder, never signed, or a .mcpb) without a signature from a trusted chain. */
     public boolean unsignedBundle() {
-        return entry.source().equals("manifest") && !entry.signed();
+        return (entry.source().equals("manifest") || entry.source().equals("mcpb")) && !entry.signed();
+    }
+
+    /**
+     * {@link #unsignedBundle()}, and under {@code requireSignedBundles} a .mcpb's kept copy checked again against
+     * today's trust anchors: a certificate since removed from {@code bundle-signers.pem} (or a kept copy gone,
+     * changed or signed by someone else than at add) no longer vouches for it. Without that field nothing is read.
+     */
+    public boolean unsignedBundleNow(RegistryStore store, AdminPolicy admin) {
+        if (unsignedBundle() || !admin.requireSignedBundles() || !entry.source().equals("mcpb")
+                || entry.signature() == null) {
+            return unsignedBundle();
+        }
+        Path kept = store.bundleFile(entry.name());
+        try {
+            dev.mcpcontain.bundle.SignatureStatus now = dev.mcpcontain.bundle.BundleSignature.verify(kept,
+                    dev.mcpcontain.bundle.BundleSignature.locate(kept),
+                    dev.mcpcontain.bundle.BundleTrust.load(admin.bundleSignersFile(), true));
+            return !now.trusted() || !now.fingerprint().equals(entry.signature().fingerprint());
+        } catch (RegistryException e) {
+            return true;
+        }
     }
 
     public static RegisteredRun prepare(RegistryStore store, ServerEntry entry, RunRequest given, McpOptions mcp) {
@@ -46,17 +68,19 @@ public record RegisteredRun(ServerEntry entry, String profile, RunRequest reques
         for (String spec : entry.grants()) {
             grants.add(GrantSpec.parse(spec));
         }
-        if (entry.source().equals("npm")) {
+        if (entry.source().equals("npm") || entry.source().equals("server.json")) {
             // The installed package and its dependencies, read-only: outside the home and /var are not visible.
             grants.add(GrantSpec.parse(Path.of(entry.codePath()).resolve("node_modules") + ":ro"));
+        } else if (entry.source().equals("mcpb")) {
+            // The bundle as unpacked into the store, read-only.
+            grants.add(GrantSpec.parse(entry.codePath() + ":ro"));
         }
         grants.addAll(given.grants());
         List<String> env = new ArrayList<>(entry.env());
         env.addAll(given.env());
         Map<String, List<String>> userConfig = new LinkedHashMap<>(entry.userConfig());
         userConfig.putAll(store.secrets(name));
-        Optional<Path> manifest = entry.source().equals("manifest") ? Optional.of(Path.of(entry.manifest()))
-                : Optional.empty();
+        Optional<Path> manifest = Optional.ofNullable(entry.manifest()).map(Path::of);
         List<String> allowHosts = new ArrayList<>(entry.allowHosts());
         allowHosts.addAll(given.allowHosts());
         RunRequest request = new RunRequest(manifest.isPresent() ? List.of() : entry.command(), grants,

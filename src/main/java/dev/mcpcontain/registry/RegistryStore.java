@@ -76,7 +76,20 @@ public final class RegistryStore {
      */
     public Path codeDirectory(String name) {
         serverDirectory(name);
-        return directory.getParent().resolveSibling(directory.getParent().getFileName() + "-servers").resolve(name);
+        return codeRoot().resolve(name);
+    }
+
+    private Path codeRoot() {
+        return directory.getParent().resolveSibling(directory.getParent().getFileName() + "-servers");
+    }
+
+    /**
+     * The folder holding every server's code, created as a real folder owned by this account: a bundle is unpacked
+     * into a temporary folder there and renamed to its server's code folder, on the same file system.
+     */
+    public Path ensureCodeRoot() {
+        ensureRealDirectory(codeRoot());
+        return codeRoot();
     }
 
     /** The code folder, created as a real folder owned by this account. */
@@ -158,6 +171,11 @@ public final class RegistryStore {
         } catch (IOException e) {
             throw new RegistryException(file + ": damaged secrets file (" + firstLine(e.getMessage()) + ")", e);
         }
+    }
+
+    /** A .mcpb server's bundle as added (its signature is checked again at run time under requireSignedBundles). */
+    public Path bundleFile(String name) {
+        return serverDirectory(name).resolve("bundle.mcpb");
     }
 
     public Path secretsFile(String name) {

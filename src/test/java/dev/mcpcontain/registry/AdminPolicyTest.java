@@ -33,6 +33,24 @@ class AdminPolicyTest {
         return e.getMessage();
     }
 
+    /** The bundle signers' list beside the policy is honoured only when nobody but root can change it. */
+    @Test
+    void theBundleSignersListMustBeRootsLikeThePolicy() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0
+                || "true".equalsIgnoreCase(System.getenv("CI")), "ownership by root needs root (CI runs as root)");
+        Path dir = Files.createDirectories(temp.resolve("etc"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path policyFile = dir.resolve("policy.json");
+        AdminPolicy policy = AdminPolicy.parse(policyFile, "{}".getBytes(StandardCharsets.UTF_8));
+        assertEquals(Optional.empty(), policy.bundleSignersFile());
+        Path list = Files.writeString(dir.resolve("bundle-signers.pem"), "x");
+        Files.setPosixFilePermissions(list, PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals(Optional.of(list), policy.bundleSignersFile());
+        Files.setPosixFilePermissions(list, PosixFilePermissions.fromString("rw-rw-rw-"));
+        String m = refusal(policy::bundleSignersFile);
+        assertTrue(m.startsWith(list + ": " + list + " is writable by group or others (mode 666)"), m);
+    }
+
     @Test
     void unknownFieldNamesFileAndField() {
         String m = refusal(() -> parse("{\"allowServer\":[\"x\"]}"));

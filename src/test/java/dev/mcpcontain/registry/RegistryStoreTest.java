@@ -29,6 +29,20 @@ class RegistryStoreTest {
     }
 
     @Test
+    void aBundleEntryKeepsItsSignatureAndAnOldEntryReadsWithoutOne() throws Exception {
+        RegistryStore store = new RegistryStore(temp.resolve("registry"), uid(temp));
+        dev.mcpcontain.bundle.SignatureStatus signature = new dev.mcpcontain.bundle.SignatureStatus("self-signed",
+                "CN=Me", "CN=Me", "ab".repeat(32), "2036-01-01T00:00:00Z", "260101000000Z", "not in a trust store");
+        ServerEntry bundle = new ServerEntry("b", "mcpb", "/x/b.mcpb", List.of(), "/code/b/manifest.json", "/code/b",
+                "ab", false, "default", List.of(), List.of(), List.of(), Map.of(), List.of(), "t0", "t0", signature);
+        store.save(bundle);
+        assertEquals(bundle, store.get("b"));
+        assertEquals(signature, store.get("b").withCode("cd", "t1").signature(), "a re-pin keeps the signature");
+        store.save(entry("a"));
+        assertEquals(null, store.get("a").signature());
+    }
+
+    @Test
     void savesListsFindsAndRemoves() throws Exception {
         RegistryStore store = new RegistryStore(temp.resolve("registry"), uid(temp));
         store.save(entry("b"));
