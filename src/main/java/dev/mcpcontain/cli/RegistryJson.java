@@ -69,7 +69,7 @@ final class RegistryJson {
         ObjectNode secrets = root.putObject("secrets");
         secrets.set("keys", JSON.valueToTree(e.secretKeys()));
         if (!e.secretKeys().isEmpty()) {
-            secrets.put("file", store.secretsFile(e.name()).toString());
+            secrets.put("store", store.secretsLocation(e.name()));
         }
         ObjectNode pin = root.putObject("pins");
         pin.put("file", pins.file(e.name()).toString());

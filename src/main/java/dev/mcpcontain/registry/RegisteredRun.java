@@ -54,7 +54,7 @@ public record RegisteredRun(ServerEntry entry, String profile, RunRequest reques
         List<String> env = new ArrayList<>(entry.env());
         env.addAll(given.env());
         Map<String, List<String>> userConfig = new LinkedHashMap<>(entry.userConfig());
-        userConfig.putAll(store.secrets(name));
+        userConfig.putAll(store.requireSecrets(entry));
         Optional<Path> manifest = entry.source().equals("manifest") ? Optional.of(Path.of(entry.manifest()))
                 : Optional.empty();
         List<String> allowHosts = new ArrayList<>(entry.allowHosts());

@@ -24,10 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
- * The registered servers of one account: {@code DIR/NAME/server.json}, the sensitive values in
- * {@code DIR/NAME/secrets.json} (0600), the tree hash's metadata cache in {@code DIR/NAME/tree-cache.json}, and for
+ * The registered servers of one account: {@code DIR/NAME/server.json}, the sensitive values in the OS keyring
+ * ({@link SecretStore}) or, where there is none, in {@code DIR/NAME/secrets.json} (0600), the tree hash's metadata cache in {@code DIR/NAME/tree-cache.json}, and for
  * npm servers the installed package under {@code DIR/NAME/code/}. DIR is {@code /var/lib/mcp-contain/registry} for
  * root and {@code $XDG_DATA_HOME/mcp-contain/registry} for a user, so each launcher keeps its own.
  *
@@ -46,14 +47,42 @@ public final class RegistryStore {
     private final Path directory;
     /** The account whose folders these must be; -1 where there are no uids (Windows). */
     private final int uid;
+    private final SecretStorage.Choice secretChoice;
+    /** Made on first use only: a registry command or run without secrets never loads or contacts a keyring. */
+    private final Supplier<Optional<SecretStore>> keyring;
 
+    /** A registry whose secrets go to the 0600 file only. */
     public RegistryStore(Path directory, int uid) {
+        this(directory, uid, new SecretStorage.Choice(SecretStorage.Mode.FILE, Optional.empty(), "no keyring configured"),
+                Optional::empty);
+    }
+
+    public RegistryStore(Path directory, int uid, SecretStorage.Choice secretChoice,
+            Supplier<Optional<SecretStore>> keyring) {
         this.directory = directory.toAbsolutePath();
         this.uid = uid;
+        this.secretChoice = secretChoice;
+        this.keyring = memoized(keyring);
     }
 
     public static RegistryStore forHost(HostEnvironment host) {
-        return new RegistryStore(host.dataDirectory().resolve("registry"), host.uid());
+        SecretStorage.Choice choice = SecretStorage.choose(System.getProperty("os.name", ""), host.variables());
+        return new RegistryStore(host.dataDirectory().resolve("registry"), host.uid(), choice,
+                () -> SecretStorage.keyring(host, choice));
+    }
+
+    private static <T> Supplier<T> memoized(Supplier<T> supplier) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = supplier.get();
+                }
+                return value;
+            }
+        };
     }
 
     public Path directory() {
@@ -147,9 +176,124 @@ public final class RegistryStore {
         write(dir.resolve("server.json"), entry);
     }
 
-    /** Sensitive values: a 0600 file (no OS keyring yet). */
+    /**
+     * The sensitive values of a server: those in its 0600 file, and, when the file does not hold every key the
+     * entry names, those in the OS keyring. Values the keyring cannot give (none here, or none reachable) are
+     * simply absent: {@link #requireSecrets} turns that into a refusal.
+     */
     public Map<String, List<String>> secrets(String name) {
-        Path file = serverDirectory(name).resolve("secrets.json");
+        Map<String, List<String>> found = new TreeMap<>(fileSecrets(name));
+        List<String> keys = find(name).map(ServerEntry::secretKeys).orElse(List.of());
+        if (found.keySet().containsAll(keys)) {
+            return found;
+        }
+        Optional<SecretStore> store = keyring.get();
+        if (store.isPresent()) {
+            try {
+                Map<String, List<String>> held = new TreeMap<>(store.get().read(name));
+                held.putAll(found);
+                return held;
+            } catch (SecretStore.Unavailable e) {
+                return found;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Every sensitive value {@code entry} names, for a run.
+     *
+     * @throws RegistryException naming the missing keys, where they were looked for, and the {@code configure}
+     *                           command that stores them again
+     */
+    public Map<String, List<String>> requireSecrets(ServerEntry entry) {
+        Map<String, List<String>> found = secrets(entry.name());
+        List<String> missing = entry.secretKeys().stream().filter(k -> !found.containsKey(k)).toList();
+        if (missing.isEmpty()) {
+            return found;
+        }
+        String why = "";
+        Optional<SecretStore> store = keyring.get();
+        String where = store.map(SecretStore::where).orElse(secretsFile(entry.name()).toString());
+        if (store.isEmpty()) {
+            why = " (" + secretChoice.noKeyring() + ")";
+        } else {
+            try {
+                store.get().read(entry.name());
+            } catch (SecretStore.Unavailable e) {
+                why = " (" + e.getMessage() + ")";
+            }
+        }
+        String keys = String.join(", ", missing);
+        throw new RegistryException("'" + entry.name() + "': its sensitive user_config " + keys + " is not in " + where
+                + why + "; store it again with 'mcp-contain configure " + entry.name() + " --user-config "
+                + missing.get(0) + "=-' (value on stdin)");
+    }
+
+    /** Where a server's sensitive values are, for {@code show}: its 0600 file, or the keyring. Contacts nothing. */
+    public String secretsLocation(String name) {
+        Path file = secretsFile(name);
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return file.toString();
+        }
+        return secretChoice.keyringClass().isPresent() ? "OS keyring (" + secretChoice.keyringName() + ")"
+                : file.toString();
+    }
+
+    public Path secretsFile(String name) {
+        return serverDirectory(name).resolve("secrets.json");
+    }
+
+    /**
+     * Where {@link #saveSecrets} put the values, and the warning to print when that is the 0600 file.
+     *
+     * @param where   the keyring's description or the file's path
+     * @param warning one line for stderr when the values went to the file for want of a keyring
+     */
+    public record SavedSecrets(String where, Optional<String> warning) {}
+
+    /**
+     * Replaces the sensitive values of {@code name} with {@code secrets}: into the OS keyring when there is one
+     * (the 0600 file is then deleted), otherwise into the file.
+     *
+     * @throws RegistryException when the keyring refuses (locked, needs a prompt), or none is available while
+     *                           {@value SecretStorage#MODE_VARIABLE}=keyring
+     */
+    public SavedSecrets saveSecrets(String name, Map<String, List<String>> secrets) {
+        Path file = secretsFile(name);
+        boolean heldBefore = find(name).map(e -> !e.secretKeys().isEmpty()).orElse(false);
+        if (secrets.isEmpty() && !heldBefore) {
+            deleteQuietly(file);
+            return new SavedSecrets(file.toString(), Optional.empty());
+        }
+        String reason = secretChoice.noKeyring();
+        Optional<SecretStore> store = keyring.get();
+        if (store.isPresent()) {
+            try {
+                store.get().replace(name, secrets);
+                deleteQuietly(file);
+                return new SavedSecrets(store.get().where(), Optional.empty());
+            } catch (SecretStore.Unavailable e) {
+                reason = e.getMessage();
+            }
+        }
+        if (secretChoice.mode() == SecretStorage.Mode.KEYRING) {
+            throw new RegistryException(reason + "; " + SecretStorage.MODE_VARIABLE + "=keyring refuses the 0600"
+                    + " file (unset it, or set it to file, to store sensitive values there)");
+        }
+        Path dir = ensureServerDirectory(name);
+        if (secrets.isEmpty()) {
+            deleteQuietly(file);
+            return new SavedSecrets(file.toString(), Optional.empty());
+        }
+        write(dir.resolve("secrets.json"), new TreeMap<>(secrets));
+        return new SavedSecrets(file.toString(), Optional.of("sensitive values (" + String.join(", ",
+                new TreeMap<>(secrets).keySet()) + ") are stored in " + file + " (mode 0600, readable by this account"
+                + " only), not in an OS keyring: " + reason));
+    }
+
+    private Map<String, List<String>> fileSecrets(String name) {
+        Path file = secretsFile(name);
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             return Map.of();
         }
@@ -158,20 +302,6 @@ public final class RegistryStore {
         } catch (IOException e) {
             throw new RegistryException(file + ": damaged secrets file (" + firstLine(e.getMessage()) + ")", e);
         }
-    }
-
-    public Path secretsFile(String name) {
-        return serverDirectory(name).resolve("secrets.json");
-    }
-
-    public void saveSecrets(String name, Map<String, List<String>> secrets) {
-        Path dir = ensureServerDirectory(name);
-        Path file = dir.resolve("secrets.json");
-        if (secrets.isEmpty()) {
-            deleteQuietly(file);
-            return;
-        }
-        write(file, new TreeMap<>(secrets));
     }
 
     public TreeHash.Cache hashCache(String name) {
@@ -191,8 +321,27 @@ public final class RegistryStore {
         write(ensureServerDirectory(name).resolve("tree-cache.json"), cache.files());
     }
 
-    /** Deletes the server's folder: entry, secrets, cache and installed code. Links inside are removed, not followed. */
-    public void remove(String name) {
+    /**
+     * Deletes the server's folder (entry, secrets file, cache) and installed code, and its values in the OS keyring.
+     * Links inside are removed, not followed.
+     *
+     * @return warnings: keyring values that could not be deleted (the keyring was not reachable)
+     */
+    public List<String> remove(String name) {
+        List<String> warnings = new ArrayList<>();
+        Optional<ServerEntry> entry = find(name);
+        if (entry.isPresent() && !entry.get().secretKeys().isEmpty()
+                && !fileSecrets(name).keySet().containsAll(entry.get().secretKeys())) {
+            Optional<SecretStore> store = keyring.get();
+            try {
+                if (store.isPresent()) {
+                    store.get().replace(name, Map.of());
+                }
+            } catch (SecretStore.Unavailable e) {
+                warnings.add("could not delete the sensitive values of '" + name + "' from "
+                        + store.get().where() + " (" + e.getMessage() + "); delete them there yourself");
+            }
+        }
         Path code = codeDirectory(name);
         if (Files.exists(code, LinkOption.NOFOLLOW_LINKS)) {
             deleteTree(code);
@@ -202,6 +351,7 @@ public final class RegistryStore {
             throw new RegistryException("no registered server '" + name + "' in " + directory);
         }
         deleteTree(dir);
+        return warnings;
     }
 
     private void deleteTree(Path dir) {
