@@ -107,7 +107,7 @@ class KeyringSecretsIT {
                     "--user-config", "api_token=-");
             assertEquals(0, add.code(), add.err());
             assertTrue(add.err().contains("stored in the Secret Service"), add.err());
-            assertFalse(add.err().contains("warning"), add.err());
+            assertFalse(add.err().contains("warning: sensitive"), add.err());
             outputs.add(add.out() + add.err());
             Path registry = temp.resolve("cli/state/data/registry");
             assertFalse(Files.exists(registry.resolve(name).resolve("secrets.json")), "no secrets file beside a keyring");
@@ -154,8 +154,7 @@ class KeyringSecretsIT {
             // A locked keyring: refused at once (no prompt, no hang), saying what to do.
             Result restore = exec(cli, temp, TOKEN + "\n", "configure", name, "--user-config", "api_token=-");
             assertEquals(0, restore.code(), restore.err());
-            PrivateSecretService.Result lock = keyring.secretTool("lock", "--collection=/org/freedesktop/secrets/collection/login");
-            assertEquals(0, lock.code(), lock.err());
+            keyring.lockDefaultCollection();
             Result locked = exec(cli, temp, "", "run", name);
             assertEquals(125, locked.code(), locked.err());
             assertTrue(locked.err().contains("locked"), locked.err());

@@ -39,7 +39,7 @@ public final class PrivateSecretService implements AutoCloseable {
 
     public static void requireTools() {
         List<String> missing = new ArrayList<>();
-        for (String tool : List.of("dbus-daemon", "gnome-keyring-daemon", "secret-tool")) {
+        for (String tool : List.of("dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool")) {
             if (!onPath(tool)) {
                 missing.add(tool);
             }
@@ -141,6 +141,20 @@ public final class PrivateSecretService implements AutoCloseable {
             fail("secret-tool hung: " + command);
         }
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** Locks the login (default) collection, as a screen lock would; unlocking it again needs a prompt. */
+    public void lockDefaultCollection() throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder("dbus-send", "--session", "--print-reply",
+                "--dest=org.freedesktop.secrets", "/org/freedesktop/secrets", "org.freedesktop.Secret.Service.Lock",
+                "array:objpath:/org/freedesktop/secrets/collection/login");
+        builder.environment().put("DBUS_SESSION_BUS_ADDRESS", address);
+        Process p = builder.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            fail("could not lock the keyring: " + out);
+        }
     }
 
     @Override
