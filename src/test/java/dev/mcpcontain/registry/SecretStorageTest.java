@@ -44,4 +44,14 @@ class SecretStorageTest {
     void otherSystemsHaveNoKeyring() {
         assertEquals(Optional.empty(), SecretStorage.choose("Mac OS X", Map.of()).keyringClass());
     }
+
+    @Test
+    void theKeyringClassesExistWithTheConstructorTheFactoryCalls() throws Exception {
+        for (String name : new String[] {SecretStorage.SECRET_SERVICE, SecretStorage.CREDENTIAL_MANAGER}) {
+            // Not initialised: loading the Windows class must not load JNA's advapi32 here.
+            Class<?> c = Class.forName(name, false, getClass().getClassLoader());
+            assertTrue(SecretStore.class.isAssignableFrom(c), name);
+            c.getConstructor(dev.mcpcontain.policy.HostEnvironment.class);
+        }
+    }
 }
