@@ -18,20 +18,25 @@ public final class CredentialStructs {
 
     private CredentialStructs() {}
 
+    /** FILETIME, x64: 8 bytes, two DWORDs (4-aligned, unlike a LARGE_INTEGER). */
+    @FieldOrder({"dwLowDateTime", "dwHighDateTime"})
+    public static class FILETIME extends Structure {
+        public int dwLowDateTime;
+        public int dwHighDateTime;
+    }
+
     /**
-     * CREDENTIALW, x64: 80 bytes; Flags 0, Type 4, TargetName 8, Comment 16, LastWritten (FILETIME, two DWORDs) 24,
-     * CredentialBlobSize 32, CredentialBlob 40, Persist 48, AttributeCount 52, Attributes 56, TargetAlias 64,
-     * UserName 72.
+     * CREDENTIALW, x64: 80 bytes; Flags 0, Type 4, TargetName 8, Comment 16, LastWritten 24, CredentialBlobSize 32,
+     * CredentialBlob 40, Persist 48, AttributeCount 52, Attributes 56, TargetAlias 64, UserName 72.
      */
-    @FieldOrder({"Flags", "Type", "TargetName", "Comment", "LastWrittenLow", "LastWrittenHigh", "CredentialBlobSize",
-            "CredentialBlob", "Persist", "AttributeCount", "Attributes", "TargetAlias", "UserName"})
+    @FieldOrder({"Flags", "Type", "TargetName", "Comment", "LastWritten", "CredentialBlobSize", "CredentialBlob",
+            "Persist", "AttributeCount", "Attributes", "TargetAlias", "UserName"})
     public static class CREDENTIALW extends Structure {
         public int Flags;
         public int Type;
         public WString TargetName;
         public WString Comment;
-        public int LastWrittenLow;
-        public int LastWrittenHigh;
+        public FILETIME LastWritten = new FILETIME();
         public int CredentialBlobSize;
         public Pointer CredentialBlob;
         public int Persist;

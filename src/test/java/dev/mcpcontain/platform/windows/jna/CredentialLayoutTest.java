@@ -21,11 +21,14 @@ class CredentialLayoutTest {
         CredentialStructs.CREDENTIALW c = new CredentialStructs.CREDENTIALW();
         assertEquals(80, c.size());
         Map<String, Integer> offsets = Map.ofEntries(Map.entry("Flags", 0), Map.entry("Type", 4),
-                Map.entry("TargetName", 8), Map.entry("Comment", 16), Map.entry("LastWrittenLow", 24),
-                Map.entry("LastWrittenHigh", 28), Map.entry("CredentialBlobSize", 32),
+                Map.entry("TargetName", 8), Map.entry("Comment", 16), Map.entry("LastWritten", 24),
+                Map.entry("CredentialBlobSize", 32),
                 Map.entry("CredentialBlob", 40), Map.entry("Persist", 48), Map.entry("AttributeCount", 52),
                 Map.entry("Attributes", 56), Map.entry("TargetAlias", 64), Map.entry("UserName", 72));
         offsets.forEach((field, offset) -> assertEquals(offset, WindowsStructLayoutTest.offset(c, field), field));
+        CredentialStructs.FILETIME t = new CredentialStructs.FILETIME();
+        assertEquals(8, t.size());
+        assertEquals(4, WindowsStructLayoutTest.offset(t, "dwHighDateTime"));
     }
 
     @Test
@@ -35,7 +38,8 @@ class CredentialLayoutTest {
                 continue;
             }
             Class<?> t = f.getType();
-            assertTrue(t == int.class || t == Pointer.class || t == WString.class, f.getName() + ": " + t);
+            assertTrue(t == int.class || t == Pointer.class || t == WString.class
+                    || t == CredentialStructs.FILETIME.class, f.getName() + ": " + t);
         }
     }
 
