@@ -27,8 +27,8 @@ import java.util.TreeMap;
  * {@code secret-tool lookup application mcp-contain server NAME key KEY} prints it; several values (an array
  * option) as a JSON array, marked {@code format=json}.
  *
- * <p>The session uses the {@code plain} algorithm: the value crosses the local socket to the service unencrypted,
- * between processes of the same account (see README, "Secrets"). A locked collection is unlocked only when the
+ * <p>The session is encrypted ({@link TransportEncryption}), or {@code plain} where the service offers nothing
+ * else: the value then crosses the local socket unencrypted, between processes of the same account. A locked collection is unlocked only when the
  * service can do it without a prompt; mcp-contain never shows one.
  */
 public final class SecretServiceStore implements SecretStore {
@@ -98,6 +98,13 @@ public final class SecretServiceStore implements SecretStore {
         }
     }
 
+    /** The session algorithm this service agrees to (tests). */
+    String negotiatedAlgorithm() {
+        try (Session s = open()) {
+            return s.encryption == null ? "plain" : TransportEncryption.ALGORITHM;
+        }
+    }
+
     Map<String, String> attributes(String server, String key) {
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("application", APPLICATION);
@@ -126,9 +133,7 @@ public final class SecretServiceStore implements SecretStore {
                 continue;
             }
             try {
-                List<Object> opened = bus.call(BUS_NAME, SERVICE_PATH, SERVICE, "OpenSession", "sv", "plain",
-                        new Variant("s", ""));
-                return new Session(bus, (ObjectPath) opened.get(1));
+                return openSession(bus);
             } catch (DBusException e) {
                 bus.close();
                 if (e.errorName().startsWith("org.freedesktop.DBus.Error.ServiceUnknown")
@@ -138,9 +143,38 @@ public final class SecretServiceStore implements SecretStore {
                     throw new Unavailable("no Secret Service (" + BUS_NAME + ") on the session bus: " + e.getMessage());
                 }
                 throw new RegistryException("the Secret Service refused a session: " + e.getMessage());
+            } catch (RuntimeException e) {
+                bus.close();
+                throw e;
             }
         }
         throw new Unavailable("no Secret Service: " + last.getMessage());
+    }
+
+    /**
+     * A session encrypted with {@value TransportEncryption#ALGORITHM}; {@code plain} only where the service does
+     * not offer it (NotSupported).
+     */
+    private Session openSession(BusConnection bus) {
+        TransportEncryption encryption = new TransportEncryption();
+        try {
+            List<Object> opened = bus.call(BUS_NAME, SERVICE_PATH, SERVICE, "OpenSession", "sv",
+                    TransportEncryption.ALGORITHM, new Variant("ay", encryption.publicKey()));
+            Object output = ((Variant) opened.get(0)).value();
+            if (!(output instanceof byte[] servicePublic)) {
+                throw new RegistryException("the Secret Service answered OpenSession(" + TransportEncryption.ALGORITHM
+                        + ") without a public key");
+            }
+            encryption.agree(servicePublic);
+            return new Session(bus, (ObjectPath) opened.get(1), encryption);
+        } catch (DBusException e) {
+            if (!e.errorName().equals("org.freedesktop.DBus.Error.NotSupported")) {
+                throw e;
+            }
+        }
+        List<Object> opened = bus.call(BUS_NAME, SERVICE_PATH, SERVICE, "OpenSession", "sv", "plain",
+                new Variant("s", ""));
+        return new Session(bus, (ObjectPath) opened.get(1), null);
     }
 
     private static List<String> decode(Object format, byte[] secret) {
@@ -160,10 +194,13 @@ public final class SecretServiceStore implements SecretStore {
 
         private final BusConnection bus;
         private final ObjectPath session;
+        /** Null for a {@code plain} session. */
+        private final TransportEncryption encryption;
 
-        Session(BusConnection bus, ObjectPath session) {
+        Session(BusConnection bus, ObjectPath session, TransportEncryption encryption) {
             this.bus = bus;
             this.session = session;
+            this.encryption = encryption;
         }
 
         /** The default collection, unlocked. */
@@ -200,7 +237,8 @@ public final class SecretServiceStore implements SecretStore {
 
         byte[] secret(ObjectPath item) {
             List<?> secret = (List<?>) call(item.value(), ITEM, "GetSecret", "o", session).get(0);
-            return (byte[]) secret.get(2);
+            byte[] value = (byte[]) secret.get(2);
+            return encryption == null ? value : encryption.decrypt((byte[]) secret.get(1), value);
         }
 
         void store(ObjectPath collection, String server, String key, List<String> values) {
@@ -220,7 +258,8 @@ public final class SecretServiceStore implements SecretStore {
             Map<String, Variant> properties = new LinkedHashMap<>();
             properties.put(ITEM + ".Label", new Variant("s", "mcp-contain " + server + ": " + key));
             properties.put(ITEM + ".Attributes", new Variant("a{ss}", attrs));
-            Object[] secret = {session, new byte[0], value, "text/plain; charset=utf8"};
+            byte[][] sealed = encryption == null ? new byte[][] {new byte[0], value} : encryption.encrypt(value);
+            Object[] secret = {session, sealed[0], sealed[1], "text/plain; charset=utf8"};
             List<Object> created = call(collection.value(), COLLECTION, "CreateItem", "a{sv}(oayays)b", properties,
                     secret, true);
             requireNoPrompt((ObjectPath) created.get(1), "storing " + key + " of '" + server + "'");
