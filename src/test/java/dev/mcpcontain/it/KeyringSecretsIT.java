@@ -132,6 +132,11 @@ class KeyringSecretsIT {
             assertTrue(env.contains("\"API_TOKEN\": \"" + TOKEN + "\""), env);
             assertTrue(Files.size(audit) > 0, "the run was audited");
             outputs.add(Files.readString(audit));
+            // Verbose logs and the dry-run plan name the variable, never its value.
+            Result dry = exec(cli, temp, "", "-v", "-v", "run", "--dry-run", name);
+            assertEquals(0, dry.code(), dry.err());
+            assertTrue(dry.out().contains("API_TOKEN=<sensitive>"), dry.out());
+            outputs.add(dry.out() + dry.err());
 
             // configure replaces it (one item, the new value).
             String second = TOKEN + "-2";
