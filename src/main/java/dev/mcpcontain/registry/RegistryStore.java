@@ -207,7 +207,10 @@ public final class RegistryStore {
      *                           command that stores them again
      */
     public Map<String, List<String>> requireSecrets(ServerEntry entry) {
-        Map<String, List<String>> found = secrets(entry.name());
+        // Only the keys the entry names: a value left behind under another key (a keyring unreachable at an
+        // earlier remove) must not reach the manifest as an unknown option.
+        Map<String, List<String>> found = new TreeMap<>(secrets(entry.name()));
+        found.keySet().retainAll(entry.secretKeys());
         List<String> missing = entry.secretKeys().stream().filter(k -> !found.containsKey(k)).toList();
         if (missing.isEmpty()) {
             return found;

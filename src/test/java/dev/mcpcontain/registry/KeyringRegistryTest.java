@@ -87,6 +87,9 @@ class KeyringRegistryTest {
         store.save(entry("s", List.of("api_key")));
         assertEquals(Map.of("api_key", List.of("sekrit")), store.requireSecrets(store.get("s")));
         assertEquals("OS keyring (Secret Service)", store.secretsLocation("s"));
+        // A value left in the keyring under a key the entry does not name never reaches the run.
+        keyring.held.get("s").put("stale", List.of("old"));
+        assertEquals(Map.of("api_key", List.of("sekrit")), store.requireSecrets(store.get("s")));
     }
 
     @Test
