@@ -233,6 +233,36 @@ public final class RegistryStore {
                 + missing.get(0) + "=-' (value on stdin)");
     }
 
+    /**
+     * Where new sensitive values would go, for {@code check}: the keyring is asked for nothing of anyone's (a search
+     * for a name no server can have), which connects, opens a session and checks that the default collection is
+     * unlocked, without a prompt.
+     *
+     * @return {@code mode}, {@code store} (the keyring's description or "0600 file"), and {@code reason} when the
+     *         file is used or the keyring refuses
+     */
+    public Map<String, String> secretStorageStatus() {
+        Map<String, String> status = new java.util.LinkedHashMap<>();
+        status.put("mode", secretChoice.mode().name().toLowerCase(java.util.Locale.ROOT));
+        Optional<SecretStore> store = keyring.get();
+        if (store.isEmpty()) {
+            status.put("store", "0600 file");
+            status.put("reason", secretChoice.noKeyring());
+            return status;
+        }
+        try {
+            store.get().read("-probe-");
+            status.put("store", store.get().where());
+        } catch (SecretStore.Unavailable e) {
+            status.put("store", secretChoice.mode() == SecretStorage.Mode.KEYRING ? "none (refused)" : "0600 file");
+            status.put("reason", e.getMessage());
+        } catch (RegistryException e) {
+            status.put("store", store.get().where() + " (not usable now)");
+            status.put("reason", e.getMessage());
+        }
+        return status;
+    }
+
     /** Where a server's sensitive values are, for {@code show}: its 0600 file, or the keyring. Contacts nothing. */
     public String secretsLocation(String name) {
         Path file = secretsFile(name);

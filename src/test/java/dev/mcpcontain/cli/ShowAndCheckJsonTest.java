@@ -33,6 +33,8 @@ class ShowAndCheckJsonTest {
     private static Result exec(McpContainCli cli, Path temp, String... args) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(cli.command(args)).directory(temp.toFile());
         builder.environment().remove(AdminPolicy.OVERRIDE_VARIABLE);
+        builder.environment().remove("DBUS_SESSION_BUS_ADDRESS");
+        builder.environment().remove("MCP_CONTAIN_SECRETS");
         builder.environment().putAll(cli.env());
         Path out = Files.createTempFile(temp, "out", ".txt");
         Path err = Files.createTempFile(temp, "err", ".txt");
@@ -85,8 +87,13 @@ class ShowAndCheckJsonTest {
         assertFalse(policy.path("inForce").asBoolean(true), check.out());
         assertTrue(policy.path("file").isNull(), check.out());
         assertTrue(policy.path("note").asText().contains("no policy file"), check.out());
+        JsonNode secrets = JSON.readTree(check.out()).path("secrets");
+        assertEquals("auto", secrets.path("mode").asText(), check.out());
+        assertEquals("0600 file", secrets.path("store").asText(), check.out());
+        assertTrue(secrets.path("reason").asText().contains("DBUS_SESSION_BUS_ADDRESS is not set"), check.out());
         Result text = exec(cli, temp, "check");
         assertTrue(text.out().contains("admin policy: none"), text.out());
+        assertTrue(text.out().contains("secrets: 0600 file (no Secret Service"), text.out());
     }
 
     @Test

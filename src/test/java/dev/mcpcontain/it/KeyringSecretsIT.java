@@ -110,6 +110,9 @@ class KeyringSecretsIT {
             assertFalse(add.err().contains("warning: sensitive"), add.err());
             outputs.add(add.out() + add.err());
             Path registry = temp.resolve("cli/state/data/registry");
+            Result check = exec(cli, temp, "", "check", "--json");
+            assertEquals("the Secret Service (default collection)",
+                    JSON.readTree(check.out()).at("/secrets/store").asText(), check.out() + check.err());
             assertFalse(Files.exists(registry.resolve(name).resolve("secrets.json")), "no secrets file beside a keyring");
 
             // Read back by libsecret, not by mcp-contain's own client.
@@ -165,6 +168,9 @@ class KeyringSecretsIT {
             assertTrue(locked.err().contains("locked"), locked.err());
             assertTrue(locked.err().lines().count() <= 2, locked.err());
             outputs.add(locked.out() + locked.err());
+            Result lockedCheck = exec(cli, temp, "", "check", "--json");
+            assertTrue(JSON.readTree(lockedCheck.out()).at("/secrets/reason").asText().contains("locked"),
+                    lockedCheck.out() + lockedCheck.err());
 
             for (String output : outputs) {
                 assertFalse(output.contains(TOKEN), "a secret value in output: " + output);
