@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -47,9 +46,7 @@ public final class RegistryStore {
     private final Path directory;
     /** The account whose folders these must be; -1 where there are no uids (Windows). */
     private final int uid;
-    private final SecretStorage.Choice secretChoice;
-    /** Made on first use only: a registry command or run without secrets never loads or contacts a keyring. */
-    private final Supplier<Optional<SecretStore>> keyring;
+    private final RegistrySecrets secrets;
 
     /** A registry whose secrets go to the 0600 file only. */
     public RegistryStore(Path directory, int uid) {
@@ -61,28 +58,13 @@ public final class RegistryStore {
             Supplier<Optional<SecretStore>> keyring) {
         this.directory = directory.toAbsolutePath();
         this.uid = uid;
-        this.secretChoice = secretChoice;
-        this.keyring = memoized(keyring);
+        this.secrets = new RegistrySecrets(this, secretChoice, keyring);
     }
 
     public static RegistryStore forHost(HostEnvironment host) {
         SecretStorage.Choice choice = SecretStorage.choose(System.getProperty("os.name", ""), host.variables());
         return new RegistryStore(host.dataDirectory().resolve("registry"), host.uid(), choice,
                 () -> SecretStorage.keyring(host, choice));
-    }
-
-    private static <T> Supplier<T> memoized(Supplier<T> supplier) {
-        return new Supplier<>() {
-            private T value;
-
-            @Override
-            public synchronized T get() {
-                if (value == null) {
-                    value = supplier.get();
-                }
-                return value;
-            }
-        };
     }
 
     public Path directory() {
@@ -178,99 +160,25 @@ public final class RegistryStore {
 
     /**
      * The sensitive values of a server: those in its 0600 file, and, when the file does not hold every key the
-     * entry names, those in the OS keyring. Values the keyring cannot give (none here, or none reachable) are
-     * simply absent: {@link #requireSecrets} turns that into a refusal.
+     * entry names, those in the OS keyring (see {@link RegistrySecrets#read}).
      */
     public Map<String, List<String>> secrets(String name) {
-        Map<String, List<String>> found = new TreeMap<>(fileSecrets(name));
-        List<String> keys = find(name).map(ServerEntry::secretKeys).orElse(List.of());
-        if (found.keySet().containsAll(keys)) {
-            return found;
-        }
-        Optional<SecretStore> store = keyring.get();
-        if (store.isPresent()) {
-            try {
-                Map<String, List<String>> held = new TreeMap<>(store.get().read(name));
-                held.putAll(found);
-                return held;
-            } catch (SecretStore.Unavailable e) {
-                return found;
-            }
-        }
-        return found;
+        return secrets.read(name);
     }
 
-    /**
-     * Every sensitive value {@code entry} names, for a run.
-     *
-     * @throws RegistryException naming the missing keys, where they were looked for, and the {@code configure}
-     *                           command that stores them again
-     */
+    /** Every sensitive value {@code entry} names, for a run; a missing one is refused naming {@code configure}. */
     public Map<String, List<String>> requireSecrets(ServerEntry entry) {
-        // Only the keys the entry names: a value left behind under another key (a keyring unreachable at an
-        // earlier remove) must not reach the manifest as an unknown option.
-        Map<String, List<String>> found = new TreeMap<>(secrets(entry.name()));
-        found.keySet().retainAll(entry.secretKeys());
-        List<String> missing = entry.secretKeys().stream().filter(k -> !found.containsKey(k)).toList();
-        if (missing.isEmpty()) {
-            return found;
-        }
-        String why = "";
-        Optional<SecretStore> store = keyring.get();
-        String where = store.map(SecretStore::where).orElse(secretsFile(entry.name()).toString());
-        if (store.isEmpty()) {
-            why = " (" + secretChoice.noKeyring() + ")";
-        } else {
-            try {
-                store.get().read(entry.name());
-            } catch (SecretStore.Unavailable e) {
-                why = " (" + e.getMessage() + ")";
-            }
-        }
-        String keys = String.join(", ", missing);
-        throw new RegistryException("'" + entry.name() + "': its sensitive user_config " + keys + " is not in " + where
-                + why + "; store it again with 'mcp-contain configure " + entry.name() + " --user-config "
-                + missing.get(0) + "=-' (value on stdin)");
+        return secrets.require(entry);
     }
 
-    /**
-     * Where new sensitive values would go, for {@code check}: the keyring is asked for nothing of anyone's (a search
-     * for a name no server can have), which connects, opens a session and checks that the default collection is
-     * unlocked, without a prompt.
-     *
-     * @return {@code mode}, {@code store} (the keyring's description or "0600 file"), and {@code reason} when the
-     *         file is used or the keyring refuses
-     */
+    /** Where new sensitive values would go, for {@code check} (see {@link RegistrySecrets#status}). */
     public Map<String, String> secretStorageStatus() {
-        Map<String, String> status = new java.util.LinkedHashMap<>();
-        status.put("mode", secretChoice.mode().name().toLowerCase(java.util.Locale.ROOT));
-        Optional<SecretStore> store = keyring.get();
-        if (store.isEmpty()) {
-            status.put("store", "0600 file");
-            status.put("reason", secretChoice.noKeyring());
-            return status;
-        }
-        try {
-            store.get().read("-probe-");
-            status.put("store", store.get().where());
-        } catch (SecretStore.Unavailable e) {
-            status.put("store", secretChoice.mode() == SecretStorage.Mode.KEYRING ? "none (refused)" : "0600 file");
-            status.put("reason", e.getMessage());
-        } catch (RegistryException e) {
-            status.put("store", store.get().where() + " (not usable now)");
-            status.put("reason", e.getMessage());
-        }
-        return status;
+        return secrets.status();
     }
 
     /** Where a server's sensitive values are, for {@code show}: its 0600 file, or the keyring. Contacts nothing. */
     public String secretsLocation(String name) {
-        Path file = secretsFile(name);
-        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            return file.toString();
-        }
-        return secretChoice.keyringClass().isPresent() ? "OS keyring (" + secretChoice.keyringName() + ")"
-                : file.toString();
+        return secrets.location(name);
     }
 
     public Path secretsFile(String name) {
@@ -292,49 +200,8 @@ public final class RegistryStore {
      * @throws RegistryException when the keyring refuses (locked, needs a prompt), or none is available while
      *                           {@value SecretStorage#MODE_VARIABLE}=keyring
      */
-    public SavedSecrets saveSecrets(String name, Map<String, List<String>> secrets) {
-        Path file = secretsFile(name);
-        boolean heldBefore = find(name).map(e -> !e.secretKeys().isEmpty()).orElse(false);
-        if (secrets.isEmpty() && !heldBefore) {
-            deleteQuietly(file);
-            return new SavedSecrets(file.toString(), Optional.empty());
-        }
-        String reason = secretChoice.noKeyring();
-        Optional<SecretStore> store = keyring.get();
-        if (store.isPresent()) {
-            try {
-                store.get().replace(name, secrets);
-                deleteQuietly(file);
-                return new SavedSecrets(store.get().where(), Optional.empty());
-            } catch (SecretStore.Unavailable e) {
-                reason = e.getMessage();
-            }
-        }
-        if (secretChoice.mode() == SecretStorage.Mode.KEYRING) {
-            throw new RegistryException(reason + "; " + SecretStorage.MODE_VARIABLE + "=keyring refuses the 0600"
-                    + " file (unset it, or set it to file, to store sensitive values there)");
-        }
-        Path dir = ensureServerDirectory(name);
-        if (secrets.isEmpty()) {
-            deleteQuietly(file);
-            return new SavedSecrets(file.toString(), Optional.empty());
-        }
-        write(dir.resolve("secrets.json"), new TreeMap<>(secrets));
-        return new SavedSecrets(file.toString(), Optional.of("sensitive values (" + String.join(", ",
-                new TreeMap<>(secrets).keySet()) + ") are stored in " + file + " (mode 0600, readable by this account"
-                + " only), not in an OS keyring: " + reason));
-    }
-
-    private Map<String, List<String>> fileSecrets(String name) {
-        Path file = secretsFile(name);
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            return Map.of();
-        }
-        try {
-            return JSON.readValue(Files.readAllBytes(file), new TypeReference<Map<String, List<String>>>() {});
-        } catch (IOException e) {
-            throw new RegistryException(file + ": damaged secrets file (" + firstLine(e.getMessage()) + ")", e);
-        }
+    public SavedSecrets saveSecrets(String name, Map<String, List<String>> values) {
+        return secrets.save(name, values);
     }
 
     public TreeHash.Cache hashCache(String name) {
@@ -361,20 +228,7 @@ public final class RegistryStore {
      * @return warnings: keyring values that could not be deleted (the keyring was not reachable)
      */
     public List<String> remove(String name) {
-        List<String> warnings = new ArrayList<>();
-        Optional<ServerEntry> entry = find(name);
-        if (entry.isPresent() && !entry.get().secretKeys().isEmpty()
-                && !fileSecrets(name).keySet().containsAll(entry.get().secretKeys())) {
-            Optional<SecretStore> store = keyring.get();
-            try {
-                if (store.isPresent()) {
-                    store.get().replace(name, Map.of());
-                }
-            } catch (SecretStore.Unavailable e) {
-                warnings.add("could not delete the sensitive values of '" + name + "' from "
-                        + store.get().where() + " (" + e.getMessage() + "); delete them there yourself");
-            }
-        }
+        List<String> warnings = secrets.forget(name);
         Path code = codeDirectory(name);
         if (Files.exists(code, LinkOption.NOFOLLOW_LINKS)) {
             deleteTree(code);
@@ -452,7 +306,7 @@ public final class RegistryStore {
         }
     }
 
-    private static void write(Path file, Object value) {
+    static void write(Path file, Object value) {
         try {
             PrivateFiles.writeAtomically(file, JSON.writeValueAsBytes(value));
         } catch (IOException e) {
@@ -460,7 +314,7 @@ public final class RegistryStore {
         }
     }
 
-    private static void deleteQuietly(Path file) {
+    static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
@@ -468,7 +322,7 @@ public final class RegistryStore {
         }
     }
 
-    private static String firstLine(String message) {
+    static String firstLine(String message) {
         if (message == null) {
             return "unreadable";
         }
