@@ -29,6 +29,8 @@ PROCESS_INFORMATION|hProcess hThread dwProcessId dwThreadId
 SECURITY_ATTRIBUTES|nLength lpSecurityDescriptor bInheritHandle
 TRUSTEE_W|pMultipleTrustee MultipleTrusteeOperation TrusteeForm TrusteeType ptstrName
 EXPLICIT_ACCESS_W|grfAccessPermissions grfAccessMode grfInheritance Trustee
+FILETIME|dwLowDateTime dwHighDateTime
+CREDENTIALW|Flags Type TargetName Comment LastWritten CredentialBlobSize CredentialBlob Persist AttributeCount Attributes TargetAlias UserName
 USER_INFO_1|usri1_name usri1_password usri1_password_age usri1_priv usri1_home_dir usri1_comment usri1_flags usri1_script_path
 LIST
 
@@ -38,6 +40,7 @@ LIST
 #include <windows.h>
 #include <aclapi.h>
 #include <lm.h>
+#include <wincred.h>
 #include <stddef.h>
 #define P(x) ((void *)(ULONG_PTR)(x))
 #define GOLDEN(n, type) __attribute__((used, section(".g" #n))) type golden_##n

@@ -6,6 +6,7 @@ import dev.mcpcontain.registry.UserConfigValues;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,19 +41,22 @@ public final class ConfigureCommand implements Callable<Integer> {
         List<String> env = settings.env.isEmpty() ? entry.env() : settings.env;
         List<String> allowHosts = settings.allowHosts.isEmpty() ? entry.allowHosts() : settings.allowHosts;
         registration.checkSettings(profile, grants);
-        UserConfigValues values = new UserConfigValues(entry.userConfig(), registration.store.secrets(name));
+        // Without --user-config the secrets stay where they are, untouched (and the keyring is not contacted).
+        Map<String, List<String>> plain = entry.userConfig();
+        List<String> secretKeys = entry.secretKeys();
         if (!settings.userConfig.isEmpty()) {
             if (entry.manifest() == null) {
                 throw new dev.mcpcontain.registry.RegistryException("--user-config: '" + name
                         + "' has no manifest (it sets a manifest's user_config)");
             }
             Manifest manifest = registration.manifest(entry);
-            values = registration.userConfig(manifest, settings.userConfig, entry.userConfig(),
+            UserConfigValues values = registration.userConfig(manifest, settings.userConfig, entry.userConfig(),
                     registration.store.secrets(name));
             registration.saveSecrets(name, values.secrets(), err);
+            plain = values.plain();
+            secretKeys = new ArrayList<>(values.secrets().keySet());
         }
-        registration.store.save(entry.withSettings(profile, grants, allowHosts, env, values.plain(),
-                new ArrayList<>(values.secrets().keySet())));
+        registration.store.save(entry.withSettings(profile, grants, allowHosts, env, plain, secretKeys));
         err.println("mcp-contain: configured '" + name + "' (see 'mcp-contain show " + name + "')");
         return ExitCodes.OK;
     }

@@ -16,7 +16,6 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,13 +83,16 @@ final class Registration {
         return ManifestLoader.load(Path.of(entry.manifest()));
     }
 
-    /** Secrets go to a 0600 file; the user is told where and that no keyring holds them. */
+    /**
+     * Secrets go to the OS keyring, or where there is none to a 0600 file: then the user is told which file and
+     * why, in one line.
+     */
     void saveSecrets(String name, Map<String, List<String>> secrets, PrintWriter err) {
-        store.saveSecrets(name, secrets);
-        if (!secrets.isEmpty()) {
-            err.println("mcp-contain: warning: sensitive values (" + String.join(", ", new ArrayList<>(secrets.keySet()))
-                    + ") are stored in " + store.secretsFile(name) + " (mode 0600, readable by this account only);"
-                    + " no OS keyring is used");
+        RegistryStore.SavedSecrets saved = store.saveSecrets(name, secrets);
+        saved.warning().ifPresent(w -> err.println("mcp-contain: warning: " + w));
+        if (!secrets.isEmpty() && saved.warning().isEmpty()) {
+            err.println("mcp-contain: sensitive values (" + String.join(", ", new TreeMap<>(secrets).keySet())
+                    + ") are stored in " + saved.where());
         }
     }
 }

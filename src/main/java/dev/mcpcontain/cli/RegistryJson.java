@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpcontain.approval.ApprovalStore;
+import dev.mcpcontain.approval.StoredDecision;
 import dev.mcpcontain.pins.PinStore;
 import dev.mcpcontain.registry.RegistryStore;
 import dev.mcpcontain.registry.ServerEntry;
@@ -51,6 +53,49 @@ final class RegistryJson {
         return root;
     }
 
+    /**
+     * The approvals part of {@code show}: the profile's tool rules the mediator applies to this server, and the
+     * decisions remembered for it (by {@code approvals allow|deny} or answered prompts).
+     *
+     * @param rules     the profile's {@code tools} section, or an error message when the profile cannot be read
+     */
+    static ObjectNode approvals(String server, ApprovalStore approvals, Object rules) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("file", approvals.file().toString());
+        if (rules instanceof String error) {
+            node.put("rulesError", error);
+        } else {
+            node.set("rules", rules == null ? JSON.createObjectNode() : JSON.valueToTree(rules));
+        }
+        ArrayNode decisions = node.putArray("decisions");
+        for (StoredDecision d : approvals.list()) {
+            if (d.server().equals(server)) {
+                ObjectNode one = decisions.addObject();
+                one.put("tool", d.tool());
+                one.put("client", d.client());
+                one.put("decision", d.decision().label());
+                one.put("definition", d.definition());
+                one.put("decidedBy", d.decidedBy());
+                one.put("decidedAt", d.decidedAt());
+            }
+        }
+        return node;
+    }
+
+    /** {@code show --json} with the approvals (see {@link #approvals}) next to the pins. */
+    static ObjectNode show(ServerEntry e, RegistryStore store, PinStore pins, ObjectNode approvals) {
+        ObjectNode root = show(e, store, pins);
+        ObjectNode ordered = JSON.createObjectNode();
+        root.fields().forEachRemaining(f -> {
+            ordered.set(f.getKey(), f.getValue());
+            if (f.getKey().equals("pins")) {
+                ordered.set("approvals", approvals);
+            }
+        });
+        return ordered;
+    }
+
+    /** {@code show --json} without approvals. */
     static ObjectNode show(ServerEntry e, RegistryStore store, PinStore pins) {
         ObjectNode root = JSON.createObjectNode();
         root.put("name", e.name());
@@ -79,7 +124,7 @@ final class RegistryJson {
         ObjectNode secrets = root.putObject("secrets");
         secrets.set("keys", JSON.valueToTree(e.secretKeys()));
         if (!e.secretKeys().isEmpty()) {
-            secrets.put("file", store.secretsFile(e.name()).toString());
+            secrets.put("store", store.secretsLocation(e.name()));
         }
         ObjectNode pin = root.putObject("pins");
         pin.put("file", pins.file(e.name()).toString());

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code mcp-contain remove NAME}: forget a registration, its secrets and its installed code (not its pins). */
 @Command(name = "remove", mixinStandardHelpOptions = true,
-        description = "Remove a registered server: its entry, secrets and installed code. Its tool pin and agent home"
+        description = "Remove a registered server: its entry, secrets (OS keyring or file) and installed code. Its tool pin and agent home"
                 + " stay ('mcp-contain pins reset NAME' forgets the pin).")
 public final class RemoveCommand implements Callable<Integer> {
 
@@ -27,7 +27,7 @@ public final class RemoveCommand implements Callable<Integer> {
     public Integer call() {
         RegistryStore store = RegistryStore.forHost(HostEnvironment.current());
         store.get(name);
-        store.remove(name);
+        store.remove(name).forEach(w -> spec.commandLine().getErr().println("mcp-contain: warning: " + w));
         spec.commandLine().getErr().println("mcp-contain: removed '" + name + "'");
         return ExitCodes.OK;
     }

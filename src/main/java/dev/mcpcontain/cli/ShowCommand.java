@@ -1,13 +1,17 @@
 package dev.mcpcontain.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpcontain.approval.ApprovalStore;
 import dev.mcpcontain.pins.PinStore;
+import dev.mcpcontain.profile.ProfileStore;
+import dev.mcpcontain.registry.ServerEntry;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.registry.RegistryStore;
 import dev.mcpcontain.state.StateFiles;
 import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,9 +19,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code mcp-contain show NAME [--json]}: one registration: code and its hash, profile, grants, pins. */
+/**
+ * {@code mcp-contain show NAME [--json]}: one registration: code and its hash, profile, grants, pins, and approvals
+ * (the profile's tool rules and the decisions remembered for the server).
+ */
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = "Show a registered server: its code and hash, profile, grants, settings and pins (never secrets).")
+        description = "Show a registered server: its code and hash, profile, grants, settings, pins and approvals"
+                + " (never secret values).")
 public final class ShowCommand implements Callable<Integer> {
 
     @Mixin
@@ -36,7 +44,16 @@ public final class ShowCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HostEnvironment host = HostEnvironment.current();
         RegistryStore store = RegistryStore.forHost(host);
-        JsonNode shown = RegistryJson.show(store.get(name), store, new PinStore(StateFiles.pins(host)));
+        ServerEntry entry = store.get(name);
+        Object rules;
+        try {
+            rules = new ProfileStore(Optional.of(host.configDirectory().resolve("profiles"))).resolve(entry.profile())
+                    .profile().tools();
+        } catch (RuntimeException e) {
+            rules = "profile '" + entry.profile() + "': " + e.getMessage();
+        }
+        JsonNode shown = RegistryJson.show(entry, store, new PinStore(StateFiles.pins(host)),
+                RegistryJson.approvals(name, new ApprovalStore(StateFiles.approvals(host)), rules));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(RegistryJson.JSON.writeValueAsString(shown));

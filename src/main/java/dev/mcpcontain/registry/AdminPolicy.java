@@ -317,6 +317,29 @@ public record AdminPolicy(Optional<Path> file, Optional<List<String>> allowServe
         return Optional.of(list);
     }
 
+    /**
+     * For {@code check --json}: the file and every field as in force ({@code allowServers} null when absent: every
+     * name may run), or {@code "inForce": false} with the file that does not exist.
+     */
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("inForce", file.isPresent());
+        if (file.isEmpty()) {
+            json.put("file", null);
+            json.put("note", "no policy file (" + SYSTEM_FILE + " does not exist)");
+            return json;
+        }
+        json.put("file", file.get().toString());
+        json.put("allowServers", allowServers.orElse(null));
+        json.put("forbidProfiles", forbidProfiles);
+        json.put("forbidNetworkHost", forbidNetworkHost);
+        json.put("forbidIsolation", forbidIsolation);
+        json.put("requireMediation", requireMediation);
+        json.put("requireSignedBundles", requireSignedBundles);
+        json.put("denyGrants", denyGrants.stream().map(Path::toString).toList());
+        return json;
+    }
+
     static Pattern glob(String glob) {
         StringBuilder regex = new StringBuilder();
         for (char c : glob.toCharArray()) {

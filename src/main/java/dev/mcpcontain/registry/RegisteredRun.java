@@ -79,7 +79,7 @@ public record RegisteredRun(ServerEntry entry, String profile, RunRequest reques
         List<String> env = new ArrayList<>(entry.env());
         env.addAll(given.env());
         Map<String, List<String>> userConfig = new LinkedHashMap<>(entry.userConfig());
-        userConfig.putAll(store.secrets(name));
+        userConfig.putAll(store.requireSecrets(entry));
         Optional<Path> manifest = Optional.ofNullable(entry.manifest()).map(Path::of);
         List<String> allowHosts = new ArrayList<>(entry.allowHosts());
         allowHosts.addAll(given.allowHosts());

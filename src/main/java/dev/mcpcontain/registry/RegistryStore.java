@@ -23,11 +23,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
- * The registered servers of one account: {@code DIR/NAME/server.json}, the sensitive values in
- * {@code DIR/NAME/secrets.json} (0600), the tree hash's metadata cache in {@code DIR/NAME/tree-cache.json}, and for
+ * The registered servers of one account: {@code DIR/NAME/server.json}, the sensitive values in the OS keyring
+ * ({@link SecretStore}) or, where there is none, in {@code DIR/NAME/secrets.json} (0600), the tree hash's metadata cache in {@code DIR/NAME/tree-cache.json}, and for
  * npm servers the installed package under {@code DIR/NAME/code/}. DIR is {@code /var/lib/mcp-contain/registry} for
  * root and {@code $XDG_DATA_HOME/mcp-contain/registry} for a user, so each launcher keeps its own.
  *
@@ -46,14 +46,25 @@ public final class RegistryStore {
     private final Path directory;
     /** The account whose folders these must be; -1 where there are no uids (Windows). */
     private final int uid;
+    private final RegistrySecrets secrets;
 
+    /** A registry whose secrets go to the 0600 file only. */
     public RegistryStore(Path directory, int uid) {
+        this(directory, uid, new SecretStorage.Choice(SecretStorage.Mode.FILE, Optional.empty(), "no keyring configured"),
+                Optional::empty);
+    }
+
+    public RegistryStore(Path directory, int uid, SecretStorage.Choice secretChoice,
+            Supplier<Optional<SecretStore>> keyring) {
         this.directory = directory.toAbsolutePath();
         this.uid = uid;
+        this.secrets = new RegistrySecrets(this, secretChoice, keyring);
     }
 
     public static RegistryStore forHost(HostEnvironment host) {
-        return new RegistryStore(host.dataDirectory().resolve("registry"), host.uid());
+        SecretStorage.Choice choice = SecretStorage.choose(System.getProperty("os.name", ""), host.variables());
+        return new RegistryStore(host.dataDirectory().resolve("registry"), host.uid(), choice,
+                () -> SecretStorage.keyring(host, choice));
     }
 
     public Path directory() {
@@ -160,17 +171,27 @@ public final class RegistryStore {
         write(dir.resolve("server.json"), entry);
     }
 
-    /** Sensitive values: a 0600 file (no OS keyring yet). */
+    /**
+     * The sensitive values of a server: those in its 0600 file, and, when the file does not hold every key the
+     * entry names, those in the OS keyring (see {@link RegistrySecrets#read}).
+     */
     public Map<String, List<String>> secrets(String name) {
-        Path file = serverDirectory(name).resolve("secrets.json");
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            return Map.of();
-        }
-        try {
-            return JSON.readValue(Files.readAllBytes(file), new TypeReference<Map<String, List<String>>>() {});
-        } catch (IOException e) {
-            throw new RegistryException(file + ": damaged secrets file (" + firstLine(e.getMessage()) + ")", e);
-        }
+        return secrets.read(name);
+    }
+
+    /** Every sensitive value {@code entry} names, for a run; a missing one is refused naming {@code configure}. */
+    public Map<String, List<String>> requireSecrets(ServerEntry entry) {
+        return secrets.require(entry);
+    }
+
+    /** Where new sensitive values would go, for {@code check} (see {@link RegistrySecrets#status}). */
+    public Map<String, String> secretStorageStatus() {
+        return secrets.status();
+    }
+
+    /** Where a server's sensitive values are, for {@code show}: its 0600 file, or the keyring. Contacts nothing. */
+    public String secretsLocation(String name) {
+        return secrets.location(name);
     }
 
     /** A .mcpb server's bundle as added (its signature is checked again at run time under requireSignedBundles). */
@@ -182,14 +203,23 @@ public final class RegistryStore {
         return serverDirectory(name).resolve("secrets.json");
     }
 
-    public void saveSecrets(String name, Map<String, List<String>> secrets) {
-        Path dir = ensureServerDirectory(name);
-        Path file = dir.resolve("secrets.json");
-        if (secrets.isEmpty()) {
-            deleteQuietly(file);
-            return;
-        }
-        write(file, new TreeMap<>(secrets));
+    /**
+     * Where {@link #saveSecrets} put the values, and the warning to print when that is the 0600 file.
+     *
+     * @param where   the keyring's description or the file's path
+     * @param warning one line for stderr when the values went to the file for want of a keyring
+     */
+    public record SavedSecrets(String where, Optional<String> warning) {}
+
+    /**
+     * Replaces the sensitive values of {@code name} with {@code secrets}: into the OS keyring when there is one
+     * (the 0600 file is then deleted), otherwise into the file.
+     *
+     * @throws RegistryException when the keyring refuses (locked, needs a prompt), or none is available while
+     *                           {@value SecretStorage#MODE_VARIABLE}=keyring
+     */
+    public SavedSecrets saveSecrets(String name, Map<String, List<String>> values) {
+        return secrets.save(name, values);
     }
 
     public TreeHash.Cache hashCache(String name) {
@@ -237,8 +267,14 @@ public final class RegistryStore {
         }
     }
 
-    /** Deletes the server's folder: entry, secrets, cache and installed code. Links inside are removed, not followed. */
-    public void remove(String name) {
+    /**
+     * Deletes the server's folder (entry, secrets file, cache) and installed code, and its values in the OS keyring.
+     * Links inside are removed, not followed.
+     *
+     * @return warnings: keyring values that could not be deleted (the keyring was not reachable)
+     */
+    public List<String> remove(String name) {
+        List<String> warnings = secrets.forget(name);
         Path code = codeDirectory(name);
         if (Files.exists(code, LinkOption.NOFOLLOW_LINKS)) {
             deleteTree(code);
@@ -248,6 +284,7 @@ public final class RegistryStore {
             throw new RegistryException("no registered server '" + name + "' in " + directory);
         }
         deleteTree(dir);
+        return warnings;
     }
 
     private void deleteTree(Path dir) {
@@ -315,7 +352,7 @@ public final class RegistryStore {
         }
     }
 
-    private static void write(Path file, Object value) {
+    static void write(Path file, Object value) {
         try {
             PrivateFiles.writeAtomically(file, JSON.writeValueAsBytes(value));
         } catch (IOException e) {
@@ -323,7 +360,7 @@ public final class RegistryStore {
         }
     }
 
-    private static void deleteQuietly(Path file) {
+    static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
@@ -331,7 +368,7 @@ public final class RegistryStore {
         }
     }
 
-    private static String firstLine(String message) {
+    static String firstLine(String message) {
         if (message == null) {
             return "unreadable";
         }

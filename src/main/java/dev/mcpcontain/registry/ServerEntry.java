@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * One registered server, as stored in {@code NAME/server.json}. Sensitive {@code user_config} values are never
- * here: only their keys, in {@link #secretKeys}; the values live in the 0600 secrets file beside it.
+ * here: only their keys, in {@link #secretKeys}; the values live in the OS keyring, or in the 0600 secrets file
+ * beside it where there is none (see {@link RegistryStore#saveSecrets}).
  *
  * @param name        the registered name, also the server identity (pins, audit, agent home)
  * @param source      how it was added: {@code manifest}, {@code mcpb}, {@code server.json}, {@code npm} or
@@ -27,7 +28,7 @@ import java.util.Map;
  * @param allowHosts  {@code --allow-host} specs as given (stored; enforced by the network options where present)
  * @param env         {@code --env} entries
  * @param userConfig  non-sensitive {@code --user-config} values
- * @param secretKeys  keys of sensitive values held in the secrets file
+ * @param secretKeys  keys of sensitive values held in the keyring or the secrets file
  * @param added       ISO instant
  * @param updated     ISO instant of the last re-pin
  */

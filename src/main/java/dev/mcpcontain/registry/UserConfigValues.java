@@ -16,7 +16,7 @@ import java.util.Set;
  * from stdin, one line per such value, in order.
  *
  * @param plain   values stored in server.json and shown by {@code show}
- * @param secrets values for the 0600 secrets file, never shown
+ * @param secrets values for the OS keyring (or the 0600 secrets file where there is none), never shown
  */
 public record UserConfigValues(Map<String, List<String>> plain, Map<String, List<String>> secrets) {
 
