@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class, ManifestCommand.class,
                 PinsCommand.class, ApprovalsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class,
                 AddCommand.class, ListCommand.class, ShowCommand.class, ConfigureCommand.class, UpdateCommand.class,
-                RemoveCommand.class, CompletionCommand.class, ManPage.class, CommandLine.HelpCommand.class},
+                RemoveCommand.class, ImportCommand.class, ConnectCommand.class, CompletionCommand.class, ManPage.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes (run: the server's own code passes through):%n",
         exitCodeList = {
             "0:success (run: the server exited 0)",

@@ -51,12 +51,17 @@ public record RegisteredRun(ServerEntry entry, String profile, RunRequest reques
             grants.add(GrantSpec.parse(Path.of(entry.codePath()).resolve("node_modules") + ":ro"));
         }
         grants.addAll(given.grants());
-        List<String> env = new ArrayList<>(entry.env());
-        env.addAll(given.env());
-        Map<String, List<String>> userConfig = new LinkedHashMap<>(entry.userConfig());
-        userConfig.putAll(store.secrets(name));
         Optional<Path> manifest = entry.source().equals("manifest") ? Optional.of(Path.of(entry.manifest()))
                 : Optional.empty();
+        List<String> env = new ArrayList<>(entry.env());
+        Map<String, List<String>> userConfig = new LinkedHashMap<>(entry.userConfig());
+        if (manifest.isPresent()) {
+            userConfig.putAll(store.secrets(name));
+        } else {
+            // Without a manifest the secrets are environment variables (imported from a host's "env").
+            store.secrets(name).forEach((variable, values) -> env.add(variable + "=" + values.get(values.size() - 1)));
+        }
+        env.addAll(given.env());
         List<String> allowHosts = new ArrayList<>(entry.allowHosts());
         allowHosts.addAll(given.allowHosts());
         RunRequest request = new RunRequest(manifest.isPresent() ? List.of() : entry.command(), grants,
