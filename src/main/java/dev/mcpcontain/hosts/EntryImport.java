@@ -85,8 +85,7 @@ public record EntryImport(String name, ServerSlot slot, List<String> command, Op
             }
             for (JsonNode arg : args) {
                 if (!arg.isValueNode() || arg.isNull()) {
-                    return new Skip(slot, "'args' holds a " + arg.getNodeType().toString().toLowerCase(Locale.ROOT)
-                            + ", not a string");
+                    return new Skip(slot, "'args' holds " + arg + ", not a string");
                 }
                 command.add(arg.asText());
             }

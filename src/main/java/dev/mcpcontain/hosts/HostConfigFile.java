@@ -230,16 +230,23 @@ public record HostConfigFile(Path file, boolean exists, byte[] original, ObjectN
         } catch (IOException e) {
             throw new RegistryException(file + ": cannot resolve: " + e.getMessage(), e);
         }
+        try {
+            if (exists) {
+                unchanged(target);
+            }
+        } catch (IOException e) {
+            throw new RegistryException(file + ": cannot read: " + e.getMessage(), e);
+        }
         Path backup = exists ? backup(target, now) : null;
         Path temp = null;
         try {
             temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
             Files.writeString(temp, text, StandardCharsets.UTF_8);
             copyOwnership(exists ? target : null, temp);
-            byte[] now2 = exists ? Files.readAllBytes(target) : null;
-            if (exists ? !Arrays.equals(now2, original) : Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw new RegistryException(file + ": changed while mcp-contain was editing it (the host may have"
-                        + " rewritten it); it was left as it is now: run the command again");
+            if (exists) {
+                unchanged(target);
+            } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw changed();
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -259,6 +266,17 @@ public record HostConfigFile(Path file, boolean exists, byte[] original, ObjectN
                 }
             }
         }
+    }
+
+    private void unchanged(Path target) throws IOException {
+        if (!Arrays.equals(Files.readAllBytes(target), original)) {
+            throw changed();
+        }
+    }
+
+    private RegistryException changed() {
+        return new RegistryException(file + ": changed while mcp-contain was editing it (the host may have rewritten"
+                + " it); it was left as it is now: run the command again");
     }
 
     /** {@code FILE.mcp-contain-YYYYMMDDTHHMMSSZ.bak}, a byte copy with the original's permissions. */
