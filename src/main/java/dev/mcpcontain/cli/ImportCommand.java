@@ -11,6 +11,8 @@ import dev.mcpcontain.registry.CodeCheck;
 import dev.mcpcontain.registry.RegistryException;
 import dev.mcpcontain.registry.ServerEntry;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -145,7 +147,9 @@ public final class ImportCommand implements Callable<Integer> {
         List<String> registered = new ArrayList<>();
         Runnable undo = () -> registered.forEach(name -> {
             try {
-                registration.store.remove(name);
+                if (Files.isDirectory(registration.store.serverDirectory(name), LinkOption.NOFOLLOW_LINKS)) {
+                    registration.store.remove(name);
+                }
             } catch (RuntimeException e) {
                 err.println("mcp-contain: warning: could not undo the registration of '" + name + "': "
                         + e.getMessage());
