@@ -1,16 +1,21 @@
 package dev.mcpcontain.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpcontain.hosts.EntryImport;
 import dev.mcpcontain.hosts.Host;
 import dev.mcpcontain.hosts.HostConfigFile;
+import dev.mcpcontain.hosts.NpxPackage;
 import dev.mcpcontain.hosts.ServerSlot;
 import dev.mcpcontain.policy.PolicyException;
 import dev.mcpcontain.policy.ProgramLocator;
 import dev.mcpcontain.registry.CodeCheck;
+import dev.mcpcontain.registry.NpmInstall;
 import dev.mcpcontain.registry.RegistryException;
 import dev.mcpcontain.registry.ServerEntry;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -83,6 +88,7 @@ public final class ImportCommand implements Callable<Integer> {
 
         List<EntryImport> imports = new ArrayList<>();
         List<List<String>> commands = new ArrayList<>();
+        List<Optional<NpxPackage>> packages = new ArrayList<>();
         Map<String, ServerSlot> byName = new LinkedHashMap<>();
         List<String> leftAlone = new ArrayList<>();
         List<String> collisions = new ArrayList<>();
@@ -104,13 +110,16 @@ public final class ImportCommand implements Callable<Integer> {
                 continue;
             }
             EntryImport entry = (EntryImport) result;
-            Optional<List<String>> command = located(entry, registration);
+            Optional<NpxPackage> npx = NpxPackage.of(entry.command());
+            Optional<List<String>> command = npx.isPresent() ? Optional.of(entry.command())
+                    : located(entry, registration);
             if (command.isEmpty()) {
                 leftAlone.add(describe(slot) + ": its program '" + entry.command().get(0) + "' is not found (the host"
                         + " cannot start it either)");
                 continue;
             }
             commands.add(command.get());
+            packages.add(npx);
             ServerSlot other = byName.put(name, slot);
             if (other != null) {
                 collisions.add("'" + name + "' would be the name of both " + other.pointer() + " and " + slot.pointer());
@@ -135,9 +144,10 @@ public final class ImportCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         Map<String, ObjectNode> rewritten = new LinkedHashMap<>();
-        for (EntryImport entry : imports) {
+        for (int i = 0; i < imports.size(); i++) {
+            EntryImport entry = imports.get(i);
             rewritten.put(entry.slot().pointer(), entry.rewritten());
-            report(entry, err);
+            report(entry, packages.get(i), err);
         }
         String newText = parsed.replacing(rewritten);
         if (dryRun) {
@@ -160,12 +170,16 @@ public final class ImportCommand implements Callable<Integer> {
             for (int i = 0; i < imports.size(); i++) {
                 EntryImport entry = imports.get(i);
                 registered.add(entry.name());
-                register(registration, entry, commands.get(i), chosenProfile, now, err);
+                if (packages.get(i).isPresent()) {
+                    registerPackage(registration, entry, packages.get(i).get(), chosenProfile, now, err);
+                } else {
+                    register(registration, entry, commands.get(i), chosenProfile, now, err);
+                }
             }
         } catch (RuntimeException e) {
             undo.run();
-            throw new RegistryException(e.getMessage() + "; nothing was registered and " + file + " was not changed",
-                    e);
+            String message = Main.message(e).replace("; nothing was registered", "");
+            throw new RegistryException(message + "; nothing was registered and " + file + " was not changed", e);
         }
         HostFileEdit.finish(parsed, newText, false, out, err, undo);
         return ExitCodes.OK;
@@ -211,9 +225,60 @@ public final class ImportCommand implements Callable<Integer> {
                 new ArrayList<>(entry.secrets().keySet()), now, now));
     }
 
-    private static void report(EntryImport entry, PrintWriter err) {
+    /**
+     * {@code npx PACKAGE}: installed into the store as {@code add npm:PACKAGE@VERSION} does (no lifecycle scripts,
+     * registry signatures verified), at the exact version given or, for a tag or range, the one npm resolves it to
+     * now; the server's arguments follow the package's executable.
+     */
+    private static void registerPackage(Registration registration, EntryImport entry, NpxPackage npx, String profile,
+            String now, PrintWriter err) {
+        String spec = npx.exactSpec().orElseGet(() -> npx.name() + "@" + resolve(npx.query()));
+        registration.store.ensureServerDirectory(entry.name());
+        Path prefix = registration.store.ensureCodeDirectory(entry.name());
+        err.flush();
+        NpmInstall installed = NpmInstall.install(prefix, spec, new PrintStream(System.err, true,
+                StandardCharsets.UTF_8));
+        List<String> command = new ArrayList<>(installed.command());
+        command.addAll(npx.args());
+        String sha = CodeCheck.pin(registration.store, entry.name(), prefix);
+        registration.saveSecrets(entry.name(), entry.secrets(), err);
+        registration.store.save(new ServerEntry(entry.name(), "npm", "npm:" + spec, command, null, prefix.toString(),
+                sha, installed.signed(), profile, entry.grants(), List.of(), entry.env(), Map.of(),
+                new ArrayList<>(entry.secrets().keySet()), now, now));
+        err.println("mcp-contain:   installed npm:" + spec + " for '" + entry.name() + "' (pinned; runs need no network)");
+    }
+
+    /** The exact version npm resolves a tag or range to now ({@code npm view QUERY version --json}). */
+    private static String resolve(String query) {
+        try {
+            Process npm = new ProcessBuilder("npm", "view", query, "version", "--json")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            byte[] out = npm.getInputStream().readAllBytes();
+            if (npm.waitFor() != 0) {
+                throw new RegistryException("npm view " + query + " failed (exit " + npm.exitValue() + "): cannot"
+                        + " resolve the version npx would run");
+            }
+            JsonNode versions = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
+            JsonNode last = versions.isArray() ? versions.get(versions.size() - 1) : versions;
+            if (last == null || !last.isTextual()) {
+                throw new RegistryException("npm view " + query + ": no version");
+            }
+            return last.textValue();
+        } catch (java.io.IOException e) {
+            throw new RegistryException("npm view " + query + ": cannot run npm (" + e.getMessage() + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("npm view " + query + ": interrupted", e);
+        }
+    }
+
+    private static void report(EntryImport entry, Optional<NpxPackage> npx, PrintWriter err) {
         err.println("mcp-contain: import " + describe(entry.slot()) + " as '" + entry.name() + "': "
                 + String.join(" ", entry.command()));
+        npx.ifPresent(p -> err.println("mcp-contain:   npx package: installed into the store as npm:"
+                + p.exactSpec().orElse(p.query() + " (at the exact version npm resolves it to now)")
+                + ", its code pinned; runs need no network"));
         for (String grant : entry.grants()) {
             err.println("mcp-contain:   grant " + grant + " (a folder argument of its command)");
         }

@@ -167,4 +167,26 @@ class EntryImportTest {
         assertTrue(assertInstanceOf(EntryImport.Skip.class, EntryImport.of("b", new ServerSlot(servers, "b", "/b", null),
                 context)).reason().contains("'env' is not an object"));
     }
+
+    @Test
+    void npxOfARegistryPackageIsRecognisedWithItsVersionAndTheServersArguments() {
+        NpxPackage fs = NpxPackage.of(List.of("npx", "-y", "@modelcontextprotocol/server-filesystem", "/home/ann/notes"))
+                .orElseThrow();
+        assertEquals("@modelcontextprotocol/server-filesystem", fs.name());
+        assertEquals(java.util.Optional.empty(), fs.exactSpec(), "no version: npm resolves it at import");
+        assertEquals("@modelcontextprotocol/server-filesystem", fs.query());
+        assertEquals(List.of("/home/ann/notes"), fs.args());
+        NpxPackage pinned = NpxPackage.of(List.of("/usr/bin/npx", "--yes", "server-memory@2026.8.31")).orElseThrow();
+        assertEquals(java.util.Optional.of("server-memory@2026.8.31"), pinned.exactSpec());
+        NpxPackage range = NpxPackage.of(List.of("npx", "-y", "@upstash/context7-mcp@^1.0", "--transport", "stdio"))
+                .orElseThrow();
+        assertEquals(java.util.Optional.empty(), range.exactSpec());
+        assertEquals("@upstash/context7-mcp@^1.0", range.query());
+        assertEquals(List.of("--transport", "stdio"), range.args());
+        for (List<String> other : List.of(List.of("node", "server.js"), List.of("npx", "-p", "pkg", "bin"),
+                List.of("npx", "./local-server"), List.of("npx", "-y"), List.of("npx", "pkg@"),
+                List.of("npx", "https://example.com/pkg.tgz"))) {
+            assertTrue(NpxPackage.of(other).isEmpty(), other.toString());
+        }
+    }
 }
