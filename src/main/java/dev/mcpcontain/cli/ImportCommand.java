@@ -42,7 +42,10 @@ import picocli.CommandLine.Parameters;
                 + " its folder arguments granted, its secrets moved to the secret store) and its entry rewritten to"
                 + " run 'mcp-contain run NAME'. Remote, disabled and already contained entries are left as they are."
                 + " Every other key of the file is kept; the original is backed up beside it first.",
-                "HOST: claude-desktop, vscode, cursor or claude-code."})
+                "HOST and its default file (Linux): claude-desktop ~/.config/Claude/claude_desktop_config.json,"
+                        + " vscode ~/.config/Code/User/mcp.json, cursor ~/.cursor/mcp.json, claude-code ~/.claude.json"
+                        + " (its top-level and per-project servers).",
+                "--dry-run prints a unified diff on stdout; everything else goes to stderr."})
 public final class ImportCommand implements Callable<Integer> {
 
     @Mixin
