@@ -3,6 +3,7 @@ package dev.mcpcontain.hosts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpcontain.policy.SecretVariables;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,10 +43,6 @@ import java.util.regex.Pattern;
 public record EntryImport(String name, ServerSlot slot, List<String> command, Optional<Path> cwd, List<String> grants,
         List<String> env, Map<String, List<String>> secrets, ObjectNode rewritten) {
 
-    /** The words {@code run} treats as secret-bearing in a variable's name, and a few more: when unsure, a secret. */
-    private static final Pattern SECRET_NAME = Pattern.compile(
-            "(?i).*(TOKEN|SECRET|KEY|PASSWORD|PASSWD|PASS|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE).*");
-    private static final Pattern URL_PASSWORD = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\\s:]*:[^/@\\s]+@");
     private static final Set<String> READ_ONLY_FLAGS = Set.of("--read-only", "--readonly");
     private static final Pattern ANY_REFERENCE = Pattern.compile("\\$\\{([^}]*)\\}");
 
@@ -145,7 +142,7 @@ public record EntryImport(String name, ServerSlot slot, List<String> command, Op
                 if (context.host().hostResolves(value)) {
                     kept.put(key, value);
                     env.add(key);
-                } else if (SECRET_NAME.matcher(key).matches() || URL_PASSWORD.matcher(value).find()) {
+                } else if (SecretVariables.looksSecret(key, value)) {
                     secrets.put(key, List.of(value));
                 } else {
                     env.add(key + "=" + value);

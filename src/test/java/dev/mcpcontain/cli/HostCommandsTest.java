@@ -142,6 +142,13 @@ class HostCommandsTest {
         assertEquals("[\"" + notes + ":rw\",\"" + home.resolve("projects") + ":rw\"]",
                 JSON.readTree(run("show", "filesystem", "--json").out()).path("grants").toString());
 
+        // At run the stored secrets are the server's variables again, masked like any secret variable.
+        Result plan = run("run", "--dry-run", "postgres");
+        assertEquals(0, plan.exit(), plan.err());
+        assertTrue(plan.out().contains("  DATABASE_URL=<sensitive>\n") && plan.out().contains("  SLACK_BOT_TOKEN=<sensitive>\n")
+                && plan.out().contains("  PGAPPNAME=claude\n"), plan.out());
+        assertFalse(plan.out().contains("s3cr3t") || plan.out().contains("xoxb"), plan.out());
+
         Result again = run("import", "claude-desktop");
         assertEquals(0, again.exit(), again.err());
         assertTrue(again.err().contains("'filesystem' (/mcpServers/filesystem): already runs through mcp-contain"),
