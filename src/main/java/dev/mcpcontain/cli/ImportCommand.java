@@ -7,6 +7,7 @@ import dev.mcpcontain.hosts.Host;
 import dev.mcpcontain.hosts.HostConfigFile;
 import dev.mcpcontain.hosts.NpxPackage;
 import dev.mcpcontain.hosts.ServerSlot;
+import dev.mcpcontain.policy.GrantGuard;
 import dev.mcpcontain.policy.PolicyException;
 import dev.mcpcontain.policy.ProgramLocator;
 import dev.mcpcontain.registry.CodeCheck;
@@ -89,6 +90,7 @@ public final class ImportCommand implements Callable<Integer> {
         String launcher = HostFileEdit.launcher(launcherPath, registration.host());
         EntryImport.Context context = HostFileEdit.context(host, file, registration.host(), launcher);
 
+        GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(registration.host().home(), Path.of("/etc/passwd")));
         List<EntryImport> imports = new ArrayList<>();
         List<List<String>> commands = new ArrayList<>();
         List<Optional<NpxPackage>> packages = new ArrayList<>();
@@ -112,7 +114,7 @@ public final class ImportCommand implements Callable<Integer> {
                 leftAlone.add(describe(slot) + ": " + skip.reason());
                 continue;
             }
-            EntryImport entry = (EntryImport) result;
+            EntryImport entry = readOnlyWhereRunRefusesWriting((EntryImport) result, guard, err);
             Optional<NpxPackage> npx = NpxPackage.of(entry.command());
             Optional<List<String>> command = npx.isPresent() ? Optional.of(entry.command())
                     : located(entry, registration);
@@ -186,6 +188,30 @@ public final class ImportCommand implements Callable<Integer> {
         }
         HostFileEdit.finish(parsed, newText, false, out, err, undo);
         return ExitCodes.OK;
+    }
+
+    /**
+     * A folder run would refuse to grant writable (a home, a git work tree, a folder holding one: see
+     * {@link GrantGuard}) is granted read-only instead, and the user told how to choose otherwise: the imported entry
+     * starts, and nothing is opened wider than run allows.
+     */
+    private static EntryImport readOnlyWhereRunRefusesWriting(EntryImport entry, GrantGuard guard, PrintWriter err) {
+        List<String> grants = new ArrayList<>();
+        for (String grant : entry.grants()) {
+            if (grant.endsWith(":rw")) {
+                String folder = grant.substring(0, grant.length() - ":rw".length());
+                try {
+                    guard.check(Path.of(folder).toRealPath(), false, "'" + grant + "'", folder + ":rw,unprotected");
+                } catch (PolicyException | java.io.IOException e) {
+                    err.println("mcp-contain: " + describe(entry.slot()) + ": " + folder + " is granted read-only: "
+                            + Main.message(e) + " (change it with 'mcp-contain configure " + entry.name()
+                            + " --grant ...')");
+                    grant = folder + ":ro";
+                }
+            }
+            grants.add(grant);
+        }
+        return entry.withGrants(grants);
     }
 
     static Host host(String id) {

@@ -46,6 +46,10 @@ public record EntryImport(String name, ServerSlot slot, List<String> command, Op
     private static final Set<String> READ_ONLY_FLAGS = Set.of("--read-only", "--readonly");
     private static final Pattern ANY_REFERENCE = Pattern.compile("\\$\\{([^}]*)\\}");
 
+    public EntryImport withGrants(List<String> newGrants) {
+        return new EntryImport(name, slot, command, cwd, List.copyOf(newGrants), env, secrets, rewritten);
+    }
+
     /** An entry {@code import} leaves as it is, and why. */
     public record Skip(ServerSlot slot, String reason) {}
 

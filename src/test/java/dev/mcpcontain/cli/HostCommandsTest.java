@@ -254,4 +254,18 @@ class HostCommandsTest {
         assertEquals("{\n  \"mcpServers\": {\n    \"notes\": {\"command\": \"npx\", \"args\": [\"notes-mcp\"]}\n  }\n}\n",
                 Files.readString(cursor));
     }
+
+    @Test
+    void aFolderRunWouldNotGrantWritableIsImportedReadOnly() throws Exception {
+        Path repo = Files.createDirectories(home.resolve("projects/shop"));
+        Files.createDirectories(repo.resolve(".git"));
+        Path file = Files.writeString(temp.resolve("code.json"), "{\"mcpServers\": {\"code\": {\"command\": \"node\","
+                + " \"args\": [\"" + server + "\", \"" + repo + "\", \"" + notes + "\"]}}}");
+        Result r = run("import", "claude-desktop", "--config", file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains(repo + " is granted read-only: '" + repo + ":rw': " + repo + " is the git work tree"),
+                r.err());
+        assertEquals("[\"" + repo + ":ro\",\"" + notes + ":rw\"]",
+                JSON.readTree(run("show", "code", "--json").out()).path("grants").toString());
+    }
 }
