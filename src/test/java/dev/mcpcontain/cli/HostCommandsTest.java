@@ -268,4 +268,47 @@ class HostCommandsTest {
         assertEquals("[\"" + repo + ":ro\",\"" + notes + ":rw\"]",
                 JSON.readTree(run("show", "code", "--json").out()).path("grants").toString());
     }
+
+    @Test
+    void claudeCodeUserAndProjectServersAreImportedAndEveryOtherKeyKept() throws Exception {
+        Path file = fixture("claude.json", home.resolve(".claude.json"));
+        String before = Files.readString(file);
+        Result r = run("import", "claude-code");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("left as it is: 'sentry' (/mcpServers/sentry): a remote server"), r.err());
+        assertEquals(List.of("filesystem", "shop-filesystem"), registered());
+        String after = Files.readString(file);
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(before);
+        com.fasterxml.jackson.databind.node.ObjectNode now = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(after);
+        String project = home.resolve("projects/shop").toString();
+        assertEquals("[\"run\",\"shop-filesystem\"]", now.path("projects").path(project).at("/mcpServers/filesystem/args")
+                .toString());
+        assertEquals("${OPENAI_API_KEY:-}", now.at("/mcpServers/filesystem/env/OPENAI_API_KEY").asText(),
+                "Claude Code still expands it at start");
+        for (com.fasterxml.jackson.databind.node.ObjectNode tree : List.of(old, now)) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("mcpServers")).remove("filesystem");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) tree.path("projects").path(project).get("mcpServers"))
+                    .remove("filesystem");
+        }
+        assertEquals(old, now, "every other key is as it was");
+        assertTrue(after.contains("\"lastCost\": 0.4821,\n") && after.contains("\"firstStartTime\": \"2026-03-01T09:12:44.512Z\""),
+                after);
+    }
+
+    @Test
+    void aVsCodeWorkspaceKeepsItsInputsAndResolvesTheWorkspaceFolder() throws Exception {
+        Path workspace = home.resolve("projects/shop");
+        Path file = fixture("vscode-workspace-mcp.json", workspace.resolve(".vscode/mcp.json"));
+        Result r = run("import", "vscode", "--config", file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("left as it is: 'fetch' (/servers/fetch): its command uses ${input:agent}"), r.err());
+        assertTrue(r.err().contains("grant " + workspace + ":rw"), r.err());
+        assertTrue(r.err().contains("from the host at each start: PERPLEXITY_API_KEY"), r.err());
+        JsonNode tree = JSON.readTree(Files.readString(file));
+        assertEquals("perplexity-key", tree.at("/inputs/0/id").asText());
+        assertEquals("${input:perplexity-key}", tree.at("/servers/perplexity/env/PERPLEXITY_API_KEY").asText());
+        assertEquals("stdio", tree.at("/servers/perplexity/type").asText());
+        assertEquals(List.of("perplexity", "workspace-files"), registered());
+        assertTrue(Files.readString(file).contains("\t\t\"perplexity\": {\n\t\t\t\"type\": \"stdio\",\n"), "tabs kept");
+    }
 }
