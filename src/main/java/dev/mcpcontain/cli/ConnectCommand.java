@@ -88,7 +88,7 @@ public final class ConnectCommand implements Callable<Integer> {
         }
         err.println("mcp-contain: connect " + String.join(", ", added.keySet()) + " to " + host.id() + " (" + file
                 + ")");
-        HostFileEdit.finish(parsed, parsed.adding(host.serversKey(), added), dryRun, out, err, () -> { });
+        HostFileEdit.finish(parsed, parsed.adding(host.serversKey(), added), dryRun, false, out, err, () -> { });
         return ExitCodes.OK;
     }
 }

@@ -83,14 +83,15 @@ final class HostFileEdit {
      *
      * @return whether the file was written
      */
-    static boolean finish(HostConfigFile config, String newText, boolean dryRun, PrintWriter out, PrintWriter err,
-            Runnable undo) {
+    static boolean finish(HostConfigFile config, String newText, boolean dryRun, boolean registers, PrintWriter out,
+            PrintWriter err, Runnable undo) {
         String before = new String(config.original(), java.nio.charset.StandardCharsets.UTF_8);
         String name = config.file().toString();
         if (dryRun) {
             out.print(UnifiedDiff.of(config.exists() ? name : "/dev/null", name, before, newText));
             out.flush();
-            err.println("mcp-contain: dry run: " + name + " was not changed and nothing was registered");
+            err.println("mcp-contain: dry run: " + name + " was not changed" + (registers ? " and nothing was registered"
+                    : ""));
             return false;
         }
         Path backup;

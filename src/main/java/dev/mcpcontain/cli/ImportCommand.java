@@ -156,7 +156,7 @@ public final class ImportCommand implements Callable<Integer> {
         }
         String newText = parsed.replacing(rewritten);
         if (dryRun) {
-            HostFileEdit.finish(parsed, newText, true, out, err, () -> { });
+            HostFileEdit.finish(parsed, newText, true, true, out, err, () -> { });
             return ExitCodes.OK;
         }
         List<String> registered = new ArrayList<>();
@@ -186,7 +186,7 @@ public final class ImportCommand implements Callable<Integer> {
             String message = Main.message(e).replace("; nothing was registered", "");
             throw new RegistryException(message + "; nothing was registered and " + file + " was not changed", e);
         }
-        HostFileEdit.finish(parsed, newText, false, out, err, undo);
+        HostFileEdit.finish(parsed, newText, false, true, out, err, undo);
         return ExitCodes.OK;
     }
 
