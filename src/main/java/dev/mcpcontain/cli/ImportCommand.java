@@ -90,49 +90,12 @@ public final class ImportCommand implements Callable<Integer> {
         String launcher = HostFileEdit.launcher(launcherPath, registration.host());
         EntryImport.Context context = HostFileEdit.context(host, file, registration.host(), launcher);
 
-        GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(registration.host().home(), Path.of("/etc/passwd")));
-        List<EntryImport> imports = new ArrayList<>();
-        List<List<String>> commands = new ArrayList<>();
-        List<Optional<NpxPackage>> packages = new ArrayList<>();
-        Map<String, ServerSlot> byName = new LinkedHashMap<>();
-        List<String> leftAlone = new ArrayList<>();
-        List<String> collisions = new ArrayList<>();
-        for (ServerSlot slot : ServerSlot.all(host, parsed.root(), file)) {
-            ServerSlot.Kind kind = slot.kind(launcher);
-            if (kind != ServerSlot.Kind.STDIO) {
-                leftAlone.add(describe(slot) + ": " + switch (kind) {
-                    case REMOTE -> "a remote server (url); mcp-contain contains local processes only";
-                    case DISABLED -> "disabled";
-                    case CONTAINED -> "already runs through mcp-contain";
-                    default -> "not a server entry (no command, no url)";
-                });
-                continue;
-            }
-            String name = EntryImport.registryName(prefix, slot);
-            Object result = EntryImport.of(name, slot, context);
-            if (result instanceof EntryImport.Skip skip) {
-                leftAlone.add(describe(slot) + ": " + skip.reason());
-                continue;
-            }
-            EntryImport entry = readOnlyWhereRunRefusesWriting((EntryImport) result, guard, err);
-            Optional<NpxPackage> npx = NpxPackage.of(entry.command());
-            Optional<List<String>> command = npx.isPresent() ? Optional.of(entry.command())
-                    : located(entry, registration);
-            if (command.isEmpty()) {
-                leftAlone.add(describe(slot) + ": its program '" + entry.command().get(0) + "' is not found (the host"
-                        + " cannot start it either)");
-                continue;
-            }
-            commands.add(command.get());
-            packages.add(npx);
-            ServerSlot other = byName.put(name, slot);
-            if (other != null) {
-                collisions.add("'" + name + "' would be the name of both " + other.pointer() + " and " + slot.pointer());
-            } else if (registration.store.exists(name)) {
-                collisions.add("'" + name + "' (" + slot.pointer() + ") is already registered");
-            }
-            imports.add(entry);
-        }
+        Plan plan = plan(host, parsed, file, launcher, context, registration, err);
+        List<EntryImport> imports = plan.imports();
+        List<Optional<NpxPackage>> packages = plan.packages();
+        List<List<String>> commands = plan.commands();
+        List<String> collisions = plan.collisions();
+        List<String> leftAlone = plan.leftAlone();
         if (!collisions.isEmpty()) {
             throw new RegistryException(file + ": " + String.join("; ", collisions) + "; nothing was changed (import"
                     + " with --prefix TEXT, or 'mcp-contain remove' the registered one first)");
@@ -188,6 +151,67 @@ public final class ImportCommand implements Callable<Integer> {
         }
         HostFileEdit.finish(parsed, newText, false, true, out, err, undo);
         return ExitCodes.OK;
+    }
+
+    /**
+     * Every entry of the file: what is imported (with its located command, or its npx package), what is left as it
+     * is and why, and the name collisions. Nothing is written.
+     *
+     * @param imports    the entries to register and rewrite
+     * @param commands   for each, the command with its program made absolute
+     * @param packages   for each, the npx package installed instead of running npx
+     * @param leftAlone  "'KEY' (POINTER): why", for the user
+     * @param collisions names taken twice in the file, or already registered
+     */
+    private record Plan(List<EntryImport> imports, List<List<String>> commands, List<Optional<NpxPackage>> packages,
+            List<String> leftAlone, List<String> collisions) {}
+
+    private Plan plan(Host host, HostConfigFile parsed, Path file, String launcher, EntryImport.Context context,
+            Registration registration, PrintWriter err) {
+        GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(registration.host().home(), Path.of("/etc/passwd")));
+        List<EntryImport> imports = new ArrayList<>();
+        List<List<String>> commands = new ArrayList<>();
+        List<Optional<NpxPackage>> packages = new ArrayList<>();
+        Map<String, ServerSlot> byName = new LinkedHashMap<>();
+        List<String> leftAlone = new ArrayList<>();
+        List<String> collisions = new ArrayList<>();
+        for (ServerSlot slot : ServerSlot.all(host, parsed.root(), file)) {
+            ServerSlot.Kind kind = slot.kind(launcher);
+            if (kind != ServerSlot.Kind.STDIO) {
+                leftAlone.add(describe(slot) + ": " + switch (kind) {
+                    case REMOTE -> "a remote server (url); mcp-contain contains local processes only";
+                    case DISABLED -> "disabled";
+                    case CONTAINED -> "already runs through mcp-contain";
+                    default -> "not a server entry (no command, no url)";
+                });
+                continue;
+            }
+            String name = EntryImport.registryName(prefix, slot);
+            Object result = EntryImport.of(name, slot, context);
+            if (result instanceof EntryImport.Skip skip) {
+                leftAlone.add(describe(slot) + ": " + skip.reason());
+                continue;
+            }
+            EntryImport entry = readOnlyWhereRunRefusesWriting((EntryImport) result, guard, err);
+            Optional<NpxPackage> npx = NpxPackage.of(entry.command());
+            Optional<List<String>> command = npx.isPresent() ? Optional.of(entry.command())
+                    : located(entry, registration);
+            if (command.isEmpty()) {
+                leftAlone.add(describe(slot) + ": its program '" + entry.command().get(0) + "' is not found (the host"
+                        + " cannot start it either)");
+                continue;
+            }
+            commands.add(command.get());
+            packages.add(npx);
+            ServerSlot other = byName.put(name, slot);
+            if (other != null) {
+                collisions.add("'" + name + "' would be the name of both " + other.pointer() + " and " + slot.pointer());
+            } else if (registration.store.exists(name)) {
+                collisions.add("'" + name + "' (" + slot.pointer() + ") is already registered");
+            }
+            imports.add(entry);
+        }
+        return new Plan(imports, commands, packages, leftAlone, collisions);
     }
 
     /**
