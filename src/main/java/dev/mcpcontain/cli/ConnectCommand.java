@@ -62,6 +62,7 @@ public final class ConnectCommand implements Callable<Integer> {
         }
         Path file = HostFileEdit.file(host, config, registration.host());
         HostConfigFile parsed = HostConfigFile.read(file, true);
+        HostFileEdit.requireOwnFile(parsed, registration.host());
         String launcher = HostFileEdit.launcher(launcherPath, registration.host());
         EntryImport.Context context = HostFileEdit.context(host, file, registration.host(), launcher);
         JsonNode serversNode = parsed.root().get(host.serversKey());

@@ -64,6 +64,26 @@ final class HostFileEdit {
         return Optional.empty();
     }
 
+    /**
+     * The host runs {@code run NAME} as the account that owns its file, and each account has its own registry: a
+     * file of another account (root editing a user's, through sudo) would name servers its host cannot find.
+     */
+    static void requireOwnFile(HostConfigFile config, HostEnvironment env) {
+        if (!config.exists() || env.uid() < 0) {
+            return;
+        }
+        try {
+            int owner = (Integer) Files.getAttribute(config.file().toRealPath(), "unix:uid");
+            if (owner != env.uid()) {
+                throw new RegistryException(config.file() + ": belongs to uid " + owner + ", not to this account (uid "
+                        + env.uid() + "); its host starts servers as that account, whose registry is not this one:"
+                        + " run the command as that account");
+            }
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            // no POSIX owner to compare: nothing to refuse
+        }
+    }
+
     static Map<String, String> stateEnv(HostEnvironment env) {
         Map<String, String> state = new LinkedHashMap<>();
         for (String name : STATE_VARIABLES) {

@@ -87,6 +87,7 @@ public final class ImportCommand implements Callable<Integer> {
         String chosenProfile = profile == null ? "default" : profile;
         Path file = HostFileEdit.file(host, config, registration.host());
         HostConfigFile parsed = HostConfigFile.read(file, false);
+        HostFileEdit.requireOwnFile(parsed, registration.host());
         String launcher = HostFileEdit.launcher(launcherPath, registration.host());
         EntryImport.Context context = HostFileEdit.context(host, file, registration.host(), launcher);
 

@@ -213,6 +213,17 @@ class HostCommandsTest {
         Result missing = run("import", "cursor");
         assertEquals("mcp-contain: " + home.resolve(".cursor/mcp.json") + ": no such file\n", missing.err());
         assertEquals(125, missing.exit());
+        // A file of another account (made by root; the suite runs as root, CI must): refused.
+        boolean root = "root".equals(System.getProperty("user.name"));
+        assertTrue(root || !"true".equals(System.getenv("CI")), "CI runs this test as root");
+        if (root) {
+            Path others = Files.writeString(temp.resolve("others.json"), "{\"mcpServers\": {}}");
+            Files.setAttribute(others, "unix:uid", 4321);
+            Result foreign = run("import", "claude-desktop", "--config", others.toString());
+            assertEquals(125, foreign.exit());
+            assertTrue(foreign.err().startsWith("mcp-contain: " + others + ": belongs to uid 4321, not to this account"),
+                    foreign.err());
+        }
         Result host = run("import", "zed");
         assertEquals("mcp-contain: unknown host 'zed' (expected one of claude-desktop, vscode, cursor, claude-code)\n",
                 host.err());
