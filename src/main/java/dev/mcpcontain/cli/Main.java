@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, CheckCommand.class, ProfilesCommand.class, ManifestCommand.class,
                 PinsCommand.class, ApprovalsCommand.class, AuditCommand.class, GrantsCommand.class, SetupCommand.class,
                 AddCommand.class, ListCommand.class, ShowCommand.class, ConfigureCommand.class, UpdateCommand.class,
-                RemoveCommand.class, CompletionCommand.class, ManPage.class, CommandLine.HelpCommand.class},
+                RemoveCommand.class, ImportCommand.class, ConnectCommand.class, CompletionCommand.class, ManPage.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes (run: the server's own code passes through):%n",
         exitCodeList = {
             "0:success (run: the server exited 0)",
@@ -43,6 +43,8 @@ import picocli.CommandLine.Command;
             "  MCP_CONTAIN_LIBDIR         where the launcher script finds mcp-contain.jar",
             "  MCP_CONTAIN_POLICY         an admin policy file, honoured only where",
             "                             /etc/mcp-contain/policy.json does not exist",
+            "  MCP_CONTAIN_LAUNCHER       the program import and connect write into host",
+            "                             configurations (set by the launcher script)",
             "%nSee 'mcp-contain help COMMAND' for one command, 'man mcp-contain' for all."})
 public final class Main implements Runnable {
 
@@ -57,7 +59,9 @@ public final class Main implements Runnable {
         {"MCP_CONTAIN_JAVA", "the java binary the launcher script runs"},
         {"MCP_CONTAIN_HELPER", "the native helper to use instead of the installed one"},
         {"MCP_CONTAIN_LIBDIR", "where the launcher script finds mcp-contain.jar"},
-        {"MCP_CONTAIN_POLICY", "an admin policy file, honoured only where /etc/mcp-contain/policy.json does not exist"}};
+        {"MCP_CONTAIN_POLICY", "an admin policy file, honoured only where /etc/mcp-contain/policy.json does not exist"},
+        {"MCP_CONTAIN_LAUNCHER", "set by the launcher script to its own path: the program import and connect write into"
+                + " host configurations (--launcher overrides it)"}};
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -85,14 +85,17 @@ final class EnvironmentFilter {
     static Set<String> sensitive(Profile.EnvSettings settings, List<String> cliEnv) {
         Set<String> names = new java.util.TreeSet<>(settings.sensitive());
         for (String entry : cliEnv) {
-            String name = entry.contains("=") ? entry.substring(0, entry.indexOf('=')) : entry;
-            if (name.matches("(?i).*(TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL|AUTH).*")) {
+            int eq = entry.indexOf('=');
+            String name = eq < 0 ? entry : entry.substring(0, eq);
+            if (SecretVariables.looksSecret(name, eq < 0 ? null : entry.substring(eq + 1))) {
                 names.add(name);
             }
         }
-        settings.set().keySet().stream()
-                .filter(n -> n.matches("(?i).*(TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL|AUTH).*"))
-                .forEach(names::add);
+        settings.set().forEach((name, value) -> {
+            if (SecretVariables.looksSecret(name, value)) {
+                names.add(name);
+            }
+        });
         return names;
     }
 }

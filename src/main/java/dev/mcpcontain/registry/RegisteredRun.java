@@ -76,11 +76,17 @@ public record RegisteredRun(ServerEntry entry, String profile, RunRequest reques
             grants.add(GrantSpec.parse(entry.codePath() + ":ro"));
         }
         grants.addAll(given.grants());
-        List<String> env = new ArrayList<>(entry.env());
-        env.addAll(given.env());
-        Map<String, List<String>> userConfig = new LinkedHashMap<>(entry.userConfig());
-        userConfig.putAll(store.requireSecrets(entry));
         Optional<Path> manifest = Optional.ofNullable(entry.manifest()).map(Path::of);
+        List<String> env = new ArrayList<>(entry.env());
+        Map<String, List<String>> userConfig = new LinkedHashMap<>(entry.userConfig());
+        Map<String, List<String>> secrets = store.requireSecrets(entry);
+        if (manifest.isPresent()) {
+            userConfig.putAll(secrets);
+        } else {
+            // Without a manifest the secrets are environment variables (imported from a host's "env").
+            secrets.forEach((variable, values) -> env.add(variable + "=" + values.get(values.size() - 1)));
+        }
+        env.addAll(given.env());
         List<String> allowHosts = new ArrayList<>(entry.allowHosts());
         allowHosts.addAll(given.allowHosts());
         RunRequest request = new RunRequest(manifest.isPresent() ? List.of() : entry.command(), grants,
