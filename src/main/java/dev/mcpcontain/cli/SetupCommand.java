@@ -1,7 +1,7 @@
 package dev.mcpcontain.cli;
 
-import dev.mcpcontain.platform.windows.AgentAccountSetup;
-import dev.mcpcontain.platform.windows.WindowsSetup;
+import dev.mcpcontain.platform.windows.account.AgentAccountSetup;
+import dev.mcpcontain.platform.windows.account.WindowsSetup;
 import dev.mcpcontain.policy.HostEnvironment;
 import java.util.Optional;
 import java.util.concurrent.Callable;

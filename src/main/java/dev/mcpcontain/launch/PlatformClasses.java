@@ -13,7 +13,7 @@ public final class PlatformClasses {
     public static final String LINUX_BACKEND = "dev.mcpcontain.platform.linux.LinuxBackend";
     public static final String WINDOWS_BACKEND = "dev.mcpcontain.platform.windows.WindowsBackend";
     /** SHGetKnownFolderPath: the shell's own answer for DOCUMENTS, DOWNLOADS, ... */
-    public static final String WINDOWS_KNOWN_FOLDERS = "dev.mcpcontain.platform.windows.ShellKnownFolders";
+    public static final String WINDOWS_KNOWN_FOLDERS = "dev.mcpcontain.platform.windows.acl.ShellKnownFolders";
     /** The JNA bindings behind {@code platform.windows.Win32}. */
     public static final String WINDOWS_BINDINGS = "dev.mcpcontain.platform.windows.jna.JnaWin32";
     /** The JNA bindings behind {@code platform.windows.AccountAdmin}. */

@@ -1,5 +1,8 @@
 package dev.mcpcontain.platform.windows;
 
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
 import java.util.List;
 import java.util.Optional;
 

@@ -6,6 +6,24 @@ import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.ContainmentException.Reason;
 import dev.mcpcontain.launch.HostCheck;
 import dev.mcpcontain.launch.PlatformClasses;
+import dev.mcpcontain.platform.windows.account.AccountAdmin;
+import dev.mcpcontain.platform.windows.account.AgentAccountStore;
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.AclLedger;
+import dev.mcpcontain.platform.windows.acl.CapabilitySids;
+import dev.mcpcontain.platform.windows.acl.GrantReconciler;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.acl.Win32AclEditor;
+import dev.mcpcontain.platform.windows.launch.AgentLaunchSequence;
+import dev.mcpcontain.platform.windows.launch.CommandLineQuoting;
+import dev.mcpcontain.platform.windows.launch.EnvironmentBlock;
+import dev.mcpcontain.platform.windows.launch.InnerRuntime;
+import dev.mcpcontain.platform.windows.launch.LaunchSequence;
+import dev.mcpcontain.platform.windows.plan.AppContainerNames;
+import dev.mcpcontain.platform.windows.plan.ChildVerification;
+import dev.mcpcontain.platform.windows.plan.FolderAccessPlan;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
+import dev.mcpcontain.platform.windows.plan.WindowsLaunchPlan;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.profile.Profile;
@@ -41,14 +59,6 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
     private final InnerRuntime innerRuntime;
     private Win32 bound;
 
-    /** The JVM the inner launcher runs in, when an agent account is used. */
-    record InnerRuntime(String javaExecutable, List<String> classpath) {
-        static InnerRuntime current() {
-            String javaExe = Path.of(System.getProperty("java.home"), "bin", "java.exe").toString();
-            return new InnerRuntime(javaExe,
-                    List.of(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)));
-        }
-    }
 
     public WindowsBackend(HostEnvironment host) {
         this(host, WindowsBackend::loadBindings, Runtime.getRuntime().availableProcessors(),
@@ -131,9 +141,13 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
             steps.add("create suspended, as you (no AppContainer, no restricted token): " + commandLine);
             steps.add("verify before resume: " + ChildVerification.jobOnly().describe());
             steps.add("resume; closing the launcher closes the job and kills the whole tree");
-            return new WindowsLaunchPlan(policy, "windows/reduced (job object only)", steps, warnings, application,
-                    commandLine, environment, policy.workingDirectory().toString(), job, Optional.empty(), false,
-                    List.of(), false, "", ChildVerification.jobOnly(), Optional.empty());
+            return WindowsLaunchPlan.builder(policy)
+                    .mode("windows/reduced (job object only)")
+                    .description(steps, warnings)
+                    .process(application, commandLine, environment, policy.workingDirectory().toString())
+                    .job(job)
+                    .verification(ChildVerification.jobOnly())
+                    .build();
         }
 
         Optional<AgentAccountStore.Account> agent = agentAccounts.apply(policy.agentUser());
@@ -188,9 +202,18 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
         steps.add("resume; closing the launcher closes the job and kills the whole tree");
         String mode = "windows/appcontainer (" + agent.map(a -> "agent account " + a.userName() + ", ").orElse("")
                 + "restricted token, Low integrity, job object)";
-        return new WindowsLaunchPlan(policy, mode, steps,
-                warnings, application, commandLine, environment, policy.workingDirectory().toString(), job,
-                Optional.of(appContainer), true, folderAccess, true, "", verification, agent);
+        return WindowsLaunchPlan.builder(policy)
+                .mode(mode)
+                .description(steps, warnings)
+                .process(application, commandLine, environment, policy.workingDirectory().toString())
+                .job(job)
+                .appContainer(appContainer)
+                .restrictedToken(true)
+                .folderAccess(folderAccess)
+                .ownDesktop()
+                .verification(verification)
+                .agentAccount(agent)
+                .build();
     }
 
     /**

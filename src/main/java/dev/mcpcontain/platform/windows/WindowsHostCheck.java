@@ -1,6 +1,7 @@
 package dev.mcpcontain.platform.windows;
 
 import dev.mcpcontain.launch.HostCheck;
+import dev.mcpcontain.platform.windows.account.AgentAccountStore;
 import dev.mcpcontain.policy.HostEnvironment;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,6 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcpcontain.launch.ContainmentException;
+import dev.mcpcontain.platform.windows.account.AgentAccountStore;
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.CapabilitySids;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.launch.AgentInnerLauncher;
+import dev.mcpcontain.platform.windows.launch.AgentLaunchSequence;
+import dev.mcpcontain.platform.windows.launch.InnerRuntime;
+import dev.mcpcontain.platform.windows.launch.LaunchSequence;
+import dev.mcpcontain.platform.windows.launch.WindowsProcess;
+import dev.mcpcontain.platform.windows.plan.InnerPlan;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
+import dev.mcpcontain.platform.windows.plan.WindowsLaunchPlan;
 import dev.mcpcontain.profile.Access;
 import dev.mcpcontain.profile.Profile;
 import java.io.IOException;
@@ -30,7 +42,7 @@ class AgentLaunchTest {
     static final AgentAccountStore.Account ACCOUNT = new AgentAccountStore.Account("mcp-agent", AGENT.toString(),
             Base64.getEncoder().encodeToString(("X" + PASSWORD).getBytes(StandardCharsets.UTF_8)), "", "mcp-agent",
             "S-1-5-21-1-2-3-1000");
-    static final WindowsBackend.InnerRuntime RUNTIME = new WindowsBackend.InnerRuntime(
+    static final InnerRuntime RUNTIME = new InnerRuntime(
             "/C:/Program Files/Java/jdk-17/bin/java.exe", List.of("/C:/Users/me/tools/mcp-contain/lib/mcp-contain.jar",
             "/C:/Users/me/tools/mcp-contain/lib/jna.jar"));
 

@@ -1,5 +1,9 @@
 package dev.mcpcontain.platform.windows;
 
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.CapabilitySids;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,7 +34,7 @@ import java.util.Set;
  * closing the last handle of a KILL_ON_JOB_CLOSE job kills every process in it, nested jobs included.</li>
  * </ul>
  */
-final class RecordingWin32 implements Win32 {
+public final class RecordingWin32 implements Win32 {
 
     /** A job object: its limits, UI restrictions and the processes in it, shared by fakes of different processes. */
     static final class FakeJob {
@@ -75,7 +79,7 @@ final class RecordingWin32 implements Win32 {
     /** Explicit mandatory labels: lower-case path -> {rid, inheritance}. */
     final Map<String, int[]> labels = new LinkedHashMap<>();
 
-    final List<String> calls = new ArrayList<>();
+    public final List<String> calls = new ArrayList<>();
     final Map<Handle, String> open = new LinkedHashMap<>();
     final Set<Handle> inheritable = new HashSet<>();
     final Set<Handle> everCreated = new HashSet<>();
@@ -100,7 +104,7 @@ final class RecordingWin32 implements Win32 {
     final Map<Handle, Integer> exitCodes = new LinkedHashMap<>();
 
     /** Call name -> error code to fail with. */
-    final Map<String, Integer> failures = new LinkedHashMap<>();
+    public final Map<String, Integer> failures = new LinkedHashMap<>();
 
     // What the child's token reports; each can be set to lie.
     boolean childIsAppContainer = true;
@@ -589,7 +593,7 @@ final class RecordingWin32 implements Win32 {
         return exitCodes.getOrDefault(process, STILL_ACTIVE);
     }
 
-    final List<AceSpec> aces = new ArrayList<>();
+    public final List<AceSpec> aces = new ArrayList<>();
     final Set<String> missingFunctions = new HashSet<>();
 
     @Override
@@ -603,9 +607,9 @@ final class RecordingWin32 implements Win32 {
     }
 
     /** Paths that behave as deleted. */
-    final Set<String> missingPaths = new HashSet<>();
+    public final Set<String> missingPaths = new HashSet<>();
     /** When set, addAce "succeeds" without changing anything (a crash or a lost write, for the ledger's checks). */
-    boolean dropNextAce;
+    public boolean dropNextAce;
 
     @Override
     public boolean revokeAces(String path, Sid trustee) {
@@ -644,7 +648,7 @@ final class RecordingWin32 implements Win32 {
     }
 
     /** The label that applies to {@code path}: its own, else the nearest inheritable one above, else Medium. */
-    int effectiveLabel(String path) {
+    public int effectiveLabel(String path) {
         String p = norm(path);
         int[] own = labels.get(p);
         if (own != null) {
@@ -665,7 +669,7 @@ final class RecordingWin32 implements Win32 {
      * check first (no write up), then each SID needs an allow entry with write rights on the path or an inheritable
      * one above it, and no deny entry with write rights on either.
      */
-    boolean canWrite(String path, int tokenRid, List<Sid> sids) {
+    public boolean canWrite(String path, int tokenRid, List<Sid> sids) {
         if (tokenRid < effectiveLabel(path)) {
             return false;
         }

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.HostCheck;
+import dev.mcpcontain.platform.windows.acl.CapabilitySids;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.launch.EnvironmentBlock;
+import dev.mcpcontain.platform.windows.plan.AppContainerNames;
+import dev.mcpcontain.platform.windows.plan.WindowsLaunchPlan;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.profile.Profile;

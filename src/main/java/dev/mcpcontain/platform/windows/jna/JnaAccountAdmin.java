@@ -5,9 +5,9 @@ import com.sun.jna.WString;
 import com.sun.jna.platform.win32.Advapi32Util;
 import com.sun.jna.platform.win32.Crypt32Util;
 import com.sun.jna.platform.win32.Win32Exception;
-import dev.mcpcontain.platform.windows.AccountAdmin;
-import dev.mcpcontain.platform.windows.Sid;
 import dev.mcpcontain.platform.windows.Win32CallException;
+import dev.mcpcontain.platform.windows.account.AccountAdmin;
+import dev.mcpcontain.platform.windows.acl.Sid;
 import java.util.Optional;
 
 /** {@link AccountAdmin} through netapi32, advapi32 and DPAPI. */

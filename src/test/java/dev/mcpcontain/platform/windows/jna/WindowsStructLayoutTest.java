@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
+import dev.mcpcontain.platform.windows.acl.Sid;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
