@@ -12,7 +12,7 @@ import java.util.Optional;
  * the same sequence against a recording fake that injects failures. Every method throws
  * {@link Win32CallException} when the call fails; none returns an error code.
  */
-public interface Win32 {
+public interface Win32 extends HandleIo {
 
     /** A kernel handle's value; {@code 0} is never a valid one here. */
     record Handle(long value) {

@@ -51,4 +51,43 @@ public final class Sddl {
         appContainer.ifPresent(sid -> sddl.append("(A;;").append(rights).append(";;;").append(sid).append(')'));
         return sddl.append("S:(ML;;NW;;;LW)").toString();
     }
+
+    /**
+     * What a pipe client may do: read and write data, read attributes, wait on the handle. Not FILE_APPEND_DATA,
+     * which on a pipe is FILE_CREATE_PIPE_INSTANCE (part of GENERIC_WRITE): with it a client could add instances of
+     * the broker's pipe name and answer the next caller in the broker's place.
+     */
+    public static final int PIPE_CLIENT_RIGHTS = 0x00120083;
+
+    /**
+     * The broker's control pipe: LocalSystem, and the interactive users as clients. AppContainer processes (every
+     * contained server) get nothing, as no entry names an AppContainer or ALL APPLICATION PACKAGES; network logons
+     * are refused by PIPE_REJECT_REMOTE_CLIENTS and an explicit deny.
+     */
+    public static String brokerControlPipe() {
+        return "D:P(D;;GA;;;NU)(A;;GA;;;SY)(A;;0x" + Integer.toHexString(PIPE_CLIENT_RIGHTS) + ";;;IU)";
+    }
+
+    /** A per-run stdio pipe: LocalSystem, and the one user who asked for the run. */
+    public static String runPipe(Sid caller) {
+        return "D:P(A;;GA;;;SY)(A;;0x" + Integer.toHexString(PIPE_CLIENT_RIGHTS) + ";;;" + caller + ")";
+    }
+
+    /**
+     * The service object: LocalSystem and Administrators full control; interactive users may query, start and
+     * interrogate it (SERVICE_QUERY_STATUS 4, SERVICE_START 0x10, SERVICE_INTERROGATE 0x80, READ_CONTROL), so the
+     * launcher can start the demand-start service, but not stop, reconfigure or delete it.
+     */
+    public static String brokerService() {
+        return "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x20094;;;IU)";
+    }
+
+    /**
+     * The broker's folder under ProgramData (its class path copy and the agent registrations): owned by
+     * Administrators, changed only by them and SYSTEM, readable by users; no entry inherited from ProgramData,
+     * where every user may create folders.
+     */
+    public static String brokerDirectory() {
+        return "O:BAD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)";
+    }
 }

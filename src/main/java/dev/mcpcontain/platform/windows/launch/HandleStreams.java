@@ -1,5 +1,6 @@
 package dev.mcpcontain.platform.windows.launch;
 
+import dev.mcpcontain.platform.windows.HandleIo;
 import dev.mcpcontain.platform.windows.Win32;
 import dev.mcpcontain.platform.windows.Win32CallException;
 import java.io.IOException;
@@ -7,11 +8,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /** Java streams over pipe handles, through {@link Win32#read} and {@link Win32#write}. */
-final class HandleStreams {
+public final class HandleStreams {
 
     private HandleStreams() {}
 
-    static InputStream input(Win32 win32, Win32.Handle handle) {
+    public static InputStream input(HandleIo win32, Win32.Handle handle) {
         return new InputStream() {
             private boolean closed;
 
@@ -47,7 +48,7 @@ final class HandleStreams {
         };
     }
 
-    static OutputStream output(Win32 win32, Win32.Handle handle) {
+    public static OutputStream output(HandleIo win32, Win32.Handle handle) {
         return new OutputStream() {
             private boolean closed;
 

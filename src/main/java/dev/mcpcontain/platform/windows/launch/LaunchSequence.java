@@ -250,7 +250,7 @@ public final class LaunchSequence {
     }
 
     /** Window station and desktop of one name; the process's own window station is restored whatever happens. */
-    static String createDesktop(Win32 win32, String name, String stationSddl, String desktopSddl, List<Win32.Handle> held) {
+    public static String createDesktop(Win32 win32, String name, String stationSddl, String desktopSddl, List<Win32.Handle> held) {
         Win32.Handle previous = win32.processWindowStation();
         Win32.Handle station = win32.createWindowStation(name, stationSddl);
         held.add(station);

@@ -49,6 +49,11 @@ public final class AppContainerNames {
         }
     }
 
+    /** Names this launcher makes ({@code mcp-contain.}...), and no other app's: the broker starts no other identity. */
+    public static boolean isOurs(String name) {
+        return name.startsWith(PREFIX) && name.length() > PREFIX.length() && isValid(name);
+    }
+
     public static boolean isValid(String name) {
         return name.length() <= MAX_LENGTH && name.matches("[-_. A-Za-z0-9]+");
     }

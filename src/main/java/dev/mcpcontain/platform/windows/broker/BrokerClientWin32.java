@@ -1,0 +1,34 @@
+package dev.mcpcontain.platform.windows.broker;
+
+import dev.mcpcontain.platform.windows.HandleIo;
+import dev.mcpcontain.platform.windows.Win32;
+import dev.mcpcontain.platform.windows.acl.Sid;
+
+/** The calls the user-side launcher makes to reach the broker; {@code jna.JnaBrokerClient} on Windows. */
+public interface BrokerClientWin32 extends HandleIo {
+
+    /**
+     * OpenSCManagerW(SC_MANAGER_CONNECT), OpenServiceW(SERVICE_START | SERVICE_QUERY_STATUS), StartServiceW; a
+     * service already running is not an error. Fails with ERROR_SERVICE_DOES_NOT_EXIST when setup has not installed it.
+     */
+    void startService(String name);
+
+    /**
+     * WaitNamedPipeW, then CreateFileW with SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION: the broker may learn who
+     * the caller is, never act as the caller.
+     */
+    Win32.Handle openPipe(String name, boolean read, boolean write, long waitMillis);
+
+    /** GetNamedPipeServerProcessId. */
+    int namedPipeServerProcessId(Win32.Handle pipe);
+
+    /** OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION), OpenProcessToken, the token's user. */
+    Sid processUser(int processId);
+
+    Sid currentUser();
+
+    int currentProcessId();
+
+    /** GetStdHandle: this launcher's own stdio, for the production (inherited) stdio path. */
+    Win32.Handle stdHandle(int which);
+}

@@ -1,0 +1,175 @@
+package dev.mcpcontain.platform.windows.broker;
+
+import dev.mcpcontain.platform.windows.Win32;
+import dev.mcpcontain.platform.windows.Win32CallException;
+import dev.mcpcontain.platform.windows.acl.Sddl;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.broker.BrokerMessages.Message;
+import dev.mcpcontain.platform.windows.broker.BrokerWin32.PipeDirection;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One caller on the broker's control pipe, from its request to its server's end: read the request, authenticate
+ * the caller, find its agent account, make the three per-run pipes for that caller only, check that the caller
+ * itself opened them, start the server ({@link BrokerLaunch}), then wait for whichever comes first: the server's
+ * exit (its code goes back to the caller) or the control pipe breaking (the caller closed or died: the job is
+ * closed, which kills the whole tree).
+ */
+public final class BrokerSession implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerSession.class);
+    static final int KILLED = 137;
+
+    private final BrokerWin32 win32;
+    private final Win32.Handle control;
+    private final BrokerRegistrations registrations;
+    private final String uniqueSuffix;
+
+    public BrokerSession(BrokerWin32 win32, Win32.Handle control, BrokerRegistrations registrations) {
+        this(win32, control, registrations, newSuffix());
+    }
+
+    BrokerSession(BrokerWin32 win32, Win32.Handle control, BrokerRegistrations registrations, String uniqueSuffix) {
+        this.win32 = win32;
+        this.control = control;
+        this.registrations = registrations;
+        this.uniqueSuffix = uniqueSuffix;
+    }
+
+    static String newSuffix() {
+        byte[] random = new byte[12];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+
+    /** The per-run pipe names: unguessable, so nobody can wait for them, and created first-instance anyway. */
+    public static String runPipeName(String uniqueSuffix, String stream) {
+        return "\\\\.\\pipe\\mcp-contain-run-" + uniqueSuffix + "-" + stream;
+    }
+
+    @Override
+    public void run() {
+        List<Win32.Handle> runPipes = new ArrayList<>();
+        BrokerLaunch.Launched launched = null;
+        try {
+            Optional<Message> first = BrokerMessages.read(win32, control);
+            if (first.isEmpty()) {
+                return;
+            }
+            if (!first.get().is("run")) {
+                throw new BrokerRefusal("expected a run request, got '" + first.get().type() + "'");
+            }
+            CallerCheck.Caller caller = CallerCheck.authenticate(win32, control, first.get().user());
+            BrokerRegistrations.Registration agent = registrations.forUser(caller.user()).orElseThrow(() ->
+                    new BrokerRefusal("no agent account is registered for " + caller.user() + ": run 'mcp-contain"
+                            + " setup' from an elevated prompt of your own account"));
+            BrokerLaunch.check(first.get().run());
+
+            String sddl = Sddl.runPipe(caller.user());
+            String[] streams = {"stdin", "stdout", "stderr"};
+            PipeDirection[] directions = {PipeDirection.INBOUND, PipeDirection.OUTBOUND, PipeDirection.OUTBOUND};
+            for (int i = 0; i < 3; i++) {
+                runPipes.add(win32.createNamedPipe(runPipeName(uniqueSuffix, streams[i]), sddl, directions[i], true, 1));
+            }
+            BrokerMessages.write(win32, control, Message.pipes(runPipeName(uniqueSuffix, "stdin"),
+                    runPipeName(uniqueSuffix, "stdout"), runPipeName(uniqueSuffix, "stderr")));
+            Optional<Message> opened = BrokerMessages.read(win32, control);
+            if (opened.isEmpty()) {
+                return;
+            }
+            if (!opened.get().is("opened")) {
+                throw new BrokerRefusal("expected 'opened', got '" + opened.get().type() + "'");
+            }
+            for (int i = 0; i < 3; i++) {
+                CallerCheck.requireSameClient(win32, runPipes.get(i), caller, streams[i]);
+            }
+            launched = new BrokerLaunch(win32).start(first.get().run(), Sid.parse(agent.agentSid()),
+                    agent.agentUserName(), runPipes, uniqueSuffix);
+            // The server holds the pipes now; the broker's copies would keep them open after it exits.
+            runPipes.forEach(this::closeQuietly);
+            runPipes.clear();
+            LOG.info("started {} for {} as {} (process {})", first.get().run().serverId(), caller.user(),
+                    agent.agentUserName(), launched.processId());
+            BrokerMessages.write(win32, control, Message.started(launched.processId()));
+            watch(launched);
+        } catch (BrokerRefusal e) {
+            LOG.warn("refused: {}", e.getMessage());
+            try {
+                BrokerMessages.write(win32, control, Message.refused(e.getMessage()));
+            } catch (IOException | Win32CallException ignored) {
+                // The caller is gone.
+            }
+        } catch (IOException | Win32CallException e) {
+            LOG.warn("broker session ended: {}", e.getMessage());
+        } finally {
+            runPipes.forEach(this::closeQuietly);
+            if (launched != null) {
+                end(launched);
+            }
+            try {
+                win32.disconnectNamedPipe(control);
+            } catch (Win32CallException ignored) {
+                // Closing below is enough.
+            }
+            closeQuietly(control);
+        }
+    }
+
+    /**
+     * Until the server exits or the caller goes. A reader thread blocks on the control pipe: the caller sends nothing
+     * more, so the read only returns when the pipe breaks.
+     */
+    private void watch(BrokerLaunch.Launched launched) throws IOException {
+        AtomicBoolean callerGone = new AtomicBoolean();
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[64];
+            try {
+                while (win32.read(control, buffer, 0, buffer.length) >= 0) {
+                    // Nothing is expected after 'opened'; bytes are ignored.
+                }
+            } catch (Win32CallException e) {
+                // A broken pipe is the same as end of stream here.
+            }
+            callerGone.set(true);
+        }, "broker-caller-" + launched.processId());
+        reader.setDaemon(true);
+        reader.start();
+        while (true) {
+            if (win32.waitFor(launched.process(), 200)) {
+                int code = win32.exitCode(launched.process());
+                if (!callerGone.get()) {
+                    BrokerMessages.write(win32, control, Message.exited(code));
+                }
+                return;
+            }
+            if (callerGone.get()) {
+                LOG.info("the caller of process {} went away: closing its job", launched.processId());
+                win32.terminateJob(launched.job(), KILLED);
+                return;
+            }
+        }
+    }
+
+    /** Closing the job kills whatever of the tree is left (kill-on-close). */
+    private void end(BrokerLaunch.Launched launched) {
+        launched.held().forEach(this::closeQuietly);
+        closeQuietly(launched.process());
+        closeQuietly(launched.job());
+    }
+
+    private void closeQuietly(Win32.Handle handle) {
+        try {
+            win32.closeHandle(handle);
+        } catch (Win32CallException e) {
+            // Nothing more to do.
+        }
+    }
+}
