@@ -70,6 +70,29 @@ class AgentLaunchTest {
     }
 
     @Test
+    void withTheBrokerSettingThePlanGoesThroughTheServicesSessionAndGrantsProgramFilesToTheLpac() {
+        AgentAccountStore.Account throughBroker = new AgentAccountStore.Account("mcp-agent", AGENT.toString(),
+                ACCOUNT.protectedPassword(), "", "mcp-agent", "S-1-5-21-1-2-3-1000", AgentAccountStore.Account.SERVICES);
+        WindowsBackend backend = new WindowsBackend(LaunchSequenceTest.HOST, () -> {
+            throw new AssertionError("plan() must not touch Windows");
+        }, 4, name -> Optional.of(throughBroker), RUNTIME);
+        WindowsLaunchPlan plan = backend.plan(TestPolicies.policy(Profile.Isolation.FULL, Profile.Network.NONE));
+        assertTrue(plan.mode().startsWith("windows/broker (agent account mcp-agent, services session, LPAC"), plan.mode());
+        assertTrue(plan.describe().stream().anyMatch(s -> s.contains("services session (session 0, not yours)")));
+        List<String> paths = plan.folderAccess().stream().map(AceSpec::path).toList();
+        // An LPAC cannot read Program Files through ALL APPLICATION PACKAGES: node's folder gets its own entry.
+        assertTrue(paths.contains("/C:/Program Files/nodejs"), paths.toString());
+        // The broker needs no inner launcher: no entries for the launcher's JVM or hand-over folder.
+        assertFalse(plan.folderAccess().stream().anyMatch(a -> a.reason().startsWith("inner launcher")),
+                plan.folderAccess().toString());
+
+        // Positive control: the same account without the broker keeps Program Files out and the inner launcher in.
+        WindowsLaunchPlan interactive = plan();
+        assertFalse(interactive.folderAccess().stream().anyMatch(a -> a.path().equals("/C:/Program Files/nodejs")));
+        assertTrue(interactive.folderAccess().stream().anyMatch(a -> a.reason().startsWith("inner launcher")));
+    }
+
+    @Test
     void planGrantsBothTheAppContainerAndTheAgentAndVerifiesTheUser() {
         WindowsLaunchPlan plan = plan();
         assertEquals(Optional.of(ACCOUNT), plan.agentAccount());

@@ -26,6 +26,12 @@ public interface AccountAdmin {
     /** NetUserSetInfo level 1003. */
     void setPassword(String userName, char[] password);
 
+    /**
+     * LsaAddAccountRights(SeBatchLogonRight): the broker logs the agent on with S4U as a batch logon, which Windows
+     * grants only to accounts holding this right (Task Scheduler's "do not store password" tasks need the same).
+     */
+    void grantBatchLogonRight(Sid account);
+
     /** CryptProtectData for the current user. */
     byte[] protect(byte[] secret);
 

@@ -24,7 +24,8 @@ public final class AgentAccountSetup {
     static final String ALPHABET_SYMBOLS = "!#%+-.=?@^_~";
     static final int PASSWORD_LENGTH = 32;
 
-    public record Result(String userName, Sid sid, boolean created) {}
+    /** @param user the Windows user who ran setup (the broker registers the account for this user) */
+    public record Result(String userName, Sid sid, boolean created, Sid user) {}
 
     private final AccountAdmin admin;
     private final AgentAccountStore store;
@@ -44,6 +45,11 @@ public final class AgentAccountSetup {
      *                      user never resets the first user's account and stored password
      */
     public Result run(String requestedName) throws IOException {
+        return run(requestedName, AgentAccountStore.Account.INTERACTIVE);
+    }
+
+    /** @param session {@code services} (the broker) or {@code interactive}: see {@link AgentAccountStore.Account} */
+    public Result run(String requestedName, String session) throws IOException {
         if (!requestedName.matches("[a-z_][a-z0-9_-]{0,12}")) {
             throw new ContainmentException(Reason.UNENFORCEABLE, "agent account name '" + requestedName
                     + "' is not valid (lower-case letters, digits, '_', '-'; at most 13 characters, as a per-user"
@@ -76,6 +82,9 @@ public final class AgentAccountSetup {
             Sid sid = admin.lookup(userName).orElseThrow(() -> new ContainmentException(Reason.LAUNCH_FAILED,
                     "account " + userName + " was created but cannot be looked up"));
             admin.hideFromSignInScreen(userName);
+            if (session.equals(AgentAccountStore.Account.SERVICES)) {
+                admin.grantBatchLogonRight(sid);
+            }
             java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
             byte[] bytes = new byte[encoded.remaining()];
             encoded.get(bytes);
@@ -86,15 +95,24 @@ public final class AgentAccountSetup {
                 Arrays.fill(bytes, (byte) 0);
             }
             store.put(new AgentAccountStore.Account(userName, sid.toString(), Base64.getEncoder().encodeToString(blob),
-                    clock.instant().toString(), requestedName, me.toString()));
-            return new Result(userName, sid, created);
+                    clock.instant().toString(), requestedName, me.toString(), session));
+            return new Result(userName, sid, created, me);
         } finally {
             Arrays.fill(password, '\0');
         }
     }
 
+    /**
+     * Whether {@code accountName} is one setup made for {@code user}: its suffix is the hash of that user's SID. The
+     * broker checks it for every registration it uses, so a registration naming another user's agent is refused.
+     */
+    public static boolean isAccountOf(String accountName, Sid user) {
+        int dash = accountName.lastIndexOf('-');
+        return dash > 0 && accountName.equalsIgnoreCase(accountName(accountName.substring(0, dash), user));
+    }
+
     /** {@code <requested>-<6 hex of SHA-256(user SID)>}: at most 20 characters, one account per Windows user. */
-    static String accountName(String requested, Sid user) {
+    public static String accountName(String requested, Sid user) {
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(user.toString().getBytes(StandardCharsets.UTF_8));

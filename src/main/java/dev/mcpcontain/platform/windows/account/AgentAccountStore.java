@@ -27,22 +27,45 @@ public final class AgentAccountStore {
      * @param protectedPassword base64 of the CryptProtectData blob
      * @param requestedName     the name profiles ask for ({@code agentUser}, e.g. mcp-agent)
      * @param protectedFor      the SID of the user whose DPAPI key protects the password (empty: unknown, older file)
+     * @param session           {@link #SERVICES}: servers start through the broker service, in the services session;
+     *                          {@link #INTERACTIVE}: with CreateProcessWithLogonW in your own session (setup
+     *                          --no-broker, and files written before the broker existed)
      */
     public record Account(String userName, String sid, String protectedPassword, String createdAt, String requestedName,
-            String protectedFor) {
+            String protectedFor, String session) {
+
+        public static final String SERVICES = "services";
+        public static final String INTERACTIVE = "interactive";
+
         @JsonCreator
         public Account(@JsonProperty(value = "userName", required = true) String userName,
                 @JsonProperty(value = "sid", required = true) String sid,
                 @JsonProperty(value = "protectedPassword", required = true) String protectedPassword,
                 @JsonProperty("createdAt") String createdAt,
                 @JsonProperty("requestedName") String requestedName,
-                @JsonProperty("protectedFor") String protectedFor) {
+                @JsonProperty("protectedFor") String protectedFor,
+                @JsonProperty("session") String session) {
             this.userName = userName;
             this.sid = sid;
             this.protectedPassword = protectedPassword;
             this.createdAt = createdAt == null ? "" : createdAt;
             this.requestedName = requestedName == null ? userName : requestedName;
             this.protectedFor = protectedFor == null ? "" : protectedFor;
+            this.session = session == null ? INTERACTIVE : session;
+            if (!this.session.equals(SERVICES) && !this.session.equals(INTERACTIVE)) {
+                throw new IllegalArgumentException("session must be '" + SERVICES + "' or '" + INTERACTIVE + "', not '"
+                        + session + "'");
+            }
+        }
+
+        public Account(String userName, String sid, String protectedPassword, String createdAt, String requestedName,
+                String protectedFor) {
+            this(userName, sid, protectedPassword, createdAt, requestedName, protectedFor, INTERACTIVE);
+        }
+
+        /** Whether servers under this account start through the broker, in the services session. */
+        public boolean throughBroker() {
+            return session.equals(SERVICES);
         }
 
         public Account(String userName, String sid, String protectedPassword, String createdAt) {

@@ -7,6 +7,10 @@ import dev.mcpcontain.platform.windows.Win32;
 import dev.mcpcontain.platform.windows.acl.AclLedger;
 import dev.mcpcontain.platform.windows.acl.GrantReconciler;
 import dev.mcpcontain.platform.windows.acl.Win32AclEditor;
+import dev.mcpcontain.platform.windows.broker.BrokerInstallation;
+import dev.mcpcontain.platform.windows.broker.BrokerRegistrations;
+import dev.mcpcontain.platform.windows.broker.BrokerWin32;
+import dev.mcpcontain.platform.windows.launch.InnerRuntime;
 import dev.mcpcontain.policy.HostEnvironment;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,11 +37,51 @@ public final class WindowsSetup {
         }
     }
 
-    public AgentAccountSetup.Result createAgentAccount(String userName) throws IOException {
+    /**
+     * Creates (or renews) the agent account and, with {@code broker}, installs the broker service and registers the
+     * account for you: servers then start in the services session. Without it they start with
+     * CreateProcessWithLogonW in your own session.
+     */
+    public AgentAccountSetup.Result createAgentAccount(String userName, boolean broker) throws IOException {
         requireWindows(host);
         AccountAdmin admin = PlatformClasses.create(PlatformClasses.WINDOWS_ACCOUNT_ADMIN, AccountAdmin.class);
-        return new AgentAccountSetup(admin, AgentAccountStore.in(host.dataDirectory()), new SecureRandom(),
-                Clock.systemUTC()).run(userName);
+        AgentAccountSetup.Result result = new AgentAccountSetup(admin, AgentAccountStore.in(host.dataDirectory()),
+                new SecureRandom(), Clock.systemUTC()).run(userName,
+                broker ? AgentAccountStore.Account.SERVICES : AgentAccountStore.Account.INTERACTIVE);
+        if (broker) {
+            brokerInstallation().install(result.user(), result.userName(), result.sid());
+        }
+        return result;
+    }
+
+    /**
+     * {@code mcp-contain setup --uninstall}: removes your broker registration, and the service with the last one.
+     *
+     * @return whether the service was removed
+     */
+    public boolean uninstallBroker() throws IOException {
+        requireWindows(host);
+        AccountAdmin admin = PlatformClasses.create(PlatformClasses.WINDOWS_ACCOUNT_ADMIN, AccountAdmin.class);
+        if (!admin.isElevated()) {
+            throw new ContainmentException(Reason.UNENFORCEABLE, "removing the broker service needs an elevated"
+                    + " prompt: open a terminal with 'Run as administrator' and run it again");
+        }
+        return brokerInstallation().uninstall(admin.currentUser());
+    }
+
+    private BrokerInstallation brokerInstallation() {
+        BrokerWin32 win32 = PlatformClasses.create(PlatformClasses.WINDOWS_BROKER_BINDINGS, BrokerWin32.class);
+        List<String> roots = new java.util.ArrayList<>();
+        for (String name : List.of("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432", "SystemRoot")) {
+            variable(name).ifPresent(roots::add);
+        }
+        String programData = variable("ProgramData").orElse("C:\\ProgramData");
+        return new BrokerInstallation(win32, BrokerRegistrations.directory(programData), InnerRuntime.current(), roots);
+    }
+
+    private Optional<String> variable(String name) {
+        return host.variables().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)
+                && !e.getValue().isEmpty()).map(java.util.Map.Entry::getValue).findFirst();
     }
 
     public void listGrants(PrintWriter out) throws IOException {

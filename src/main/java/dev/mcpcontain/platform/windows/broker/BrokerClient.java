@@ -45,6 +45,11 @@ public final class BrokerClient {
      *                     server's pipes; otherwise the returned process exposes the pipes as streams
      */
     public BrokerProcess start(WindowsLaunchPlan plan, boolean inheritStdio) {
+        return start(plan, inheritStdio, () -> { });
+    }
+
+    /** @param onEnd runs once the server's end is known (its exit code arrived, or the broker went) */
+    public BrokerProcess start(WindowsLaunchPlan plan, boolean inheritStdio, Runnable onEnd) {
         Win32.Handle control = null;
         List<Win32.Handle> pipes = new ArrayList<>();
         try {
@@ -80,7 +85,7 @@ public final class BrokerClient {
             BrokerMessages.write(win32, control, Message.opened());
             Message started = expect(control, "started");
             BrokerProcess process = new BrokerProcess(win32, control, pipes.get(0), pipes.get(1), pipes.get(2),
-                    started.pid() == null ? -1 : started.pid(), inheritStdio);
+                    started.pid() == null ? -1 : started.pid(), inheritStdio, onEnd);
             control = null;
             pipes.clear();
             return process;

@@ -40,8 +40,9 @@ public final class BrokerProcess implements ContainedProcess {
     private boolean closed;
 
     BrokerProcess(BrokerClientWin32 win32, Win32.Handle control, Win32.Handle stdinPipe, Win32.Handle stdoutPipe,
-            Win32.Handle stderrPipe, int pid, boolean inheritStdio) {
+            Win32.Handle stderrPipe, int pid, boolean inheritStdio, Runnable onEnd) {
         this.win32 = win32;
+        exit.whenComplete((code, error) -> onEnd.run());
         this.control = control;
         this.pid = pid;
         if (inheritStdio) {

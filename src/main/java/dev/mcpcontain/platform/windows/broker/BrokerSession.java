@@ -2,6 +2,7 @@ package dev.mcpcontain.platform.windows.broker;
 
 import dev.mcpcontain.platform.windows.Win32;
 import dev.mcpcontain.platform.windows.Win32CallException;
+import dev.mcpcontain.platform.windows.account.AgentAccountSetup;
 import dev.mcpcontain.platform.windows.acl.Sddl;
 import dev.mcpcontain.platform.windows.acl.Sid;
 import dev.mcpcontain.platform.windows.broker.BrokerMessages.Message;
@@ -71,6 +72,10 @@ public final class BrokerSession implements Runnable {
             BrokerRegistrations.Registration agent = registrations.forUser(caller.user()).orElseThrow(() ->
                     new BrokerRefusal("no agent account is registered for " + caller.user() + ": run 'mcp-contain"
                             + " setup' from an elevated prompt of your own account"));
+            if (!AgentAccountSetup.isAccountOf(agent.agentUserName(), caller.user())) {
+                throw new BrokerRefusal("the registered agent account " + agent.agentUserName() + " was not made for "
+                        + caller.user() + "; run 'mcp-contain setup' elevated again");
+            }
             BrokerLaunch.check(first.get().run());
 
             String sddl = Sddl.runPipe(caller.user());

@@ -47,6 +47,13 @@ class AgentAccountSetupTest {
         }
 
         @Override
+        public void grantBatchLogonRight(Sid account) {
+            batchLogon.add(account);
+        }
+
+        final java.util.List<Sid> batchLogon = new java.util.ArrayList<>();
+
+        @Override
         public void hideFromSignInScreen(String userName) {
             hidden.add(userName);
         }

@@ -10,6 +10,7 @@ import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.platform.windows.TestPolicies;
 import dev.mcpcontain.platform.windows.Win32;
 import dev.mcpcontain.platform.windows.Win32CallException;
+import dev.mcpcontain.platform.windows.account.AgentAccountSetup;
 import dev.mcpcontain.platform.windows.acl.CapabilitySids;
 import dev.mcpcontain.platform.windows.acl.Sddl;
 import dev.mcpcontain.platform.windows.acl.Sid;
@@ -45,7 +46,7 @@ class BrokerTest {
     static final Sid ALICE = Sid.parse("S-1-5-21-1-2-3-1000");
     static final Sid BOB = Sid.parse("S-1-5-21-1-2-3-1001");
     static final Sid ALICE_AGENT = Sid.parse("S-1-5-21-1-2-3-1100");
-    static final String ALICE_AGENT_NAME = "mcp-agent-a1b2c3";
+    static final String ALICE_AGENT_NAME = AgentAccountSetup.accountName("mcp-agent", ALICE);
 
     @TempDir
     Path dir;
@@ -163,6 +164,17 @@ class BrokerTest {
         ContainmentException e = assertThrows(ContainmentException.class,
                 () -> new BrokerClient(bob).start(plan(List.of()), false));
         assertTrue(e.getMessage().contains("no agent account is registered for " + BOB), e.getMessage());
+        assertNull(broker.createdProcess);
+    }
+
+    @Test
+    void aRegistrationThatHandsBobAlicesAgentIsRefused() throws Exception {
+        // Planted (or stale) registration: Bob's SID mapped to Alice's agent account.
+        registrations.put(new BrokerRegistrations.Registration(BOB.toString(), ALICE_AGENT_NAME, ALICE_AGENT.toString()));
+        startBroker();
+        ContainmentException e = assertThrows(ContainmentException.class,
+                () -> new BrokerClient(new FakeBrokerClient(world, 3100, BOB, 2)).start(plan(List.of()), false));
+        assertTrue(e.getMessage().contains("was not made for " + BOB), e.getMessage());
         assertNull(broker.createdProcess);
     }
 
