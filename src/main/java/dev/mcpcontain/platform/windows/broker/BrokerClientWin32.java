@@ -19,6 +19,9 @@ public interface BrokerClientWin32 extends HandleIo {
      */
     Win32.Handle openPipe(String name, boolean read, boolean write, long waitMillis);
 
+    /** PeekNamedPipe: bytes waiting, or -1 once the other end has closed; never blocks (see BrokerWin32). */
+    int peekAvailable(Win32.Handle pipe);
+
     /** GetNamedPipeServerProcessId. */
     int namedPipeServerProcessId(Win32.Handle pipe);
 

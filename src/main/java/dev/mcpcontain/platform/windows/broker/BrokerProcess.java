@@ -62,11 +62,38 @@ public final class BrokerProcess implements ContainedProcess {
         exitReader.start();
     }
 
+    /**
+     * Waits for the exit message by polling the control pipe, so that no thread is ever blocked in ReadFile on it:
+     * {@link #kill} closes it, and CloseHandle would not cancel a pending synchronous read (the broker would then never
+     * see the pipe break).
+     */
     private void readExit() {
         try {
-            Optional<Message> message = BrokerMessages.read(win32, control);
+            while (true) {
+                int available;
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
+                    available = win32.peekAvailable(control);
+                }
+                if (available != 0) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            Optional<Message> message;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                message = BrokerMessages.read(win32, control);
+            }
             exit.complete(message.filter(m -> m.is("exited") && m.code() != null).map(Message::code).orElse(BROKER_LOST));
         } catch (IOException | Win32CallException e) {
+            exit.complete(BROKER_LOST);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             exit.complete(BROKER_LOST);
         }
     }

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,37 +128,34 @@ public final class BrokerSession implements Runnable {
     }
 
     /**
-     * Until the server exits or the caller goes. A reader thread blocks on the control pipe: the caller sends nothing
-     * more, so the read only returns when the pipe breaks.
+     * Until the server exits or the caller goes. The control pipe is polled (PeekNamedPipe), never read by a blocked
+     * thread: a pending synchronous ReadFile would hold up the write of the exit code on the same handle.
      */
     private void watch(BrokerLaunch.Launched launched) throws IOException {
-        AtomicBoolean callerGone = new AtomicBoolean();
-        Thread reader = new Thread(() -> {
-            byte[] buffer = new byte[64];
-            try {
-                while (win32.read(control, buffer, 0, buffer.length) >= 0) {
-                    // Nothing is expected after 'opened'; bytes are ignored.
-                }
-            } catch (Win32CallException e) {
-                // A broken pipe is the same as end of stream here.
-            }
-            callerGone.set(true);
-        }, "broker-caller-" + launched.processId());
-        reader.setDaemon(true);
-        reader.start();
         while (true) {
-            if (win32.waitFor(launched.process(), 200)) {
-                int code = win32.exitCode(launched.process());
-                if (!callerGone.get()) {
-                    BrokerMessages.write(win32, control, Message.exited(code));
-                }
+            boolean callerGone = callerGone();
+            if (!callerGone && win32.waitFor(launched.process(), 200)) {
+                BrokerMessages.write(win32, control, Message.exited(win32.exitCode(launched.process())));
                 return;
             }
-            if (callerGone.get()) {
+            if (callerGone) {
                 LOG.info("the caller of process {} went away: closing its job", launched.processId());
                 win32.terminateJob(launched.job(), KILLED);
                 return;
             }
+        }
+    }
+
+    /** The caller closed the control pipe (or died); anything it sends after 'opened' is read and ignored. */
+    private boolean callerGone() {
+        try {
+            int available = win32.peekAvailable(control);
+            if (available > 0) {
+                win32.read(control, new byte[Math.min(available, 4096)], 0, Math.min(available, 4096));
+            }
+            return available < 0;
+        } catch (Win32CallException e) {
+            return true;
         }
     }
 

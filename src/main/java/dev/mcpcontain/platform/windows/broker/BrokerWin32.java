@@ -83,6 +83,13 @@ public interface BrokerWin32 extends Win32 {
 
     void disconnectNamedPipe(Handle pipe);
 
+    /**
+     * PeekNamedPipe: how many bytes wait to be read, or -1 once the other end has closed (ERROR_BROKEN_PIPE). It never
+     * blocks, which matters: synchronous I/O on one pipe handle is serialized, so a thread blocked in ReadFile would
+     * hold up every WriteFile on that handle, and CloseHandle does not cancel it.
+     */
+    int peekAvailable(Handle pipe);
+
     /** GetNamedPipeClientProcessId: the process that opened the client end. */
     int namedPipeClientProcessId(Handle pipe);
 

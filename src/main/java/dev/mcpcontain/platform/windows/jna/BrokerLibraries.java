@@ -29,6 +29,9 @@ public final class BrokerLibraries {
         boolean SetNamedPipeHandleState(Pointer pipe, IntByReference mode, Pointer maxCollectionCount,
                 Pointer collectDataTimeout);
 
+        boolean PeekNamedPipe(Pointer pipe, Pointer buffer, int bufferSize, Pointer bytesRead,
+                IntByReference totalBytesAvailable, Pointer bytesLeftThisMessage);
+
         boolean GetNamedPipeClientProcessId(Pointer pipe, IntByReference clientProcessId);
 
         boolean GetNamedPipeServerProcessId(Pointer pipe, IntByReference serverProcessId);

@@ -86,6 +86,11 @@ public final class JnaBrokerClient implements BrokerClientWin32 {
     }
 
     @Override
+    public int peekAvailable(Win32.Handle pipe) {
+        return JnaBrokerWin32.peek(pipes, pipe);
+    }
+
+    @Override
     public int namedPipeServerProcessId(Win32.Handle pipe) {
         IntByReference pid = new IntByReference();
         JnaWin32.check(pipes.GetNamedPipeServerProcessId(JnaWin32.pointer(pipe), pid), "GetNamedPipeServerProcessId");

@@ -212,6 +212,24 @@ public final class JnaBrokerWin32 extends JnaWin32 implements BrokerWin32 {
     }
 
     @Override
+    public int peekAvailable(Handle pipe) {
+        return peek(pipes, pipe);
+    }
+
+    static int peek(BrokerLibraries.Kernel32Pipes pipes, Handle pipe) {
+        IntByReference available = new IntByReference();
+        if (!pipes.PeekNamedPipe(pointer(pipe), null, 0, null, available, null)) {
+            int error = Native.getLastError();
+            // ERROR_BROKEN_PIPE: the other end closed; ERROR_PIPE_NOT_CONNECTED: disconnected.
+            if (error == 109 || error == 233) {
+                return -1;
+            }
+            throw failure("PeekNamedPipe", error);
+        }
+        return available.getValue();
+    }
+
+    @Override
     public int namedPipeClientProcessId(Handle pipe) {
         IntByReference pid = new IntByReference();
         check(pipes.GetNamedPipeClientProcessId(pointer(pipe), pid), "GetNamedPipeClientProcessId");

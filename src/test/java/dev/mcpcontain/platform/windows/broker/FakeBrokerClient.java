@@ -72,6 +72,11 @@ class FakeBrokerClient implements BrokerClientWin32 {
     }
 
     @Override
+    public int peekAvailable(Win32.Handle pipe) {
+        return world.peek(pipe);
+    }
+
+    @Override
     public int namedPipeServerProcessId(Win32.Handle pipe) {
         return world.serverPid(pipe);
     }

@@ -158,6 +158,11 @@ final class FakeBrokerWin32 extends RecordingWin32 implements BrokerWin32 {
     }
 
     @Override
+    public int peekAvailable(Handle pipe) {
+        return world.peek(pipe);
+    }
+
+    @Override
     public int namedPipeClientProcessId(Handle pipe) {
         return world.clientPid(pipe);
     }

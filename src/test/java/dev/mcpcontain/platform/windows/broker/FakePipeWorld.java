@@ -29,7 +29,10 @@ import java.util.regex.Pattern;
  *       the creator;</li>
  *   <li>ImpersonateNamedPipeClient fails (ERROR_CANNOT_IMPERSONATE) until the server has read from the pipe;</li>
  *   <li>a pipe end stays open while any process holds a handle to it (inheritance adds holders), and reading
- *       returns end of stream once the other end has no holder left.</li>
+ *       returns end of stream once the other end has no holder left;</li>
+ *   <li>synchronous I/O on one handle is serialized: a WriteFile while another thread is blocked in ReadFile on the
+ *       same handle would hang, and CloseHandle does not cancel that read (the pipe stays open); both fail here.
+ *       A process dying does cancel its reads.</li>
  * </ul>
  */
 final class FakePipeWorld {
@@ -85,6 +88,7 @@ final class FakePipeWorld {
     final Map<Win32.Handle, End> ends = new LinkedHashMap<>();
     final Map<String, Sid> accounts = new HashMap<>();
     final Map<String, String> services = new LinkedHashMap<>();
+    private final Map<Win32.Handle, Integer> pendingReads = new HashMap<>();
     private long nextHandle = 0x100000;
 
     synchronized Proc process(int pid) {
@@ -221,6 +225,18 @@ final class FakePipeWorld {
         return e;
     }
 
+    /** PeekNamedPipe: bytes waiting, or -1 once the other end has no holder left (after it had one). */
+    synchronized int peek(Win32.Handle h) {
+        End e = end(h);
+        Deque<Byte> from = e.server() ? e.instance().toServer : e.instance().toClient;
+        if (!from.isEmpty()) {
+            return from.size();
+        }
+        int otherHolders = e.server() ? e.instance().clientHolders : e.instance().serverHolders;
+        boolean otherEverOpened = !e.server() || e.instance().clientPid != -1;
+        return otherEverOpened && otherHolders == 0 ? -1 : 0;
+    }
+
     synchronized int clientPid(Win32.Handle server) {
         Instance i = end(server).instance();
         if (i.clientPid == -1) {
@@ -245,7 +261,20 @@ final class FakePipeWorld {
     synchronized int read(Win32.Handle h, byte[] buffer, int offset, int length) {
         End e = end(h);
         Deque<Byte> from = e.server() ? e.instance().toServer : e.instance().toClient;
+        pendingReads.merge(h, 1, Integer::sum);
+        try {
+            return readBlocking(h, e, from, buffer, offset, length);
+        } finally {
+            pendingReads.merge(h, -1, Integer::sum);
+        }
+    }
+
+    private int readBlocking(Win32.Handle h, End e, Deque<Byte> from, byte[] buffer, int offset, int length) {
         while (from.isEmpty()) {
+            if (!ends.containsKey(h)) {
+                // Its process died: Windows cancelled the read.
+                throw new Win32CallException("ReadFile", 995, "the I/O was aborted: the process exited");
+            }
             int otherHolders = e.server() ? e.instance().clientHolders : e.instance().serverHolders;
             boolean otherEverOpened = e.server() ? e.instance().clientPid != -1 : true;
             if (otherEverOpened && otherHolders == 0) {
@@ -265,6 +294,10 @@ final class FakePipeWorld {
 
     synchronized void write(Win32.Handle h, byte[] buffer, int offset, int length) {
         End e = end(h);
+        if (pendingReads.getOrDefault(h, 0) > 0) {
+            throw new AssertionError("by rule: WriteFile on " + h + " while another thread is blocked in ReadFile on the"
+                    + " same synchronous handle hangs on Windows");
+        }
         int otherHolders = e.server() ? e.instance().clientHolders : e.instance().serverHolders;
         if (otherHolders == 0) {
             throw new Win32CallException("WriteFile", 232, "the pipe is being closed");
@@ -277,6 +310,14 @@ final class FakePipeWorld {
     }
 
     synchronized void close(Win32.Handle h) {
+        if (pendingReads.getOrDefault(h, 0) > 0) {
+            throw new AssertionError("by rule: CloseHandle(" + h + ") does not cancel the ReadFile another thread is"
+                    + " blocked in; the pipe would stay open on Windows");
+        }
+        closeEnd(h);
+    }
+
+    private void closeEnd(Win32.Handle h) {
         End e = ends.remove(h);
         if (e == null) {
             throw new AssertionError("CloseHandle on a pipe handle that is not open: " + h);
@@ -302,7 +343,7 @@ final class FakePipeWorld {
     synchronized void died(int pid) {
         for (Win32.Handle h : new ArrayList<>(ends.keySet())) {
             if (ends.get(h).holder() == pid) {
-                close(h);
+                closeEnd(h);
             }
         }
     }
