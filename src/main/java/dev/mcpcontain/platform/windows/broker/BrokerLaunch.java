@@ -121,9 +121,13 @@ public final class BrokerLaunch {
             if (limits.cpuRate().isPresent()) {
                 win32.setCpuRateHardCap(job, limits.cpuRate().getAsInt());
             }
-            String desktop = LaunchSequence.createDesktop(win32, "mcp-contain-" + uniqueSuffix,
-                    Sddl.windowStation(Sid.LOCAL_SYSTEM, Optional.of(agent), Optional.of(appContainer)),
-                    Sddl.desktop(Sid.LOCAL_SYSTEM, Optional.of(agent), Optional.of(appContainer)), held);
+            String desktop;
+            // SetProcessWindowStation is process-wide: two sessions making desktops at once would mix them up.
+            synchronized (BrokerLaunch.class) {
+                desktop = LaunchSequence.createDesktop(win32, "mcp-contain-" + uniqueSuffix,
+                        Sddl.windowStation(Sid.LOCAL_SYSTEM, Optional.of(agent), Optional.of(appContainer)),
+                        Sddl.desktop(Sid.LOCAL_SYSTEM, Optional.of(agent), Optional.of(appContainer)), held);
+            }
 
             for (Win32.Handle h : childStdio) {
                 win32.setInheritable(h, true);

@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class BrokerService {
 
-    private static final Logger LOG = LoggerFactory.getLogger(BrokerService.class);
+    /** Not a static field: the logger is made after {@link #main} has pointed slf4j-simple at the service's log file. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(BrokerService.class);
+    }
 
     private final BrokerWin32 win32;
     private final BrokerRegistrations registrations;
@@ -31,11 +34,14 @@ public final class BrokerService {
     }
 
     public static void main(String[] args) {
-        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        String programData = System.getenv().getOrDefault("ProgramData", "C:\\ProgramData");
+        java.nio.file.Path directory = BrokerRegistrations.directory(programData);
+        // A service has no console: its log goes to its own protected folder.
+        System.setProperty("org.slf4j.simpleLogger.logFile", directory.resolve("broker.log").toString());
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         BrokerWin32 win32 = PlatformClasses.create(PlatformClasses.WINDOWS_BROKER_BINDINGS, BrokerWin32.class);
         BrokerClientWin32 client = PlatformClasses.create(PlatformClasses.WINDOWS_BROKER_CLIENT, BrokerClientWin32.class);
-        String programData = System.getenv().getOrDefault("ProgramData", "C:\\ProgramData");
-        BrokerRegistrations registrations = BrokerRegistrations.in(BrokerRegistrations.directory(programData));
+        BrokerRegistrations registrations = BrokerRegistrations.in(directory);
         new BrokerService(win32, registrations, () -> wake(client)).dispatch();
     }
 
@@ -75,7 +81,7 @@ public final class BrokerService {
         try {
             first = server.listen();
         } catch (Win32CallException e) {
-            LOG.error("cannot create the broker's pipe {}: {}", BrokerMessages.CONTROL_PIPE, e.getMessage());
+            log().error("cannot create the broker's pipe {}: {}", BrokerMessages.CONTROL_PIPE, e.getMessage());
             win32.setServiceStatus(handle, status.stopped(e.code()));
             return;
         }

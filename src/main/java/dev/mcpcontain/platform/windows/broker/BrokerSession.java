@@ -79,7 +79,9 @@ public final class BrokerSession implements Runnable {
 
             String sddl = Sddl.runPipe(caller.user());
             String[] streams = {"stdin", "stdout", "stderr"};
-            PipeDirection[] directions = {PipeDirection.INBOUND, PipeDirection.OUTBOUND, PipeDirection.OUTBOUND};
+            // stdin is duplex, not inbound: the broker switches each pipe to PIPE_NOWAIT and back to check its client,
+            // and SetNamedPipeHandleState needs write access on the server's handle, which an inbound pipe's lacks.
+            PipeDirection[] directions = {PipeDirection.DUPLEX, PipeDirection.OUTBOUND, PipeDirection.OUTBOUND};
             for (int i = 0; i < 3; i++) {
                 runPipes.add(win32.createNamedPipe(runPipeName(uniqueSuffix, streams[i]), sddl, directions[i], true, 1));
             }
