@@ -133,6 +133,22 @@ class AgentAccountSetupTest {
         assertEquals(password, new String(clear, StandardCharsets.UTF_8));
     }
 
+    /** With the broker, the agent may be logged on as a batch job (S4U) and the account file says so. */
+    @Test
+    void theBrokerSettingGrantsBatchLogonAndIsRecorded() throws IOException {
+        AgentAccountSetup.Result result = setup().run("mcp-agent", AgentAccountStore.Account.SERVICES);
+        assertEquals(List.of(result.sid()), admin.batchLogon);
+        assertEquals(admin.me, result.user());
+        assertTrue(AgentAccountStore.in(dir).find("mcp-agent").orElseThrow().throughBroker());
+        assertTrue(AgentAccountSetup.isAccountOf(result.userName(), admin.me));
+        assertFalse(AgentAccountSetup.isAccountOf(result.userName(), Sid.parse("S-1-5-21-9-9-9-1001")));
+        // Positive control: without the broker no right is granted and the same-session path is recorded.
+        admin.batchLogon.clear();
+        setup().run("mcp-agent", AgentAccountStore.Account.INTERACTIVE);
+        assertTrue(admin.batchLogon.isEmpty());
+        assertFalse(AgentAccountStore.in(dir).find("mcp-agent").orElseThrow().throughBroker());
+    }
+
     @Test
     void secondRunRenewsThePasswordOfTheExistingAccount() throws IOException {
         setup().run("mcp-agent");
