@@ -102,9 +102,6 @@ public interface BrokerWin32 extends Win32 {
     /** OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION), OpenProcessToken, the token's user. */
     Sid processUser(int processId);
 
-    /** The process id behind a process handle (GetProcessId). */
-    int processId(Handle process);
-
     // The agent's token
 
     /**

@@ -61,7 +61,8 @@ public final class ServiceStatusMachine {
     public synchronized ServiceStatus current() {
         boolean pending = state == SERVICE_START_PENDING || state == SERVICE_STOP_PENDING;
         int accepted = state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN : 0;
-        return new ServiceStatus(state, accepted, 0, pending ? checkPoint : 0, pending ? START_WAIT_HINT_MS : 0);
+        int hint = state == SERVICE_START_PENDING ? START_WAIT_HINT_MS : state == SERVICE_STOP_PENDING ? STOP_WAIT_HINT_MS : 0;
+        return new ServiceStatus(state, accepted, 0, pending ? checkPoint : 0, hint);
     }
 
     private void require(boolean allowed, String to) {

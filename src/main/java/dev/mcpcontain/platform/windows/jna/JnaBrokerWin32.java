@@ -278,11 +278,6 @@ public final class JnaBrokerWin32 extends JnaWin32 implements BrokerWin32 {
         }
     }
 
-    @Override
-    public int processId(Handle process) {
-        return kernel32.GetProcessId(pointer(process));
-    }
-
     // The agent's token
 
     @Override

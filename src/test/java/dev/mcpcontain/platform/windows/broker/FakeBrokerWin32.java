@@ -178,11 +178,6 @@ final class FakeBrokerWin32 extends RecordingWin32 implements BrokerWin32 {
     }
 
     @Override
-    public int processId(Handle process) {
-        return childPid;
-    }
-
-    @Override
     public int read(Handle handle, byte[] buffer, int offset, int length) {
         return world.isPipe(handle) ? world.read(handle, buffer, offset, length) : super.read(handle, buffer, offset, length);
     }
