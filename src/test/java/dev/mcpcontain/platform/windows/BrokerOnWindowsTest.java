@@ -25,7 +25,7 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /**
- * The broker path on a real Windows machine, through the production stdio path: a launcher JVM
+ * The broker path on a real Windows machine, through the production stdio path (every probe here): a launcher JVM
  * ({@code mcp-contain run}) whose own stdio are this test's pipes, the broker service started on demand, the server in
  * the services session as the agent. Skipped off Windows, and skipped on Windows until {@code mcp-contain setup} (with
  * the broker) has run elevated for this user.
@@ -103,6 +103,99 @@ class BrokerOnWindowsTest {
         } finally {
             client.closeHandle(control);
         }
+    }
+
+    /** What a server prints, started through a launcher JVM with production stdio; stdin closed at once. */
+    private String serverOutput(String... runArgs) throws Exception {
+        Process launcher = launcherJvm(runArgs);
+        launcher.getOutputStream().close();
+        String out = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        launcher.waitFor();
+        return out;
+    }
+
+    /** The clipboard is per window station, and the server's is in session 0: what it copies never reaches yours. */
+    @Test
+    void theServersClipboardIsNotYours() throws Exception {
+        String marker = "mcp-contain-it-" + UUID.randomUUID();
+        Process control = new ProcessBuilder(cmd, "/d", "/c", "echo " + marker + "|clip.exe").start();
+        assertEquals(0, control.waitFor());
+        assertTrue(clipboard().contains(marker), "positive control: clip.exe reaches your clipboard");
+        String out = serverOutput("run", "--name", serverId, "--", cmd, "/d", "/c",
+                "echo started & echo " + marker + "-contained|clip.exe");
+        assertTrue(out.contains("started"), "the probe ran: " + out);
+        assertFalse(clipboard().contains(marker + "-contained"));
+    }
+
+    private static String clipboard() throws Exception {
+        Process p = new ProcessBuilder("powershell.exe", "-NoProfile", "-Command", "Get-Clipboard").start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return text;
+    }
+
+    /** Your HKCU and your Credential Manager entries are not the server's; the controls run the same commands as you. */
+    @Test
+    void yourRegistryAndCredentialsAreOutOfReach() throws Exception {
+        String key = "HKCU\\Software\\mcp-contain-it-" + UUID.randomUUID();
+        assertEquals(0, new ProcessBuilder(cmd, "/d", "/c", "reg add " + key + " /v x /d y /f").start().waitFor(),
+                "positive control: you can write your HKCU");
+        try {
+            String out = serverOutput("run", "--name", serverId, "--", cmd, "/d", "/c",
+                    "echo started & reg query " + key + " /v x");
+            assertTrue(out.contains("started"), "the probe ran: " + out);
+            assertFalse(out.contains("REG_SZ"), out);
+        } finally {
+            new ProcessBuilder(cmd, "/d", "/c", "reg delete " + key + " /f").start().waitFor();
+        }
+        String target = "mcp-contain-it-" + UUID.randomUUID();
+        assertEquals(0, new ProcessBuilder(cmd, "/d", "/c", "cmdkey /generic:" + target + " /user:u /pass:p").start().waitFor());
+        try {
+            String out = serverOutput("run", "--name", serverId, "--", cmd, "/d", "/c", "echo started & cmdkey /list:" + target);
+            assertTrue(out.contains("started"), "the probe ran: " + out);
+            assertFalse(out.contains("User: u"), out);
+        } finally {
+            new ProcessBuilder(cmd, "/d", "/c", "cmdkey /delete:" + target).start().waitFor();
+        }
+    }
+
+    /** Loopback stays blocked for the LPAC even with --network host; you reach the same listener. */
+    @Test
+    void loopbackIsBlockedWhileYouReachIt() throws Exception {
+        String curl = System.getenv().getOrDefault("SystemRoot", "C:\\Windows") + "\\System32\\curl.exe";
+        assumeTrue(java.nio.file.Files.exists(Path.of(curl)));
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 2; i++) {
+                    try (var s = listener.accept()) {
+                        s.getOutputStream().write("HTTP/1.0 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            String probe = "curl.exe -s -o NUL -m 5 http://127.0.0.1:" + listener.getLocalPort() + "/";
+            assertEquals(0, new ProcessBuilder(cmd, "/d", "/c", probe).start().waitFor(), "positive control");
+            String out = serverOutput("run", "--name", serverId, "--network", "host", "--", cmd, "/d", "/c",
+                    "echo started & " + probe + " && echo reached || echo blocked");
+            assertTrue(out.contains("started"), "the probe ran: " + out);
+            assertTrue(out.contains("blocked") && !out.contains("reached"), out);
+        }
+    }
+
+    /** Two launches at once each get their own server, output and exit code. */
+    @Test
+    void concurrentLaunchesStayApart() throws Exception {
+        Process first = launcherJvm("run", "--name", serverId, "--", cmd, "/d", "/c", "echo first & exit 3");
+        Process second = launcherJvm("run", "--name", serverId + "-b", "--", cmd, "/d", "/c", "echo second & exit 4");
+        first.getOutputStream().close();
+        second.getOutputStream().close();
+        String a = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String b = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(3, first.waitFor(), a);
+        assertEquals(4, second.waitFor(), b);
+        assertTrue(a.contains("first") && !a.contains("second"), a);
+        assertTrue(b.contains("second") && !b.contains("first"), b);
     }
 
     /** tasklist rows (image, pid, session name, session#) of the agent's cmd.exe processes. */
