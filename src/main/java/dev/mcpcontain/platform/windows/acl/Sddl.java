@@ -53,24 +53,26 @@ public final class Sddl {
     }
 
     /**
-     * What a pipe client may do: read and write data, read attributes, wait on the handle. Not FILE_APPEND_DATA,
+     * What a pipe client may do: read and write data, read attributes and the security descriptor (to check the
+     * pipe's owner), wait on the handle. Not FILE_APPEND_DATA,
      * which on a pipe is FILE_CREATE_PIPE_INSTANCE (part of GENERIC_WRITE): with it a client could add instances of
      * the broker's pipe name and answer the next caller in the broker's place.
      */
     public static final int PIPE_CLIENT_RIGHTS = 0x00120083;
 
     /**
-     * The broker's control pipe: LocalSystem, and the interactive users as clients. AppContainer processes (every
+     * The broker's control pipe, owned by LocalSystem (only a process that is LocalSystem, or holds SeRestorePrivilege,
+     * can make an object with that owner: the launcher checks it), LocalSystem, and the interactive users as clients. AppContainer processes (every
      * contained server) get nothing, as no entry names an AppContainer or ALL APPLICATION PACKAGES; network logons
      * are refused by PIPE_REJECT_REMOTE_CLIENTS and an explicit deny.
      */
     public static String brokerControlPipe() {
-        return "D:P(D;;GA;;;NU)(A;;GA;;;SY)(A;;0x" + Integer.toHexString(PIPE_CLIENT_RIGHTS) + ";;;IU)";
+        return "O:SYD:P(D;;GA;;;NU)(A;;GA;;;SY)(A;;0x" + Integer.toHexString(PIPE_CLIENT_RIGHTS) + ";;;IU)";
     }
 
     /** A per-run stdio pipe: LocalSystem, and the one user who asked for the run. */
     public static String runPipe(Sid caller) {
-        return "D:P(A;;GA;;;SY)(A;;0x" + Integer.toHexString(PIPE_CLIENT_RIGHTS) + ";;;" + caller + ")";
+        return "O:SYD:P(A;;GA;;;SY)(A;;0x" + Integer.toHexString(PIPE_CLIENT_RIGHTS) + ";;;" + caller + ")";
     }
 
     /**

@@ -62,11 +62,10 @@ public final class BrokerClient {
             }
             control = win32.openPipe(BrokerMessages.CONTROL_PIPE, true, true, PIPE_WAIT_MS);
             int brokerPid = win32.namedPipeServerProcessId(control);
-            Sid brokerUser = win32.processUser(brokerPid);
-            if (!brokerUser.equals(Sid.LOCAL_SYSTEM)) {
-                throw new ContainmentException(Reason.VERIFICATION_FAILED, "the process behind "
-                        + BrokerMessages.CONTROL_PIPE + " runs as " + brokerUser + ", not LocalSystem: something else"
-                        + " holds the broker's pipe name. Nothing was sent to it");
+            Sid owner = win32.pipeOwner(control);
+            if (!owner.equals(Sid.LOCAL_SYSTEM)) {
+                throw new ContainmentException(Reason.VERIFICATION_FAILED, BrokerMessages.CONTROL_PIPE + " is owned by "
+                        + owner + ", not LocalSystem: something else holds the broker's pipe name. Nothing was sent to it");
             }
             BrokerMessages.write(win32, control, Message.run(win32.currentUser().toString(), runOf(plan)));
             Message answer = expect(control, "pipes");
@@ -78,7 +77,7 @@ public final class BrokerClient {
                 }
                 Win32.Handle pipe = win32.openPipe(names[i], !writes[i], writes[i], PIPE_WAIT_MS);
                 pipes.add(pipe);
-                if (win32.namedPipeServerProcessId(pipe) != brokerPid) {
+                if (win32.namedPipeServerProcessId(pipe) != brokerPid || !win32.pipeOwner(pipe).equals(Sid.LOCAL_SYSTEM)) {
                     throw new ContainmentException(Reason.VERIFICATION_FAILED, names[i] + " is not the broker's pipe");
                 }
             }

@@ -22,11 +22,15 @@ public interface BrokerClientWin32 extends HandleIo {
     /** PeekNamedPipe: bytes waiting, or -1 once the other end has closed; never blocks (see BrokerWin32). */
     int peekAvailable(Win32.Handle pipe);
 
+    /**
+     * GetSecurityInfo(OWNER_SECURITY_INFORMATION) on the pipe handle. A user cannot create an object owned by
+     * LocalSystem, so an owner of LocalSystem shows the pipe is the broker's; it needs no right on the broker's
+     * process, which a standard user does not have.
+     */
+    Sid pipeOwner(Win32.Handle pipe);
+
     /** GetNamedPipeServerProcessId. */
     int namedPipeServerProcessId(Win32.Handle pipe);
-
-    /** OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION), OpenProcessToken, the token's user. */
-    Sid processUser(int processId);
 
     Sid currentUser();
 

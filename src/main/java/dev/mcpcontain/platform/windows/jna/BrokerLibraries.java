@@ -102,6 +102,11 @@ public final class BrokerLibraries {
 
         int LsaClose(Pointer handle);
 
+        /** Returns a Win32 error code (0 = success). */
+        int GetSecurityInfo(Pointer handle, int objectType, int securityInfo, PointerByReference owner,
+                PointerByReference group, PointerByReference dacl, PointerByReference sacl,
+                PointerByReference securityDescriptor);
+
         boolean GetSecurityDescriptorOwner(Pointer securityDescriptor, PointerByReference owner,
                 IntByReference defaulted);
 

@@ -4,6 +4,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.WString;
 import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
 import dev.mcpcontain.platform.windows.Win32;
 import dev.mcpcontain.platform.windows.acl.Sid;
 import dev.mcpcontain.platform.windows.broker.BrokerClientWin32;
@@ -22,6 +23,9 @@ public final class JnaBrokerClient implements BrokerClientWin32 {
     private static final int FILE_WRITE_DATA = 0x2;
     private static final int FILE_READ_ATTRIBUTES = 0x80;
     private static final int SYNCHRONIZE = 0x100000;
+    private static final int READ_CONTROL = 0x20000;
+    private static final int SE_KERNEL_OBJECT = 6;
+    private static final int OWNER_SECURITY_INFORMATION = 0x1;
     private static final int OPEN_EXISTING = 3;
     /** SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION: the server may identify the launcher, not act as it. */
     private static final int IDENTIFICATION_ONLY = 0x00100000 | 0x00010000;
@@ -65,7 +69,8 @@ public final class JnaBrokerClient implements BrokerClientWin32 {
 
     @Override
     public Win32.Handle openPipe(String name, boolean read, boolean write, long waitMillis) {
-        int access = FILE_READ_ATTRIBUTES | SYNCHRONIZE | (read ? FILE_READ_DATA : 0) | (write ? FILE_WRITE_DATA : 0);
+        int access = FILE_READ_ATTRIBUTES | SYNCHRONIZE | READ_CONTROL | (read ? FILE_READ_DATA : 0)
+                | (write ? FILE_WRITE_DATA : 0);
         long deadline = System.nanoTime() + waitMillis * 1_000_000L;
         while (true) {
             Pointer h = pipes.CreateFileW(new WString(name), access, 0, null, OPEN_EXISTING, IDENTIFICATION_ONLY, null);
@@ -91,15 +96,26 @@ public final class JnaBrokerClient implements BrokerClientWin32 {
     }
 
     @Override
+    public Sid pipeOwner(Win32.Handle pipe) {
+        PointerByReference owner = new PointerByReference();
+        PointerByReference descriptor = new PointerByReference();
+        int error = service.GetSecurityInfo(JnaWin32.pointer(pipe), SE_KERNEL_OBJECT, OWNER_SECURITY_INFORMATION, owner,
+                null, null, null, descriptor);
+        if (error != 0) {
+            throw JnaWin32.failure("GetSecurityInfo(owner)", error);
+        }
+        try {
+            return TokenInformation.sidAt(owner.getValue());
+        } finally {
+            base.kernel32.LocalFree(descriptor.getValue());
+        }
+    }
+
+    @Override
     public int namedPipeServerProcessId(Win32.Handle pipe) {
         IntByReference pid = new IntByReference();
         JnaWin32.check(pipes.GetNamedPipeServerProcessId(JnaWin32.pointer(pipe), pid), "GetNamedPipeServerProcessId");
         return pid.getValue();
-    }
-
-    @Override
-    public Sid processUser(int processId) {
-        return JnaBrokerWin32.processUserOf(base, pipes, processId);
     }
 
     @Override

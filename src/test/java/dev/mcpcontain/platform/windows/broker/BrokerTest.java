@@ -262,7 +262,11 @@ class BrokerTest {
 
         ContainmentException e = assertThrows(ContainmentException.class,
                 () -> new BrokerClient(alice()).start(plan(List.of()), false));
-        assertTrue(e.getMessage().contains("runs as " + BOB + ", not LocalSystem"), e.getMessage());
+        assertTrue(e.getMessage().contains("is owned by " + BOB + ", not LocalSystem"), e.getMessage());
+        // Naming LocalSystem as the owner is not open to Bob either.
+        Win32CallException owner = assertThrows(Win32CallException.class, () -> world.create(bob,
+                "\\\\.\\pipe\\other", "O:SYD:(A;;GA;;;WD)", BrokerWin32.PipeDirection.DUPLEX, true, 1));
+        assertEquals(1307, owner.code());
         String bobSaw = readAllQueued(world);
         assertEquals("", bobSaw, "the launcher sent nothing to the squatter");
     }

@@ -77,13 +77,13 @@ class FakeBrokerClient implements BrokerClientWin32 {
     }
 
     @Override
-    public int namedPipeServerProcessId(Win32.Handle pipe) {
-        return world.serverPid(pipe);
+    public Sid pipeOwner(Win32.Handle pipe) {
+        return world.owner(pipe);
     }
 
     @Override
-    public Sid processUser(int processId) {
-        return world.process(processId).user();
+    public int namedPipeServerProcessId(Win32.Handle pipe) {
+        return world.serverPid(pipe);
     }
 
     @Override

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>opening a pipe is an access check of the caller's SIDs against the pipe's DACL (deny entries first, every
  *       requested right granted), and a client may not create instances without FILE_CREATE_PIPE_INSTANCE;</li>
+ *   <li>a pipe's owner is the one its SDDL names ({@code O:}), else its creator; only LocalSystem may name
+ *       LocalSystem (ERROR_INVALID_OWNER otherwise);</li>
  *   <li>FILE_FLAG_FIRST_PIPE_INSTANCE fails with ERROR_ACCESS_DENIED if the name exists; max instances are enforced
  *       (ERROR_PIPE_BUSY);</li>
  *   <li>an inbound pipe cannot be opened for reading by its client, an outbound one not for writing;</li>
@@ -64,6 +66,7 @@ final class FakePipeWorld {
         final PipeDirection direction;
         final int serverPid;
         final int maxInstances;
+        Sid owner;
         int clientPid = -1;
         final Deque<Byte> toClient = new ArrayDeque<>();
         final Deque<Byte> toServer = new ArrayDeque<>();
@@ -135,6 +138,16 @@ final class FakePipeWorld {
             }
         }
         Instance instance = new Instance(name, sddl, direction, creator.pid(), maxInstances);
+        instance.owner = creator.user();
+        Matcher owner = Pattern.compile("^O:([^D:]+)").matcher(sddl);
+        if (owner.find()) {
+            Sid named = Sid.parse(ALIASES.getOrDefault(owner.group(1), owner.group(1)));
+            if (!named.equals(creator.user())) {
+                throw new Win32CallException("CreateNamedPipeW", 1307, "injected by rule: " + creator.user()
+                        + " cannot make an object owned by " + named + " (ERROR_INVALID_OWNER)");
+            }
+            instance.owner = named;
+        }
         existing.add(instance);
         notifyAll();
         return newHandle(new End(instance, true, creator.pid()));
@@ -146,7 +159,7 @@ final class FakePipeWorld {
         if (instances.isEmpty()) {
             throw new Win32CallException("CreateFileW", ERROR_FILE_NOT_FOUND, "no pipe " + name);
         }
-        int access = 0x80 | 0x100000 | (read ? 0x1 : 0) | (write ? 0x2 : 0);
+        int access = 0x80 | 0x100000 | 0x20000 | (read ? 0x1 : 0) | (write ? 0x2 : 0);
         Instance free = instances.stream().filter(i -> i.clientPid == -1 && i.serverHolders > 0).findFirst()
                 .orElseThrow(() -> new Win32CallException("CreateFileW", ERROR_PIPE_BUSY, "all instances busy"));
         if (!allowed(client, free.sddl, access)) {
@@ -243,6 +256,10 @@ final class FakePipeWorld {
             throw new Win32CallException("GetNamedPipeClientProcessId", ERROR_PIPE_NOT_CONNECTED, "no client");
         }
         return i.clientPid;
+    }
+
+    synchronized Sid owner(Win32.Handle h) {
+        return end(h).instance().owner;
     }
 
     synchronized int serverPid(Win32.Handle client) {
