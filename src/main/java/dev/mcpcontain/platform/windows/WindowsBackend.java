@@ -59,6 +59,7 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
     private final int logicalProcessors;
     private final Function<String, Optional<AgentAccountStore.Account>> agentAccounts;
     private final InnerRuntime innerRuntime;
+    private final Supplier<BrokerClientWin32> brokerClient;
     private Win32 bound;
 
 
@@ -73,6 +74,14 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
 
     WindowsBackend(HostEnvironment host, Supplier<Win32> win32, int logicalProcessors,
             Function<String, Optional<AgentAccountStore.Account>> agentAccounts, InnerRuntime innerRuntime) {
+        this(host, win32, logicalProcessors, agentAccounts, innerRuntime,
+                () -> PlatformClasses.create(PlatformClasses.WINDOWS_BROKER_CLIENT, BrokerClientWin32.class));
+    }
+
+    WindowsBackend(HostEnvironment host, Supplier<Win32> win32, int logicalProcessors,
+            Function<String, Optional<AgentAccountStore.Account>> agentAccounts, InnerRuntime innerRuntime,
+            Supplier<BrokerClientWin32> brokerClient) {
+        this.brokerClient = brokerClient;
         this.host = host;
         this.win32 = win32;
         this.logicalProcessors = logicalProcessors;
@@ -394,9 +403,8 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
                 // The lease names this process; the next launch drops it once the process is gone.
             }
         };
-        BrokerClientWin32 client = PlatformClasses.create(PlatformClasses.WINDOWS_BROKER_CLIENT, BrokerClientWin32.class);
         try {
-            return new BrokerClient(client).start(windows, inheritStdio, release);
+            return new BrokerClient(brokerClient.get()).start(windows, inheritStdio, release);
         } catch (RuntimeException e) {
             release.run();
             throw e;

@@ -106,7 +106,7 @@ public class RecordingWin32 implements Win32 {
     Optional<Handle> createToken;
     int createFlags;
     String createApplication;
-    String createCommandLine;
+    public String createCommandLine;
     String createEnvironment;
     String createDirectory;
     String desktopSddl;
