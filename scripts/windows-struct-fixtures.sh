@@ -32,6 +32,14 @@ EXPLICIT_ACCESS_W|grfAccessPermissions grfAccessMode grfInheritance Trustee
 FILETIME|dwLowDateTime dwHighDateTime
 CREDENTIALW|Flags Type TargetName Comment LastWritten CredentialBlobSize CredentialBlob Persist AttributeCount Attributes TargetAlias UserName
 USER_INFO_1|usri1_name usri1_password usri1_password_age usri1_priv usri1_home_dir usri1_comment usri1_flags usri1_script_path
+LSA_STRING|Length MaximumLength Buffer
+UNICODE_STRING|Length MaximumLength Buffer
+MSV1_0_S4U_LOGON|MessageType Flags UserPrincipalName DomainName
+LUID|LowPart HighPart
+TOKEN_SOURCE|SourceName SourceIdentifier
+QUOTA_LIMITS|PagedPoolLimit NonPagedPoolLimit MinimumWorkingSetSize MaximumWorkingSetSize PagefileLimit TimeLimit
+SERVICE_STATUS|dwServiceType dwCurrentState dwControlsAccepted dwWin32ExitCode dwServiceSpecificExitCode dwCheckPoint dwWaitHint
+SERVICE_TABLE_ENTRYW|lpServiceName lpServiceProc
 LIST
 
 {
@@ -41,6 +49,7 @@ LIST
 #include <aclapi.h>
 #include <lm.h>
 #include <wincred.h>
+#include <ntsecapi.h>
 #include <stddef.h>
 #define P(x) ((void *)(ULONG_PTR)(x))
 #define GOLDEN(n, type) __attribute__((used, section(".g" #n))) type golden_##n
@@ -69,6 +78,11 @@ GOLDEN(6, PROCESS_INFORMATION) = {.hProcess = P(0x1000), .hThread = P(0x2000), .
 GOLDEN(7, SECURITY_ATTRIBUTES) = {.nLength = 24, .lpSecurityDescriptor = P(0x1000), .bInheritHandle = 1};
 GOLDEN(8, JOBOBJECT_CPU_RATE_CONTROL_INFORMATION) = {.ControlFlags = 5, .CpuRate = 2500};
 GOLDEN(9, JOBOBJECT_BASIC_UI_RESTRICTIONS) = {.UIRestrictionsClass = 0xFF};
+GOLDEN(10, MSV1_0_S4U_LOGON) = {.MessageType = MsV1_0S4ULogon, .Flags = 0x22,
+  .UserPrincipalName = {.Length = 0x0A, .MaximumLength = 0x0C, .Buffer = P(0x1000)},
+  .DomainName = {.Length = 0x10, .MaximumLength = 0x12, .Buffer = P(0x2000)}};
+GOLDEN(11, SERVICE_STATUS) = {.dwServiceType = 0x10, .dwCurrentState = 2, .dwControlsAccepted = 0, .dwWin32ExitCode = 0,
+  .dwServiceSpecificExitCode = 0, .dwCheckPoint = 3, .dwWaitHint = 10000};
 C
   i=0
   while IFS='|' read -r name fields; do
@@ -101,8 +115,8 @@ section_hex() {
     for f in $fields; do line="$line $f=$1"; shift; done
     echo "$line"
   done < "$work/structs"
-  for n in 1 2 3 4 5 6 7 8 9; do
-    type=$(grep -o "GOLDEN($n, [A-Z_]*)" "$work/layouts.c" | sed 's/.*, //; s/)//')
+  for n in 1 2 3 4 5 6 7 8 9 10 11; do
+    type=$(grep -o "GOLDEN($n, [A-Z0-9_]*)" "$work/layouts.c" | sed 's/.*, //; s/)//')
     echo "golden $n $type $(section_hex ".g$n")"
   done
 } > "$out"

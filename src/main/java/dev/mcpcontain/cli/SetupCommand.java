@@ -1,7 +1,7 @@
 package dev.mcpcontain.cli;
 
-import dev.mcpcontain.platform.windows.AgentAccountSetup;
-import dev.mcpcontain.platform.windows.WindowsSetup;
+import dev.mcpcontain.platform.windows.account.AgentAccountSetup;
+import dev.mcpcontain.platform.windows.account.WindowsSetup;
 import dev.mcpcontain.policy.HostEnvironment;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -37,6 +37,14 @@ public final class SetupCommand implements Callable<Integer> {
             + " a contained server can write a writable grant there (every Low process of yours could then write it).")
     java.nio.file.Path allowLowLabel;
 
+    @Option(names = "--no-broker", description = "Do not install the broker service: servers under the agent account"
+            + " then start in your own Windows session (CreateProcessWithLogonW) instead of the services session.")
+    boolean noBroker;
+
+    @Option(names = "--uninstall", description = "Remove your broker registration, and the broker service with the last"
+            + " one (elevated).")
+    boolean uninstall;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -61,9 +69,18 @@ public final class SetupCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
-        AgentAccountSetup.Result result = setup.createAgentAccount(user);
+        if (uninstall) {
+            boolean removed = setup.uninstallBroker();
+            out.println(removed ? "removed the mcp-contain-broker service" : "removed your broker registration; the"
+                    + " service stays for the other users registered with it");
+            out.flush();
+            return ExitCodes.OK;
+        }
+        AgentAccountSetup.Result result = setup.createAgentAccount(user, !noBroker);
         out.println((result.created() ? "created" : "renewed the password of") + " agent account " + result.userName()
                 + " (" + result.sid() + "); its password is stored for you with DPAPI");
+        out.println(noBroker ? "servers under it start in your own Windows session (no broker)"
+                : "installed the mcp-contain-broker service: servers under it start in the services session");
         out.flush();
         return ExitCodes.OK;
     }

@@ -13,11 +13,15 @@ public final class PlatformClasses {
     public static final String LINUX_BACKEND = "dev.mcpcontain.platform.linux.LinuxBackend";
     public static final String WINDOWS_BACKEND = "dev.mcpcontain.platform.windows.WindowsBackend";
     /** SHGetKnownFolderPath: the shell's own answer for DOCUMENTS, DOWNLOADS, ... */
-    public static final String WINDOWS_KNOWN_FOLDERS = "dev.mcpcontain.platform.windows.ShellKnownFolders";
+    public static final String WINDOWS_KNOWN_FOLDERS = "dev.mcpcontain.platform.windows.acl.ShellKnownFolders";
     /** The JNA bindings behind {@code platform.windows.Win32}. */
     public static final String WINDOWS_BINDINGS = "dev.mcpcontain.platform.windows.jna.JnaWin32";
     /** The JNA bindings behind {@code platform.windows.AccountAdmin}. */
     public static final String WINDOWS_ACCOUNT_ADMIN = "dev.mcpcontain.platform.windows.jna.JnaAccountAdmin";
+    /** The JNA bindings behind {@code platform.windows.broker.BrokerWin32} (the broker service's side). */
+    public static final String WINDOWS_BROKER_BINDINGS = "dev.mcpcontain.platform.windows.jna.JnaBrokerWin32";
+    /** The JNA bindings behind {@code platform.windows.broker.BrokerClientWin32} (the launcher's side). */
+    public static final String WINDOWS_BROKER_CLIENT = "dev.mcpcontain.platform.windows.jna.JnaBrokerClient";
 
     private PlatformClasses() {}
 

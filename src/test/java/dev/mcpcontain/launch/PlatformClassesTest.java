@@ -25,6 +25,8 @@ class PlatformClassesTest {
         assertTrue(KnownFolderResolver.class.isAssignableFrom(load(PlatformClasses.WINDOWS_KNOWN_FOLDERS)));
         assertEquals("Win32", load(PlatformClasses.WINDOWS_BINDINGS).getInterfaces()[0].getSimpleName());
         assertEquals("AccountAdmin", load(PlatformClasses.WINDOWS_ACCOUNT_ADMIN).getInterfaces()[0].getSimpleName());
+        assertEquals("BrokerWin32", load(PlatformClasses.WINDOWS_BROKER_BINDINGS).getInterfaces()[0].getSimpleName());
+        assertEquals("BrokerClientWin32", load(PlatformClasses.WINDOWS_BROKER_CLIENT).getInterfaces()[0].getSimpleName());
     }
 
     @Test

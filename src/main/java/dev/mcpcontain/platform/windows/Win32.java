@@ -1,5 +1,8 @@
 package dev.mcpcontain.platform.windows;
 
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,7 +12,7 @@ import java.util.Optional;
  * the same sequence against a recording fake that injects failures. Every method throws
  * {@link Win32CallException} when the call fails; none returns an error code.
  */
-public interface Win32 {
+public interface Win32 extends HandleIo {
 
     /** A kernel handle's value; {@code 0} is never a valid one here. */
     record Handle(long value) {

@@ -6,6 +6,26 @@ import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.ContainmentException.Reason;
 import dev.mcpcontain.launch.HostCheck;
 import dev.mcpcontain.launch.PlatformClasses;
+import dev.mcpcontain.platform.windows.account.AccountAdmin;
+import dev.mcpcontain.platform.windows.account.AgentAccountStore;
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.AclLedger;
+import dev.mcpcontain.platform.windows.acl.CapabilitySids;
+import dev.mcpcontain.platform.windows.acl.GrantReconciler;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.acl.Win32AclEditor;
+import dev.mcpcontain.platform.windows.broker.BrokerClient;
+import dev.mcpcontain.platform.windows.broker.BrokerClientWin32;
+import dev.mcpcontain.platform.windows.launch.AgentLaunchSequence;
+import dev.mcpcontain.platform.windows.launch.CommandLineQuoting;
+import dev.mcpcontain.platform.windows.launch.EnvironmentBlock;
+import dev.mcpcontain.platform.windows.launch.InnerRuntime;
+import dev.mcpcontain.platform.windows.launch.LaunchSequence;
+import dev.mcpcontain.platform.windows.plan.AppContainerNames;
+import dev.mcpcontain.platform.windows.plan.ChildVerification;
+import dev.mcpcontain.platform.windows.plan.FolderAccessPlan;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
+import dev.mcpcontain.platform.windows.plan.WindowsLaunchPlan;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.profile.Profile;
@@ -39,16 +59,9 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
     private final int logicalProcessors;
     private final Function<String, Optional<AgentAccountStore.Account>> agentAccounts;
     private final InnerRuntime innerRuntime;
+    private final Supplier<BrokerClientWin32> brokerClient;
     private Win32 bound;
 
-    /** The JVM the inner launcher runs in, when an agent account is used. */
-    record InnerRuntime(String javaExecutable, List<String> classpath) {
-        static InnerRuntime current() {
-            String javaExe = Path.of(System.getProperty("java.home"), "bin", "java.exe").toString();
-            return new InnerRuntime(javaExe,
-                    List.of(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)));
-        }
-    }
 
     public WindowsBackend(HostEnvironment host) {
         this(host, WindowsBackend::loadBindings, Runtime.getRuntime().availableProcessors(),
@@ -61,6 +74,14 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
 
     WindowsBackend(HostEnvironment host, Supplier<Win32> win32, int logicalProcessors,
             Function<String, Optional<AgentAccountStore.Account>> agentAccounts, InnerRuntime innerRuntime) {
+        this(host, win32, logicalProcessors, agentAccounts, innerRuntime,
+                () -> PlatformClasses.create(PlatformClasses.WINDOWS_BROKER_CLIENT, BrokerClientWin32.class));
+    }
+
+    WindowsBackend(HostEnvironment host, Supplier<Win32> win32, int logicalProcessors,
+            Function<String, Optional<AgentAccountStore.Account>> agentAccounts, InnerRuntime innerRuntime,
+            Supplier<BrokerClientWin32> brokerClient) {
+        this.brokerClient = brokerClient;
         this.host = host;
         this.win32 = win32;
         this.logicalProcessors = logicalProcessors;
@@ -131,13 +152,18 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
             steps.add("create suspended, as you (no AppContainer, no restricted token): " + commandLine);
             steps.add("verify before resume: " + ChildVerification.jobOnly().describe());
             steps.add("resume; closing the launcher closes the job and kills the whole tree");
-            return new WindowsLaunchPlan(policy, "windows/reduced (job object only)", steps, warnings, application,
-                    commandLine, environment, policy.workingDirectory().toString(), job, Optional.empty(), false,
-                    List.of(), false, "", ChildVerification.jobOnly(), Optional.empty());
+            return WindowsLaunchPlan.builder(policy)
+                    .mode("windows/reduced (job object only)")
+                    .description(steps, warnings)
+                    .process(application, commandLine, environment, policy.workingDirectory().toString())
+                    .job(job)
+                    .verification(ChildVerification.jobOnly())
+                    .build();
         }
 
         Optional<AgentAccountStore.Account> agent = agentAccounts.apply(policy.agentUser());
         Optional<Sid> agentSid = agent.map(a -> Sid.parse(a.sid()));
+        boolean broker = agent.map(AgentAccountStore.Account::throughBroker).orElse(false);
         String name = AppContainerNames.forConfiguration(policy.serverId(), configuration(policy, agentSid));
         Sid sid = CapabilitySids.appContainer(name);
         List<String> capabilities = policy.network() == Profile.Network.HOST
@@ -146,7 +172,10 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
         List<Sid> trustees = agentSid.map(a -> List.of(sid, a)).orElse(List.of(sid));
         List<AceSpec> folderAccess;
         try {
-            folderAccess = new ArrayList<>(FolderAccessPlan.entries(policy, trustees, systemDirectories(),
+            // An LPAC (the broker's) does not get what ALL APPLICATION PACKAGES may read, so Program Files needs
+            // entries; the Windows folder stays readable through ALL RESTRICTED APPLICATION PACKAGES.
+            List<String> readableAlready = broker ? systemRootOnly() : systemDirectories();
+            folderAccess = new ArrayList<>(FolderAccessPlan.entries(policy, trustees, readableAlready,
                     lowLabelConsents()));
         } catch (FolderAccessPlan.LowLabelNeeded e) {
             throw new ContainmentException(Reason.UNENFORCEABLE, "windows: the writable grant " + e.path() + " cannot"
@@ -156,7 +185,9 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
                     + " 'mcp-contain setup --allow-low-label \"" + e.path() + "\"' (recorded in the grant ledger;"
                     + " --revoke-grants removes the label), or grant it read-only");
         }
-        agentSid.ifPresent(a -> folderAccess.addAll(innerLauncherAccess(a)));
+        if (!broker) {
+            agentSid.ifPresent(a -> folderAccess.addAll(innerLauncherAccess(a)));
+        }
         ChildVerification verification = new ChildVerification(Optional.of(sid), appContainer.capabilitySids(),
                 Win32.SECURITY_MANDATORY_LOW_RID, true, false, agentSid);
         if (agent.isEmpty()) {
@@ -167,7 +198,15 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
             warnings.add("windows: loopback (localhost) stays blocked inside an AppContainer even with network host");
         }
 
-        agent.ifPresent(a -> steps.add("identity: agent account " + a.userName() + " (" + a.sid() + "): the inner"
+        if (broker) {
+            AgentAccountStore.Account a = agent.get();
+            steps.add("identity: agent account " + a.userName() + " (" + a.sid() + ") through the mcp-contain-broker"
+                    + " service (LocalSystem): it checks who you are on its pipe, logs the agent on with S4U in the"
+                    + " services session (session 0, not yours) and starts the server there as a less-privileged"
+                    + " AppContainer (LPAC); stdio travels over three per-run pipes only you can open, relayed by this"
+                    + " launcher; closing it makes the broker close the server's job");
+        }
+        agent.filter(a -> !a.throughBroker()).ifPresent(a -> steps.add("identity: agent account " + a.userName() + " (" + a.sid() + "): the inner"
                 + " launcher starts under it with CreateProcessWithLogonW (java @argfile, suspended, user SID checked,"
                 + " then in a kill-on-close job, on the server's desktop) and applies the steps below as that account;"
                 + " same Windows session as yours"));
@@ -186,11 +225,22 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
         steps.add("create suspended inside the job (JOB_LIST) with SECURITY_CAPABILITIES: " + commandLine);
         steps.add("verify before resume: " + verification.describe() + "; on any mismatch terminate, exit 125");
         steps.add("resume; closing the launcher closes the job and kills the whole tree");
-        String mode = "windows/appcontainer (" + agent.map(a -> "agent account " + a.userName() + ", ").orElse("")
+        String mode = broker ? "windows/broker (agent account " + agent.get().userName() + ", services session, LPAC,"
+                + " restricted token, Low integrity, job object)"
+                : "windows/appcontainer (" + agent.map(a -> "agent account " + a.userName() + ", ").orElse("")
                 + "restricted token, Low integrity, job object)";
-        return new WindowsLaunchPlan(policy, mode, steps,
-                warnings, application, commandLine, environment, policy.workingDirectory().toString(), job,
-                Optional.of(appContainer), true, folderAccess, true, "", verification, agent);
+        return WindowsLaunchPlan.builder(policy)
+                .mode(mode)
+                .description(steps, warnings)
+                .process(application, commandLine, environment, policy.workingDirectory().toString())
+                .job(job)
+                .appContainer(appContainer)
+                .restrictedToken(true)
+                .folderAccess(folderAccess)
+                .ownDesktop()
+                .verification(verification)
+                .agentAccount(agent)
+                .build();
     }
 
     /**
@@ -280,6 +330,10 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
         return dirs;
     }
 
+    private List<String> systemRootOnly() {
+        return variable("SYSTEMROOT").map(List::of).orElse(List.of());
+    }
+
     /** Windows variable names are case-insensitive; the host map may not be. */
     private Optional<String> variable(String name) {
         for (Map.Entry<String, String> e : host.variables().entrySet()) {
@@ -318,12 +372,43 @@ public final class WindowsBackend implements ContainmentBackend<WindowsLaunchPla
                 }
             }, result.retired());
         };
+        if (windows.agentAccount().map(AgentAccountStore.Account::throughBroker).orElse(false)) {
+            return startThroughBroker(windows, inheritStdio, reconciler, launchId);
+        }
         if (windows.agentAccount().isPresent()) {
             AccountAdmin admin = PlatformClasses.create(PlatformClasses.WINDOWS_ACCOUNT_ADMIN, AccountAdmin.class);
             return new AgentLaunchSequence(bindings, grants, admin::unprotect, innerRuntime, handOverDirectory(),
                     uniqueSuffix()).start(windows, inheritStdio);
         }
         return new LaunchSequence(bindings, grants, uniqueSuffix()).start(windows, inheritStdio);
+    }
+
+    /**
+     * The broker path: the folder grants are made here, as you (the broker never changes an ACL), for the
+     * configuration's AppContainer SID and the agent; the lease on them ends when the server does.
+     */
+    private ContainedProcess startThroughBroker(WindowsLaunchPlan windows, boolean inheritStdio,
+            GrantReconciler reconciler, String launchId) {
+        String identity = windows.appContainer().orElseThrow().name();
+        AclLedger.Lease lease = GrantReconciler.leaseFor(identity, launchId);
+        try {
+            reconciler.reconcile(windows.policy().serverId(), identity, windows.folderAccess(), lease);
+        } catch (IOException e) {
+            throw new ContainmentException(Reason.LAUNCH_FAILED, "cannot update the folder grants: " + e.getMessage(), e);
+        }
+        Runnable release = () -> {
+            try {
+                reconciler.release(lease);
+            } catch (IOException e) {
+                // The lease names this process; the next launch drops it once the process is gone.
+            }
+        };
+        try {
+            return new BrokerClient(brokerClient.get()).start(windows, inheritStdio, release);
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
     }
 
     /**

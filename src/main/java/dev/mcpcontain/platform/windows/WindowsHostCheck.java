@@ -1,6 +1,7 @@
 package dev.mcpcontain.platform.windows;
 
 import dev.mcpcontain.launch.HostCheck;
+import dev.mcpcontain.platform.windows.account.AgentAccountStore;
 import dev.mcpcontain.policy.HostEnvironment;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,7 @@ final class WindowsHostCheck {
                 restricted ? "" : "advapi32 lacks CreateRestrictedToken"));
         features.add(jobNesting(bindings));
         features.add(agentAccount());
+        features.add(agentSession());
         boolean ready = x64 && windows10 && jobs && appContainer && restricted;
         String mode = ready ? "windows/appcontainer (restricted token, Low integrity, job object)"
                 : "cannot run with isolation full: " + features.stream().filter(f -> !f.available())
@@ -84,6 +86,25 @@ final class WindowsHostCheck {
                             .map(a -> a.userName() + " " + a.sid()).toList().toString(), "");
         } catch (java.io.IOException e) {
             return new HostCheck.Feature("agent-account", false, e.getMessage(), "run 'mcp-contain setup' elevated again");
+        }
+    }
+
+    /**
+     * Informational: where the agent's servers run. The services session (session 0) through the broker service is
+     * the separate session; {@code setup --no-broker} (and setups older than the broker) run them in your session.
+     */
+    private HostCheck.Feature agentSession() {
+        try {
+            List<AgentAccountStore.Account> accounts = AgentAccountStore.in(host.dataDirectory()).accounts();
+            boolean broker = accounts.stream().anyMatch(AgentAccountStore.Account::throughBroker);
+            return broker
+                    ? new HostCheck.Feature("agent-session", true, "services session (session 0), through the"
+                            + " mcp-contain-broker service", "")
+                    : new HostCheck.Feature("agent-session", false, accounts.isEmpty() ? "no agent account"
+                            : "your own Windows session (CreateProcessWithLogonW)",
+                            "run 'mcp-contain setup' elevated (without --no-broker) for the services session");
+        } catch (java.io.IOException e) {
+            return new HostCheck.Feature("agent-session", false, e.getMessage(), "run 'mcp-contain setup' elevated again");
         }
     }
 

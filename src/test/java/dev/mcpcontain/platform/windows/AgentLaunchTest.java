@@ -6,6 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcpcontain.launch.ContainmentException;
+import dev.mcpcontain.platform.windows.account.AgentAccountStore;
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.CapabilitySids;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.launch.AgentInnerLauncher;
+import dev.mcpcontain.platform.windows.launch.AgentLaunchSequence;
+import dev.mcpcontain.platform.windows.launch.InnerRuntime;
+import dev.mcpcontain.platform.windows.launch.LaunchSequence;
+import dev.mcpcontain.platform.windows.launch.WindowsProcess;
+import dev.mcpcontain.platform.windows.plan.InnerPlan;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
+import dev.mcpcontain.platform.windows.plan.WindowsLaunchPlan;
 import dev.mcpcontain.profile.Access;
 import dev.mcpcontain.profile.Profile;
 import java.io.IOException;
@@ -30,7 +42,7 @@ class AgentLaunchTest {
     static final AgentAccountStore.Account ACCOUNT = new AgentAccountStore.Account("mcp-agent", AGENT.toString(),
             Base64.getEncoder().encodeToString(("X" + PASSWORD).getBytes(StandardCharsets.UTF_8)), "", "mcp-agent",
             "S-1-5-21-1-2-3-1000");
-    static final WindowsBackend.InnerRuntime RUNTIME = new WindowsBackend.InnerRuntime(
+    static final InnerRuntime RUNTIME = new InnerRuntime(
             "/C:/Program Files/Java/jdk-17/bin/java.exe", List.of("/C:/Users/me/tools/mcp-contain/lib/mcp-contain.jar",
             "/C:/Users/me/tools/mcp-contain/lib/jna.jar"));
 
@@ -55,6 +67,29 @@ class AgentLaunchTest {
             return LaunchSequence.Granted.NONE;
         }, blob -> new String(blob, StandardCharsets.UTF_8).substring(1).getBytes(StandardCharsets.UTF_8),
                 RUNTIME, handOver, "9-xyz").start(plan, inheritStdio);
+    }
+
+    @Test
+    void withTheBrokerSettingThePlanGoesThroughTheServicesSessionAndGrantsProgramFilesToTheLpac() {
+        AgentAccountStore.Account throughBroker = new AgentAccountStore.Account("mcp-agent", AGENT.toString(),
+                ACCOUNT.protectedPassword(), "", "mcp-agent", "S-1-5-21-1-2-3-1000", AgentAccountStore.Account.SERVICES);
+        WindowsBackend backend = new WindowsBackend(LaunchSequenceTest.HOST, () -> {
+            throw new AssertionError("plan() must not touch Windows");
+        }, 4, name -> Optional.of(throughBroker), RUNTIME);
+        WindowsLaunchPlan plan = backend.plan(TestPolicies.policy(Profile.Isolation.FULL, Profile.Network.NONE));
+        assertTrue(plan.mode().startsWith("windows/broker (agent account mcp-agent, services session, LPAC"), plan.mode());
+        assertTrue(plan.describe().stream().anyMatch(s -> s.contains("services session (session 0, not yours)")));
+        List<String> paths = plan.folderAccess().stream().map(AceSpec::path).toList();
+        // An LPAC cannot read Program Files through ALL APPLICATION PACKAGES: node's folder gets its own entry.
+        assertTrue(paths.contains("/C:/Program Files/nodejs"), paths.toString());
+        // The broker needs no inner launcher: no entries for the launcher's JVM or hand-over folder.
+        assertFalse(plan.folderAccess().stream().anyMatch(a -> a.reason().startsWith("inner launcher")),
+                plan.folderAccess().toString());
+
+        // Positive control: the same account without the broker keeps Program Files out and the inner launcher in.
+        WindowsLaunchPlan interactive = plan();
+        assertFalse(interactive.folderAccess().stream().anyMatch(a -> a.path().equals("/C:/Program Files/nodejs")));
+        assertTrue(interactive.folderAccess().stream().anyMatch(a -> a.reason().startsWith("inner launcher")));
     }
 
     @Test

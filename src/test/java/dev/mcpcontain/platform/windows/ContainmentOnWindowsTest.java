@@ -9,7 +9,12 @@ import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.mcpcontain.launch.ContainedProcess;
+import dev.mcpcontain.platform.windows.account.AgentAccountStore;
+import dev.mcpcontain.platform.windows.account.WindowsSetup;
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.AclLedger;
 import dev.mcpcontain.platform.windows.jna.JnaWin32;
+import dev.mcpcontain.platform.windows.plan.WindowsLaunchPlan;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.policy.PathRule;
@@ -86,6 +91,10 @@ class ContainmentOnWindowsTest {
     private ContainmentPolicy policy(Profile.Isolation isolation, Profile.Network network, String... script) {
         List<String> command = new ArrayList<>(List.of(cmd, "/d", "/c"));
         command.add(String.join(" ", script));
+        return policy(isolation, network, command);
+    }
+
+    private ContainmentPolicy policy(Profile.Isolation isolation, Profile.Network network, List<String> command) {
         Map<String, String> env = new TreeMap<>();
         for (String name : List.of("SystemRoot", "SystemDrive", "windir", "PATH", "PATHEXT", "COMSPEC")) {
             Optional.ofNullable(System.getenv(name)).ifPresent(v -> env.put(name.toUpperCase(java.util.Locale.ROOT), v));
@@ -322,6 +331,84 @@ class ContainmentOnWindowsTest {
             String probe = "curl.exe -s -o NUL -m 5 http://127.0.0.1:" + listener.getLocalPort() + "/";
             Result blocked = run(policy(Profile.Isolation.FULL, Profile.Network.HOST, probe));
             assertTrue(blocked.exitCode() == 7 || blocked.exitCode() == 28, blocked.toString());
+        }
+    }
+
+    /**
+     * A LAN address of this machine is blocked like loopback (AppContainers may not reach the host itself). The
+     * listener is this test's, on this machine's own address: nothing leaves the host. The control is the same curl
+     * as you.
+     */
+    @Test
+    void aLanAddressOfThisMachineIsBlockedWhileYouReachIt() throws Exception {
+        assumeTrue(Files.exists(Path.of(systemRoot, "System32", "curl.exe")));
+        java.net.InetAddress lan = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .filter(i -> { try { return i.isUp() && !i.isLoopback(); } catch (java.net.SocketException e) { return false; } })
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLinkLocalAddress()).findFirst().orElse(null);
+        assumeTrue(lan != null, "this machine has no LAN address");
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, lan)) {
+            CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 2; i++) {
+                    try (var s = listener.accept()) {
+                        s.getOutputStream().write("HTTP/1.0 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            String probe = "curl.exe -s -o NUL -m 5 http://" + lan.getHostAddress() + ":" + listener.getLocalPort() + "/";
+            assertEquals(0, new ProcessBuilder(cmd, "/d", "/c", probe).start().waitFor(), "positive control: you reach it");
+            Result blocked = run(policy(Profile.Isolation.FULL, Profile.Network.HOST, probe));
+            assertTrue(blocked.exitCode() == 7 || blocked.exitCode() == 28, blocked.toString());
+        }
+    }
+
+    /** A DPAPI blob protected for you cannot be opened by the server; the same command as you opens it. */
+    @Test
+    void yourDpapiSecretsStayClosed() throws Exception {
+        byte[] blob = com.sun.jna.platform.win32.Crypt32Util.cryptProtectData("mcp-contain-it-secret".getBytes(StandardCharsets.UTF_8));
+        Path file = granted.resolve("blob.bin");
+        Files.write(file, blob);
+        String script = "Write-Output started; Add-Type -AssemblyName System.Security; try { $b = [IO.File]::ReadAllBytes('"
+                + file + "'); [Text.Encoding]::UTF8.GetString([Security.Cryptography.ProtectedData]::Unprotect($b, $null,"
+                + " 'CurrentUser')) } catch { Write-Output denied }";
+        String ps = systemRoot + "\\System32\\WindowsPowerShell\\v1.0\\powershell.exe";
+        Process control = new ProcessBuilder(ps, "-NoProfile", "-Command", script).start();
+        String mine = new String(control.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        control.waitFor();
+        assertTrue(mine.contains("mcp-contain-it-secret"), "positive control: you open it: " + mine);
+        Result contained = run(policy(Profile.Isolation.FULL, Profile.Network.NONE,
+                List.of(ps, "-NoProfile", "-Command", script)));
+        assertTrue(contained.stdout().contains("started"), "the probe ran: " + contained);
+        assertFalse(contained.stdout().contains("mcp-contain-it-secret"), contained.toString());
+    }
+
+    /**
+     * Window messages: the server's desktop is its own, so a window on yours cannot be found (FindWindow), let alone
+     * sent messages. The control finds it from your desktop with the same command.
+     */
+    @Test
+    void yourWindowsCannotBeFoundFromTheServersDesktop() throws Exception {
+        String title = "mcp-contain-it-" + UUID.randomUUID();
+        com.sun.jna.platform.win32.WinDef.HWND window = com.sun.jna.platform.win32.User32.INSTANCE.CreateWindowEx(0,
+                "STATIC", title, 0, 0, 0, 10, 10, null, null, null, null);
+        assertTrue(window != null, "positive control: a window of yours exists");
+        try {
+            String script = "Write-Output started; Add-Type -Namespace W -Name U -MemberDefinition '[DllImport(\"user32.dll\","
+                    + " CharSet=CharSet.Unicode)] public static extern IntPtr FindWindow(string c, string t);';"
+                    + " if ([W.U]::FindWindow($null, '" + title + "') -ne [IntPtr]::Zero) { 'found' } else { 'absent' }";
+            String ps = systemRoot + "\\System32\\WindowsPowerShell\\v1.0\\powershell.exe";
+            Process control = new ProcessBuilder(ps, "-NoProfile", "-Command", script).start();
+            String mine = new String(control.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            control.waitFor();
+            assertTrue(mine.contains("found"), "positive control: FindWindow sees it from your desktop: " + mine);
+            Result contained = run(policy(Profile.Isolation.FULL, Profile.Network.NONE,
+                    List.of(ps, "-NoProfile", "-Command", script)));
+            assertTrue(contained.stdout().contains("started"), "the probe ran: " + contained);
+            assertTrue(contained.stdout().contains("absent"), contained.toString());
+        } finally {
+            com.sun.jna.platform.win32.User32.INSTANCE.DestroyWindow(window);
         }
     }
 

@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcpcontain.launch.ContainmentException;
+import dev.mcpcontain.platform.windows.acl.CapabilitySids;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.launch.LaunchSequence;
+import dev.mcpcontain.platform.windows.launch.WindowsProcess;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
+import dev.mcpcontain.platform.windows.plan.WindowsLaunchPlan;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.profile.Access;
 import dev.mcpcontain.profile.Profile;

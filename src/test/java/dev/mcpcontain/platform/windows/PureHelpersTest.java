@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.CapabilitySids;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.launch.EnvironmentBlock;
+import dev.mcpcontain.platform.windows.plan.FolderAccessPlan;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
 import dev.mcpcontain.policy.PolicyException;
 import dev.mcpcontain.policy.ResourceLimits;
 import dev.mcpcontain.profile.Access;

@@ -1,5 +1,9 @@
 package dev.mcpcontain.platform.windows;
 
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.CapabilitySids;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,10 +34,21 @@ import java.util.Set;
  * closing the last handle of a KILL_ON_JOB_CLOSE job kills every process in it, nested jobs included.</li>
  * </ul>
  */
-final class RecordingWin32 implements Win32 {
+public class RecordingWin32 implements Win32 {
+
+    /**
+     * What a token made by the fake is: whose, for which session, and whether it is only good for identification
+     * (an S4U logon by a caller without SeTcbPrivilege). Restricted copies keep all three. A process created with a
+     * token lands in the token's session, as that token's user; CreateProcessAsUserW refuses an identification token.
+     */
+    public record TokenFacts(Sid user, int session, boolean identificationOnly) {}
+
+    public final Map<Handle, TokenFacts> tokenFacts = new LinkedHashMap<>();
+    /** ERROR_BAD_IMPERSONATION_LEVEL. */
+    public static final int ERROR_BAD_IMPERSONATION_LEVEL = 1346;
 
     /** A job object: its limits, UI restrictions and the processes in it, shared by fakes of different processes. */
-    static final class FakeJob {
+    public static final class FakeJob {
         final String name;
         JobLimits limits = new JobLimits(0, 0, 0, 0, 0, java.util.OptionalInt.empty());
         int ui;
@@ -64,43 +79,43 @@ final class RecordingWin32 implements Win32 {
 
     /** The jobs this fake's own process (the launcher) is in, outermost first. */
     List<FakeJob> launcherJobs = new ArrayList<>();
-    int launcherSession = 1;
+    public int launcherSession = 1;
     final Map<Handle, FakeJob> jobs = new LinkedHashMap<>();
     /** Job chain (outermost first) of each process this fake created. */
     final Map<Handle, List<FakeJob>> chains = new LinkedHashMap<>();
-    final Map<Handle, Integer> sessions = new LinkedHashMap<>();
+    public final Map<Handle, Integer> sessions = new LinkedHashMap<>();
     final Map<Handle, Set<Handle>> inheritedBy = new LinkedHashMap<>();
-    final Map<Handle, Sid> users = new LinkedHashMap<>();
+    public final Map<Handle, Sid> users = new LinkedHashMap<>();
     List<Handle> jobList;
     /** Explicit mandatory labels: lower-case path -> {rid, inheritance}. */
     final Map<String, int[]> labels = new LinkedHashMap<>();
 
-    final List<String> calls = new ArrayList<>();
-    final Map<Handle, String> open = new LinkedHashMap<>();
+    public final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+    public final Map<Handle, String> open = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final Set<Handle> inheritable = new HashSet<>();
-    final Set<Handle> everCreated = new HashSet<>();
-    final List<Handle> terminatedProcesses = new ArrayList<>();
-    final List<Handle> resumedThreads = new ArrayList<>();
-    final Map<Handle, JobLimits> jobLimits = new LinkedHashMap<>();
+    final Set<Handle> everCreated = java.util.Collections.synchronizedSet(new HashSet<>());
+    public final List<Handle> terminatedProcesses = new ArrayList<>();
+    public final List<Handle> resumedThreads = new ArrayList<>();
+    public final Map<Handle, JobLimits> jobLimits = new LinkedHashMap<>();
     final Map<Handle, Integer> uiRestrictions = new LinkedHashMap<>();
-    List<Handle> handleList;
-    Sid securityCapabilitiesSid;
-    List<Sid> securityCapabilities;
+    public List<Handle> handleList;
+    public Sid securityCapabilitiesSid;
+    public List<Sid> securityCapabilities;
     String windowStation = "WinSta0";
     Startup startup;
     Optional<Handle> createToken;
     int createFlags;
     String createApplication;
-    String createCommandLine;
+    public String createCommandLine;
     String createEnvironment;
     String createDirectory;
     String desktopSddl;
-    Handle createdProcess;
-    Handle createdThread;
-    final Map<Handle, Integer> exitCodes = new LinkedHashMap<>();
+    public Handle createdProcess;
+    public Handle createdThread;
+    public final Map<Handle, Integer> exitCodes = new LinkedHashMap<>();
 
     /** Call name -> error code to fail with. */
-    final Map<String, Integer> failures = new LinkedHashMap<>();
+    public final Map<String, Integer> failures = new LinkedHashMap<>();
 
     // What the child's token reports; each can be set to lie.
     boolean childIsAppContainer = true;
@@ -112,7 +127,7 @@ final class RecordingWin32 implements Win32 {
     /** Set false to make IsProcessInJob lie (a child that is not in its job). */
     boolean childInJob = true;
     int suspendCountBeforeResume = 1;
-    Sid ownUser = Sid.parse("S-1-5-21-1-2-3-1000");
+    public Sid ownUser = Sid.parse("S-1-5-21-1-2-3-1000");
     Sid appContainerSidGiven;
 
     boolean stdInheritable = true;
@@ -120,7 +135,13 @@ final class RecordingWin32 implements Win32 {
     private Handle childTokenHandle;
     private final Map<Handle, Handle> tokenOwner = new LinkedHashMap<>();
 
-    private Handle handle(String what) {
+    /** Takes a handle made elsewhere in the fake world (a named pipe end, a logon token) into this process's table. */
+    protected void adopt(Handle h, String what) {
+        open.put(h, what);
+        everCreated.add(h);
+    }
+
+    private synchronized Handle handle(String what) {
         Handle h = new Handle(next);
         next += 4;
         open.put(h, what);
@@ -144,7 +165,7 @@ final class RecordingWin32 implements Win32 {
         }
     }
 
-    List<String> callNames() {
+    public List<String> callNames() {
         return calls.stream().map(c -> c.contains("(") ? c.substring(0, c.indexOf('(')) : c).toList();
     }
 
@@ -226,7 +247,11 @@ final class RecordingWin32 implements Win32 {
     public Handle createRestrictedToken(Handle token, int flags, List<Sid> denyOnly, List<Sid> restricting) {
         call("createRestrictedToken", token, flags, denyOnly, restricting);
         requireOpen(token);
-        return handle("restricted token");
+        Handle restricted = handle("restricted token");
+        if (tokenFacts.containsKey(token)) {
+            tokenFacts.put(restricted, tokenFacts.get(token));
+        }
+        return restricted;
     }
 
     @Override
@@ -246,6 +271,9 @@ final class RecordingWin32 implements Win32 {
     public Sid tokenUser(Handle token) {
         call("tokenUser", token);
         requireOpen(token);
+        if (tokenFacts.containsKey(token)) {
+            return tokenFacts.get(token).user();
+        }
         Handle owner = tokenOwner.get(token);
         return owner != null && users.containsKey(owner) ? users.get(owner) : ownUser;
     }
@@ -370,12 +398,12 @@ final class RecordingWin32 implements Win32 {
     }
 
     /** Dead: exited, terminated, or in a job whose kill-on-close fired. */
-    boolean isDead(Handle process) {
+    public boolean isDead(Handle process) {
         return exitCodes.getOrDefault(process, STILL_ACTIVE) != STILL_ACTIVE
                 || chainOf(process).stream().anyMatch(j -> j.killedOnClose);
     }
 
-    List<FakeJob> chainOf(Handle process) {
+    public List<FakeJob> chainOf(Handle process) {
         return chains.getOrDefault(process, List.of());
     }
 
@@ -467,6 +495,11 @@ final class RecordingWin32 implements Win32 {
             String environmentBlock, String currentDirectory, Startup startup) {
         call("createProcess", "0x" + Integer.toHexString(flags));
         token.ifPresent(this::requireOpen);
+        TokenFacts facts = token.map(tokenFacts::get).orElse(null);
+        if (facts != null && facts.identificationOnly()) {
+            throw new Win32CallException("CreateProcessAsUserW", ERROR_BAD_IMPERSONATION_LEVEL, "injected by rule: an"
+                    + " S4U token obtained without SeTcbPrivilege is an identification token and starts no process");
+        }
         for (Handle h : List.of(startup.stdin(), startup.stdout(), startup.stderr())) {
             requireOpen(h);
         }
@@ -500,7 +533,11 @@ final class RecordingWin32 implements Win32 {
                 throw e;
             }
         }
-        sessions.put(createdProcess, launcherSession);
+        // A process lands in its token's session: a service's own (restricted) token keeps it in session 0.
+        sessions.put(createdProcess, facts != null ? facts.session() : launcherSession);
+        if (facts != null) {
+            users.put(createdProcess, facts.user());
+        }
         inheritedBy.put(createdProcess, new HashSet<>(handleList != null ? handleList : inheritable));
         exitCodes.put(createdProcess, STILL_ACTIVE);
         return new CreatedProcess(createdProcess, createdThread, 4242, 4243);
@@ -589,7 +626,7 @@ final class RecordingWin32 implements Win32 {
         return exitCodes.getOrDefault(process, STILL_ACTIVE);
     }
 
-    final List<AceSpec> aces = new ArrayList<>();
+    public final List<AceSpec> aces = new ArrayList<>();
     final Set<String> missingFunctions = new HashSet<>();
 
     @Override
@@ -603,9 +640,9 @@ final class RecordingWin32 implements Win32 {
     }
 
     /** Paths that behave as deleted. */
-    final Set<String> missingPaths = new HashSet<>();
+    public final Set<String> missingPaths = new HashSet<>();
     /** When set, addAce "succeeds" without changing anything (a crash or a lost write, for the ledger's checks). */
-    boolean dropNextAce;
+    public boolean dropNextAce;
 
     @Override
     public boolean revokeAces(String path, Sid trustee) {
@@ -644,7 +681,7 @@ final class RecordingWin32 implements Win32 {
     }
 
     /** The label that applies to {@code path}: its own, else the nearest inheritable one above, else Medium. */
-    int effectiveLabel(String path) {
+    public int effectiveLabel(String path) {
         String p = norm(path);
         int[] own = labels.get(p);
         if (own != null) {
@@ -665,7 +702,7 @@ final class RecordingWin32 implements Win32 {
      * check first (no write up), then each SID needs an allow entry with write rights on the path or an inheritable
      * one above it, and no deny entry with write rights on either.
      */
-    boolean canWrite(String path, int tokenRid, List<Sid> sids) {
+    public boolean canWrite(String path, int tokenRid, List<Sid> sids) {
         if (tokenRid < effectiveLabel(path)) {
             return false;
         }

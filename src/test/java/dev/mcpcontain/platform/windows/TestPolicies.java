@@ -13,18 +13,18 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 /** Policies as PolicyResolver would freeze them, with Windows-looking programs on Linux paths. */
-final class TestPolicies {
+public final class TestPolicies {
 
-    static final Path HOME = Path.of("/C:/Users/me/AppData/Local/mcp-contain/homes/srv-1");
-    static final String NODE = "/C:/Program Files/nodejs/node.exe";
+    public static final Path HOME = Path.of("/C:/Users/me/AppData/Local/mcp-contain/homes/srv-1");
+    public static final String NODE = "/C:/Program Files/nodejs/node.exe";
 
     private TestPolicies() {}
 
-    static ContainmentPolicy policy(Profile.Isolation isolation, Profile.Network network, PathRule... extra) {
+    public static ContainmentPolicy policy(Profile.Isolation isolation, Profile.Network network, PathRule... extra) {
         return policy(isolation, network, limits(), extra);
     }
 
-    static ContainmentPolicy policy(Profile.Isolation isolation, Profile.Network network, ResourceLimits limits,
+    public static ContainmentPolicy policy(Profile.Isolation isolation, Profile.Network network, ResourceLimits limits,
             PathRule... extra) {
         List<PathRule> paths = new ArrayList<>(List.of(extra));
         paths.add(new PathRule(Path.of("/C:/Program Files/nodejs"), dev.mcpcontain.profile.Access.READ_ONLY,
@@ -35,11 +35,11 @@ final class TestPolicies {
                 Set.of("API_TOKEN"), paths, isolation, network, limits, HOME, "mcp-agent", List.of(), List.of());
     }
 
-    static ResourceLimits limits() {
+    public static ResourceLimits limits() {
         return new ResourceLimits(2L << 30, 512, OptionalDouble.empty(), OptionalInt.empty(), 4096, 1L << 30, 256L << 20);
     }
 
-    static PathRule grant(String path, dev.mcpcontain.profile.Access access) {
+    public static PathRule grant(String path, dev.mcpcontain.profile.Access access) {
         return new PathRule(Path.of(path), access, PathRule.Origin.GRANT, "--grant " + path);
     }
 }

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.launch.HostCheck;
+import dev.mcpcontain.platform.windows.acl.CapabilitySids;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.launch.EnvironmentBlock;
+import dev.mcpcontain.platform.windows.plan.AppContainerNames;
+import dev.mcpcontain.platform.windows.plan.WindowsLaunchPlan;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.HostEnvironment;
 import dev.mcpcontain.profile.Profile;
@@ -127,6 +132,9 @@ class WindowsBackendTest {
         HostCheck.Feature agent = ok.features().stream().filter(f -> f.name().equals("agent-account")).findFirst().orElseThrow();
         assertFalse(agent.available(), "no account file on the test host");
         assertTrue(agent.fix().contains("mcp-contain setup"));
+        HostCheck.Feature session = ok.features().stream().filter(f -> f.name().equals("agent-session")).findFirst().orElseThrow();
+        assertFalse(session.available(), "no broker set up on the test host");
+        assertTrue(session.fix().contains("without --no-broker"), session.fix());
         HostCheck old = new WindowsHostCheck(LaunchSequenceTest.HOST, RecordingWin32::new, "6.1", "amd64").run();
         assertFalse(old.ready());
         assertTrue(old.mode().contains("windows-10-or-later"));

@@ -8,6 +8,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcpcontain.launch.ContainmentException;
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.AclLedger;
+import dev.mcpcontain.platform.windows.acl.GrantReconciler;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.acl.Win32AclEditor;
+import dev.mcpcontain.platform.windows.launch.AgentInnerLauncher;
+import dev.mcpcontain.platform.windows.launch.AgentLaunchSequence;
+import dev.mcpcontain.platform.windows.launch.CommandLineQuoting;
+import dev.mcpcontain.platform.windows.launch.InnerRuntime;
+import dev.mcpcontain.platform.windows.launch.JavaArgFile;
+import dev.mcpcontain.platform.windows.launch.LaunchSequence;
+import dev.mcpcontain.platform.windows.launch.ReferenceArgvParser;
+import dev.mcpcontain.platform.windows.launch.ReferenceJavaArgFile;
+import dev.mcpcontain.platform.windows.launch.WindowsProcess;
+import dev.mcpcontain.platform.windows.plan.AppContainerNames;
+import dev.mcpcontain.platform.windows.plan.InnerPlan;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
+import dev.mcpcontain.platform.windows.plan.WindowsLaunchPlan;
 import dev.mcpcontain.profile.Access;
 import dev.mcpcontain.profile.Profile;
 import java.io.IOException;
@@ -38,23 +56,23 @@ class WindowsRulesTest {
 
     private final RecordingWin32 win32 = new RecordingWin32();
 
-    private static WindowsBackend.InnerRuntime nineJarsUnderALongProfile() {
+    private static InnerRuntime nineJarsUnderALongProfile() {
         String lib = "C:\\Users\\Alexandra.Montgomery-Fitzgerald\\AppData\\Local\\Programs\\mcp-contain-1.0.0\\lib\\";
         List<String> jars = List.of("mcp-contain-1.0.0.jar", "jna-5.19.1.jar", "jna-platform-5.19.1.jar",
                 "jackson-core-2.20.0.jar", "jackson-databind-2.20.0.jar", "jackson-annotations-2.20.jar",
                 "picocli-4.7.7.jar", "slf4j-api-2.0.17.jar", "slf4j-simple-2.0.17.jar");
-        return new WindowsBackend.InnerRuntime("C:\\Program Files\\Eclipse Adoptium\\jdk-17.0.13.11-hotspot\\bin\\java.exe",
+        return new InnerRuntime("C:\\Program Files\\Eclipse Adoptium\\jdk-17.0.13.11-hotspot\\bin\\java.exe",
                 jars.stream().map(j -> lib + j).toList());
     }
 
-    private WindowsLaunchPlan agentPlan(WindowsBackend.InnerRuntime runtime) {
+    private WindowsLaunchPlan agentPlan(InnerRuntime runtime) {
         WindowsBackend backend = new WindowsBackend(LaunchSequenceTest.HOST, () -> null, 4,
                 name -> Optional.of(AgentLaunchTest.ACCOUNT), runtime);
         return backend.plan(TestPolicies.policy(Profile.Isolation.FULL, Profile.Network.NONE,
                 TestPolicies.grant("/C:/Users/me/Documents", Access.READ_ONLY)));
     }
 
-    private WindowsProcess startOuter(WindowsLaunchPlan plan, WindowsBackend.InnerRuntime runtime) {
+    private WindowsProcess startOuter(WindowsLaunchPlan plan, InnerRuntime runtime) {
         return new AgentLaunchSequence(win32, (id, identity, entries) -> LaunchSequence.Granted.NONE,
                 blob -> new String(blob, StandardCharsets.UTF_8).substring(1).getBytes(StandardCharsets.UTF_8),
                 runtime, handOver, "9-xyz").start(plan, true);
@@ -77,7 +95,7 @@ class WindowsRulesTest {
 
     @Test
     void agentModeStartsTheServerNestedInBothJobs() throws IOException {
-        WindowsBackend.InnerRuntime runtime = nineJarsUnderALongProfile();
+        InnerRuntime runtime = nineJarsUnderALongProfile();
         startOuter(agentPlan(runtime), runtime);
         RecordingWin32.FakeJob outer = win32.jobs.values().iterator().next();
         assertEquals(0, outer.ui, "the outer job sets no UI limits");
@@ -94,7 +112,7 @@ class WindowsRulesTest {
     /** The launcher dying closes the outer job's only handle: the server, nested in it, dies with it. */
     @Test
     void killingTheLauncherKillsTheAgentsServer() throws IOException {
-        WindowsBackend.InnerRuntime runtime = nineJarsUnderALongProfile();
+        InnerRuntime runtime = nineJarsUnderALongProfile();
         WindowsProcess outer = startOuter(agentPlan(runtime), runtime);
         RecordingWin32 agentSide = innerSide();
         new LaunchSequence(agentSide, (id, identity, e) -> LaunchSequence.Granted.NONE, "inner").start(innerPlan(), true);
@@ -196,7 +214,7 @@ class WindowsRulesTest {
 
     @Test
     void nineJarsUnderALongProfileFitThroughAnArgumentFile() throws IOException {
-        WindowsBackend.InnerRuntime runtime = nineJarsUnderALongProfile();
+        InnerRuntime runtime = nineJarsUnderALongProfile();
         startOuter(agentPlan(runtime), runtime);
         assertTrue(win32.createCommandLine.length() <= Win32.LOGON_COMMAND_LINE_MAX, win32.createCommandLine);
         List<String> argv = ReferenceArgvParser.parse(win32.createCommandLine);
@@ -208,7 +226,7 @@ class WindowsRulesTest {
 
     @Test
     void oldInlineClassPathIsRefusedByTheFake() {
-        WindowsBackend.InnerRuntime runtime = nineJarsUnderALongProfile();
+        InnerRuntime runtime = nineJarsUnderALongProfile();
         String old = CommandLineQuoting.commandLine(List.of(runtime.javaExecutable(), "-Xmx96m", "-XX:TieredStopAtLevel=1",
                 "-cp", String.join(";", runtime.classpath()), AgentInnerLauncher.class.getName(),
                 "C:\\Users\\Alexandra.Montgomery-Fitzgerald\\AppData\\Local\\mcp-contain\\agent-launch\\1234-abcdef.json"));
@@ -231,7 +249,7 @@ class WindowsRulesTest {
 
     @Test
     void theInnerLauncherInheritsOnlyItsThreeStdioCopies() throws IOException {
-        WindowsBackend.InnerRuntime runtime = nineJarsUnderALongProfile();
+        InnerRuntime runtime = nineJarsUnderALongProfile();
         startOuter(agentPlan(runtime), runtime);
         Win32.Startup s = win32.startup;
         assertEquals(Set.of(s.stdin(), s.stdout(), s.stderr()), win32.inherited(win32.createdProcess));
@@ -251,7 +269,7 @@ class WindowsRulesTest {
     @Test
     void anInnerLauncherThatIsNotTheAgentIsTerminatedUnresumed() {
         win32.logonSid = Sid.parse("S-1-5-21-9-9-9-500");
-        WindowsBackend.InnerRuntime runtime = nineJarsUnderALongProfile();
+        InnerRuntime runtime = nineJarsUnderALongProfile();
         ContainmentException e = assertThrows(ContainmentException.class, () -> startOuter(agentPlan(runtime), runtime));
         assertTrue(e.getMessage().contains("not the agent account"), e.getMessage());
         assertEquals(List.of(win32.createdProcess), win32.terminatedProcesses);
@@ -262,7 +280,7 @@ class WindowsRulesTest {
     @Test
     void anAccountSetUpForAnotherUserIsRefused() {
         win32.ownUser = Sid.parse("S-1-5-21-1-2-3-1077");
-        WindowsBackend.InnerRuntime runtime = nineJarsUnderALongProfile();
+        InnerRuntime runtime = nineJarsUnderALongProfile();
         ContainmentException e = assertThrows(ContainmentException.class, () -> startOuter(agentPlan(runtime), runtime));
         assertTrue(e.getMessage().contains("was set up for S-1-5-21-1-2-3-1000"), e.getMessage());
         assertFalse(win32.callNames().contains("createProcessWithLogon"));
@@ -272,7 +290,7 @@ class WindowsRulesTest {
     @Test
     void theAgentPathRunsInTheUsersInteractiveSession() throws IOException {
         win32.launcherSession = 3;
-        WindowsBackend.InnerRuntime runtime = nineJarsUnderALongProfile();
+        InnerRuntime runtime = nineJarsUnderALongProfile();
         startOuter(agentPlan(runtime), runtime);
         assertEquals(3, win32.processSessionId(win32.createdProcess));
         RecordingWin32 agentSide = innerSide();

@@ -5,9 +5,9 @@ import com.sun.jna.WString;
 import com.sun.jna.platform.win32.Advapi32Util;
 import com.sun.jna.platform.win32.Crypt32Util;
 import com.sun.jna.platform.win32.Win32Exception;
-import dev.mcpcontain.platform.windows.AccountAdmin;
-import dev.mcpcontain.platform.windows.Sid;
 import dev.mcpcontain.platform.windows.Win32CallException;
+import dev.mcpcontain.platform.windows.account.AccountAdmin;
+import dev.mcpcontain.platform.windows.acl.Sid;
 import java.util.Optional;
 
 /** {@link AccountAdmin} through netapi32, advapi32 and DPAPI. */
@@ -127,6 +127,34 @@ public final class JnaAccountAdmin implements AccountAdmin {
         com.sun.jna.platform.win32.Advapi32Util.registryCreateKey(com.sun.jna.platform.win32.WinReg.HKEY_LOCAL_MACHINE, key);
         com.sun.jna.platform.win32.Advapi32Util.registrySetIntValue(
                 com.sun.jna.platform.win32.WinReg.HKEY_LOCAL_MACHINE, key, userName, 0);
+    }
+
+    @Override
+    public void grantBatchLogonRight(Sid account) {
+        BrokerLibraries.Advapi32Service lsa = BrokerLibraries.Advapi32Service.INSTANCE;
+        com.sun.jna.ptr.PointerByReference policy = new com.sun.jna.ptr.PointerByReference();
+        // LSA_OBJECT_ATTRIBUTES must be zeroed: 48 bytes on x64. POLICY_LOOKUP_NAMES | POLICY_CREATE_ACCOUNT.
+        com.sun.jna.Memory attributes = new com.sun.jna.Memory(48);
+        attributes.clear();
+        int status = lsa.LsaOpenPolicy(null, attributes, 0x00000800 | 0x00000010, policy);
+        if (status != 0) {
+            throw new dev.mcpcontain.platform.windows.Win32CallException("LsaOpenPolicy", lsa.LsaNtStatusToWinError(status), "");
+        }
+        try {
+            com.sun.jna.Memory sid = TokenInformation.sidMemory(account);
+            com.sun.jna.Memory name = JnaBrokerWin32.utf16("SeBatchLogonRight");
+            var right = new BrokerStructs.UNICODE_STRING();
+            right.Length = (short) (2 * "SeBatchLogonRight".length());
+            right.MaximumLength = (short) (right.Length + 2);
+            right.Buffer = name;
+            status = lsa.LsaAddAccountRights(policy.getValue(), sid, right, 1);
+            if (status != 0) {
+                throw new dev.mcpcontain.platform.windows.Win32CallException("LsaAddAccountRights",
+                        lsa.LsaNtStatusToWinError(status), "");
+            }
+        } finally {
+            lsa.LsaClose(policy.getValue());
+        }
     }
 
     @Override

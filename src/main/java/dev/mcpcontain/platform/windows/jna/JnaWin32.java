@@ -9,13 +9,13 @@ import com.sun.jna.platform.win32.Kernel32Util;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
-import dev.mcpcontain.platform.windows.AceSpec;
-import dev.mcpcontain.platform.windows.AclBytes;
-import dev.mcpcontain.platform.windows.EnvironmentBlock;
-import dev.mcpcontain.platform.windows.JobLimits;
-import dev.mcpcontain.platform.windows.Sid;
 import dev.mcpcontain.platform.windows.Win32;
 import dev.mcpcontain.platform.windows.Win32CallException;
+import dev.mcpcontain.platform.windows.acl.AceSpec;
+import dev.mcpcontain.platform.windows.acl.AclBytes;
+import dev.mcpcontain.platform.windows.acl.Sid;
+import dev.mcpcontain.platform.windows.launch.EnvironmentBlock;
+import dev.mcpcontain.platform.windows.plan.JobLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * failure into a {@link Win32CallException} with GetLastError and the system's message. Native memory handed to
  * Windows stays referenced until Windows no longer reads it (attribute lists until they are deleted).
  */
-public final class JnaWin32 implements Win32 {
+public class JnaWin32 implements Win32 {
 
     private static final int HANDLE_FLAG_INHERIT = 0x1;
     private static final int DUPLICATE_SAME_ACCESS = 0x2;
@@ -37,6 +37,7 @@ public final class JnaWin32 implements Win32 {
     private static final int ERROR_INSUFFICIENT_BUFFER = 122;
     private static final int ERROR_BAD_LENGTH = 24;
     private static final int ERROR_BROKEN_PIPE = 109;
+    private static final int ERROR_PIPE_NOT_CONNECTED = 233;
     private static final int WAIT_OBJECT_0 = 0;
     private static final int WAIT_TIMEOUT = 0x102;
     private static final int HRESULT_ALREADY_EXISTS = 0x800700B7;
@@ -60,12 +61,12 @@ public final class JnaWin32 implements Win32 {
     private static final int SDDL_REVISION_1 = 1;
     private static final int LOGON_WITH_PROFILE = 1;
 
-    private final Kernel32Ex kernel32;
-    private final Advapi32Ex advapi32;
+    final Kernel32Ex kernel32;
+    final Advapi32Ex advapi32;
     private final User32Ex user32;
 
     /** Attribute lists and everything their values point to, by id. */
-    private final Map<Long, List<Object>> attributeLists = new ConcurrentHashMap<>();
+    final Map<Long, List<Object>> attributeLists = new ConcurrentHashMap<>();
     private final AtomicLong nextList = new AtomicLong(1);
     private final Set<Long> windowStations = ConcurrentHashMap.newKeySet();
     private final Set<Long> desktops = ConcurrentHashMap.newKeySet();
@@ -83,20 +84,20 @@ public final class JnaWin32 implements Win32 {
         user32 = User32Ex.INSTANCE;
     }
 
-    private static Handle handle(Pointer p) {
+    static Handle handle(Pointer p) {
         return new Handle(Pointer.nativeValue(p));
     }
 
-    private static Pointer pointer(Handle h) {
+    static Pointer pointer(Handle h) {
         return h == null ? null : new Pointer(h.value());
     }
 
-    private static Win32CallException failure(String function) {
+    static Win32CallException failure(String function) {
         int error = Native.getLastError();
         return failure(function, error);
     }
 
-    private static Win32CallException failure(String function, int error) {
+    static Win32CallException failure(String function, int error) {
         String text;
         try {
             text = Kernel32Util.formatMessage(error);
@@ -106,13 +107,13 @@ public final class JnaWin32 implements Win32 {
         return new Win32CallException(function, error, text);
     }
 
-    private static void check(boolean ok, String function) {
+    static void check(boolean ok, String function) {
         if (!ok) {
             throw failure(function);
         }
     }
 
-    private static Handle checkHandle(Pointer p, String function) {
+    static Handle checkHandle(Pointer p, String function) {
         if (p == null || Pointer.nativeValue(p) == -1) {
             throw failure(function);
         }
@@ -197,7 +198,7 @@ public final class JnaWin32 implements Win32 {
                 "SetTokenInformation(TokenIntegrityLevel)");
     }
 
-    private Memory tokenInformation(Handle token, int infoClass) {
+    Memory tokenInformation(Handle token, int infoClass) {
         IntByReference length = new IntByReference();
         if (!advapi32.GetTokenInformation(pointer(token), infoClass, null, 0, length)) {
             int error = Native.getLastError();
@@ -365,7 +366,7 @@ public final class JnaWin32 implements Win32 {
         return checkHandle(user32.GetProcessWindowStation(), "GetProcessWindowStation");
     }
 
-    private ProcessStructs.SECURITY_ATTRIBUTES securityAttributes(String sddl, PointerByReference descriptor) {
+    ProcessStructs.SECURITY_ATTRIBUTES securityAttributes(String sddl, PointerByReference descriptor) {
         check(advapi32.ConvertStringSecurityDescriptorToSecurityDescriptorW(new WString(sddl), SDDL_REVISION_1,
                 descriptor, null), "ConvertStringSecurityDescriptorToSecurityDescriptorW");
         var sa = new ProcessStructs.SECURITY_ATTRIBUTES();
@@ -429,7 +430,7 @@ public final class JnaWin32 implements Win32 {
         return new AttributeList(id);
     }
 
-    private Memory listMemory(AttributeList list) {
+    Memory listMemory(AttributeList list) {
         List<Object> keepAlive = attributeLists.get(list.id());
         if (keepAlive == null) {
             throw new IllegalStateException("attribute list " + list.id() + " was deleted");
@@ -737,7 +738,8 @@ public final class JnaWin32 implements Win32 {
         do {
             if (!kernel32.ReadFile(pointer(handle), chunk, length, read, null)) {
                 int error = Native.getLastError();
-                if (error == ERROR_BROKEN_PIPE) {
+                // The writer closed (anonymous pipe, or a named pipe's other end), or the server disconnected it.
+                if (error == ERROR_BROKEN_PIPE || error == ERROR_PIPE_NOT_CONNECTED) {
                     return -1;
                 }
                 throw failure("ReadFile", error);

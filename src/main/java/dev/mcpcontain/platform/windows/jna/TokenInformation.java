@@ -2,8 +2,8 @@ package dev.mcpcontain.platform.windows.jna;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import dev.mcpcontain.platform.windows.Sid;
 import dev.mcpcontain.platform.windows.Win32;
+import dev.mcpcontain.platform.windows.acl.Sid;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

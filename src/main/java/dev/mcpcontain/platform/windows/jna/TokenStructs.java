@@ -3,6 +3,7 @@ package dev.mcpcontain.platform.windows.jna;
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 import com.sun.jna.Structure.FieldOrder;
+import dev.mcpcontain.platform.windows.acl.Sid;
 
 /** Token and AppContainer structures. */
 public final class TokenStructs {

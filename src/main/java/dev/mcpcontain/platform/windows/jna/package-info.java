@@ -9,3 +9,4 @@
  * against bytes produced by the mingw-w64 headers.
  */
 package dev.mcpcontain.platform.windows.jna;
+

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import dev.mcpcontain.platform.windows.CapabilitySids;
-import dev.mcpcontain.platform.windows.Sid;
 import dev.mcpcontain.platform.windows.Win32;
+import dev.mcpcontain.platform.windows.acl.CapabilitySids;
+import dev.mcpcontain.platform.windows.acl.Sid;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
+import dev.mcpcontain.platform.windows.acl.Sid;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
@@ -230,6 +231,34 @@ class WindowsStructLayoutTest {
         var ui = new JobObjectStructs.JOBOBJECT_BASIC_UI_RESTRICTIONS();
         ui.UIRestrictionsClass = 0xFF;
         assertGolden(ui);
+    }
+
+    @Test
+    void brokerStructuresHaveTheDocumentedLayoutAndBytes() {
+        assertLayout(new BrokerStructs.LSA_STRING(), 16, "Buffer", 8);
+        assertLayout(new BrokerStructs.UNICODE_STRING(), 16, "MaximumLength", 2, "Buffer", 8);
+        assertLayout(new BrokerStructs.MSV1_0_S4U_LOGON(), 40, "Flags", 4, "UserPrincipalName", 8, "DomainName", 24);
+        assertLayout(new BrokerStructs.TOKEN_SOURCE(), 16, "SourceIdentifier", 8);
+        assertLayout(new BrokerStructs.QUOTA_LIMITS(), 48, "TimeLimit", 40);
+        assertLayout(new BrokerStructs.SERVICE_STATUS(), 28, "dwCurrentState", 4, "dwCheckPoint", 20, "dwWaitHint", 24);
+        assertLayout(new BrokerStructs.SERVICE_TABLE_ENTRYW(), 16, "lpServiceProc", 8);
+
+        var s4u = new BrokerStructs.MSV1_0_S4U_LOGON();
+        s4u.MessageType = BrokerStructs.MSV1_0_S4U_LOGON.MS_V1_0_S4U_LOGON;
+        s4u.Flags = 0x22;
+        s4u.UserPrincipalName.Length = 0x0A;
+        s4u.UserPrincipalName.MaximumLength = 0x0C;
+        s4u.UserPrincipalName.Buffer = new Pointer(0x1000);
+        s4u.DomainName.Length = 0x10;
+        s4u.DomainName.MaximumLength = 0x12;
+        s4u.DomainName.Buffer = new Pointer(0x2000);
+        assertGolden(s4u);
+        var status = new BrokerStructs.SERVICE_STATUS();
+        status.dwServiceType = BrokerStructs.SERVICE_STATUS.SERVICE_WIN32_OWN_PROCESS;
+        status.dwCurrentState = 2;
+        status.dwCheckPoint = 3;
+        status.dwWaitHint = 10000;
+        assertGolden(status);
     }
 
     @Test
