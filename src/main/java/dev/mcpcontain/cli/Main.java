@@ -79,7 +79,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check, profiles, ...)");
+        throw UsageError.missingCommand(spec.commandLine());
     }
 
     public static void main(String[] args) {

@@ -131,14 +131,18 @@ final class RunArguments {
             return Optional.empty();
         }
         List<String> command = List.copyOf(args.subList(i, args.size()));
-        McpOptions mcp = new McpOptions(Optional.ofNullable(single.get("--manifest")).map(Path::of), userConfig,
-                Optional.ofNullable(mediate), Optional.ofNullable(single.get("--audit")).map(Path::of), dryRun);
+        McpOptions mcp = new McpOptions(optionalPath(single.get("--manifest")), userConfig,
+                Optional.ofNullable(mediate), optionalPath(single.get("--audit")), dryRun);
         return Optional.of(new RunOptions(single.getOrDefault("--profile", "default"), List.copyOf(grants), network,
                 List.copyOf(env), Optional.ofNullable(single.get("--name")), isolation, dryRun, serverCommand(command),
                 mcp, List.copyOf(allowHosts), args.contains("--")));
     }
 
     /** picocli takes a following word that is one of its option names as a missing value, not as the value. */
+    private static Optional<Path> optionalPath(String value) {
+        return value == null ? Optional.empty() : Optional.of(Path.of(value));
+    }
+
     private static boolean looksLikeOption(String word) {
         String name = word.startsWith("--") && word.indexOf('=') > 0 ? word.substring(0, word.indexOf('=')) : word;
         return VALUED.contains(name) || FLAGS.contains(name) || name.equals("--help") || name.equals("-h")

@@ -53,6 +53,11 @@ public final class Training {
                 + "\"binary\",\"entry_point\":\"/bin/true\",\"mcp_config\":{\"command\":\"/bin/true\",\"args\":[]}},"
                 + "\"tools\":[{\"name\":\"t\"}]}\n");
         int failures = 0;
+        // Plain, as most launches are: the strict profile's approvals alone would make the run mediated.
+        failures += status(Main.execute(new String[] {"run", "--profile", "strict", "--no-mediate", "--", "/bin/true"},
+                out, err));
+        failures += status(Main.execute(new String[] {"run", "--grant", dir + ":ro", "--no-mediate", "--", "/bin/true"},
+                out, err));
         failures += status(Main.execute(new String[] {"run", "--profile", "strict", "--", "/bin/true"}, out, err));
         failures += status(Main.execute(new String[] {"run", "--manifest", manifest.toString(), "--dry-run"}, out, err));
         failures += status(Main.execute(new String[] {"manifest", "validate", manifest.toString()}, out, err));

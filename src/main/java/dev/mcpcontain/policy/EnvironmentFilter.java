@@ -3,8 +3,10 @@ package dev.mcpcontain.policy;
 import dev.mcpcontain.profile.Profile;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Builds the server's environment from an allow-list. Nothing of the launcher's environment passes unless it is
@@ -14,6 +16,8 @@ import java.util.TreeMap;
 final class EnvironmentFilter {
 
     /** What a POSIX server needs to behave normally, as the TypeScript SDK's own allow-list plus locale. */
+    private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_()]*");
+
     static final List<String> POSIX_ALLOW = List.of("PATH", "LANG", "LANGUAGE", "TERM", "TZ", "USER", "LOGNAME", "SHELL");
 
     /** What a Windows server needs to start at all; profile/home variables are rewritten to the agent's. */
@@ -29,15 +33,16 @@ final class EnvironmentFilter {
     static Map<String, String> build(HostEnvironment host, Profile.EnvSettings settings, List<String> cliEnv,
             String agentHome) {
         Map<String, String> env = new TreeMap<>();
+        // Plain loops, no lambdas: this runs on every launch, where each lambda call site costs start-up time.
         for (String name : host.windows() ? WINDOWS_ALLOW : POSIX_ALLOW) {
-            host.variable(name).ifPresent(v -> env.put(name, v));
+            putIfSet(env, host, name);
         }
         if (!host.windows()) {
-            host.variables().forEach((k, v) -> {
-                if (k.startsWith("LC_")) {
-                    env.put(k, v);
+            for (Map.Entry<String, String> variable : host.variables().entrySet()) {
+                if (variable.getKey().startsWith("LC_")) {
+                    env.put(variable.getKey(), variable.getValue());
                 }
-            });
+            }
             env.put("HOME", agentHome);
             env.put("TMPDIR", "/tmp");
         } else {
@@ -49,7 +54,7 @@ final class EnvironmentFilter {
         }
         env.putIfAbsent("PATH", host.windows() ? "C:\\Windows\\System32;C:\\Windows" : "/usr/local/bin:/usr/bin:/bin");
         for (String name : settings.pass()) {
-            host.variable(name).ifPresent(v -> env.put(name, v));
+            putIfSet(env, host, name);
         }
         env.putAll(settings.set());
         for (String entry : cliEnv) {
@@ -75,8 +80,16 @@ final class EnvironmentFilter {
         return env;
     }
 
+    /** The launcher's value of {@code name}, when set and not empty. */
+    private static void putIfSet(Map<String, String> env, HostEnvironment host, String name) {
+        Optional<String> value = host.variable(name);
+        if (value.isPresent()) {
+            env.put(name, value.get());
+        }
+    }
+
     private static void validateName(String name, String entry) {
-        if (!name.matches("[A-Za-z_][A-Za-z0-9_()]*")) {
+        if (!VARIABLE_NAME.matcher(name).matches()) {
             throw PolicyException.refused("--env '" + entry + "': '" + name + "' is not a variable name");
         }
     }
@@ -91,11 +104,11 @@ final class EnvironmentFilter {
                 names.add(name);
             }
         }
-        settings.set().forEach((name, value) -> {
-            if (SecretVariables.looksSecret(name, value)) {
-                names.add(name);
+        for (java.util.Map.Entry<String, String> set : settings.set().entrySet()) {
+            if (SecretVariables.looksSecret(set.getKey(), set.getValue())) {
+                names.add(set.getKey());
             }
-        });
+        }
         return names;
     }
 }

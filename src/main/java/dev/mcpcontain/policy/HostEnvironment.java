@@ -34,7 +34,21 @@ public record HostEnvironment(
         if (windows) {
             return Optional.empty();
         }
-        return variable(STATE_DIR_VARIABLE).map(Path::of).filter(Path::isAbsolute).map(Path::normalize);
+        Path state = absoluteVariable(STATE_DIR_VARIABLE);
+        return state == null ? Optional.empty() : Optional.of(state.normalize());
+    }
+
+    /**
+     * A variable that is set to an absolute path, else null (relative values are ignored, as XDG's are). Plain code,
+     * no Optional chains: this runs on every launch, where each lambda call site costs start-up time.
+     */
+    private Path absoluteVariable(String name) {
+        String value = variables.get(name);
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        Path path = Path.of(value);
+        return path.isAbsolute() ? path : null;
     }
 
     /** The same host with all state under {@code stateDir} (see {@link #STATE_DIR_VARIABLE}). */
@@ -50,7 +64,8 @@ public record HostEnvironment(
     }
 
     public Optional<String> variable(String name) {
-        return Optional.ofNullable(variables.get(name)).filter(v -> !v.isEmpty());
+        String value = variables.get(name);
+        return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
     }
 
     /** {@code $XDG_CONFIG_HOME/mcp-contain}, or {@code %APPDATA%\mcp-contain} on Windows. */
@@ -62,8 +77,8 @@ public record HostEnvironment(
         if (windows) {
             return variable("APPDATA").map(Path::of).orElse(home.resolve("AppData/Roaming")).resolve("mcp-contain");
         }
-        return variable("XDG_CONFIG_HOME").map(Path::of).filter(Path::isAbsolute)
-                .orElse(home.resolve(".config")).resolve("mcp-contain");
+        Path xdg = absoluteVariable("XDG_CONFIG_HOME");
+        return (xdg != null ? xdg : home.resolve(".config")).resolve("mcp-contain");
     }
 
     /** Where per-server state lives: agent homes, pins, the audit log. Root uses a system directory. */
@@ -78,8 +93,8 @@ public record HostEnvironment(
         if (isRoot()) {
             return Path.of("/var/lib/mcp-contain");
         }
-        return variable("XDG_DATA_HOME").map(Path::of).filter(Path::isAbsolute)
-                .orElse(home.resolve(".local/share")).resolve("mcp-contain");
+        Path xdg = absoluteVariable("XDG_DATA_HOME");
+        return (xdg != null ? xdg : home.resolve(".local/share")).resolve("mcp-contain");
     }
 
     public static HostEnvironment current() {

@@ -24,8 +24,22 @@ public record PathRule(Path path, Access access, Origin origin, String reason, O
         AGENT_HOME
     }
 
-    /** Device and inode of a file, as stat(2) reports them. */
-    public record FileKey(long dev, long ino) {}
+    /**
+     * Device and inode of a file, as stat(2) reports them. equals and hashCode are written out: a record's own are
+     * bootstrapped through invokedynamic on first use, which costs every launch that compares a grant measurable
+     * start-up time.
+     */
+    public record FileKey(long dev, long ino) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof FileKey key && key.dev == dev && key.ino == ino;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Long.hashCode(dev) + Long.hashCode(ino);
+        }
+    }
 
     public PathRule {
         if (!path.isAbsolute()) {

@@ -39,8 +39,8 @@ public final class PolicyResolver {
                 .locate(command, host.workingDirectory());
         command.set(0, program.executable().toString());
 
-        String serverId = request.serverName().map(ServerIdentity::validated)
-                .orElseGet(() -> ServerIdentity.of(request.command(), program.mainPath()));
+        String serverId = request.serverName().isPresent() ? ServerIdentity.validated(request.serverName().get())
+                : ServerIdentity.of(request.command(), program.mainPath());
         Path agentHome = host.dataDirectory().resolve("homes").resolve(serverId);
 
         Map<Path, PathRule> rules = new LinkedHashMap<>();

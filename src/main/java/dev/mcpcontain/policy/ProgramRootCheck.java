@@ -76,7 +76,12 @@ public final class ProgramRootCheck {
                 host.variable("TMP").map(Path::of).ifPresent(temps::add);
                 return new HostPlaces(canonical(homes), canonical(temps));
             }
-            host.variable("HOME").map(Path::of).ifPresent(homes::add);
+            // Plain code, no Optional chains: this runs on every launch, where each lambda call site costs
+            // start-up time.
+            Optional<String> home = host.variable("HOME");
+            if (home.isPresent()) {
+                homes.add(Path.of(home.get()));
+            }
             homes.add(Path.of("/root"));
             homes.add(Path.of("/home"));
             homes.addAll(children(Path.of("/home")));
@@ -84,9 +89,18 @@ public final class ProgramRootCheck {
             for (String t : List.of("/tmp", "/var/tmp", "/dev/shm", "/run", "/var/run", "/var/lock", "/run/user")) {
                 temps.add(Path.of(t));
             }
-            host.variable("TMPDIR").map(Path::of).filter(Path::isAbsolute).ifPresent(temps::add);
-            host.variable("XDG_RUNTIME_DIR").map(Path::of).filter(Path::isAbsolute).ifPresent(temps::add);
+            addIfAbsolute(temps, host.variable("TMPDIR"));
+            addIfAbsolute(temps, host.variable("XDG_RUNTIME_DIR"));
             return new HostPlaces(canonical(homes), canonical(temps));
+        }
+
+        private static void addIfAbsolute(Set<Path> paths, Optional<String> value) {
+            if (value.isPresent()) {
+                Path path = Path.of(value.get());
+                if (path.isAbsolute()) {
+                    paths.add(path);
+                }
+            }
         }
 
         /** Each path as given and, if it exists, as its real path (a symlinked /home must match either way). */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Known folders the way xdg-user-dirs defines them: {@code $XDG_CONFIG_HOME/user-dirs.dirs} holds lines such as
@@ -21,8 +22,10 @@ public final class XdgUserDirs implements KnownFolderResolver {
 
     public XdgUserDirs(HostEnvironment host) {
         this.home = host.home();
-        Path config = host.variable("XDG_CONFIG_HOME").map(Path::of).filter(Path::isAbsolute)
-                .orElse(home.resolve(".config"));
+        // Plain code, no Optional chain: this runs on every launch, where each lambda call site costs start-up time.
+        Optional<String> xdg = host.variable("XDG_CONFIG_HOME");
+        Path config = xdg.isPresent() && Path.of(xdg.get()).isAbsolute() ? Path.of(xdg.get())
+                : home.resolve(".config");
         Path file = config.resolve("user-dirs.dirs");
         if (Files.isRegularFile(file)) {
             try {

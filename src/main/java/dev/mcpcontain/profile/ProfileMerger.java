@@ -121,7 +121,9 @@ final class ProfileMerger {
             approval.putAll(child.approval());
         }
         if (parent.approval() != null) {
-            parent.approval().forEach(approval::putIfAbsent);
+            for (Map.Entry<String, dev.mcpcontain.approval.ApprovalEntry> entry : parent.approval().entrySet()) {
+                approval.putIfAbsent(entry.getKey(), entry.getValue());
+            }
         }
         return new Profile.ToolRules(concat(parent.allow(), child.allow()), concat(parent.deny(), child.deny()),
                 approval, pick(child.defaultApproval(), parent.defaultApproval()));

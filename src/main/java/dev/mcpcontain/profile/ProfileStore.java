@@ -64,7 +64,7 @@ public final class ProfileStore {
             merged = merged == null ? profile : ProfileMerger.overlay(profile, merged);
             current = profile.parent();
             child = located.source();
-            relativeTo = located.path().map(Path::getParent).orElse(null);
+            relativeTo = located.path().isPresent() ? located.path().get().getParent() : null;
         }
         return new Resolved(displayName(nameOrPath), firstSource, List.copyOf(chain), ProfileMerger.withDefaults(merged));
     }

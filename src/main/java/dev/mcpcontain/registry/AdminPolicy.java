@@ -70,7 +70,8 @@ public record AdminPolicy(Optional<Path> file, Optional<List<String>> allowServe
             Path system = Path.of(host.variable("ProgramData").orElse("C:\\ProgramData"), "mcp-contain", "policy.json");
             return Files.exists(system) ? parse(system, read(system)) : none();
         }
-        return load(SYSTEM_FILE, host.variable(OVERRIDE_VARIABLE).map(Path::of), 0);
+        Optional<String> override = host.variable(OVERRIDE_VARIABLE);
+        return load(SYSTEM_FILE, override.isPresent() ? Optional.of(Path.of(override.get())) : Optional.empty(), 0);
     }
 
     /**

@@ -62,8 +62,9 @@ public final class RunPipeline {
     public ResolvedRun resolve(String profile, RunRequest request, McpOptions options,
             Optional<Registered> registered) {
         AdminPolicy admin = AdminPolicy.forHost(launcher.host());
-        admin.checkServer(registered.map(Registered::name),
-                registered.map(Registered::unsignedBundle).orElse(options.manifest().isPresent()));
+        // Plain code where it costs nothing to read: each lambda call site costs every launch start-up time.
+        admin.checkServer(registered.isPresent() ? Optional.of(registered.get().name()) : Optional.empty(),
+                registered.isPresent() ? registered.get().unsignedBundle() : options.manifest().isPresent());
         admin.checkProfile(profile);
         ManifestStage.Outcome manifest = ManifestStage.apply(launcher, profile, request, options, diagnostics::warn);
         ContainmentPolicy policy = launcher.resolve(profile, manifest.request());
@@ -155,9 +156,13 @@ public final class RunPipeline {
 
     /** Warnings always; the plan's steps with {@code -v}. */
     private void announce(PlannedRun<?> planned) {
-        planned.warnings().forEach(diagnostics::warn);
+        for (String warning : planned.warnings()) {
+            diagnostics.warn(warning);
+        }
         if (diagnostics.verbose()) {
-            planned.plan().describe().forEach(diagnostics::info);
+            for (String step : planned.plan().describe()) {
+                diagnostics.info(step);
+            }
         }
     }
 

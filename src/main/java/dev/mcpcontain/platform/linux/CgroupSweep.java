@@ -37,6 +37,14 @@ final class CgroupSweep {
      * Whether the run that named {@code directoryName} is over: its owner no longer runs with the recorded start
      * time. {@code startTimeOf} gives a live pid's start time, empty when there is no such process.
      */
+    /** The host's own process table; a class rather than a method reference, which costs each launch start-up time. */
+    private static final LongFunction<OptionalLong> LIVE_START_TIME = new LongFunction<>() {
+        @Override
+        public OptionalLong apply(long pid) {
+            return startTime(pid);
+        }
+    };
+
     static boolean isStale(String directoryName, LongFunction<OptionalLong> startTimeOf) {
         Matcher m = RUN.matcher(directoryName);
         if (!m.matches()) {
@@ -52,9 +60,12 @@ final class CgroupSweep {
     static List<Path> sweep(List<Path> parents) {
         List<Path> removed = new ArrayList<>();
         for (Path parent : parents) {
-            try (DirectoryStream<Path> runs = Files.newDirectoryStream(parent, Files::isDirectory)) {
+            try (DirectoryStream<Path> runs = Files.newDirectoryStream(parent)) {
                 for (Path run : runs) {
-                    if (isStale(run.getFileName().toString(), CgroupSweep::startTime)) {
+                    if (!Files.isDirectory(run)) {
+                        continue;
+                    }
+                    if (isStale(run.getFileName().toString(), LIVE_START_TIME)) {
                         try {
                             Files.delete(run); // rmdir: EBUSY while a process or a child cgroup is in it
                             removed.add(run);

@@ -24,15 +24,23 @@ public final class HelperLocator {
 
     public static Path locate(boolean root) {
         List<Path> candidates = new ArrayList<>();
-        Optional.ofNullable(System.getProperty("mcp.contain.helper")).map(Path::of).ifPresent(candidates::add);
-        Optional.ofNullable(System.getenv("MCP_CONTAIN_HELPER")).filter(s -> !s.isEmpty()).map(Path::of)
-                .ifPresent(candidates::add);
-        codeLocation().ifPresent(dir -> {
+        // Plain code, no Optional chains: this runs on every launch, where each lambda call site costs start-up time.
+        String property = System.getProperty("mcp.contain.helper");
+        if (property != null) {
+            candidates.add(Path.of(property));
+        }
+        String variable = System.getenv("MCP_CONTAIN_HELPER");
+        if (variable != null && !variable.isEmpty()) {
+            candidates.add(Path.of(variable));
+        }
+        Optional<Path> code = codeLocation();
+        if (code.isPresent()) {
+            Path dir = code.get();
             candidates.add(dir.resolve(FILE_NAME));
             // Development: target/classes or target/*.jar -> target/native
             candidates.add(dir.resolveSibling("native").resolve(FILE_NAME));
             candidates.add(dir.resolve("native").resolve(FILE_NAME));
-        });
+        }
         for (Path candidate : candidates) {
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                 Path helper = candidate.toAbsolutePath().normalize();

@@ -73,9 +73,14 @@ public final class LinuxBackend implements ContainmentBackend<LinuxLaunchPlan> {
             }
             Files.createDirectories(parent.directory());
         }
-        CgroupSweep.describe(CgroupSweep.sweep(linux.cgroupParents().stream()
-                .map(LinuxLaunchPlan.CgroupParent::directory).toList()))
-                .ifPresent(text -> org.slf4j.LoggerFactory.getLogger(LinuxBackend.class).info(text));
+        List<Path> parents = new ArrayList<>();
+        for (LinuxLaunchPlan.CgroupParent parent : linux.cgroupParents()) {
+            parents.add(parent.directory());
+        }
+        Optional<String> swept = CgroupSweep.describe(CgroupSweep.sweep(List.copyOf(parents)));
+        if (swept.isPresent()) {
+            org.slf4j.LoggerFactory.getLogger(LinuxBackend.class).info(swept.get());
+        }
     }
 
     /** cgroup v2 only hands a controller to a child when every ancestor lists it in cgroup.subtree_control. */

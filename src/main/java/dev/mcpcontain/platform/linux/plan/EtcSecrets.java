@@ -46,6 +46,12 @@ final class EtcSecrets {
     }
 
     private static List<String> sshHostKeys(HostProbe host, Path ssh) {
-        return host.list(ssh).stream().filter(n -> n.endsWith("_key")).map(n -> "/etc/ssh/" + n).toList();
+        List<String> keys = new ArrayList<>();
+        for (String name : host.list(ssh)) {
+            if (name.endsWith("_key")) {
+                keys.add("/etc/ssh/" + name);
+            }
+        }
+        return List.copyOf(keys);
     }
 }

@@ -42,14 +42,24 @@ interface HostProbe {
     /** A directory, or a link that leads to one. */
     default boolean isDirectoryFollowingLinks(Path path) {
         Kind kind = kind(path);
-        return kind == Kind.DIRECTORY
-                || kind == Kind.SYMLINK && realPath(path).map(real -> kind(real) == Kind.DIRECTORY).orElse(false);
+        if (kind == Kind.DIRECTORY) {
+            return true;
+        }
+        if (kind != Kind.SYMLINK) {
+            return false;
+        }
+        Optional<Path> real = realPath(path);
+        return real.isPresent() && kind(real.get()) == Kind.DIRECTORY;
     }
 
     /** The real path of something the launch depends on: refused if it cannot be resolved. */
     default Path requireRealPath(Path path) {
-        return realPath(path).orElseThrow(() -> new dev.mcpcontain.launch.ContainmentException(
-                dev.mcpcontain.launch.ContainmentException.Reason.LAUNCH_FAILED, "cannot resolve " + path));
+        Optional<Path> real = realPath(path);
+        if (real.isEmpty()) {
+            throw new dev.mcpcontain.launch.ContainmentException(
+                    dev.mcpcontain.launch.ContainmentException.Reason.LAUNCH_FAILED, "cannot resolve " + path);
+        }
+        return real.get();
     }
 
     static HostProbe live() {

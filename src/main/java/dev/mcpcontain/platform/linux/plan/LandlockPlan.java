@@ -102,8 +102,20 @@ final class LandlockPlan {
                 continue;
             }
             String real = kind == HostProbe.Kind.SYMLINK ? host.requireRealPath(path).toString() : dir;
-            if (dirs.stream().noneMatch(d -> Path.of(real).startsWith(d))) {
-                dirs.removeIf(d -> Path.of(d).startsWith(real));
+            // Loops, not lambdas: this runs on every launch, where each lambda call site costs start-up time.
+            boolean covered = false;
+            for (String d : dirs) {
+                if (Path.of(real).startsWith(d)) {
+                    covered = true;
+                    break;
+                }
+            }
+            if (!covered) {
+                for (java.util.Iterator<String> it = dirs.iterator(); it.hasNext(); ) {
+                    if (Path.of(it.next()).startsWith(real)) {
+                        it.remove();
+                    }
+                }
                 dirs.add(real);
             }
         }
@@ -122,7 +134,13 @@ final class LandlockPlan {
             if (hidden.contains(child)) {
                 continue;
             }
-            boolean holdsHidden = hidden.stream().anyMatch(h -> h.startsWith(child + "/"));
+            boolean holdsHidden = false;
+            for (String h : hidden) {
+                if (h.startsWith(child + "/")) {
+                    holdsHidden = true;
+                    break;
+                }
+            }
             HostProbe.Kind kind = host.kind(onHost.resolve(name));
             if (holdsHidden && kind == HostProbe.Kind.DIRECTORY) {
                 grantExcept(plan, child, hidden);

@@ -37,11 +37,15 @@ final class LimitsPlan {
 
     void write(PlanWriter plan) {
         plan.step("rlimits: open files " + limits.openFiles() + ", file size " + limits.fileSizeBytes() + ", core 0"
-                + limits.cpuSeconds().stream().mapToObj(s -> ", cpu " + s + " s").findFirst().orElse(""));
+                + (limits.cpuSeconds().isPresent() ? ", cpu " + limits.cpuSeconds().getAsInt() + " s" : ""));
         plan.op(PlanOp.RLIMIT, "nofile", limits.openFiles(), limits.openFiles());
         plan.op(PlanOp.RLIMIT, "fsize", limits.fileSizeBytes(), limits.fileSizeBytes());
         plan.op(PlanOp.RLIMIT, "core", 0, 0);
-        limits.cpuSeconds().ifPresent(s -> plan.op(PlanOp.RLIMIT, "cpu", s, s + 5));
+        // No lambdas here: this runs on every launch, where each lambda call site costs start-up time.
+        if (limits.cpuSeconds().isPresent()) {
+            int seconds = limits.cpuSeconds().getAsInt();
+            plan.op(PlanOp.RLIMIT, "cpu", seconds, seconds + 5);
+        }
 
         LinuxHostFacts.Cgroups cgroups = launcher.facts().cgroups();
         boolean useCgroups = launcher.root() && cgroups.any();
@@ -62,13 +66,15 @@ final class LimitsPlan {
     private void unified(PlanWriter plan, Path hierarchy) {
         Path dir = runDirectory(hierarchy, List.of("memory", "pids", "cpu"));
         plan.step("cgroup v2 " + dir + ": memory " + limits.memoryBytes() + ", pids " + limits.processes()
-                + limits.cpus().stream().mapToObj(c -> ", cpus " + c).findFirst().orElse(""));
+                + (limits.cpus().isPresent() ? ", cpus " + limits.cpus().getAsDouble() : ""));
         plan.op(PlanOp.CGROUP, dir.toString());
         plan.op(PlanOp.CGROUP_SET, dir.toString(), "memory.max", limits.memoryBytes());
         plan.op(PlanOp.CGROUP_SET, dir.toString(), "memory.swap.max", 0);
         plan.op(PlanOp.CGROUP_SET, dir.toString(), "pids.max", limits.processes());
-        limits.cpus().ifPresent(c -> plan.op(PlanOp.CGROUP_SET, dir.toString(), "cpu.max",
-                Math.round(c * 100_000) + " 100000"));
+        if (limits.cpus().isPresent()) {
+            plan.op(PlanOp.CGROUP_SET, dir.toString(), "cpu.max",
+                    Math.round(limits.cpus().getAsDouble() * 100_000) + " 100000");
+        }
     }
 
     private void perController(PlanWriter plan, LinuxHostFacts.Cgroups cgroups) {

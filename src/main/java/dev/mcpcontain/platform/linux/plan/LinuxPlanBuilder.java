@@ -63,7 +63,9 @@ public final class LinuxPlanBuilder {
                 String namespaces = new NamespacesPlan(policy, launcher).write(plan);
                 new MountsPlan(policy, launcher).write(plan);
                 new LandlockPlan(policy, launcher, true).write(plan);
-                egress.ifPresent(e -> e.write(plan));
+                if (egress.isPresent()) {
+                    egress.get().write(plan);
+                }
                 yield namespaces;
             }
             case LANDLOCK -> {
@@ -91,12 +93,14 @@ public final class LinuxPlanBuilder {
         limits.write(plan);
         UsernsCountersPlan.write(policy, launcher, plan, warnings);
         SeccompOptions seccomp = SeccompPlan.write(policy, plan);
-        Map<String, String> environment = egress.map(e -> e.environment(policy.environment()))
-                .orElse(policy.environment());
+        // No Optional lambdas here: this runs on every launch, where each lambda call site costs start-up time.
+        Map<String, String> environment = egress.isPresent() ? egress.get().environment(policy.environment())
+                : policy.environment();
         ServerPlan.write(policy, environment, launcher.verbosity(), plan);
 
         Optional<AgentAccount> owner = launcher.root() ? launcher.agent() : Optional.empty();
         return new LinuxLaunchPlan(policy, mode, launcher.helper(), plan.finish(), plan.description(), seccomp,
-                List.copyOf(warnings), limits.cgroupParents(), owner, egress.map(EgressPlan::hostSocket));
+                List.copyOf(warnings), limits.cgroupParents(), owner,
+                egress.isPresent() ? Optional.of(egress.get().hostSocket()) : Optional.empty());
     }
 }

@@ -3,13 +3,15 @@ package dev.mcpcontain.platform.linux.plan;
 import dev.mcpcontain.launch.ContainmentException;
 import dev.mcpcontain.policy.PathRule;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The real host, read through java.nio. A file that cannot be read where the launch depends on it refuses the
@@ -78,8 +80,14 @@ final class LiveHostProbe implements HostProbe {
 
     @Override
     public List<String> list(Path directory) {
-        try (Stream<Path> entries = Files.list(directory)) {
-            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        // A loop, not a stream: this runs on every launch, where each lambda call site costs start-up time.
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            List<String> names = new ArrayList<>();
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+            Collections.sort(names);
+            return Collections.unmodifiableList(names);
         } catch (IOException e) {
             throw new ContainmentException(ContainmentException.Reason.LAUNCH_FAILED, "cannot list " + directory, e);
         }

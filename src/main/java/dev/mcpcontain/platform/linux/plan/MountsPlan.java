@@ -26,6 +26,18 @@ final class MountsPlan {
     /** Kernel tunables and triggers under /proc that stay read-only even for a namespace root. */
     static final List<String> READ_ONLY_PROC = List.of("/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus");
 
+    /**
+     * By depth, then by path text. A class, not a comparator chain of lambdas: this runs on every launch, where each
+     * lambda call site costs start-up time.
+     */
+    private static final Comparator<PathRule> PARENTS_FIRST = new Comparator<>() {
+        @Override
+        public int compare(PathRule a, PathRule b) {
+            int depth = Integer.compare(a.path().getNameCount(), b.path().getNameCount());
+            return depth != 0 ? depth : a.path().toString().compareTo(b.path().toString());
+        }
+    };
+
     private final ContainmentPolicy policy;
     private final LinuxPlanBuilder.Launcher launcher;
     private final HostProbe host;
@@ -43,7 +55,7 @@ final class MountsPlan {
         List<PathRule> rules = new ArrayList<>(policy.paths());
         PathRule agentHome = null;
         // Parents before children: a read-only subpath must be mounted on top of the writable grant holding it.
-        rules.sort(Comparator.comparingInt((PathRule r) -> r.path().getNameCount()).thenComparing(r -> r.path().toString()));
+        rules.sort(PARENTS_FIRST);
         for (PathRule rule : rules) {
             if (rule.origin() == PathRule.Origin.AGENT_HOME) {
                 agentHome = rule;
@@ -100,7 +112,7 @@ final class MountsPlan {
     private void bindRule(PlanWriter plan, PathRule rule) {
         plan.step((rule.writable() ? "rw " : "ro ") + rule.path() + "  (" + rule.reason() + ")");
         PlanOp op = rule.writable() ? PlanOp.BIND_RW : PlanOp.BIND_RO;
-        Optional<PathRule.FileKey> key = rule.key().or(() -> host.fileKey(rule.path()));
+        Optional<PathRule.FileKey> key = keyOf(rule);
         if (key.isPresent()) {
             bind(plan, op, rule.path(), rule.path(), key.get());
         } else {
@@ -118,9 +130,19 @@ final class MountsPlan {
                 Long.toUnsignedString(key.ino()));
     }
 
+    /** The identity the policy checked, else the one the grant has now. */
+    private Optional<PathRule.FileKey> keyOf(PathRule rule) {
+        Optional<PathRule.FileKey> checked = rule.key();
+        return checked.isPresent() ? checked : host.fileKey(rule.path());
+    }
+
     private PathRule.FileKey requireKey(Path path) {
-        return host.fileKey(path).orElseThrow(() -> new ContainmentException(
-                ContainmentException.Reason.LAUNCH_FAILED, "cannot stat " + path + " to bind it: it is gone"));
+        Optional<PathRule.FileKey> key = host.fileKey(path);
+        if (key.isEmpty()) {
+            throw new ContainmentException(
+                    ContainmentException.Reason.LAUNCH_FAILED, "cannot stat " + path + " to bind it: it is gone");
+        }
+        return key.get();
     }
 
     /** Shows the grant's owner as the agent account, so the agent may use it as the user granted (rw or ro). */
@@ -146,7 +168,7 @@ final class MountsPlan {
                 Path path = Path.of(secret);
                 boolean hardLink = host.kind(rule.path()) == HostProbe.Kind.FILE
                         && launcher.etc().equals(Path.of("/etc")) && host.kind(path) != HostProbe.Kind.ABSENT
-                        && host.fileKey(path).equals(rule.key().or(() -> host.fileKey(rule.path())));
+                        && host.fileKey(path).equals(keyOf(rule));
                 if (rule.path().startsWith(path) || hardLink) {
                     throw new ContainmentException(ContainmentException.Reason.UNENFORCEABLE, "the grant "
                             + rule.path() + (hardLink ? " is another name (a hard link) for " : " lies in ") + secret

@@ -34,7 +34,8 @@ final class PlanWriter {
         if (operation.occurs != PlanOp.Occurs.MANY && written.containsKey(operation)) {
             throw new IllegalStateException("plan operation '" + operation.word + "' written twice");
         }
-        written.merge(operation, 1, Integer::sum);
+        Integer count = written.get(operation);
+        written.put(operation, count == null ? 1 : count + 1);
         StringBuilder line = new StringBuilder(operation.word);
         for (Object word : words) {
             line.append(' ').append(encode(String.valueOf(word)));

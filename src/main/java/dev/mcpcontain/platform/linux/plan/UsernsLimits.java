@@ -53,16 +53,23 @@ public final class UsernsLimits {
 
     /** This host's values, from {@code /proc/sys/user} (the initial user namespace when read by the launcher). */
     public static Map<String, Long> forThisHost() {
-        return forHost(name -> {
-            // One read with room to spare: a sysctl answers a read at a non-zero offset with EOF, so a reader that
-            // starts with a small buffer (Files.readString on a file that says it is empty) sees only "1" of "128".
-            try (InputStream in = Files.newInputStream(Path.of("/proc/sys/user", name))) {
-                byte[] buffer = new byte[64];
-                int n = in.read(buffer);
-                return Optional.of(Long.parseLong(new String(buffer, 0, Math.max(n, 0), StandardCharsets.US_ASCII).trim()));
-            } catch (IOException | NumberFormatException e) {
-                return Optional.empty();
+        return forHost(new Function<String, Optional<Long>>() {  // a class, not a lambda: read on every launch
+            @Override
+            public Optional<Long> apply(String name) {
+                return readSysctl(name);
             }
         });
+    }
+
+    private static Optional<Long> readSysctl(String name) {
+        // One read with room to spare: a sysctl answers a read at a non-zero offset with EOF, so a reader that
+        // starts with a small buffer (Files.readString on a file that says it is empty) sees only "1" of "128".
+        try (InputStream in = Files.newInputStream(Path.of("/proc/sys/user", name))) {
+            byte[] buffer = new byte[64];
+            int n = in.read(buffer);
+            return Optional.of(Long.parseLong(new String(buffer, 0, Math.max(n, 0), StandardCharsets.US_ASCII).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 }
