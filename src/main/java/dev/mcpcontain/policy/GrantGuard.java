@@ -142,17 +142,9 @@ public final class GrantGuard {
             readOnly.add(git);
         }
 
-        List<Path> projects = new ArrayList<>();
-        projects.add(grant);
-        walk.gits.forEach(g -> projects.add(g.getParent()));
-        for (Path project : projects) {
-            for (ProtectedNames.Name name : ProtectedNames.of(ProtectedNames.Where.PROJECT)) {
-                Path candidate = project.resolve(name.name());
-                if (exists(candidate)) {
-                    readOnly.add(candidate);
-                }
-            }
-        }
+        // Every existing project name, at any depth: an editor, direnv or npm trusts it in whichever sub-folder the
+        // user opens, not only at the top of the grant or of a git work tree (a plain folder of projects holds many).
+        readOnly.addAll(walk.projectNames);
 
         Set<Path> pinnedDirs = new LinkedHashSet<>();
         for (Path path : readOnly) {
@@ -197,14 +189,20 @@ public final class GrantGuard {
         }
     }
 
+    private static boolean isProjectName(Path path) {
+        String name = path.getFileName().toString();
+        return ProtectedNames.of(ProtectedNames.Where.PROJECT).stream().anyMatch(n -> n.name().equals(name));
+    }
+
     private static final class Walk {
         final List<Path> gits = new ArrayList<>();
+        final List<Path> projectNames = new ArrayList<>();
         boolean truncated;
     }
 
     /**
-     * Every .git (directory, file or link) under GRANT, without entering .git directories or following links,
-     * bounded by {@link #WALK_LIMIT} folders. Folders the launcher cannot read are skipped: the server, with the
+     * Every .git (directory, file or link) and every other existing project name under GRANT, without entering them
+     * (each is pinned as a whole) or following links, bounded by {@link #WALK_LIMIT} folders. Folders the launcher cannot read are skipped: the server, with the
      * same or fewer rights, cannot write in them either.
      */
     private static Walk walk(Path grant, int limit) {
@@ -222,6 +220,10 @@ public final class GrantGuard {
                                 walk.gits.add(dir);
                                 return FileVisitResult.SKIP_SUBTREE;
                             }
+                            if (!dir.equals(grant) && isProjectName(dir)) {
+                                walk.projectNames.add(dir);
+                                return FileVisitResult.SKIP_SUBTREE;
+                            }
                             if (++folders[0] > limit) {
                                 walk.truncated = true;
                                 return FileVisitResult.TERMINATE;
@@ -233,6 +235,8 @@ public final class GrantGuard {
                         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                             if (file.getFileName().toString().equals(".git")) {
                                 walk.gits.add(file);
+                            } else if (isProjectName(file)) {
+                                walk.projectNames.add(file);
                             }
                             return FileVisitResult.CONTINUE;
                         }

@@ -116,6 +116,21 @@ class GrantGuardTest {
     }
 
     @Test
+    void projectNamesInPlainSubfoldersArePinnedAtAnyDepth() throws IOException {
+        Path plain = Files.createDirectories(dir.resolve("projects"));
+        Path app = Files.createDirectories(plain.resolve("clients/app"));
+        Files.createDirectories(app.resolve(".vscode"));
+        Files.writeString(app.resolve(".vscode/tasks.json"), "{}");
+        Files.writeString(app.resolve(".envrc"), "");
+        Files.writeString(plain.resolve("clients/.mcp.json"), "{}");
+        GrantGuard.Pins pins = allowed(plain, false);
+        assertEquals(List.of(plain.resolve("clients/.mcp.json"), app.resolve(".envrc"), app.resolve(".vscode")),
+                pins.readOnly().stream().sorted().toList(), pins.toString());
+        // the folders in between become mount points, so the server cannot rename them away and make new ones
+        assertTrue(pins.pinnedDirs().containsAll(List.of(plain.resolve("clients"), app)), pins.toString());
+    }
+
+    @Test
     void homesComeFromPasswdAndNeverIncludeTheRoot() throws IOException {
         Path passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\nsys:x:3:3::/:/bin/false\n"
                 + "alice:x:1000:1000::" + home + ":/bin/bash\nghost:x:1001:1001::/nonexistent-mcp:/bin/sh\n");
