@@ -112,6 +112,34 @@ class GitAndStartupFilesIT {
                 assertTrue(refused.stderr().contains("holds the git work tree " + r), refused::toString);
                 suite.launch(id, "holder-ro").grant(holder, "ro").server("/bin/true").run().assertExit(0);
             }));
+            tests.add(Named.test(id, "a plain folder of projects granted writable: a sub-folder's existing .vscode,"
+                    + " .envrc and .mcp.json are read-only (EROFS) and their folder cannot be renamed away (EBUSY);"
+                    + " control: a sibling file is writable inside and the user appends on the host", () -> {
+                Path projects = suite.ownedDir(id, suite.workDir(id, "deep-names").resolve("projects"), "rwxr-xr-x");
+                Path app = suite.ownedDir(id, suite.ownedDir(id, projects.resolve("clients"), "rwxr-xr-x")
+                        .resolve("app"), "rwxr-xr-x");
+                suite.ownedDir(id, app.resolve(".vscode"), "rwxr-xr-x");
+                suite.ownedFile(id, app.resolve(".vscode/tasks.json"), "{}\n");
+                suite.ownedFile(id, app.resolve(".envrc"), "# direnv\n");
+                suite.ownedFile(id, app.resolve(".mcp.json"), "{}\n");
+                suite.ownedFile(id, app.resolve("main.c"), "int main(void) { return 0; }\n");
+                RunResult r = suite.launch(id, "deep-names").grant(projects, "rw").probe(Steps.of()
+                        .add("tasks", "append", app.resolve(".vscode/tasks.json"))
+                        .add("envrc", "append", app.resolve(".envrc"))
+                        .add("mcp-json", "append", app.resolve(".mcp.json"))
+                        .add("vscode-rename", "rename", app.resolve(".vscode"), app.resolve("vscode.old"))
+                        .add("app-rename", "rename", app, projects.resolve("clients/app.old"))
+                        .add("sibling", "append", app.resolve("main.c"))).run();
+                r.assertProbeCompleted(List.of("tasks", "envrc", "mcp-json", "vscode-rename", "app-rename", "sibling"));
+                r.assertDenied("tasks", "EROFS");
+                r.assertDenied("envrc", "EROFS");
+                r.assertDenied("mcp-json", "EROFS");
+                r.assertDenied("vscode-rename", "EBUSY");
+                r.assertDenied("app-rename", "EBUSY");
+                r.assertAllowed("sibling");
+                suite.controlAsLauncher(id, Steps.of().add("tasks", "append", app.resolve(".vscode/tasks.json")))
+                        .assertAllowed("tasks");
+            }));
             tests.add(Named.test(id, "the launching user's home granted writable: refused (125, one line)", () -> {
                 RunResult r = suite.launch(id, "home-rw").grant(id.home(), "rw").server("/bin/true").run().assertExit(125);
                 assertEquals(1, r.stderr().lines().count(), r::toString);
