@@ -146,6 +146,17 @@ public final class GrantGuard {
         // user opens, not only at the top of the grant or of a git work tree (a plain folder of projects holds many).
         readOnly.addAll(walk.projectNames);
 
+        for (Path path : readOnly) {
+            Path linked = fileWithOtherLinks(path, walkLimit);
+            if (linked != null) {
+                // The mount pins a name, not the inode: another hard link to the same file (made by the user, or by
+                // a server in an earlier run before the folder became trusted) stays writable and changes it.
+                refuseUnless(unprotected, spec + ": " + linked + " has another hard link, through which the server"
+                        + " could change it although it is kept read-only; remove the extra link (find -samefile)"
+                        + optIn);
+            }
+        }
+
         Set<Path> pinnedDirs = new LinkedHashSet<>();
         for (Path path : readOnly) {
             if (Files.isSymbolicLink(path)) {
@@ -186,6 +197,55 @@ public final class GrantGuard {
             return Files.readSymbolicLink(link).toString();
         } catch (IOException e) {
             return "?";
+        }
+    }
+
+    /**
+     * The first regular file at or under PATH (not following links, at most LIMIT entries looked at) whose link count
+     * is above one, or null. A git object store is skipped: `git clone --local` hard-links its objects on purpose,
+     * and git names each object by the hash of its content.
+     */
+    static Path fileWithOtherLinks(Path path, int limit) {
+        Path[] found = {null};
+        int[] seen = {0};
+        try {
+            Files.walkFileTree(path, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                            if (dir.getFileName() != null && dir.getFileName().toString().equals("objects")
+                                    && dir.getParent() != null && dir.getParent().getFileName() != null
+                                    && dir.getParent().getFileName().toString().equals(".git")) {
+                                return FileVisitResult.SKIP_SUBTREE;
+                            }
+                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                            if (attrs.isRegularFile() && linkCount(file) > 1) {
+                                found[0] = file;
+                                return FileVisitResult.TERMINATE;
+                            }
+                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            return null;
+        }
+        return found[0];
+    }
+
+    private static int linkCount(Path file) {
+        try {
+            return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return 1;
         }
     }
 

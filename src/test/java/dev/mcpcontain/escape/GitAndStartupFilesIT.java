@@ -140,6 +140,30 @@ class GitAndStartupFilesIT {
                 suite.controlAsLauncher(id, Steps.of().add("tasks", "append", app.resolve(".vscode/tasks.json")))
                         .assertAllowed("tasks");
             }));
+            tests.add(Named.test(id, "a protected file with another hard link in the grant is refused (125, one line):"
+                    + " the read-only mount pins the name, not the file; control: opted in, the server changes"
+                    + " .vscode/tasks.json through the other link, and without the link the grant launches", () -> {
+                Path projects = suite.ownedDir(id, suite.workDir(id, "hard-link").resolve("projects"), "rwxr-xr-x");
+                Path app = suite.ownedDir(id, projects.resolve("app"), "rwxr-xr-x");
+                suite.ownedDir(id, app.resolve(".vscode"), "rwxr-xr-x");
+                Path tasks = suite.ownedFile(id, app.resolve(".vscode/tasks.json"), "{}\n");
+                Path other = app.resolve("notes.txt");
+                try {
+                    Files.createLink(other, tasks);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                RunResult refused = suite.launch(id, "hard-link").grant(projects, "rw").server("/bin/true").run()
+                        .assertExit(125);
+                assertEquals(1, refused.stderr().lines().count(), refused::toString);
+                assertTrue(refused.stderr().contains(tasks + " has another hard link"), refused::toString);
+                RunResult opted = suite.launch(id, "hard-link-unprotected").grant(projects, "rw,unprotected")
+                        .probe(Steps.of().add("tasks", "append", tasks).add("other", "append", other)).run();
+                opted.assertDenied("tasks", "EROFS");
+                opted.assertAllowed("other");
+                delete(other);
+                suite.launch(id, "hard-link-removed").grant(projects, "rw").server("/bin/true").run().assertExit(0);
+            }));
             tests.add(Named.test(id, "the launching user's home granted writable: refused (125, one line)", () -> {
                 RunResult r = suite.launch(id, "home-rw").grant(id.home(), "rw").server("/bin/true").run().assertExit(125);
                 assertEquals(1, r.stderr().lines().count(), r::toString);
