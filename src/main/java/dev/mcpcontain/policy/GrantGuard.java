@@ -147,6 +147,14 @@ public final class GrantGuard {
         readOnly.addAll(walk.projectNames);
 
         for (Path path : readOnly) {
+            Path outward = linkOutOf(path, grant, walkLimit);
+            if (outward != null) {
+                // The mount is read-only, but a symbolic link in it resolves outside it, to a file the server may
+                // write (or create, when the link dangles): whoever follows the link reads the server's content.
+                refuseUnless(unprotected, spec + ": " + outward + " is a symbolic link to " + linkTarget(outward)
+                        + ", which lies in the writable grant outside the read-only " + path + "; the server could"
+                        + " write what it points to; replace the link with the file" + optIn);
+            }
             Path linked = fileWithOtherLinks(path, walkLimit);
             if (linked != null) {
                 // The mount pins a name, not the inode: another hard link to the same file (made by the user, or by
@@ -239,6 +247,59 @@ public final class GrantGuard {
             return null;
         }
         return found[0];
+    }
+
+    /**
+     * The first symbolic link inside the protected directory PATH (at most LIMIT entries looked at) whose target lies
+     * in GRANT outside PATH, judged both by the words of the link and by where it really leads when it exists.
+     */
+    static Path linkOutOf(Path path, Path grant, int limit) {
+        if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        Path[] found = {null};
+        int[] seen = {0};
+        try {
+            Files.walkFileTree(path, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                            if (attrs.isSymbolicLink() && pointsOut(file, path, grant)) {
+                                found[0] = file;
+                                return FileVisitResult.TERMINATE;
+                            }
+                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            return null;
+        }
+        return found[0];
+    }
+
+    private static boolean pointsOut(Path link, Path inside, Path grant) {
+        List<Path> targets = new ArrayList<>();
+        try {
+            targets.add(link.getParent().resolve(Files.readSymbolicLink(link)).normalize());
+        } catch (IOException e) {
+            return true;
+        }
+        try {
+            targets.add(link.toRealPath());
+        } catch (IOException e) {
+            // dangling: the words of the link are all there is, and the server could create what they name
+        }
+        return targets.stream().anyMatch(t -> t.startsWith(grant) && !t.startsWith(inside));
     }
 
     private static int linkCount(Path file) {

@@ -164,6 +164,25 @@ class GitAndStartupFilesIT {
                 delete(other);
                 suite.launch(id, "hard-link-removed").grant(projects, "rw").server("/bin/true").run().assertExit(0);
             }));
+            tests.add(Named.test(id, "a symbolic link in a protected folder to a file of the writable grant is refused"
+                    + " (125, one line); control: opted in, the server writes .vscode/tasks.json through the link", () -> {
+                Path projects = suite.ownedDir(id, suite.workDir(id, "inner-link").resolve("projects"), "rwxr-xr-x");
+                Path app = suite.ownedDir(id, projects.resolve("app"), "rwxr-xr-x");
+                Path vscode = suite.ownedDir(id, app.resolve(".vscode"), "rwxr-xr-x");
+                suite.ownedFile(id, app.resolve("notes.txt"), "{}\n");
+                Path tasks = vscode.resolve("tasks.json");
+                try {
+                    Files.createSymbolicLink(tasks, Path.of("../notes.txt"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                RunResult refused = suite.launch(id, "inner-link").grant(projects, "rw").server("/bin/true").run()
+                        .assertExit(125);
+                assertEquals(1, refused.stderr().lines().count(), refused::toString);
+                assertTrue(refused.stderr().contains(tasks + " is a symbolic link to ../notes.txt"), refused::toString);
+                suite.launch(id, "inner-link-unprotected").grant(projects, "rw,unprotected")
+                        .probe(Steps.of().add("through-link", "append", tasks)).run().assertAllowed("through-link");
+            }));
             tests.add(Named.test(id, "the launching user's home granted writable: refused (125, one line)", () -> {
                 RunResult r = suite.launch(id, "home-rw").grant(id.home(), "rw").server("/bin/true").run().assertExit(125);
                 assertEquals(1, r.stderr().lines().count(), r::toString);

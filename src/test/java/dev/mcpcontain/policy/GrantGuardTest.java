@@ -143,6 +143,18 @@ class GrantGuardTest {
     }
 
     @Test
+    void aSymbolicLinkInAProtectedFolderToTheWritableGrantIsRefused() throws IOException {
+        Path plain = Files.createDirectories(dir.resolve("symlinked"));
+        Path vscode = Files.createDirectories(plain.resolve("app/.vscode"));
+        Files.createSymbolicLink(vscode.resolve("tasks.json"), Path.of("../notes.txt"));
+        assertTrue(refused(plain).contains(vscode.resolve("tasks.json") + " is a symbolic link to ../notes.txt"),
+                refused(plain));
+        Files.delete(vscode.resolve("tasks.json"));
+        Files.createSymbolicLink(vscode.resolve("settings.json"), Path.of("local.json"));
+        assertEquals(List.of(vscode), allowed(plain, false).readOnly(), "a link inside the folder itself is fine");
+    }
+
+    @Test
     void gitObjectsMayBeHardLinked() throws IOException {
         Path holder = Files.createDirectories(dir.resolve("clones"));
         Path objects = Files.createDirectories(holder.resolve("a/.git/objects/ab"));
