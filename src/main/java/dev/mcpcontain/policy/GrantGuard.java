@@ -142,15 +142,26 @@ public final class GrantGuard {
             readOnly.add(git);
         }
 
-        List<Path> projects = new ArrayList<>();
-        projects.add(grant);
-        walk.gits.forEach(g -> projects.add(g.getParent()));
-        for (Path project : projects) {
-            for (ProtectedNames.Name name : ProtectedNames.of(ProtectedNames.Where.PROJECT)) {
-                Path candidate = project.resolve(name.name());
-                if (exists(candidate)) {
-                    readOnly.add(candidate);
-                }
+        // Every existing project name, at any depth: an editor, direnv or npm trusts it in whichever sub-folder the
+        // user opens, not only at the top of the grant or of a git work tree (a plain folder of projects holds many).
+        readOnly.addAll(walk.projectNames);
+
+        for (Path path : readOnly) {
+            Path outward = linkOutOf(path, grant, walkLimit);
+            if (outward != null) {
+                // The mount is read-only, but a symbolic link in it resolves outside it, to a file the server may
+                // write (or create, when the link dangles): whoever follows the link reads the server's content.
+                refuseUnless(unprotected, spec + ": " + outward + " is a symbolic link to " + linkTarget(outward)
+                        + ", which lies in the writable grant outside the read-only " + path + "; the server could"
+                        + " write what it points to; replace the link with the file" + optIn);
+            }
+            Path linked = fileWithOtherLinks(path, walkLimit);
+            if (linked != null) {
+                // The mount pins a name, not the inode: another hard link to the same file (made by the user, or by
+                // a server in an earlier run before the folder became trusted) stays writable and changes it.
+                refuseUnless(unprotected, spec + ": " + linked + " has another hard link, through which the server"
+                        + " could change it although it is kept read-only; remove the extra link (find -samefile)"
+                        + optIn);
             }
         }
 
@@ -197,14 +208,122 @@ public final class GrantGuard {
         }
     }
 
+    /**
+     * The first regular file at or under PATH (not following links, at most LIMIT entries looked at) whose link count
+     * is above one, or null. A git object store is skipped: `git clone --local` hard-links its objects on purpose,
+     * and git names each object by the hash of its content.
+     */
+    static Path fileWithOtherLinks(Path path, int limit) {
+        Path[] found = {null};
+        int[] seen = {0};
+        try {
+            Files.walkFileTree(path, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                            if (dir.getFileName() != null && dir.getFileName().toString().equals("objects")
+                                    && dir.getParent() != null && dir.getParent().getFileName() != null
+                                    && dir.getParent().getFileName().toString().equals(".git")) {
+                                return FileVisitResult.SKIP_SUBTREE;
+                            }
+                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                            if (attrs.isRegularFile() && linkCount(file) > 1) {
+                                found[0] = file;
+                                return FileVisitResult.TERMINATE;
+                            }
+                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            return null;
+        }
+        return found[0];
+    }
+
+    /**
+     * The first symbolic link inside the protected directory PATH (at most LIMIT entries looked at) whose target lies
+     * in GRANT outside PATH, judged both by the words of the link and by where it really leads when it exists.
+     */
+    static Path linkOutOf(Path path, Path grant, int limit) {
+        if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        Path[] found = {null};
+        int[] seen = {0};
+        try {
+            Files.walkFileTree(path, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                            if (attrs.isSymbolicLink() && pointsOut(file, path, grant)) {
+                                found[0] = file;
+                                return FileVisitResult.TERMINATE;
+                            }
+                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            return null;
+        }
+        return found[0];
+    }
+
+    private static boolean pointsOut(Path link, Path inside, Path grant) {
+        List<Path> targets = new ArrayList<>();
+        try {
+            targets.add(link.getParent().resolve(Files.readSymbolicLink(link)).normalize());
+        } catch (IOException e) {
+            return true;
+        }
+        try {
+            targets.add(link.toRealPath());
+        } catch (IOException e) {
+            // dangling: the words of the link are all there is, and the server could create what they name
+        }
+        return targets.stream().anyMatch(t -> t.startsWith(grant) && !t.startsWith(inside));
+    }
+
+    private static int linkCount(Path file) {
+        try {
+            return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return 1;
+        }
+    }
+
+    private static boolean isProjectName(Path path) {
+        String name = path.getFileName().toString();
+        return ProtectedNames.of(ProtectedNames.Where.PROJECT).stream().anyMatch(n -> n.name().equals(name));
+    }
+
     private static final class Walk {
         final List<Path> gits = new ArrayList<>();
+        final List<Path> projectNames = new ArrayList<>();
         boolean truncated;
     }
 
     /**
-     * Every .git (directory, file or link) under GRANT, without entering .git directories or following links,
-     * bounded by {@link #WALK_LIMIT} folders. Folders the launcher cannot read are skipped: the server, with the
+     * Every .git (directory, file or link) and every other existing project name under GRANT, without entering them
+     * (each is pinned as a whole) or following links, bounded by {@link #WALK_LIMIT} folders. Folders the launcher cannot read are skipped: the server, with the
      * same or fewer rights, cannot write in them either.
      */
     private static Walk walk(Path grant, int limit) {
@@ -222,6 +341,10 @@ public final class GrantGuard {
                                 walk.gits.add(dir);
                                 return FileVisitResult.SKIP_SUBTREE;
                             }
+                            if (!dir.equals(grant) && isProjectName(dir)) {
+                                walk.projectNames.add(dir);
+                                return FileVisitResult.SKIP_SUBTREE;
+                            }
                             if (++folders[0] > limit) {
                                 walk.truncated = true;
                                 return FileVisitResult.TERMINATE;
@@ -233,6 +356,8 @@ public final class GrantGuard {
                         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                             if (file.getFileName().toString().equals(".git")) {
                                 walk.gits.add(file);
+                            } else if (isProjectName(file)) {
+                                walk.projectNames.add(file);
                             }
                             return FileVisitResult.CONTINUE;
                         }

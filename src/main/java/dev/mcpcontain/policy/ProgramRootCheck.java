@@ -188,7 +188,77 @@ public final class ProgramRootCheck {
         } catch (IOException e) {
             return Optional.of(candidate + " cannot be listed (" + e.getMessage() + ")");
         }
-        return refusal(candidate, places, names);
+        Optional<String> top = refusal(candidate, places, names);
+        return top.isPresent() ? top : deepRefusal(candidate, DEEP_LIMIT);
+    }
+
+    /** Entries a search below the top level may look at; a larger tree is not mounted as a whole. */
+    static final int DEEP_LIMIT = 20_000;
+
+    /** Trees of published third-party packages: searched by nobody, since their files are not the user's. */
+    static final Set<String> THIRD_PARTY = Set.of("node_modules", "site-packages", "dist-packages", ".git");
+
+    /**
+     * A credential file, key or credential store anywhere below the top level (a {@code config/.env}, a
+     * {@code deploy/id_ed25519}), not inside third-party package trees; at most LIMIT entries, beyond which the
+     * tree is refused as too large to search. Key and certificate extensions count only at the top level: below
+     * it they are mostly public certificates and test fixtures.
+     */
+    static Optional<String> deepRefusal(Path candidate, int limit) {
+        for (Path part : candidate) {
+            if (THIRD_PARTY.contains(part.toString())) {
+                return Optional.empty();
+            }
+        }
+        String[] found = {null};
+        int[] seen = {0};
+        try {
+            java.nio.file.Files.walkFileTree(candidate, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class),
+                    Integer.MAX_VALUE, new java.nio.file.SimpleFileVisitor<>() {
+                        @Override
+                        public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                                java.nio.file.attribute.BasicFileAttributes attrs) {
+                            String name = dir.equals(candidate) ? "" : dir.getFileName().toString();
+                            if (THIRD_PARTY.contains(name)) {
+                                return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                            }
+                            if (CREDENTIAL_STORES.contains(name)) {
+                                found[0] = candidate.relativize(dir) + ", a store of configuration and credentials";
+                                return java.nio.file.FileVisitResult.TERMINATE;
+                            }
+                            return count(seen, limit, found);
+                        }
+
+                        @Override
+                        public java.nio.file.FileVisitResult visitFile(Path file,
+                                java.nio.file.attribute.BasicFileAttributes attrs) {
+                            String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
+                            if (CREDENTIAL_FILES.contains(lower) || lower.startsWith("id_rsa")
+                                    || lower.startsWith("id_ed25519") || lower.startsWith("id_ecdsa")
+                                    || lower.startsWith("id_dsa")) {
+                                found[0] = "the credential file " + candidate.relativize(file);
+                                return java.nio.file.FileVisitResult.TERMINATE;
+                            }
+                            return count(seen, limit, found);
+                        }
+
+                        @Override
+                        public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                            return java.nio.file.FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            return Optional.of(candidate + " cannot be searched (" + e.getMessage() + ")");
+        }
+        return found[0] == null ? Optional.empty() : Optional.of(candidate + " holds " + found[0]);
+    }
+
+    private static java.nio.file.FileVisitResult count(int[] seen, int limit, String[] found) {
+        if (++seen[0] > limit) {
+            found[0] = "more than " + limit + " entries, too many to search for credentials";
+            return java.nio.file.FileVisitResult.TERMINATE;
+        }
+        return java.nio.file.FileVisitResult.CONTINUE;
     }
 
     private static List<Path> children(Path dir) {

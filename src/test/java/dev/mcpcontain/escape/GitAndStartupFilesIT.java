@@ -112,6 +112,77 @@ class GitAndStartupFilesIT {
                 assertTrue(refused.stderr().contains("holds the git work tree " + r), refused::toString);
                 suite.launch(id, "holder-ro").grant(holder, "ro").server("/bin/true").run().assertExit(0);
             }));
+            tests.add(Named.test(id, "a plain folder of projects granted writable: a sub-folder's existing .vscode,"
+                    + " .envrc and .mcp.json are read-only (EROFS) and their folder cannot be renamed away (EBUSY);"
+                    + " control: a sibling file is writable inside and the user appends on the host", () -> {
+                Path projects = suite.ownedDir(id, suite.workDir(id, "deep-names").resolve("projects"), "rwxr-xr-x");
+                Path app = suite.ownedDir(id, suite.ownedDir(id, projects.resolve("clients"), "rwxr-xr-x")
+                        .resolve("app"), "rwxr-xr-x");
+                suite.ownedDir(id, app.resolve(".vscode"), "rwxr-xr-x");
+                suite.ownedFile(id, app.resolve(".vscode/tasks.json"), "{}\n");
+                suite.ownedFile(id, app.resolve(".envrc"), "# direnv\n");
+                suite.ownedFile(id, app.resolve(".mcp.json"), "{}\n");
+                suite.ownedFile(id, app.resolve("main.c"), "int main(void) { return 0; }\n");
+                RunResult r = suite.launch(id, "deep-names").grant(projects, "rw").probe(Steps.of()
+                        .add("tasks", "append", app.resolve(".vscode/tasks.json"))
+                        .add("envrc", "append", app.resolve(".envrc"))
+                        .add("mcp-json", "append", app.resolve(".mcp.json"))
+                        .add("vscode-rename", "rename", app.resolve(".vscode"), app.resolve("vscode.old"))
+                        .add("app-rename", "rename", app, projects.resolve("clients/app.old"))
+                        .add("sibling", "append", app.resolve("main.c"))).run();
+                r.assertProbeCompleted(List.of("tasks", "envrc", "mcp-json", "vscode-rename", "app-rename", "sibling"));
+                r.assertDenied("tasks", "EROFS");
+                r.assertDenied("envrc", "EROFS");
+                r.assertDenied("mcp-json", "EROFS");
+                r.assertDenied("vscode-rename", "EBUSY");
+                r.assertDenied("app-rename", "EBUSY");
+                r.assertAllowed("sibling");
+                suite.controlAsLauncher(id, Steps.of().add("tasks", "append", app.resolve(".vscode/tasks.json")))
+                        .assertAllowed("tasks");
+            }));
+            tests.add(Named.test(id, "a protected file with another hard link in the grant is refused (125, one line):"
+                    + " the read-only mount pins the name, not the file; control: opted in, the server changes"
+                    + " .vscode/tasks.json through the other link, and without the link the grant launches", () -> {
+                Path projects = suite.ownedDir(id, suite.workDir(id, "hard-link").resolve("projects"), "rwxr-xr-x");
+                Path app = suite.ownedDir(id, projects.resolve("app"), "rwxr-xr-x");
+                suite.ownedDir(id, app.resolve(".vscode"), "rwxr-xr-x");
+                Path tasks = suite.ownedFile(id, app.resolve(".vscode/tasks.json"), "{}\n");
+                Path other = app.resolve("notes.txt");
+                try {
+                    Files.createLink(other, tasks);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                RunResult refused = suite.launch(id, "hard-link").grant(projects, "rw").server("/bin/true").run()
+                        .assertExit(125);
+                assertEquals(1, refused.stderr().lines().count(), refused::toString);
+                assertTrue(refused.stderr().contains(tasks + " has another hard link"), refused::toString);
+                RunResult opted = suite.launch(id, "hard-link-unprotected").grant(projects, "rw,unprotected")
+                        .probe(Steps.of().add("tasks", "append", tasks).add("other", "append", other)).run();
+                opted.assertDenied("tasks", "EROFS");
+                opted.assertAllowed("other");
+                delete(other);
+                suite.launch(id, "hard-link-removed").grant(projects, "rw").server("/bin/true").run().assertExit(0);
+            }));
+            tests.add(Named.test(id, "a symbolic link in a protected folder to a file of the writable grant is refused"
+                    + " (125, one line); control: opted in, the server writes .vscode/tasks.json through the link", () -> {
+                Path projects = suite.ownedDir(id, suite.workDir(id, "inner-link").resolve("projects"), "rwxr-xr-x");
+                Path app = suite.ownedDir(id, projects.resolve("app"), "rwxr-xr-x");
+                Path vscode = suite.ownedDir(id, app.resolve(".vscode"), "rwxr-xr-x");
+                suite.ownedFile(id, app.resolve("notes.txt"), "{}\n");
+                Path tasks = vscode.resolve("tasks.json");
+                try {
+                    Files.createSymbolicLink(tasks, Path.of("../notes.txt"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                RunResult refused = suite.launch(id, "inner-link").grant(projects, "rw").server("/bin/true").run()
+                        .assertExit(125);
+                assertEquals(1, refused.stderr().lines().count(), refused::toString);
+                assertTrue(refused.stderr().contains(tasks + " is a symbolic link to ../notes.txt"), refused::toString);
+                suite.launch(id, "inner-link-unprotected").grant(projects, "rw,unprotected")
+                        .probe(Steps.of().add("through-link", "append", tasks)).run().assertAllowed("through-link");
+            }));
             tests.add(Named.test(id, "the launching user's home granted writable: refused (125, one line)", () -> {
                 RunResult r = suite.launch(id, "home-rw").grant(id.home(), "rw").server("/bin/true").run().assertExit(125);
                 assertEquals(1, r.stderr().lines().count(), r::toString);

@@ -36,6 +36,9 @@ class ProgramMountIT {
                 tests.add(Named.test(id, profile + ": a server in /tmp cannot read /tmp/other-secret or connect to a socket"
                         + " in /tmp; control: the server's uid can, uncontained", () -> programInTmp(suite, id, profile)));
             }
+            tests.add(Named.test(id, "an install prefix holding a credential file below its top (etc/deep/.env): only"
+                    + " the program is mounted, the secret and lib/ are ENOENT; controls: without the secret lib/ is"
+                    + " mounted, with --grant the secret is read", () -> deepCredentials(suite, id)));
             tests.add(Named.test(id, "an interpreter script in the home: --dry-run mounts the script alone, never the"
                     + " home, and says how to grant more", () -> scriptInHome(suite, id)));
             return Named.group(id, tests);
@@ -108,6 +111,32 @@ class ProgramMountIT {
             deleteQuietly(secret);
             deleteQuietly(socket);
         }
+    }
+
+    private static void deepCredentials(EscapeSuite suite, Identity id) throws IOException {
+        Path prefix = suite.ownedDir(id, suite.workDir(id, "deep-credentials").resolve("tool"), "rwxr-xr-x");
+        Path bin = suite.ownedDir(id, prefix.resolve("bin"), "rwxr-xr-x");
+        Path lib = suite.ownedDir(id, prefix.resolve("lib"), "rwxr-xr-x");
+        Path readme = suite.ownedFile(id, lib.resolve("readme.txt"), "lib\n");
+        Path deep = suite.ownedDir(id, suite.ownedDir(id, prefix.resolve("etc"), "rwxr-xr-x").resolve("deep"), "rwxr-xr-x");
+        Path secret = suite.ownedFile(id, deep.resolve(".env"), "TOKEN=it-secret\n");
+        Path server = bin.resolve("srv");
+        Files.copy(suite.probe(), server, StandardCopyOption.REPLACE_EXISTING);
+        EscapeSuite.chmod(server, "rwxr-xr-x");
+        EscapeSuite.chown(server, id.user());
+        Steps steps = Steps.of().add("secret", "read", secret).add("lib", "read", readme);
+        RunResult contained = launch(suite, id, "deep-credentials", "default", server, steps).run();
+        contained.assertDenied("secret", "ENOENT");
+        contained.assertDenied("lib", "ENOENT");
+        contained.assertExit(0);
+        RunResult granted = launch(suite, id, "deep-credentials-granted", "default", server, steps)
+                .grant(prefix, "ro").run();
+        granted.assertAllowed("secret");
+        granted.assertAllowed("lib");
+        Files.delete(secret);
+        RunResult without = launch(suite, id, "deep-credentials-none", "default", server,
+                Steps.of().add("lib", "read", readme)).run();
+        without.assertAllowed("lib");
     }
 
     private static void scriptInHome(EscapeSuite suite, Identity id) throws IOException {

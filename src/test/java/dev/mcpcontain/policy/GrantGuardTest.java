@@ -116,6 +116,55 @@ class GrantGuardTest {
     }
 
     @Test
+    void projectNamesInPlainSubfoldersArePinnedAtAnyDepth() throws IOException {
+        Path plain = Files.createDirectories(dir.resolve("projects"));
+        Path app = Files.createDirectories(plain.resolve("clients/app"));
+        Files.createDirectories(app.resolve(".vscode"));
+        Files.writeString(app.resolve(".vscode/tasks.json"), "{}");
+        Files.writeString(app.resolve(".envrc"), "");
+        Files.writeString(plain.resolve("clients/.mcp.json"), "{}");
+        GrantGuard.Pins pins = allowed(plain, false);
+        assertEquals(List.of(plain.resolve("clients/.mcp.json"), app.resolve(".envrc"), app.resolve(".vscode")),
+                pins.readOnly().stream().sorted().toList(), pins.toString());
+        // the folders in between become mount points, so the server cannot rename them away and make new ones
+        assertTrue(pins.pinnedDirs().containsAll(List.of(plain.resolve("clients"), app)), pins.toString());
+    }
+
+    @Test
+    void aProtectedFileWithAnotherHardLinkIsRefusedUnlessUnprotected() throws IOException {
+        Path plain = Files.createDirectories(dir.resolve("linked"));
+        Path vscode = Files.createDirectories(plain.resolve("app/.vscode"));
+        Files.writeString(vscode.resolve("tasks.json"), "{}");
+        Files.createLink(plain.resolve("app/notes.txt"), vscode.resolve("tasks.json"));
+        assertTrue(refused(plain).contains(vscode.resolve("tasks.json") + " has another hard link"), refused(plain));
+        assertTrue(allowed(plain, true).readOnly().contains(vscode), "unprotected still pins it");
+        Files.delete(plain.resolve("app/notes.txt"));
+        assertEquals(List.of(vscode), allowed(plain, false).readOnly());
+    }
+
+    @Test
+    void aSymbolicLinkInAProtectedFolderToTheWritableGrantIsRefused() throws IOException {
+        Path plain = Files.createDirectories(dir.resolve("symlinked"));
+        Path vscode = Files.createDirectories(plain.resolve("app/.vscode"));
+        Files.createSymbolicLink(vscode.resolve("tasks.json"), Path.of("../notes.txt"));
+        assertTrue(refused(plain).contains(vscode.resolve("tasks.json") + " is a symbolic link to ../notes.txt"),
+                refused(plain));
+        Files.delete(vscode.resolve("tasks.json"));
+        Files.createSymbolicLink(vscode.resolve("settings.json"), Path.of("local.json"));
+        assertEquals(List.of(vscode), allowed(plain, false).readOnly(), "a link inside the folder itself is fine");
+    }
+
+    @Test
+    void gitObjectsMayBeHardLinked() throws IOException {
+        Path holder = Files.createDirectories(dir.resolve("clones"));
+        Path objects = Files.createDirectories(holder.resolve("a/.git/objects/ab"));
+        Files.writeString(objects.resolve("cdef"), "blob");
+        Files.createLink(holder.resolve("cdef-link"), objects.resolve("cdef"));
+        assertTrue(allowed(holder, true).readOnly().contains(holder.resolve("a/.git")));
+        assertEquals(null, GrantGuard.fileWithOtherLinks(holder.resolve("a/.git"), 50));
+    }
+
+    @Test
     void homesComeFromPasswdAndNeverIncludeTheRoot() throws IOException {
         Path passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\nsys:x:3:3::/:/bin/false\n"
                 + "alice:x:1000:1000::" + home + ":/bin/bash\nghost:x:1001:1001::/nonexistent-mcp:/bin/sh\n");

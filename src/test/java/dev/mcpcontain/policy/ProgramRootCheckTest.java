@@ -95,4 +95,24 @@ class ProgramRootCheckTest {
         assertTrue(places.sharedTemps().contains(Path.of("/tmp")) && places.sharedTemps().contains(Path.of("/dev/shm")),
                 places::toString);
     }
+
+    @Test
+    void credentialsBelowTheTopLevelAreFoundOutsideThirdPartyTrees(@TempDir Path dir) throws IOException {
+        Path app = Files.createDirectories(dir.resolve("opt/app"));
+        Files.createDirectories(app.resolve("bin"));
+        Files.createDirectories(app.resolve("node_modules/lib/test"));
+        Files.writeString(app.resolve("node_modules/lib/test/.npmrc"), "fixture");
+        Files.writeString(app.resolve("bin/tool"), "#!/bin/sh\n");
+        assertEquals(Optional.empty(), ProgramRootCheck.deepRefusal(app, 100));
+        Files.createDirectories(app.resolve("etc/deep"));
+        Files.writeString(app.resolve("etc/deep/.env"), "SECRET=1");
+        assertEquals(Optional.of(app + " holds the credential file etc/deep/.env"), ProgramRootCheck.deepRefusal(app, 100));
+        Files.delete(app.resolve("etc/deep/.env"));
+        Files.createDirectories(app.resolve("etc/deep/.aws"));
+        assertTrue(ProgramRootCheck.deepRefusal(app, 100).orElseThrow().contains("etc/deep/.aws, a store"));
+        Files.delete(app.resolve("etc/deep/.aws"));
+        assertTrue(ProgramRootCheck.deepRefusal(app, 3).orElseThrow().contains("more than 3 entries"));
+        assertEquals(Optional.empty(), ProgramRootCheck.deepRefusal(app.resolve("node_modules/lib"), 100),
+                "inside a package tree nothing is searched");
+    }
 }
