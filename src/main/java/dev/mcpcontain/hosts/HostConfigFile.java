@@ -19,20 +19,25 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One host configuration file: read as a JSON tree that keeps every key and its order, written back in the file's
- * own layout. Replacing it first copies the original to a timestamped backup beside it (same permissions), then
+ * own layout. Replacing it first copies the original to a timestamped backup beside it (with the owner's permission
+ * bits only: it may hold the secrets the import moves out), then
  * renames a complete new file over it, and refuses if the host changed the file in the meantime (Claude Code
  * rewrites {@code ~/.claude.json} while it runs). A symlinked file (dotfile managers) is written where it points.
  *
@@ -279,13 +284,18 @@ public record HostConfigFile(Path file, boolean exists, byte[] original, ObjectN
                 + " it); it was left as it is now: run the command again");
     }
 
-    /** {@code FILE.mcp-contain-YYYYMMDDTHHMMSSZ.bak}, a byte copy with the original's permissions. */
+    /**
+     * {@code FILE.mcp-contain-YYYYMMDDTHHMMSSZ.bak}: the original's bytes, readable by its owner only. The original
+     * may hold the very secrets {@code import} moves into the secret store (an API key in {@code env}), and host files
+     * are often 0644: a backup with the original's mode would keep them readable by every account after the import.
+     * So the backup keeps only the owner's bits, and is created with them (never wider for a moment).
+     */
     private Path backup(Path target, Instant now) {
         String base = target.getFileName() + ".mcp-contain-" + STAMP.format(now);
         for (int i = 0; ; i++) {
             Path backup = target.resolveSibling(base + (i == 0 ? "" : "-" + i) + ".bak");
             try {
-                Files.copy(target, backup, StandardCopyOption.COPY_ATTRIBUTES);
+                ownerOnlyCopy(target, backup);
                 return backup;
             } catch (FileAlreadyExistsException e) {
                 if (i > 100) {
@@ -295,6 +305,34 @@ public record HostConfigFile(Path file, boolean exists, byte[] original, ObjectN
                 throw new RegistryException(file + ": cannot write the backup " + backup + ": " + e.getMessage()
                         + "; nothing was changed", e);
             }
+        }
+    }
+
+    /** A new file (never an existing one or a link's target) with the bytes read and the owner's bits only. */
+    private void ownerOnlyCopy(Path target, Path backup) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class);
+        if (view == null) {
+            Files.copy(target, backup, StandardCopyOption.COPY_ATTRIBUTES);
+            return;
+        }
+        PosixFileAttributes attributes = view.readAttributes();
+        Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
+        for (var p : attributes.permissions()) {
+            if (p.name().startsWith("OWNER_")) {
+                mode.add(p);
+            }
+        }
+        mode.add(PosixFilePermission.OWNER_READ);
+        Files.createFile(backup, PosixFilePermissions.asFileAttribute(
+                EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
+        try {
+            Files.write(backup, original, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+            Files.setPosixFilePermissions(backup, mode);
+            Files.setLastModifiedTime(backup, attributes.lastModifiedTime());
+        } catch (IOException e) {
+            Files.deleteIfExists(backup);
+            throw e;
         }
     }
 

@@ -146,7 +146,7 @@ class HostConfigFileTest {
     }
 
     @Test
-    void replacingBacksUpWithTheSamePermissionsThenRenames() throws Exception {
+    void replacingBacksUpReadableByTheOwnerOnlyThenRenames() throws Exception {
         Path file = fx.write("claude.json", temp.resolve(".claude.json"));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
         byte[] original = Files.readAllBytes(file);
@@ -155,7 +155,9 @@ class HostConfigFileTest {
         Path backup = config.replace(text, Instant.parse("2026-12-02T11:22:33Z"));
         assertEquals(temp.resolve(".claude.json.mcp-contain-20261202T112233Z.bak"), backup);
         assertArrayEquals(original, Files.readAllBytes(backup));
-        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
+        // The backup may hold the secrets the import moved out: the owner's bits only. The new file keeps the
+        // original's mode (the positive control: the same mode reaches the file the host reads).
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
         assertEquals(text, Files.readString(file));
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         // A second change within the same second does not overwrite the first backup.
@@ -163,6 +165,20 @@ class HostConfigFileTest {
         Path second = again.replace(again.text() + " ", Instant.parse("2026-12-02T11:22:33Z"));
         assertEquals(temp.resolve(".claude.json.mcp-contain-20261202T112233Z-1.bak"), second);
         assertEquals(text, Files.readString(second));
+    }
+
+    @Test
+    void aWorldReadableFileWithASecretIsBackedUpPrivately() throws Exception {
+        Path file = temp.resolve("world/claude_desktop_config.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "{\"mcpServers\": {\"fs\": {\"command\": \"/bin/cat\", \"env\": {\"API_TOKEN\":"
+                + " \"sk-live-123\"}}}}\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxrw-r--"));
+        HostConfigFile config = HostConfigFile.read(file, false);
+        Path backup = config.replace(config.replacing(Map.of("/mcpServers/fs", entry("fs"))), Instant.now());
+        assertTrue(Files.readString(backup).contains("sk-live-123"), "the backup is the original");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
+        assertEquals("rwxrw-r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
 
     @Test
