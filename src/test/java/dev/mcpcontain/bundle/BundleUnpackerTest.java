@@ -196,6 +196,23 @@ class BundleUnpackerTest {
         assertEquals("console.log('benign')", Files.readString(target.resolve("index.js")));
     }
 
+    /** A local header that disagrees with the directory (what streaming unzippers read) is refused. */
+    @Test
+    void aLocalHeaderThatDisagreesWithTheDirectoryIsRefused() throws IOException {
+        byte[] zip = new CraftedZip().add(new CraftedZip.Entry("a.txt", "hello".getBytes(StandardCharsets.UTF_8),
+                0100644, false, -1)).bytes();
+        String expected = "entry 'a.txt' has a local header whose method, CRC or sizes differ from the directory's"
+                + " (an archive that reads differently in different tools); nothing was unpacked";
+        for (int field : new int[] {8, 14, 18, 22}) {
+            byte[] crafted = zip.clone();
+            crafted[field] ^= 0x01;
+            assertEquals(expected, refused(crafted, BundleUnpacker.Limits.DEFAULT), "field at " + field);
+        }
+        Path target = store().resolve("srv");
+        BundleUnpacker.unpack(write(zip), zip.length, target, BundleUnpacker.Limits.DEFAULT);
+        assertEquals("hello", Files.readString(target.resolve("a.txt")));
+    }
+
     /** Bytes after the end record (and no signature block) are not part of any archive a tool would agree on. */
     @Test
     void dataAfterTheEndRecordIsRefused() throws IOException {
