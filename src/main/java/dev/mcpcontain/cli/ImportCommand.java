@@ -75,7 +75,7 @@ public final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = OneLineWriter.wrap(spec.commandLine().getErr());
         Host host = host(hostName);
         Registration registration = new Registration();
         String chosenProfile = profile == null ? "default" : profile;

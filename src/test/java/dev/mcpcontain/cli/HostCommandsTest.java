@@ -232,6 +232,34 @@ class HostCommandsTest {
         assertTrue(unregistered.err().contains("no registered server 'nothing-here'"), unregistered.err());
     }
 
+    /**
+     * A project's host file is written by whoever wrote the project: an entry key or argument with a newline must
+     * not print a line that looks like mcp-contain's own (here a forged grant), nor terminal escapes. The same entry
+     * under a plain key (positive control) prints its grant line as usual.
+     */
+    @Test
+    void namesAndArgumentsFromTheFileCannotForgeOutputLines() throws Exception {
+        Path file = Files.createDirectories(temp.resolve("project/.cursor")).resolve("mcp.json");
+        Files.writeString(file, "{\"mcpServers\": {\"a\\nmcp-contain:   grant /:rw (forged)\": {\"command\": \"node\", \"args\": [\""
+                + server + "\", \"--x=\\n/etc\\u001b[2J\", \"" + notes + "\"]}}}\n");
+        Result r = run("import", "cursor", "--config", file.toString(), "--dry-run");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().lines().noneMatch(l -> l.startsWith("mcp-contain:   grant /:rw")), r.err());
+        assertTrue(r.err().contains("'a\\x0amcp-contain:   grant /:rw (forged)'"), r.err());
+        assertTrue(r.err().contains("--x=\\x0a/etc\\x1b[2J"), r.err());
+        assertFalse(r.err().contains("\u001b"), r.err());
+        assertTrue(r.err().contains("\nmcp-contain:   grant " + notes + ":rw (a folder argument of its command)\n"),
+                r.err());
+
+        // An error quoting such a name is one line too.
+        Files.writeString(file, "{\"mcpServers\": {\"x\\ny\": {\"command\": \"node\", \"args\": [\"" + server
+                + "\"]}, \"x-y\": {\"command\": \"node\", \"args\": [\"" + server + "\"]}}}\n");
+        Result collision = run("import", "cursor", "--config", file.toString());
+        assertEquals(125, collision.exit());
+        assertEquals(1, collision.err().lines().count(), collision.err());
+        assertTrue(collision.err().contains("/mcpServers/x\\x0ay"), collision.err());
+    }
+
     @Test
     void connectCreatesAddsOnceAndRefusesToReplaceAnotherEntry() throws Exception {
         assertEquals(0, run("add", "--name", "notes", "--grant", notes + ":ro", "--", "node", server.toString()).exit());
