@@ -231,7 +231,12 @@ public record HostConfigFile(Path file, boolean exists, byte[] original, ObjectN
         Path target;
         try {
             target = exists ? file.toRealPath() : file.toAbsolutePath();
-            Files.createDirectories(target.getParent());
+            if (!Files.isDirectory(target.getParent())) {
+                // The host's folder (~/.cursor, a project's .vscode) 0755 at most whatever the umask: whoever can
+                // write it can replace the file, which says what the host runs.
+                Files.createDirectories(target.getParent(),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            }
         } catch (IOException e) {
             throw new RegistryException(file + ": cannot resolve: " + e.getMessage(), e);
         }

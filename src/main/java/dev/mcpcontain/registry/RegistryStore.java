@@ -322,7 +322,10 @@ public final class RegistryStore {
     private void ensureRealDirectory(Path dir) {
         try {
             if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(dir.getParent());
+                // Missing parents too get 0755 at most: Files.createDirectories alone would make them 0777 under a
+                // umask of 0 (a service's), and anyone could then move the registry away and put another in its place.
+                Files.createDirectories(dir.getParent(),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
             }
         } catch (IOException e) {

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -258,6 +259,42 @@ class HostCommandsTest {
         assertEquals(125, collision.exit());
         assertEquals(1, collision.err().lines().count(), collision.err());
         assertTrue(collision.err().contains("/mcpServers/x\\x0ay"), collision.err());
+    }
+
+    /**
+     * Under a umask of 0 (as some services run), the folders mcp-contain creates must still not be writable by
+     * others: whoever can write the host's folder can swap the file that says what the host runs, and whoever can
+     * write the registry's parent can replace the registry. The same commands (positive control) create them.
+     */
+    @Test
+    void foldersCreatedUnderAUmaskOfZeroAreNotWritableByOthers() throws Exception {
+        Path state = temp.resolve("fresh-state");
+        env.put(dev.mcpcontain.policy.HostEnvironment.STATE_DIR_VARIABLE, state.toString());
+        Path project = temp.resolve("shop/.cursor/mcp.json");
+        assertEquals(0, runWithUmask0("add", "--name", "notes", "--", "node", server.toString()).exit());
+        Result connect = runWithUmask0("connect", "cursor", "notes", "--config", project.toString());
+        assertEquals(0, connect.exit(), connect.err());
+        assertTrue(Files.readString(project).contains("\"notes\""));
+        Path registry = state.resolve("data/registry");
+        assertTrue(Files.isDirectory(registry.resolve("notes")), "registered in " + registry);
+        for (Path dir : List.of(project.getParent(), project.getParent().getParent(), state, registry.getParent(),
+                registry, registry.resolve("notes"))) {
+            String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(dir));
+            assertFalse(mode.charAt(4) == 'w' || mode.charAt(7) == 'w', dir + " is writable by others: " + mode);
+        }
+    }
+
+    private Result runWithUmask0(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "umask 000 && exec \"$@\"", "sh"));
+        command.addAll(McpClients.java(Main.class.getName(), List.of(args)));
+        command.add(5, "-Duser.home=" + home);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
+        builder.environment().putAll(env);
+        Path out = temp.resolve("out.txt");
+        Path err = temp.resolve("err.txt");
+        Process p = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     @Test
