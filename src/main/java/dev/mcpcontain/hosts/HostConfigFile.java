@@ -58,11 +58,32 @@ public record HostConfigFile(Path file, boolean exists, byte[] original, ObjectN
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** Host files are kilobytes; Claude Code's ~/.claude.json, with every project's history, a few MiB. */
+    static final int MAX_SIZE = 64 << 20;
+
+    /**
+     * The file's bytes, refusing what is not a regular file (a fifo would block the command forever, a device such
+     * as /dev/zero never ends) and anything over {@link #MAX_SIZE} (read no further than that, even if it grows).
+     */
+    private static byte[] readBounded(Path file) throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new RegistryException(file + ": not a regular file (a folder, device or fifo); nothing was changed");
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_SIZE + 1);
+            if (bytes.length > MAX_SIZE) {
+                throw new RegistryException(file + ": larger than " + (MAX_SIZE >> 20) + " MiB, too large for a host"
+                        + " configuration; nothing was changed");
+            }
+            return bytes;
+        }
+    }
+
     /** @throws RegistryException one line naming the file (and line and column for bad JSON) */
     public static HostConfigFile read(Path file, boolean createIfMissing) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = readBounded(file);
         } catch (NoSuchFileException e) {
             if (!createIfMissing) {
                 throw new RegistryException(file + ": no such file");

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpcontain.registry.RegistryException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -179,6 +180,35 @@ class HostConfigFileTest {
         assertTrue(Files.readString(backup).contains("sk-live-123"), "the backup is the original");
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
         assertEquals("rwxrw-r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+
+    /**
+     * {@code --config} naming a device, a fifo or a huge file: one-line refusals, never a hang or an out-of-memory
+     * stack trace. A regular file just under the limit (positive control) is read.
+     */
+    @Test
+    void devicesFifosAndHugeFilesAreRefusedWithoutReadingThem() throws Exception {
+        RegistryException device = assertThrows(RegistryException.class,
+                () -> HostConfigFile.read(Path.of("/dev/zero"), false));
+        assertEquals("/dev/zero: not a regular file (a folder, device or fifo); nothing was changed",
+                device.getMessage());
+        Path fifo = temp.resolve("mcp.json");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        RegistryException pipe = assertThrows(RegistryException.class, () -> HostConfigFile.read(fifo, false));
+        assertTrue(pipe.getMessage().endsWith(": not a regular file (a folder, device or fifo); nothing was changed"));
+
+        Path huge = temp.resolve("huge.json");
+        byte[] padding = new byte[HostConfigFile.MAX_SIZE - 20];
+        java.util.Arrays.fill(padding, (byte) ' ');
+        Files.write(huge, padding);
+        Files.write(huge, "{\"mcpServers\": {}}\n".getBytes(StandardCharsets.UTF_8),
+                java.nio.file.StandardOpenOption.APPEND);
+        assertTrue(HostConfigFile.read(huge, false).root().has("mcpServers"));
+        Files.write(huge, new byte[] {' ', ' '}, java.nio.file.StandardOpenOption.APPEND);
+        RegistryException big = assertThrows(RegistryException.class, () -> HostConfigFile.read(huge, false));
+        assertEquals(huge + ": larger than 64 MiB, too large for a host configuration; nothing was changed",
+                big.getMessage());
     }
 
     @Test
