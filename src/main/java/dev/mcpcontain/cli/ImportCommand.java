@@ -132,6 +132,8 @@ public final class ImportCommand implements Callable<Integer> {
         try {
             for (int i = 0; i < imports.size(); i++) {
                 EntryImport entry = imports.get(i);
+                // Claimed first, and undone only once claimed: a name another import got meanwhile stays theirs.
+                registration.store.claimServerDirectory(entry.name());
                 registered.add(entry.name());
                 if (packages.get(i).isPresent()) {
                     ImportedServers.registerPackage(registration, entry, packages.get(i).get(), chosenProfile, now, err);

@@ -319,6 +319,28 @@ public final class RegistryStore {
         return dir;
     }
 
+    /**
+     * The server's folder, created now and by this call only: the step that makes a new name this command's. Two
+     * commands registering the same name at once (two imports of one host file) both pass the "not registered yet"
+     * check; only one can create the folder, and the other is refused before it writes anything, so its rollback
+     * never removes what the first registered.
+     */
+    public Path claimServerDirectory(String name) {
+        Path dir = serverDirectory(name);
+        ensureRealDirectory(directory);
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            requireOwnRealDirectory(dir); // a file or link there: that refusal says more
+            throw new RegistryException("'" + name + "' was registered meanwhile (another command is registering it, or"
+                    + " " + dir + " was left by one that stopped); see 'mcp-contain list'");
+        } catch (IOException e) {
+            throw new RegistryException(dir + ": cannot create: " + e.getMessage(), e);
+        }
+        requireOwnRealDirectory(dir);
+        return dir;
+    }
+
     private void ensureRealDirectory(Path dir) {
         try {
             if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {

@@ -297,6 +297,36 @@ class HostCommandsTest {
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /**
+     * Two imports of one file at once: both plan the same names, one registers them and rewrites the file, the other
+     * must fail without removing the first's registrations (it removed them, leaving the host file pointing at
+     * names no longer registered). The race made deterministic: the second name's folder is already being
+     * created by another command when this import gets to it. Then, with the folder gone (positive control), the
+     * same import succeeds.
+     */
+    @Test
+    void aNameClaimedMeanwhileByAnotherCommandIsNotUndoneByThisOne() throws Exception {
+        Path file = Files.createDirectories(temp.resolve("project/.cursor")).resolve("mcp.json");
+        String original = "{\"mcpServers\": {\"one\": {\"command\": \"node\", \"args\": [\"" + server
+                + "\"]}, \"two\": {\"command\": \"node\", \"args\": [\"" + server + "\", \"-n\"]}}}\n";
+        Files.writeString(file, original);
+        Path registry = temp.resolve("state/data/registry");
+        Path theirs = Files.createDirectories(registry.resolve("two"));
+        Files.writeString(theirs.resolve("marker"), "another command's registration in progress");
+        Result r = run("import", "cursor", "--config", file.toString());
+        assertEquals(125, r.exit(), r.err());
+        assertTrue(r.err().contains("'two' was registered meanwhile"), r.err());
+        assertTrue(Files.exists(theirs.resolve("marker")), "the other command's folder is left alone");
+        assertFalse(Files.exists(registry.resolve("one")), "this import's own registration is undone");
+        assertEquals(original, Files.readString(file));
+
+        Files.delete(theirs.resolve("marker"));
+        Files.delete(theirs);
+        Result again = run("import", "cursor", "--config", file.toString());
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(List.of("one", "two"), registered().stream().sorted().toList());
+    }
+
     @Test
     void connectCreatesAddsOnceAndRefusesToReplaceAnotherEntry() throws Exception {
         assertEquals(0, run("add", "--name", "notes", "--grant", notes + ":ro", "--", "node", server.toString()).exit());
