@@ -252,6 +252,7 @@ public final class BundleUnpacker {
             throw entry(e, "has a different name in its local header (an archive that reads differently in"
                     + " different tools)");
         }
+        checkLocalAgrees(e, local);
         if (data + e.compressedSize() > contentLength) {
             throw entry(e, "has data past the end of the archive (damaged zip)");
         }
@@ -267,6 +268,26 @@ public final class BundleUnpacker {
         }
         boolean executable = (e.unixMode() & 0111) != 0;
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
+    }
+
+    /**
+     * A streaming unzipper reads the local header, not the directory: a method, CRC or size there that differs from
+     * the directory's would make it extract other bytes than the ones unpacked and hashed here. With a data
+     * descriptor (flag bit 3) the local CRC and sizes may be zero, as the writer did not know them yet.
+     */
+    private void checkLocalAgrees(ZipEntryRecord e, ByteBuffer local) {
+        int flags = ZipDirectory.u16(local, 6);
+        boolean descriptor = (flags & 8) != 0;
+        long[][] fields = {{ZipDirectory.u32(local, 14), e.crc32()}, {ZipDirectory.u32(local, 18), e.compressedSize()},
+            {ZipDirectory.u32(local, 22), e.size()}};
+        boolean agrees = ZipDirectory.u16(local, 8) == e.method() && (flags & 1) == (e.flags() & 1);
+        for (long[] field : fields) {
+            agrees &= field[0] == field[1] || descriptor && field[0] == 0;
+        }
+        if (!agrees) {
+            throw entry(e, "has a local header whose method, CRC or sizes differ from the directory's (an archive"
+                    + " that reads differently in different tools)");
+        }
     }
 
     /** Inflates (or copies), never past the declared size, and checks the CRC. */

@@ -83,19 +83,43 @@ final class ZipDirectory {
         return entries;
     }
 
-    /** The last end-of-central-directory record within the content (its comment may be at most 64 KiB). */
+    /**
+     * The end-of-central-directory record: the one whose comment reaches exactly to the end of the content (or of
+     * the file, where {@code mcpb sign} raised the comment length over its signature block). A zip comment may hold
+     * anything, including a second end record pointing at another central directory; tools differ on which one
+     * they read (the last signature, the first consistent one), so a reviewer's {@code unzip} could show other files
+     * than mcp-contain unpacks. More than one consistent record, or none, is refused.
+     */
     private static long findEnd(FileChannel channel, long length, String label) throws IOException {
         if (length < END_SIZE) {
             throw refused(label, "is not a zip archive (too short)");
         }
+        long fileLength = channel.size();
         int window = (int) Math.min(length, END_SIZE + 0xFFFF);
         ByteBuffer tail = readAt(channel, length - window, window);
+        long found = -1;
+        boolean any = false;
         for (int i = window - END_SIZE; i >= 0; i--) {
-            if (tail.getInt(i) == END_SIGNATURE) {
-                return length - window + i;
+            if (tail.getInt(i) != END_SIGNATURE) {
+                continue;
             }
+            any = true;
+            long at = length - window + i;
+            long reach = at + END_SIZE + u16(tail, i + 20);
+            if (reach != length && reach != fileLength) {
+                continue;
+            }
+            if (found >= 0) {
+                throw refused(label, "has two end of central directory records (one inside the other's comment: an"
+                        + " archive that reads differently in different tools)");
+            }
+            found = at;
         }
-        throw refused(label, "is not a zip archive (no end of central directory record)");
+        if (found < 0) {
+            throw refused(label, any ? "has no end of central directory record whose comment ends the archive"
+                    + " (damaged zip, or data after it)" : "is not a zip archive (no end of central directory record)");
+        }
+        return found;
     }
 
     private static String name(byte[] raw, String label) {

@@ -57,7 +57,7 @@ public final class AddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = OneLineWriter.wrap(spec.commandLine().getErr());
         boolean command = spec.commandLine().getParseResult().originalArgs().contains("--");
         if (source.isEmpty() || (!command && source.size() != 1)) {
             throw new CommandLine.ParameterException(spec.commandLine(),

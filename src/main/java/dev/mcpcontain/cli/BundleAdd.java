@@ -48,10 +48,29 @@ final class BundleAdd {
         this.err = err;
     }
 
+    /**
+     * A bundle larger than everything the unpacker would accept (its total, plus room for the directory and the
+     * signature block) is refused before it is copied into the store: a sparse file of many GiB costs its maker no
+     * disk, but its copy would fill the store's.
+     */
+    private static void refuseOversized(Path bundle) {
+        long limit = BundleUnpacker.Limits.DEFAULT.maxTotalSize() + (128L << 20);
+        try {
+            long size = Files.size(bundle);
+            if (size > limit) {
+                throw new RegistryException(bundle + ": " + size + " bytes, more than a bundle may be (" + limit
+                        + ": the unpacked limit plus room for the zip's directory and a signature); nothing was copied");
+            }
+        } catch (IOException e) {
+            throw new RegistryException(bundle + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
     int add(Path bundle, String profile, String now) {
         if (!Files.isRegularFile(bundle)) {
             throw new RegistryException(bundle + ": no such bundle");
         }
+        refuseOversized(bundle);
         if (name != null) {
             AddCommand.available(registration, name, name);
         }

@@ -54,7 +54,7 @@ public final class ConnectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = OneLineWriter.wrap(spec.commandLine().getErr());
         Host host = ImportCommand.host(hostName);
         Registration registration = new Registration();
         for (String name : names) {

@@ -24,7 +24,13 @@ final class DryRunReport {
         out.println("isolation  " + p.isolation().name().toLowerCase(java.util.Locale.ROOT));
         out.println("network    " + p.network().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
                 + (p.allowList().entries().isEmpty() ? "" : " " + p.allowList()));
-        out.println("command    " + String.join(" ", p.command()));
+        // Sensitive by the profile's names, or because the manifest maps a sensitive user_config option into the
+        // variable (whatever its name): its value is shown nowhere, also not where the manifest put it in args.
+        java.util.Set<String> sensitive = new java.util.TreeSet<>(p.sensitiveNames());
+        sensitive.addAll(planned.run().sensitiveEnv());
+        java.util.List<String> values = sensitive.stream().map(p.environment()::get)
+                .filter(v -> v != null && !v.isEmpty()).toList();
+        out.println("command    " + String.join(" ", p.command().stream().map(a -> masked(a, values)).toList()));
         out.println("cwd        " + p.workingDirectory());
         out.println("agent home " + p.agentHome());
         out.println("limits     memory=" + p.limits().memoryBytes() + " processes=" + p.limits().processes()
@@ -40,7 +46,7 @@ final class DryRunReport {
         }
         out.println("environment");
         for (Map.Entry<String, String> e : new java.util.TreeMap<>(p.environment()).entrySet()) {
-            String value = p.sensitiveNames().contains(e.getKey()) ? "<sensitive>" : e.getValue();
+            String value = sensitive.contains(e.getKey()) ? "<sensitive>" : e.getValue();
             out.println("  " + e.getKey() + "=" + value);
         }
         if (!p.toolAllow().isEmpty() || !p.toolDeny().isEmpty()) {
@@ -54,5 +60,13 @@ final class DryRunReport {
             out.println("  " + line);
         }
         out.flush();
+    }
+
+    private static String masked(String argument, java.util.List<String> values) {
+        String shown = argument;
+        for (String value : values) {
+            shown = shown.replace(value, "<sensitive>");
+        }
+        return shown;
     }
 }

@@ -75,7 +75,7 @@ public final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = OneLineWriter.wrap(spec.commandLine().getErr());
         Host host = host(hostName);
         Registration registration = new Registration();
         String chosenProfile = profile == null ? "default" : profile;
@@ -132,6 +132,8 @@ public final class ImportCommand implements Callable<Integer> {
         try {
             for (int i = 0; i < imports.size(); i++) {
                 EntryImport entry = imports.get(i);
+                // Claimed first, and undone only once claimed: a name another import got meanwhile stays theirs.
+                registration.store.claimServerDirectory(entry.name());
                 registered.add(entry.name());
                 if (packages.get(i).isPresent()) {
                     ImportedServers.registerPackage(registration, entry, packages.get(i).get(), chosenProfile, now, err);

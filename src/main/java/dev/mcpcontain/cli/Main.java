@@ -207,12 +207,13 @@ public final class Main implements Runnable {
         }
     }
 
+    /** An exception's message as one line: it may quote names from files others wrote (control characters escaped). */
     static String message(Exception ex) {
         String message = ex.getMessage();
         if (message == null || message.isBlank()) {
             return ex.getClass().getSimpleName();
         }
-        return message;
+        return OneLineWriter.oneLine(message);
     }
 
     static int exitCode(Exception ex) {

@@ -43,7 +43,7 @@ final class ServerJsonAdd {
     int add(Path file, String profile, String now) {
         byte[] content;
         try {
-            content = Files.readAllBytes(file);
+            content = dev.mcpcontain.state.SmallFiles.read(file, 16 << 20);
         } catch (IOException e) {
             throw new RegistryException(file + ": cannot read: " + e.getMessage(), e);
         }

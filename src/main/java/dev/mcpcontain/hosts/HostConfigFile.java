@@ -19,20 +19,25 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One host configuration file: read as a JSON tree that keeps every key and its order, written back in the file's
- * own layout. Replacing it first copies the original to a timestamped backup beside it (same permissions), then
+ * own layout. Replacing it first copies the original to a timestamped backup beside it (with the owner's permission
+ * bits only: it may hold the secrets the import moves out), then
  * renames a complete new file over it, and refuses if the host changed the file in the meantime (Claude Code
  * rewrites {@code ~/.claude.json} while it runs). A symlinked file (dotfile managers) is written where it points.
  *
@@ -53,11 +58,32 @@ public record HostConfigFile(Path file, boolean exists, byte[] original, ObjectN
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** Host files are kilobytes; Claude Code's ~/.claude.json, with every project's history, a few MiB. */
+    static final int MAX_SIZE = 64 << 20;
+
+    /**
+     * The file's bytes, refusing what is not a regular file (a fifo would block the command forever, a device such
+     * as /dev/zero never ends) and anything over {@link #MAX_SIZE} (read no further than that, even if it grows).
+     */
+    private static byte[] readBounded(Path file) throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new RegistryException(file + ": not a regular file (a folder, device or fifo); nothing was changed");
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_SIZE + 1);
+            if (bytes.length > MAX_SIZE) {
+                throw new RegistryException(file + ": larger than " + (MAX_SIZE >> 20) + " MiB, too large for a host"
+                        + " configuration; nothing was changed");
+            }
+            return bytes;
+        }
+    }
+
     /** @throws RegistryException one line naming the file (and line and column for bad JSON) */
     public static HostConfigFile read(Path file, boolean createIfMissing) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = readBounded(file);
         } catch (NoSuchFileException e) {
             if (!createIfMissing) {
                 throw new RegistryException(file + ": no such file");
@@ -226,7 +252,12 @@ public record HostConfigFile(Path file, boolean exists, byte[] original, ObjectN
         Path target;
         try {
             target = exists ? file.toRealPath() : file.toAbsolutePath();
-            Files.createDirectories(target.getParent());
+            if (!Files.isDirectory(target.getParent())) {
+                // The host's folder (~/.cursor, a project's .vscode) 0755 at most whatever the umask: whoever can
+                // write it can replace the file, which says what the host runs.
+                Files.createDirectories(target.getParent(),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            }
         } catch (IOException e) {
             throw new RegistryException(file + ": cannot resolve: " + e.getMessage(), e);
         }
@@ -279,13 +310,18 @@ public record HostConfigFile(Path file, boolean exists, byte[] original, ObjectN
                 + " it); it was left as it is now: run the command again");
     }
 
-    /** {@code FILE.mcp-contain-YYYYMMDDTHHMMSSZ.bak}, a byte copy with the original's permissions. */
+    /**
+     * {@code FILE.mcp-contain-YYYYMMDDTHHMMSSZ.bak}: the original's bytes, readable by its owner only. The original
+     * may hold the very secrets {@code import} moves into the secret store (an API key in {@code env}), and host files
+     * are often 0644: a backup with the original's mode would keep them readable by every account after the import.
+     * So the backup keeps only the owner's bits, and is created with them (never wider for a moment).
+     */
     private Path backup(Path target, Instant now) {
         String base = target.getFileName() + ".mcp-contain-" + STAMP.format(now);
         for (int i = 0; ; i++) {
             Path backup = target.resolveSibling(base + (i == 0 ? "" : "-" + i) + ".bak");
             try {
-                Files.copy(target, backup, StandardCopyOption.COPY_ATTRIBUTES);
+                ownerOnlyCopy(target, backup);
                 return backup;
             } catch (FileAlreadyExistsException e) {
                 if (i > 100) {
@@ -295,6 +331,34 @@ public record HostConfigFile(Path file, boolean exists, byte[] original, ObjectN
                 throw new RegistryException(file + ": cannot write the backup " + backup + ": " + e.getMessage()
                         + "; nothing was changed", e);
             }
+        }
+    }
+
+    /** A new file (never an existing one or a link's target) with the bytes read and the owner's bits only. */
+    private void ownerOnlyCopy(Path target, Path backup) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class);
+        if (view == null) {
+            Files.copy(target, backup, StandardCopyOption.COPY_ATTRIBUTES);
+            return;
+        }
+        PosixFileAttributes attributes = view.readAttributes();
+        Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
+        for (var p : attributes.permissions()) {
+            if (p.name().startsWith("OWNER_")) {
+                mode.add(p);
+            }
+        }
+        mode.add(PosixFilePermission.OWNER_READ);
+        Files.createFile(backup, PosixFilePermissions.asFileAttribute(
+                EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
+        try {
+            Files.write(backup, original, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+            Files.setPosixFilePermissions(backup, mode);
+            Files.setLastModifiedTime(backup, attributes.lastModifiedTime());
+        } catch (IOException e) {
+            Files.deleteIfExists(backup);
+            throw e;
         }
     }
 

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,13 +27,16 @@ public final class ManifestLoader {
         }
     }
 
+    /** A manifest is a few KiB; icons and code are beside it, not in it. */
+    static final int MAX_SIZE = 16 << 20;
+
     private ManifestLoader() {}
 
     /** Reads and validates, never throws for a bad manifest: {@code manifest validate} reports all of it. */
     public static Checked check(Path file, boolean strict) {
         byte[] content;
         try {
-            content = Files.readAllBytes(file);
+            content = dev.mcpcontain.state.SmallFiles.read(file, MAX_SIZE);
         } catch (NoSuchFileException e) {
             return new Checked(file, null, List.of(new ManifestProblem("$", "file not found", true)));
         } catch (IOException e) {

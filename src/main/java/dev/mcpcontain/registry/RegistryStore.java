@@ -319,10 +319,35 @@ public final class RegistryStore {
         return dir;
     }
 
+    /**
+     * The server's folder, created now and by this call only: the step that makes a new name this command's. Two
+     * commands registering the same name at once (two imports of one host file) both pass the "not registered yet"
+     * check; only one can create the folder, and the other is refused before it writes anything, so its rollback
+     * never removes what the first registered.
+     */
+    public Path claimServerDirectory(String name) {
+        Path dir = serverDirectory(name);
+        ensureRealDirectory(directory);
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            requireOwnRealDirectory(dir); // a file or link there: that refusal says more
+            throw new RegistryException("'" + name + "' was registered meanwhile (another command is registering it, or"
+                    + " " + dir + " was left by one that stopped); see 'mcp-contain list'");
+        } catch (IOException e) {
+            throw new RegistryException(dir + ": cannot create: " + e.getMessage(), e);
+        }
+        requireOwnRealDirectory(dir);
+        return dir;
+    }
+
     private void ensureRealDirectory(Path dir) {
         try {
             if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(dir.getParent());
+                // Missing parents too get 0755 at most: Files.createDirectories alone would make them 0777 under a
+                // umask of 0 (a service's), and anyone could then move the registry away and put another in its place.
+                Files.createDirectories(dir.getParent(),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
             }
         } catch (IOException e) {

@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mcpcontain.registry.RegistryException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,6 +162,64 @@ class BundleUnpackerTest {
         Path target = store().resolve("srv");
         BundleUnpacker.unpack(bundle, zip.length, target, BundleUnpacker.Limits.DEFAULT);
         assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(target.resolve("a.txt")));
+    }
+
+    /**
+     * A zip whose comment holds a second, complete archive's directory and end record: readers that take the last
+     * end signature see one file, readers that check the comment length see another. Refused; the same archive with
+     * a harmless comment (positive control) unpacks.
+     */
+    @Test
+    void anEndRecordHiddenInTheCommentIsRefused() throws IOException {
+        byte[] benign = new CraftedZip().file("index.js", "console.log('benign')").bytes();
+        byte[] evil = new CraftedZip().file("index.js", "require('child_process')").bytes();
+        int base = benign.length;
+        ByteBuffer hidden = ByteBuffer.wrap(evil.clone()).order(ByteOrder.LITTLE_ENDIAN);
+        int evilEnd = evil.length - 22;
+        long evilDirectory = hidden.getInt(evilEnd + 16) & 0xFFFFFFFFL;
+        hidden.putInt((int) evilDirectory + 42, hidden.getInt((int) evilDirectory + 42) + base);
+        hidden.putInt(evilEnd + 16, (int) evilDirectory + base);
+        byte[] crafted = new byte[benign.length + evil.length];
+        System.arraycopy(benign, 0, crafted, 0, benign.length);
+        System.arraycopy(hidden.array(), 0, crafted, benign.length, evil.length);
+        ByteBuffer.wrap(crafted).order(ByteOrder.LITTLE_ENDIAN).putShort(benign.length - 2, (short) evil.length);
+        assertEquals("has two end of central directory records (one inside the other's comment: an archive that"
+                + " reads differently in different tools)", refused(crafted, BundleUnpacker.Limits.DEFAULT));
+
+        byte[] commented = new byte[benign.length + evil.length];
+        System.arraycopy(benign, 0, commented, 0, benign.length);
+        Arrays.fill(commented, benign.length, commented.length, (byte) 'c');
+        ByteBuffer.wrap(commented).order(ByteOrder.LITTLE_ENDIAN).putShort(benign.length - 2, (short) evil.length);
+        Path bundle = write(commented);
+        Path target = store().resolve("srv");
+        BundleUnpacker.unpack(bundle, commented.length, target, BundleUnpacker.Limits.DEFAULT);
+        assertEquals("console.log('benign')", Files.readString(target.resolve("index.js")));
+    }
+
+    /** A local header that disagrees with the directory (what streaming unzippers read) is refused. */
+    @Test
+    void aLocalHeaderThatDisagreesWithTheDirectoryIsRefused() throws IOException {
+        byte[] zip = new CraftedZip().add(new CraftedZip.Entry("a.txt", "hello".getBytes(StandardCharsets.UTF_8),
+                0100644, false, -1)).bytes();
+        String expected = "entry 'a.txt' has a local header whose method, CRC or sizes differ from the directory's"
+                + " (an archive that reads differently in different tools); nothing was unpacked";
+        for (int field : new int[] {8, 14, 18, 22}) {
+            byte[] crafted = zip.clone();
+            crafted[field] ^= 0x01;
+            assertEquals(expected, refused(crafted, BundleUnpacker.Limits.DEFAULT), "field at " + field);
+        }
+        Path target = store().resolve("srv");
+        BundleUnpacker.unpack(write(zip), zip.length, target, BundleUnpacker.Limits.DEFAULT);
+        assertEquals("hello", Files.readString(target.resolve("a.txt")));
+    }
+
+    /** Bytes after the end record (and no signature block) are not part of any archive a tool would agree on. */
+    @Test
+    void dataAfterTheEndRecordIsRefused() throws IOException {
+        byte[] zip = new CraftedZip().file("a.txt", "hello").bytes();
+        byte[] trailing = Arrays.copyOf(zip, zip.length + 5);
+        assertEquals("has no end of central directory record whose comment ends the archive (damaged zip, or data"
+                + " after it)", refused(trailing, BundleUnpacker.Limits.DEFAULT));
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -230,6 +231,100 @@ class HostCommandsTest {
         Result unregistered = run("connect", "cursor", "nothing-here");
         assertEquals(125, unregistered.exit());
         assertTrue(unregistered.err().contains("no registered server 'nothing-here'"), unregistered.err());
+    }
+
+    /**
+     * A project's host file is written by whoever wrote the project: an entry key or argument with a newline must
+     * not print a line that looks like mcp-contain's own (here a forged grant), nor terminal escapes. The same entry
+     * under a plain key (positive control) prints its grant line as usual.
+     */
+    @Test
+    void namesAndArgumentsFromTheFileCannotForgeOutputLines() throws Exception {
+        Path file = Files.createDirectories(temp.resolve("project/.cursor")).resolve("mcp.json");
+        Files.writeString(file, "{\"mcpServers\": {\"a\\nmcp-contain:   grant /:rw (forged)\": {\"command\": \"node\", \"args\": [\""
+                + server + "\", \"--x=\\n/etc\\u001b[2J\", \"" + notes + "\"]}}}\n");
+        Result r = run("import", "cursor", "--config", file.toString(), "--dry-run");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().lines().noneMatch(l -> l.startsWith("mcp-contain:   grant /:rw")), r.err());
+        assertTrue(r.err().contains("'a\\x0amcp-contain:   grant /:rw (forged)'"), r.err());
+        assertTrue(r.err().contains("--x=\\x0a/etc\\x1b[2J"), r.err());
+        assertFalse(r.err().contains("\u001b"), r.err());
+        assertTrue(r.err().contains("\nmcp-contain:   grant " + notes + ":rw (a folder argument of its command)\n"),
+                r.err());
+
+        // An error quoting such a name is one line too.
+        Files.writeString(file, "{\"mcpServers\": {\"x\\ny\": {\"command\": \"node\", \"args\": [\"" + server
+                + "\"]}, \"x-y\": {\"command\": \"node\", \"args\": [\"" + server + "\"]}}}\n");
+        Result collision = run("import", "cursor", "--config", file.toString());
+        assertEquals(125, collision.exit());
+        assertEquals(1, collision.err().lines().count(), collision.err());
+        assertTrue(collision.err().contains("/mcpServers/x\\x0ay"), collision.err());
+    }
+
+    /**
+     * Under a umask of 0 (as some services run), the folders mcp-contain creates must still not be writable by
+     * others: whoever can write the host's folder can swap the file that says what the host runs, and whoever can
+     * write the registry's parent can replace the registry. The same commands (positive control) create them.
+     */
+    @Test
+    void foldersCreatedUnderAUmaskOfZeroAreNotWritableByOthers() throws Exception {
+        Path state = temp.resolve("fresh-state");
+        env.put(dev.mcpcontain.policy.HostEnvironment.STATE_DIR_VARIABLE, state.toString());
+        Path project = temp.resolve("shop/.cursor/mcp.json");
+        assertEquals(0, runWithUmask0("add", "--name", "notes", "--", "node", server.toString()).exit());
+        Result connect = runWithUmask0("connect", "cursor", "notes", "--config", project.toString());
+        assertEquals(0, connect.exit(), connect.err());
+        assertTrue(Files.readString(project).contains("\"notes\""));
+        Path registry = state.resolve("data/registry");
+        assertTrue(Files.isDirectory(registry.resolve("notes")), "registered in " + registry);
+        for (Path dir : List.of(project.getParent(), project.getParent().getParent(), state, registry.getParent(),
+                registry, registry.resolve("notes"))) {
+            String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(dir));
+            assertFalse(mode.charAt(4) == 'w' || mode.charAt(7) == 'w', dir + " is writable by others: " + mode);
+        }
+    }
+
+    private Result runWithUmask0(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "umask 000 && exec \"$@\"", "sh"));
+        command.addAll(McpClients.java(Main.class.getName(), List.of(args)));
+        command.add(5, "-Duser.home=" + home);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
+        builder.environment().putAll(env);
+        Path out = temp.resolve("out.txt");
+        Path err = temp.resolve("err.txt");
+        Process p = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /**
+     * Two imports of one file at once: both plan the same names, one registers them and rewrites the file, the other
+     * must fail without removing the first's registrations (it removed them, leaving the host file pointing at
+     * names no longer registered). The race made deterministic: the second name's folder is already being
+     * created by another command when this import gets to it. Then, with the folder gone (positive control), the
+     * same import succeeds.
+     */
+    @Test
+    void aNameClaimedMeanwhileByAnotherCommandIsNotUndoneByThisOne() throws Exception {
+        Path file = Files.createDirectories(temp.resolve("project/.cursor")).resolve("mcp.json");
+        String original = "{\"mcpServers\": {\"one\": {\"command\": \"node\", \"args\": [\"" + server
+                + "\"]}, \"two\": {\"command\": \"node\", \"args\": [\"" + server + "\", \"-n\"]}}}\n";
+        Files.writeString(file, original);
+        Path registry = temp.resolve("state/data/registry");
+        Path theirs = Files.createDirectories(registry.resolve("two"));
+        Files.writeString(theirs.resolve("marker"), "another command's registration in progress");
+        Result r = run("import", "cursor", "--config", file.toString());
+        assertEquals(125, r.exit(), r.err());
+        assertTrue(r.err().contains("'two' was registered meanwhile"), r.err());
+        assertTrue(Files.exists(theirs.resolve("marker")), "the other command's folder is left alone");
+        assertFalse(Files.exists(registry.resolve("one")), "this import's own registration is undone");
+        assertEquals(original, Files.readString(file));
+
+        Files.delete(theirs.resolve("marker"));
+        Files.delete(theirs);
+        Result again = run("import", "cursor", "--config", file.toString());
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(List.of("one", "two"), registered().stream().sorted().toList());
     }
 
     @Test

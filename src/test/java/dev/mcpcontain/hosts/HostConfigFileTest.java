@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpcontain.registry.RegistryException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -146,7 +147,7 @@ class HostConfigFileTest {
     }
 
     @Test
-    void replacingBacksUpWithTheSamePermissionsThenRenames() throws Exception {
+    void replacingBacksUpReadableByTheOwnerOnlyThenRenames() throws Exception {
         Path file = fx.write("claude.json", temp.resolve(".claude.json"));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
         byte[] original = Files.readAllBytes(file);
@@ -155,7 +156,9 @@ class HostConfigFileTest {
         Path backup = config.replace(text, Instant.parse("2026-12-02T11:22:33Z"));
         assertEquals(temp.resolve(".claude.json.mcp-contain-20261202T112233Z.bak"), backup);
         assertArrayEquals(original, Files.readAllBytes(backup));
-        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
+        // The backup may hold the secrets the import moved out: the owner's bits only. The new file keeps the
+        // original's mode (the positive control: the same mode reaches the file the host reads).
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
         assertEquals(text, Files.readString(file));
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         // A second change within the same second does not overwrite the first backup.
@@ -163,6 +166,49 @@ class HostConfigFileTest {
         Path second = again.replace(again.text() + " ", Instant.parse("2026-12-02T11:22:33Z"));
         assertEquals(temp.resolve(".claude.json.mcp-contain-20261202T112233Z-1.bak"), second);
         assertEquals(text, Files.readString(second));
+    }
+
+    @Test
+    void aWorldReadableFileWithASecretIsBackedUpPrivately() throws Exception {
+        Path file = temp.resolve("world/claude_desktop_config.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "{\"mcpServers\": {\"fs\": {\"command\": \"/bin/cat\", \"env\": {\"API_TOKEN\":"
+                + " \"sk-live-123\"}}}}\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxrw-r--"));
+        HostConfigFile config = HostConfigFile.read(file, false);
+        Path backup = config.replace(config.replacing(Map.of("/mcpServers/fs", entry("fs"))), Instant.now());
+        assertTrue(Files.readString(backup).contains("sk-live-123"), "the backup is the original");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)));
+        assertEquals("rwxrw-r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+
+    /**
+     * {@code --config} naming a device, a fifo or a huge file: one-line refusals, never a hang or an out-of-memory
+     * stack trace. A regular file just under the limit (positive control) is read.
+     */
+    @Test
+    void devicesFifosAndHugeFilesAreRefusedWithoutReadingThem() throws Exception {
+        RegistryException device = assertThrows(RegistryException.class,
+                () -> HostConfigFile.read(Path.of("/dev/zero"), false));
+        assertEquals("/dev/zero: not a regular file (a folder, device or fifo); nothing was changed",
+                device.getMessage());
+        Path fifo = temp.resolve("mcp.json");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        RegistryException pipe = assertThrows(RegistryException.class, () -> HostConfigFile.read(fifo, false));
+        assertTrue(pipe.getMessage().endsWith(": not a regular file (a folder, device or fifo); nothing was changed"));
+
+        Path huge = temp.resolve("huge.json");
+        byte[] padding = new byte[HostConfigFile.MAX_SIZE - 20];
+        java.util.Arrays.fill(padding, (byte) ' ');
+        Files.write(huge, padding);
+        Files.write(huge, "{\"mcpServers\": {}}\n".getBytes(StandardCharsets.UTF_8),
+                java.nio.file.StandardOpenOption.APPEND);
+        assertTrue(HostConfigFile.read(huge, false).root().has("mcpServers"));
+        Files.write(huge, new byte[] {' ', ' '}, java.nio.file.StandardOpenOption.APPEND);
+        RegistryException big = assertThrows(RegistryException.class, () -> HostConfigFile.read(huge, false));
+        assertEquals(huge + ": larger than 64 MiB, too large for a host configuration; nothing was changed",
+                big.getMessage());
     }
 
     @Test
