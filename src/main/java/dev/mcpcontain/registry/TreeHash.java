@@ -62,11 +62,17 @@ public final class TreeHash {
             return computed;
         }
 
-        /** The metadata digest of the walk that last filled this cache ("" before any). */
+        /** The metadata digest of the walk that last filled this cache ("" before any, or when a file was racy). */
         public String metadataDigest() {
             return metadataDigest;
         }
     }
+
+    /**
+     * Files whose ctime or mtime is this close to the walk are hashed but not remembered: timestamps are only as
+     * fine as the filesystem's tick (seconds on some), so a same-size write right after the hash could go unseen.
+     */
+    static final long RACY_WINDOW_NS = TimeUnit.SECONDS.toNanos(2);
 
     private static final int S_IFMT = 0170000;
     private static final int S_IFLNK = 0120000;
@@ -81,9 +87,16 @@ public final class TreeHash {
      * @return the tree's SHA-256, hex
      */
     public static String of(Path root, Cache cache) throws IOException {
+        return of(root, cache, TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()));
+    }
+
+    /** {@link #of(Path, Cache)} as if walked at {@code nowNs} (epoch ns): tests step past the racy window. */
+    static String of(Path root, Cache cache, long nowNs) throws IOException {
         MessageDigest tree = sha256();
         MessageDigest metadata = sha256();
         Map<String, CachedFile> seen = new TreeMap<>();
+        long racyFrom = nowNs - RACY_WINDOW_NS;
+        boolean racy = false;
         for (Entry entry : walk(root)) {
             String line;
             if (entry.type() == S_IFREG) {
@@ -96,7 +109,14 @@ public final class TreeHash {
                     content = fileSha256(entry.path());
                     cache.computed++;
                 }
-                seen.put(entry.name(), entry.file(content));
+                if (Math.max(now.ctimeNs(), now.mtimeNs()) >= racyFrom) {
+                    // Changed just now: a second write in the same timestamp tick would leave size and times as
+                    // they are, so neither this hash nor the digest may vouch for it later (git's "racy" files).
+                    racy = true;
+                    seen.put(entry.name(), now);
+                } else {
+                    seen.put(entry.name(), entry.file(content));
+                }
                 line = "f " + Integer.toOctalString(entry.mode() & 07777) + " " + entry.name() + "\0" + content;
             } else {
                 line = entry.structureLine();
@@ -106,7 +126,7 @@ public final class TreeHash {
         }
         cache.files.clear();
         cache.files.putAll(seen);
-        cache.metadataDigest = HexFormat.of().formatHex(metadata.digest());
+        cache.metadataDigest = racy ? "" : HexFormat.of().formatHex(metadata.digest());
         return HexFormat.of().formatHex(tree.digest());
     }
 

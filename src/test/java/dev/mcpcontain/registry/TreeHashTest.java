@@ -81,23 +81,23 @@ class TreeHashTest {
     @Test
     void unchangedTreeReadsNothingFromTheCache() throws IOException {
         TreeHash.Cache cache = TreeHash.Cache.empty();
-        String first = TreeHash.of(tree, cache);
+        String first = TreeHash.of(tree, cache, later());
         assertEquals(3, cache.computed());
         TreeHash.Cache again = new TreeHash.Cache(cache.files());
-        assertEquals(first, TreeHash.of(tree, again));
+        assertEquals(first, TreeHash.of(tree, again, later()));
         assertEquals(0, again.computed(), "nothing re-read when metadata is unchanged");
     }
 
     @Test
     void aRewriteWithTheOldMtimeIsStillSeen() throws IOException {
         TreeHash.Cache cache = TreeHash.Cache.empty();
-        String first = TreeHash.of(tree, cache);
+        String first = TreeHash.of(tree, cache, later());
         Path file = tree.resolve("dist/index.js");
         FileTime mtime = Files.getLastModifiedTime(file);
         Files.writeString(file, "console.log(2)"); // same size
         Files.setLastModifiedTime(file, mtime);     // mtime set back; ctime moved
         TreeHash.Cache reused = new TreeHash.Cache(cache.files());
-        assertNotEquals(first, TreeHash.of(tree, reused));
+        assertNotEquals(first, TreeHash.of(tree, reused, later()));
         assertEquals(1, reused.computed());
     }
 
@@ -119,7 +119,7 @@ class TreeHashTest {
     @Test
     void theMetadataDigestMatchesAnUnchangedTreeAndMovesWithEveryKindOfChange() throws IOException {
         TreeHash.Cache cache = TreeHash.Cache.empty();
-        TreeHash.of(tree, cache);
+        TreeHash.of(tree, cache, later());
         String recorded = cache.metadataDigest();
         assertEquals(64, recorded.length());
         assertEquals(recorded, TreeHash.metadataDigest(tree), "nothing changed: the walk alone gives the same digest");
@@ -129,16 +129,16 @@ class TreeHashTest {
         Files.setLastModifiedTime(file, mtime);
         // Same size, mtime set back: ctime (no unprivileged call sets it) still moved.
         assertNotEquals(recorded, TreeHash.metadataDigest(tree), "content written, mtime restored");
-        TreeHash.of(tree, cache);
+        TreeHash.of(tree, cache, later());
         String afterWrite = cache.metadataDigest();
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
         assertNotEquals(afterWrite, TreeHash.metadataDigest(tree), "chmod");
-        TreeHash.of(tree, cache);
+        TreeHash.of(tree, cache, later());
         String afterChmod = cache.metadataDigest();
         Files.delete(tree.resolve("link"));
         Files.createSymbolicLink(tree.resolve("link"), Path.of("/etc/passwd"));
         assertNotEquals(afterChmod, TreeHash.metadataDigest(tree), "re-linked");
-        TreeHash.of(tree, cache);
+        TreeHash.of(tree, cache, later());
         String afterLink = cache.metadataDigest();
         Files.createDirectories(tree.resolve("new"));
         assertNotEquals(afterLink, TreeHash.metadataDigest(tree), "an entry added");
@@ -147,10 +147,27 @@ class TreeHashTest {
     @Test
     void theTreeHashIsTheSameWhateverTheCacheHeld() throws IOException {
         TreeHash.Cache cache = TreeHash.Cache.empty();
-        String cold = TreeHash.of(tree, cache);
-        assertEquals(cold, TreeHash.of(tree, cache));
+        String cold = TreeHash.of(tree, cache, later());
+        assertEquals(cold, TreeHash.of(tree, cache, later()));
         TreeHash.Cache reused = new TreeHash.Cache(cache.files());
-        assertEquals(cold, TreeHash.of(tree, reused));
+        assertEquals(cold, TreeHash.of(tree, reused, later()));
         assertEquals(0, reused.computed(), "a warm walk reads no file");
+    }
+
+    /** A walk well after the fixture was written: nothing in it is racy any more. */
+    private static long later() {
+        return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()) + 2 * TreeHash.RACY_WINDOW_NS;
+    }
+
+    @Test
+    void aFileChangedJustNowIsHashedButNeitherCachedNorVouchedForByTheDigest() throws IOException {
+        TreeHash.Cache cache = TreeHash.Cache.empty();
+        String now = TreeHash.of(tree, cache);
+        assertEquals(TreeHash.of(tree, TreeHash.Cache.empty(), later()), now, "the hash itself does not depend on it");
+        assertEquals("", cache.metadataDigest(), "a digest over files written within the window would vouch for a"
+                + " same-size write in the same timestamp tick");
+        TreeHash.Cache reused = new TreeHash.Cache(cache.files());
+        TreeHash.of(tree, reused);
+        assertEquals(3, reused.computed(), "the racy files are read again");
     }
 }
