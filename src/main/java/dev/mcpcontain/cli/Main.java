@@ -213,7 +213,22 @@ public final class Main implements Runnable {
         if (message == null || message.isBlank()) {
             return ex.getClass().getSimpleName();
         }
-        return OneLineWriter.oneLine(message);
+        return indentedLines(message);
+    }
+
+    /**
+     * One line, except for a refusal's list: a line break followed by two spaces (how mcp-contain indents the items
+     * of a refusal) is kept, every other line break and control character is escaped, so text from a file others
+     * write cannot start a line that looks like one of mcp-contain's own ("mcp-contain: ...").
+     */
+    static String indentedLines(String message) {
+        String[] lines = message.split("\n", -1);
+        StringBuilder out = new StringBuilder(OneLineWriter.oneLine(lines[0]));
+        for (int i = 1; i < lines.length; i++) {
+            String line = OneLineWriter.oneLine(lines[i]);
+            out.append(line.startsWith("  ") ? "\n" : "\\x0a").append(line);
+        }
+        return out.toString();
     }
 
     static int exitCode(Exception ex) {

@@ -104,4 +104,13 @@ class MainTest {
         assertTrue(r.out().contains("\"memory\" : \"4G\""), r.out());
         assertTrue(r.out().contains("\"network\" : {\n    \"allow\" : [ \"registry.npmjs.org\" ]"), r.out());
     }
+
+    @org.junit.jupiter.api.Test
+    void errorMessagesKeepARefusalsIndentedItemsAndEscapeEveryOtherLineBreak() {
+        org.junit.jupiter.api.Assertions.assertEquals("refused:\n  item one\n  Use full isolation",
+                Main.indentedLines("refused:\n  item one\n  Use full isolation"));
+        org.junit.jupiter.api.Assertions.assertEquals("name 'a\\x0amcp-contain: grant /:rw' taken",
+                Main.indentedLines("name 'a\nmcp-contain: grant /:rw' taken"), "a forged top-level line stays inline");
+        org.junit.jupiter.api.Assertions.assertEquals("x\\x1b[2J\\x0d", Main.indentedLines("x\u001b[2J\r"));
+    }
 }

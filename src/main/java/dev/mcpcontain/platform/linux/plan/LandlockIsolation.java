@@ -52,7 +52,7 @@ final class LandlockIsolation {
             for (LandlockWeaknesses.Weakness w : missing) {
                 message.append("\n  ").append(w.name()).append(": ").append(w.meaning());
             }
-            message.append("\nUse full isolation, or accept them in the profile: \"accept\": [")
+            message.append("\n  Use full isolation, or accept them in the profile: \"accept\": [")
                     .append(String.join(", ", missing.stream().map(w -> "\"" + w.name() + "\"").toList())).append("]");
             throw new ContainmentException(ContainmentException.Reason.UNENFORCEABLE, message.toString());
         }
