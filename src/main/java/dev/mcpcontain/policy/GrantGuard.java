@@ -147,21 +147,30 @@ public final class GrantGuard {
         readOnly.addAll(walk.projectNames);
 
         for (Path path : readOnly) {
-            Path outward = linkOutOf(path, grant, walkLimit);
-            if (outward != null) {
+            if (Files.isSymbolicLink(path)) {
+                continue; // refused below as a whole
+            }
+            Inspection found = inspect(path, grant, walkLimit);
+            if (found.outwardLink() != null) {
                 // The mount is read-only, but a symbolic link in it resolves outside it, to a file the server may
                 // write (or create, when the link dangles): whoever follows the link reads the server's content.
-                refuseUnless(unprotected, spec + ": " + outward + " is a symbolic link to " + linkTarget(outward)
-                        + ", which lies in the writable grant outside the read-only " + path + "; the server could"
-                        + " write what it points to; replace the link with the file" + optIn);
+                refuseUnless(unprotected, spec + ": " + found.outwardLink() + " is a symbolic link to "
+                        + linkTarget(found.outwardLink()) + ", which lies in the writable grant outside the read-only "
+                        + path + "; the server could write what it points to; replace the link with the file" + optIn);
             }
-            Path linked = fileWithOtherLinks(path, walkLimit);
-            if (linked != null) {
+            if (found.otherLinks() != null) {
                 // The mount pins a name, not the inode: another hard link to the same file (made by the user, or by
                 // a server in an earlier run before the folder became trusted) stays writable and changes it.
-                refuseUnless(unprotected, spec + ": " + linked + " has another hard link, through which the server"
-                        + " could change it although it is kept read-only; remove the extra link (find -samefile)"
-                        + optIn);
+                refuseUnless(unprotected, spec + ": " + found.otherLinks() + " has another hard link, through which"
+                        + " the server could change it although it is kept read-only; remove the extra link (find"
+                        + " -samefile)" + optIn);
+            }
+            if (found.incomplete()) {
+                // Not searched whole (too many entries, or some could not be examined): what was not seen may be
+                // either kind of link above, so it counts as found.
+                refuseUnless(unprotected, spec + ": " + path + " could not be searched whole for links that would"
+                        + " make it writable (more than " + walkLimit + " entries, or entries that cannot be"
+                        + " examined); grant " + grant + " read-only" + optIn);
             }
         }
 
@@ -209,82 +218,90 @@ public final class GrantGuard {
     }
 
     /**
-     * The first regular file at or under PATH (not following links, at most LIMIT entries looked at) whose link count
-     * is above one, or null. A git object store is skipped: `git clone --local` hard-links its objects on purpose,
-     * and git names each object by the hash of its content.
+     * What one bounded walk of a protected PATH (not following links) found: the first symbolic link whose target
+     * lies in GRANT outside PATH (judged both by the words of the link and by where it really leads), the first
+     * regular file with more than one hard link, and whether the walk saw everything (LIMIT entries at most; an
+     * entry it cannot examine makes it incomplete). A git object store is exempt from the hard-link rule: `git clone
+     * --local` hard-links its objects on purpose, and git names each object by the hash of its content.
      */
-    static Path fileWithOtherLinks(Path path, int limit) {
-        Path[] found = {null};
+    record Inspection(Path outwardLink, Path otherLinks, boolean incomplete) {}
+
+    static Inspection inspect(Path path, Path grant, int limit) {
+        Path[] outward = {null};
+        Path[] linked = {null};
+        boolean[] incomplete = {false};
         int[] seen = {0};
+        int[] inObjects = {0};
         try {
             Files.walkFileTree(path, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE,
                     new SimpleFileVisitor<>() {
                         @Override
                         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                            if (dir.getFileName() != null && dir.getFileName().toString().equals("objects")
-                                    && dir.getParent() != null && dir.getParent().getFileName() != null
-                                    && dir.getParent().getFileName().toString().equals(".git")) {
-                                return FileVisitResult.SKIP_SUBTREE;
+                            if (isGitObjectStore(dir)) {
+                                inObjects[0]++;
                             }
-                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                            return count();
+                        }
+
+                        @Override
+                        public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+                            if (isGitObjectStore(dir)) {
+                                inObjects[0]--;
+                            }
+                            if (e != null) {
+                                incomplete[0] = true;
+                            }
+                            return FileVisitResult.CONTINUE;
                         }
 
                         @Override
                         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                            if (attrs.isRegularFile() && linkCount(file) > 1) {
-                                found[0] = file;
-                                return FileVisitResult.TERMINATE;
+                            if (attrs.isSymbolicLink() && outward[0] == null && pointsOut(file, path, grant)) {
+                                outward[0] = file;
                             }
-                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                            if (attrs.isRegularFile() && inObjects[0] == 0 && linked[0] == null) {
+                                int links = linkCount(file);
+                                if (links != 1) {
+                                    if (links < 1) {
+                                        incomplete[0] = true;
+                                    } else {
+                                        linked[0] = file;
+                                    }
+                                }
+                            }
+                            return outward[0] != null && linked[0] != null ? FileVisitResult.TERMINATE : count();
                         }
 
                         @Override
                         public FileVisitResult visitFileFailed(Path file, IOException e) {
+                            incomplete[0] = true;
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        private FileVisitResult count() {
+                            if (++seen[0] > limit) {
+                                incomplete[0] = true;
+                                return FileVisitResult.TERMINATE;
+                            }
                             return FileVisitResult.CONTINUE;
                         }
                     });
         } catch (IOException e) {
-            return null;
+            incomplete[0] = true;
         }
-        return found[0];
+        return new Inspection(outward[0], linked[0], incomplete[0]);
     }
 
-    /**
-     * The first symbolic link inside the protected directory PATH (at most LIMIT entries looked at) whose target lies
-     * in GRANT outside PATH, judged both by the words of the link and by where it really leads when it exists.
-     */
-    static Path linkOutOf(Path path, Path grant, int limit) {
-        if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            return null;
-        }
-        Path[] found = {null};
-        int[] seen = {0};
-        try {
-            Files.walkFileTree(path, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE,
-                    new SimpleFileVisitor<>() {
-                        @Override
-                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                            if (attrs.isSymbolicLink() && pointsOut(file, path, grant)) {
-                                found[0] = file;
-                                return FileVisitResult.TERMINATE;
-                            }
-                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
-                        }
+    /** {@link #inspect}'s first file with another hard link, or null. */
+    static Path fileWithOtherLinks(Path path, int limit) {
+        return inspect(path, path, limit).otherLinks();
+    }
 
-                        @Override
-                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                            return ++seen[0] > limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
-                        }
-
-                        @Override
-                        public FileVisitResult visitFileFailed(Path file, IOException e) {
-                            return FileVisitResult.CONTINUE;
-                        }
-                    });
-        } catch (IOException e) {
-            return null;
-        }
-        return found[0];
+    private static boolean isGitObjectStore(Path dir) {
+        Path name = dir.getFileName();
+        Path parent = dir.getParent();
+        return name != null && name.toString().equals("objects") && parent != null && parent.getFileName() != null
+                && parent.getFileName().toString().equals(".git");
     }
 
     private static boolean pointsOut(Path link, Path inside, Path grant) {
@@ -302,11 +319,12 @@ public final class GrantGuard {
         return targets.stream().anyMatch(t -> t.startsWith(grant) && !t.startsWith(inside));
     }
 
+    /** The file's hard-link count; 0 when it cannot be read (the caller then counts the walk as incomplete). */
     private static int linkCount(Path file) {
         try {
             return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return 1;
+            return 0;
         }
     }
 

@@ -155,6 +155,23 @@ class GrantGuardTest {
     }
 
     @Test
+    void aProtectedFolderTooLargeToSearchForLinksIsRefusedNotPassed() throws IOException {
+        Path project = Files.createDirectories(dir.resolve("work/app"));
+        Path vscode = Files.createDirectories(project.resolve(".vscode"));
+        for (int i = 0; i < 10; i++) {
+            Files.writeString(vscode.resolve("f" + i + ".json"), "{}");
+        }
+        Path grant = dir.resolve("work");
+        assertTrue(allowed(grant, false).readOnly().contains(vscode), "control: searched whole, pinned");
+        for (int i = 10; i < 60; i++) {
+            Files.writeString(vscode.resolve("f" + i + ".json"), "{}");
+        }
+        String message = refused(grant);
+        assertTrue(message.contains(vscode + " could not be searched whole for links"), message);
+        assertTrue(allowed(grant, true).readOnly().contains(vscode), "unprotected opts in");
+    }
+
+    @Test
     void gitObjectsMayBeHardLinked() throws IOException {
         Path holder = Files.createDirectories(dir.resolve("clones"));
         Path objects = Files.createDirectories(holder.resolve("a/.git/objects/ab"));
