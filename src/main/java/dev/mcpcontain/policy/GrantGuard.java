@@ -29,7 +29,10 @@ import java.util.stream.Stream;
  *   <li>a protected name of a home lies inside the grant and is absent ({@code --grant ~/.config:rw} without
  *       {@code ~/.config/autostart});
  *   <li>the grant is, or lies inside, a git work tree or a git control directory (a new {@code .git} in a subfolder
- *       would be found first by git's discovery), or holds one;
+ *       would be found first by git's discovery), or holds a work tree;
+ *   <li>the grant is, or lies inside, any other folder git takes for a git directory ({@link #isGitDirectory}: a bare
+ *       repository, a {@code --separate-git-dir}), whose {@code config} and {@code hooks} git trusts; one held by
+ *       the grant is only pinned read-only as a whole, like a {@code .git} (it has no work tree to plant in);
  *   <li>the grant is too large to search for git repositories within {@link #WALK_LIMIT} folders (fail closed).
  * </ul>
  */
@@ -120,6 +123,12 @@ public final class GrantGuard {
         for (Path dir = grant; dir != null; dir = dir.getParent()) {
             if (dir.getFileName() != null && dir.getFileName().toString().equals(".git")) {
                 refuseUnless(unprotected, spec + ": " + grant + " is inside the git control directory " + dir + optIn);
+            } else if (isGitDirectory(dir)) {
+                // git's discovery takes DIR itself for a repository (bare, or a separate git dir): `git log` there or
+                // in any folder below it reads DIR/config (core.pager, core.fsmonitor, aliases) and runs DIR/hooks.
+                refuseUnless(unprotected, spec + ": " + grant + (dir.equals(grant) ? " is the git directory "
+                        : " lies inside the git directory ") + dir + " (a bare repository: HEAD, objects and refs),"
+                        + " whose config and hooks git runs" + optIn);
             } else if (!dir.equals(grant) && exists(dir.resolve(".git"))) {
                 refuseUnless(unprotected, spec + ": " + grant + " lies in the git work tree " + dir + ", where a new"
                         + " .git in any subfolder would be run by git" + optIn);
@@ -141,6 +150,10 @@ public final class GrantGuard {
                     + " git" + optIn);
             readOnly.add(git);
         }
+
+        // A bare repository (or any other git directory not named .git) held by the grant: read-only as a whole, like
+        // a .git. Not refused: it has no work tree where a new name would be trusted.
+        readOnly.addAll(walk.gitDirs);
 
         // Every existing project name, at any depth: an editor, direnv or npm trusts it in whichever sub-folder the
         // user opens, not only at the top of the grant or of a git work tree (a plain folder of projects holds many).
@@ -300,8 +313,82 @@ public final class GrantGuard {
     private static boolean isGitObjectStore(Path dir) {
         Path name = dir.getFileName();
         Path parent = dir.getParent();
-        return name != null && name.toString().equals("objects") && parent != null && parent.getFileName() != null
-                && parent.getFileName().toString().equals(".git");
+        return name != null && name.toString().equals("objects") && parent != null && (parent.getFileName() != null
+                && parent.getFileName().toString().equals(".git") || isGitDirectory(parent));
+    }
+
+    /**
+     * Whether git takes DIR for a git directory, as its setup.c {@code is_git_directory} does when it searches
+     * upwards from the working directory (and safe.bareRepository is "all" by default): a valid {@code HEAD}
+     * ({@link #validHead}), and {@code objects} and {@code refs} in DIR, or in the common directory a
+     * {@code commondir} file names (a worktree's administrative folder). git asks access(X_OK) of objects and refs;
+     * any entry of those names counts here, so a chmod cannot turn a folder git ignored today into one it runs.
+     * A {@code commondir} that cannot be read, or is no regular file, counts as naming DIR itself.
+     */
+    static boolean isGitDirectory(Path dir) {
+        Path head = dir.resolve("HEAD");
+        if (!exists(head) || !validHead(head)) {
+            return false;
+        }
+        Path common = dir;
+        Path commondir = dir.resolve("commondir");
+        if (Files.isRegularFile(commondir)) { // not a FIFO: reading one would block the launch
+            try {
+                String named = readHead(commondir, 4096, true).replaceAll("[\\r\\n]+$", "");
+                if (!named.isEmpty()) {
+                    common = dir.resolve(named).normalize();
+                }
+            } catch (IOException e) {
+                // unreadable: git would stop there; DIR itself still counts below
+            }
+        }
+        return Files.exists(common.resolve("objects")) && Files.exists(common.resolve("refs"))
+                || Files.exists(dir.resolve("objects")) && Files.exists(dir.resolve("refs"));
+    }
+
+    /**
+     * git's {@code validate_headref}: a symbolic link whose words start with "refs/", or a file (at most 255 bytes
+     * read) holding "ref:", blanks, "refs/..." or starting with 40 hex digits (an object id). A HEAD the launcher
+     * cannot read counts as valid; one that is neither link nor regular file (a FIFO would block git) does not.
+     */
+    static boolean validHead(Path head) {
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(head, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attrs.isSymbolicLink()) {
+                return Files.readSymbolicLink(head).toString().startsWith("refs/");
+            }
+            if (!attrs.isRegularFile()) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        String text;
+        try {
+            text = readHead(head, 255, false);
+        } catch (IOException e) {
+            return true; // exists, cannot be read here: someone else's git may read it
+        }
+        if (text.startsWith("ref:")) {
+            return text.substring(4).stripLeading().startsWith("refs/");
+        }
+        return text.length() >= 40 && text.substring(0, 40).chars().allMatch(c -> Character.digit(c, 16) >= 0);
+    }
+
+    /** The first LIMIT bytes of FILE (following a final link only when FOLLOW) as ISO-8859-1 text. */
+    private static String readHead(Path file, int limit, boolean follow) throws IOException {
+        Set<java.nio.file.OpenOption> options = new java.util.HashSet<>();
+        options.add(java.nio.file.StandardOpenOption.READ);
+        if (!follow) {
+            options.add(LinkOption.NOFOLLOW_LINKS);
+        }
+        try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(file, options)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(limit);
+            while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+                // read up to LIMIT bytes
+            }
+            return new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
     }
 
     private static boolean pointsOut(Path link, Path inside, Path grant) {
@@ -335,14 +422,16 @@ public final class GrantGuard {
 
     private static final class Walk {
         final List<Path> gits = new ArrayList<>();
+        final List<Path> gitDirs = new ArrayList<>();
         final List<Path> projectNames = new ArrayList<>();
         boolean truncated;
     }
 
     /**
-     * Every .git (directory, file or link) and every other existing project name under GRANT, without entering them
-     * (each is pinned as a whole) or following links, bounded by {@link #WALK_LIMIT} folders. Folders the launcher cannot read are skipped: the server, with the
-     * same or fewer rights, cannot write in them either.
+     * Every .git (directory, file or link), every other git directory ({@link #isGitDirectory}: a bare repository)
+     * and every other existing project name under GRANT, without entering them (each is pinned as a whole) or
+     * following links, bounded by {@link #WALK_LIMIT} folders. Folders the launcher cannot read are skipped: the
+     * server, with the same or fewer rights, cannot write in them either.
      */
     private static Walk walk(Path grant, int limit) {
         Walk walk = new Walk();
@@ -361,6 +450,10 @@ public final class GrantGuard {
                             }
                             if (!dir.equals(grant) && isProjectName(dir)) {
                                 walk.projectNames.add(dir);
+                                return FileVisitResult.SKIP_SUBTREE;
+                            }
+                            if (!dir.equals(grant) && isGitDirectory(dir)) {
+                                walk.gitDirs.add(dir);
                                 return FileVisitResult.SKIP_SUBTREE;
                             }
                             if (++folders[0] > limit) {

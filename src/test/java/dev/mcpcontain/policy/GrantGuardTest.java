@@ -1,6 +1,7 @@
 package dev.mcpcontain.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,6 +96,129 @@ class GrantGuardTest {
         assertTrue(pins.readOnly().containsAll(List.of(repo.resolve(".git"), nested.resolve(".git"),
                 nested.resolve(".vscode"), module.resolve(".git"))), pins.toString());
         assertTrue(pins.pinnedDirs().containsAll(List.of(repo.resolve("a"), repo.resolve("a/b"), nested, module)),
+                pins.toString());
+    }
+
+    /** A bare repository as `git init --bare` leaves it (HEAD, config, objects, refs, hooks). */
+    private Path bareRepo(Path at) throws IOException {
+        Files.createDirectories(at.resolve("objects/info"));
+        Files.createDirectories(at.resolve("refs/heads"));
+        Files.createDirectories(at.resolve("hooks"));
+        Files.writeString(at.resolve("HEAD"), "ref: refs/heads/main\n");
+        Files.writeString(at.resolve("config"), "[core]\n\tbare = true\n");
+        return at;
+    }
+
+    @Test
+    void gitDirectoriesAreRecognisedAsGitDoes() throws IOException {
+        Path bare = bareRepo(dir.resolve("project.git"));
+        assertTrue(GrantGuard.isGitDirectory(bare));
+        // HEAD: "ref:" with blanks, a detached object id (sha1 or longer), a symbolic link to refs/...
+        Files.writeString(bare.resolve("HEAD"), "ref:\t refs/heads/x\n");
+        assertTrue(GrantGuard.isGitDirectory(bare));
+        Files.writeString(bare.resolve("HEAD"), "0123456789abcdef0123456789ABCDEF01234567\n");
+        assertTrue(GrantGuard.isGitDirectory(bare));
+        Files.delete(bare.resolve("HEAD"));
+        Files.createSymbolicLink(bare.resolve("HEAD"), Path.of("refs/heads/main"));
+        assertTrue(GrantGuard.isGitDirectory(bare), "a HEAD link to refs/... counts even when it dangles");
+        // not git directories: HEAD invalid, or objects or refs missing
+        Files.delete(bare.resolve("HEAD"));
+        Files.createSymbolicLink(bare.resolve("HEAD"), Path.of("../elsewhere"));
+        assertFalse(GrantGuard.isGitDirectory(bare));
+        Files.delete(bare.resolve("HEAD"));
+        Files.writeString(bare.resolve("HEAD"), "0123456789abcdef not an id\n");
+        assertFalse(GrantGuard.isGitDirectory(bare));
+        Files.writeString(bare.resolve("HEAD"), "ref: heads/main\n");
+        assertFalse(GrantGuard.isGitDirectory(bare));
+        Path headDir = Files.createDirectories(dir.resolve("headdir"));
+        Files.createDirectories(headDir.resolve("HEAD"));
+        Files.createDirectories(headDir.resolve("objects"));
+        Files.createDirectories(headDir.resolve("refs"));
+        assertFalse(GrantGuard.isGitDirectory(headDir), "HEAD a folder");
+        Path notes = Files.createDirectories(dir.resolve("notes"));
+        Files.writeString(notes.resolve("HEAD"), "ref: refs/heads/main\n");
+        assertFalse(GrantGuard.isGitDirectory(notes), "a file named HEAD alone is no repository");
+        Files.createDirectories(notes.resolve("objects"));
+        assertFalse(GrantGuard.isGitDirectory(notes), "no refs");
+        Files.createDirectories(notes.resolve("refs"));
+        assertTrue(GrantGuard.isGitDirectory(notes));
+        // a worktree's administrative folder: HEAD and a commondir naming where objects and refs are
+        Path common = bareRepo(dir.resolve("main.git"));
+        Path admin = Files.createDirectories(common.resolve("worktrees/wt"));
+        Files.writeString(admin.resolve("HEAD"), "ref: refs/heads/wt\n");
+        assertFalse(GrantGuard.isGitDirectory(admin), "without commondir");
+        Files.writeString(admin.resolve("commondir"), "../..\n");
+        assertTrue(GrantGuard.isGitDirectory(admin));
+        Files.writeString(admin.resolve("commondir"), common + "\r\n");
+        assertTrue(GrantGuard.isGitDirectory(admin), "absolute commondir");
+        Files.writeString(admin.resolve("commondir"), "../../nowhere\n");
+        assertFalse(GrantGuard.isGitDirectory(admin));
+    }
+
+    @Test
+    void aBareRepositoryHeldByAGrantIsPinnedAsAWholeAndAGrantInOrOfOneIsRefused() throws IOException {
+        Path repos = Files.createDirectories(dir.resolve("repos"));
+        Path bare = bareRepo(repos.resolve("team/project.git"));
+        Path mirror = bareRepo(repos.resolve("mirror"));
+        Files.writeString(repos.resolve("team/notes.txt"), "");
+        GrantGuard.Pins pins = allowed(repos, false);
+        assertEquals(List.of(repos.resolve("mirror"), bare), pins.readOnly().stream().sorted().toList(), pins.toString());
+        assertTrue(pins.pinnedDirs().contains(repos.resolve("team")), pins.toString());
+        assertTrue(allowed(repos, true).readOnly().containsAll(List.of(bare, mirror)), "unprotected still pins it");
+
+        String is = refused(bare);
+        assertTrue(is.contains(bare + " is the git directory " + bare + " (a bare repository"), is);
+        assertTrue(is.contains("x:rw,unprotected") && !is.contains("\n"), is);
+        String inside = refused(bare.resolve("hooks"));
+        assertTrue(inside.contains(bare.resolve("hooks") + " lies inside the git directory " + bare), inside);
+        // opted in, the whole repository is writable: nothing in it is pinned
+        assertEquals(List.of(), allowed(bare, true).readOnly());
+        assertEquals(List.of(), allowed(bare.resolve("hooks"), true).readOnly());
+
+        // control: a folder with a file named HEAD (no objects, no refs) is an ordinary folder
+        Path plain = Files.createDirectories(dir.resolve("plain"));
+        Files.writeString(plain.resolve("HEAD"), "ref: refs/heads/main\n");
+        Files.createDirectories(plain.resolve("sub"));
+        Files.writeString(plain.resolve("sub/HEAD"), "ref: refs/heads/main\n");
+        assertEquals(List.of(), allowed(plain, false).readOnly());
+        assertEquals(List.of(), allowed(plain.resolve("sub"), false).readOnly());
+    }
+
+    @Test
+    void aBareRepositoryMayHardLinkItsObjects() throws IOException {
+        Path holder = Files.createDirectories(dir.resolve("mirrors"));
+        Path bare = bareRepo(holder.resolve("a.git"));
+        Path objects = Files.createDirectories(bare.resolve("objects/ab"));
+        Files.writeString(objects.resolve("cdef"), "blob");
+        Files.createLink(holder.resolve("cdef-link"), objects.resolve("cdef"));
+        assertEquals(List.of(bare), allowed(holder, false).readOnly());
+        // control: a hard-linked hook is refused
+        Files.writeString(bare.resolve("hooks/post-update"), "#!/bin/sh\n");
+        Files.createLink(holder.resolve("hook-link"), bare.resolve("hooks/post-update"));
+        assertTrue(refused(holder).contains(bare.resolve("hooks/post-update") + " has another hard link"), refused(holder));
+    }
+
+    @Test
+    void aWorktreesAdministrativeFolderIsInsideTheControlDirectoryAndPinnedWithIt() throws IOException {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path repo = Files.createDirectories(work.resolve("main"));
+        Path admin = Files.createDirectories(repo.resolve(".git/worktrees/feature"));
+        Files.createDirectories(repo.resolve(".git/objects"));
+        Files.createDirectories(repo.resolve(".git/refs"));
+        Files.writeString(repo.resolve(".git/HEAD"), "ref: refs/heads/main\n");
+        Files.writeString(admin.resolve("HEAD"), "ref: refs/heads/feature\n");
+        Files.writeString(admin.resolve("commondir"), "../..\n");
+        Path worktree = Files.createDirectories(work.resolve("feature"));
+        Files.writeString(admin.resolve("gitdir"), worktree.resolve(".git") + "\n");
+        Files.writeString(worktree.resolve(".git"), "gitdir: " + admin + "\n");
+        assertTrue(GrantGuard.isGitDirectory(admin));
+        String message = refused(admin);
+        assertTrue(message.contains(admin + " is the git directory " + admin), message);
+        message = refused(admin.getParent());
+        assertTrue(message.contains("inside the git control directory " + repo.resolve(".git")), message);
+        // a grant holding both: the control directory (with the admin folder) and the worktree's gitfile are pinned
+        GrantGuard.Pins pins = allowed(work, true);
+        assertEquals(List.of(worktree.resolve(".git"), repo.resolve(".git")), pins.readOnly().stream().sorted().toList(),
                 pins.toString());
     }
 
