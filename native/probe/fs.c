@@ -68,6 +68,24 @@ static void cmd_write(const struct step *s) { write_with(s, s->argv[1], O_WRONLY
 static void cmd_append(const struct step *s) { write_with(s, s->argv[1], O_WRONLY | O_APPEND); }
 static void cmd_create(const struct step *s) { write_with(s, s->argv[1], O_WRONLY | O_CREAT | O_EXCL); }
 
+/* Appends the step's own TEXT (created 0644 if absent): a planted git config or hook that a later command runs. */
+static void cmd_append_text(const struct step *s)
+{
+    int fd = open(s->argv[1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    size_t len = strlen(s->argv[2]);
+    ssize_t n = write(fd, s->argv[2], len);
+    int err = errno;
+    close(fd);
+    if (n < 0)
+        denied_errno(s, err, "at=write");
+    else
+        allowed(s, "bytes=%zd", n);
+}
+
 static void cmd_mkdir(const struct step *s) { outcome(s, mkdir(s->argv[1], 0755), NULL); }
 static void cmd_rmdir(const struct step *s) { outcome(s, rmdir(s->argv[1]), NULL); }
 static void cmd_unlink(const struct step *s) { outcome(s, unlink(s->argv[1]), NULL); }
@@ -280,6 +298,7 @@ const struct command fs_commands[] = {
     {"write", 1, 1, "PATH  (create or truncate, then write)", cmd_write},
     {"append", 1, 1, "PATH  (existing file only)", cmd_append},
     {"create", 1, 1, "PATH  (O_EXCL)", cmd_create},
+    {"append-text", 2, 2, "PATH TEXT  (create if absent, append TEXT)", cmd_append_text},
     {"mkdir", 1, 1, "PATH", cmd_mkdir},
     {"rmdir", 1, 1, "PATH", cmd_rmdir},
     {"unlink", 1, 1, "PATH", cmd_unlink},

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -38,6 +39,14 @@ class GitAndStartupFilesIT {
                 Path module = suite.ownedDir(id, r.resolve("module"), "rwxr-xr-x");
                 suite.ownedFile(id, module.resolve(".git"), "gitdir: ../.git/modules/module\n");
                 suite.ownedFile(id, r.resolve("libs/readme.txt"), "libs\n");
+                // a linked worktree's administrative folder: a git directory of its own (HEAD, commondir), inside .git
+                Path admin = suite.ownedDir(id, r.resolve(".git/worktrees"), "rwxr-xr-x");
+                admin = suite.ownedDir(id, admin.resolve("wt"), "rwxr-xr-x");
+                suite.ownedFile(id, admin.resolve("HEAD"), "ref: refs/heads/wt\n");
+                suite.ownedFile(id, admin.resolve("commondir"), "../..\n");
+                Path linked = suite.ownedDir(id, r.resolve("linked"), "rwxr-xr-x");
+                suite.ownedFile(id, admin.resolve("gitdir"), linked.resolve(".git") + "\n");
+                suite.ownedFile(id, linked.resolve(".git"), "gitdir: " + admin + "\n");
                 return r;
             });
             Lazy<Steps> steps = Lazy.of(() -> {
@@ -52,6 +61,9 @@ class GitAndStartupFilesIT {
                         .add("gitfile-unlink", "unlink", r.resolve("module/.git"))
                         .add("module-rename", "rename", r.resolve("module"), r.resolve("module.old"))
                         .add("top-commondir", "write", r.resolve(".git/commondir"))
+                        .add("worktree-commondir", "append", r.resolve(".git/worktrees/wt/commondir"))
+                        .add("worktree-config", "create", r.resolve(".git/worktrees/wt/config.worktree"))
+                        .add("worktree-gitfile", "append", r.resolve("linked/.git"))
                         .add("libs-file", "write", r.resolve("libs/readme.txt"))
                         .add("libs-new", "mkdir", r.resolve("libs/new"));
             });
@@ -62,7 +74,8 @@ class GitAndStartupFilesIT {
                 Path r = repo.get();
                 return suite.controlAsLauncher(id, Steps.of()
                         .add("nested-config", "append", r.resolve("libs/nested/.git/config"))
-                        .add("gitfile-write", "append", r.resolve("module/.git")));
+                        .add("gitfile-write", "append", r.resolve("module/.git"))
+                        .add("worktree-commondir", "append", r.resolve(".git/worktrees/wt/commondir")));
             });
 
             List<DynamicNode> tests = new ArrayList<>();
@@ -77,6 +90,13 @@ class GitAndStartupFilesIT {
             tests.add(Named.test(id, "a submodule's gitfile (gitdir:): write EROFS, unlink EBUSY", () -> {
                 contained.get().assertDenied("gitfile-write", "EROFS");
                 contained.get().assertDenied("gitfile-unlink", "EBUSY");
+            }));
+            tests.add(Named.test(id, "a linked worktree's administrative folder (.git/worktrees/wt: HEAD, commondir) is"
+                    + " read-only with the .git holding it: EROFS; its worktree's gitfile too", () -> {
+                contained.get().assertDenied("worktree-commondir", "EROFS");
+                contained.get().assertDenied("worktree-config", "EROFS");
+                contained.get().assertDenied("worktree-gitfile", "EROFS");
+                hostControl.get().assertAllowed("worktree-commondir");
             }));
             tests.add(Named.test(id, "the folders holding them cannot be renamed away to plant new ones: EBUSY", () -> {
                 contained.get().assertDenied("libs-rename", "EBUSY");
@@ -111,6 +131,62 @@ class GitAndStartupFilesIT {
                 RunResult refused = suite.launch(id, "holder").grant(holder, "rw").server("/bin/true").run().assertExit(125);
                 assertTrue(refused.stderr().contains("holds the git work tree " + r), refused::toString);
                 suite.launch(id, "holder-ro").grant(holder, "ro").server("/bin/true").run().assertExit(0);
+            }));
+            tests.add(Named.test(id, "a bare repository in a writable grant: its config and hooks are read-only (EROFS),"
+                    + " it cannot be renamed away (EBUSY), and the user's next 'git log' there does not run the"
+                    + " server's pager; granted itself (or a folder in it) writable: refused (125, one line); control:"
+                    + " opted in with ,unprotected the server plants the same config and hook, and 'git log' runs it", () -> {
+                Path base = suite.workDir(id, "bare");
+                Path repos = suite.ownedDir(id, base.resolve("repos"), "rwxr-xr-x");
+                Path bare = repos.resolve("project.git");
+                gitAsUser(suite, id, "set -e; git init -q --bare -b main '" + bare + "'; t=$(git --git-dir='" + bare
+                        + "' hash-object -w -t tree /dev/null); c=$(git --git-dir='" + bare + "' commit-tree $t -m"
+                        + " first-commit); git --git-dir='" + bare + "' update-ref refs/heads/main $c").assertExit(0);
+                suite.ownedFile(id, repos.resolve("notes.txt"), "notes\n");
+                Path pagerRan = base.resolve("pager-ran");
+                Steps plant = Steps.of()
+                        .add("config", "append-text", bare.resolve("config"), "\tpager = \"touch " + pagerRan + "; cat\"\n")
+                        .add("hook", "append-text", bare.resolve("hooks/post-update"), "#!/bin/sh\ntouch " + pagerRan
+                                + "\n")
+                        .add("hook-mode", "chmod", bare.resolve("hooks/post-update"), "0755");
+                Steps attack = Steps.of()
+                        .add("config", "append-text", bare.resolve("config"), "\tpager = \"touch " + pagerRan + "; cat\"\n")
+                        .add("hook", "append-text", bare.resolve("hooks/post-update"), "#!/bin/sh\ntouch " + pagerRan
+                                + "\n")
+                        .add("hooks-rename", "rename", bare.resolve("hooks"), bare.resolve("hooks.old"))
+                        .add("head", "append", bare.resolve("HEAD"))
+                        .add("bare-rename", "rename", bare, repos.resolve("project.old"))
+                        .add("sibling", "append", repos.resolve("notes.txt"));
+
+                RunResult r = suite.launch(id, "bare-holder").grant(repos, "rw").probe(attack).run();
+                r.assertProbeCompleted(attack.labels());
+                r.assertDenied("config", "EROFS");
+                r.assertDenied("hook", "EROFS");
+                r.assertDenied("hooks-rename", "EROFS");
+                r.assertDenied("head", "EROFS");
+                r.assertDenied("bare-rename", "EBUSY");
+                r.assertAllowed("sibling");
+                RunResult log = gitLogOnATerminal(suite, id, bare);
+                assertTrue(log.stdout().contains("first-commit"), log::toString);
+                assertFalse(Files.exists(pagerRan), "the planted pager ran: " + log);
+
+                RunResult is = suite.launch(id, "bare-rw").grant(bare, "rw").server("/bin/true").run().assertExit(125);
+                assertEquals(1, is.stderr().lines().count(), is::toString);
+                assertTrue(is.stderr().contains(bare + " is the git directory " + bare + " (a bare repository"), is::toString);
+                RunResult inside = suite.launch(id, "bare-hooks-rw").grant(bare.resolve("hooks"), "rw").server("/bin/true")
+                        .run().assertExit(125);
+                assertEquals(1, inside.stderr().lines().count(), inside::toString);
+                assertTrue(inside.stderr().contains("lies inside the git directory " + bare), inside::toString);
+                suite.launch(id, "bare-ro").grant(bare, "ro").server("/bin/true").run().assertExit(0);
+
+                RunResult opted = suite.launch(id, "bare-unprotected").grant(bare, "rw,unprotected").probe(plant).run();
+                opted.assertProbeCompleted(plant.labels());
+                opted.assertAllowed("config");
+                opted.assertAllowed("hook");
+                opted.assertAllowed("hook-mode");
+                RunResult ran = gitLogOnATerminal(suite, id, bare);
+                assertTrue(ran.stdout().contains("first-commit"), ran::toString);
+                assertTrue(Files.exists(pagerRan), "control: the planted pager did not run: " + ran);
             }));
             tests.add(Named.test(id, "a plain folder of projects granted writable: a sub-folder's existing .vscode,"
                     + " .envrc and .mcp.json are read-only (EROFS) and their folder cannot be renamed away (EBUSY);"
@@ -208,6 +284,28 @@ class GitAndStartupFilesIT {
             }
             return Named.group(id, tests);
         });
+    }
+
+    /**
+     * sh -c SCRIPT as ID's launching user, with its own home, a committer for git, PAGER=cat and no GIT_PAGER (the
+     * suite's environment is clean).
+     */
+    private static RunResult gitAsUser(EscapeSuite suite, Identity id, String script) {
+        List<String> command = new ArrayList<>(id.launchAs());
+        command.addAll(List.of("sh", "-c", script + " </dev/null"));
+        return suite.exec("git as " + id.user().name(), command, Map.of("HOME", id.home().toString(), "PAGER", "cat",
+                "GIT_AUTHOR_NAME", "escape suite", "GIT_AUTHOR_EMAIL", "suite@invalid",
+                "GIT_COMMITTER_NAME", "escape suite", "GIT_COMMITTER_EMAIL", "suite@invalid"), EscapeSuite.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * 'git -C BARE log' as ID's launching user with a terminal as stdout (script(1)), as from a shell: git starts
+     * a pager only on a terminal, and BARE/config's core.pager wins over the user's PAGER (GIT_PAGER is unset).
+     */
+    private static RunResult gitLogOnATerminal(EscapeSuite suite, Identity id, Path bare) {
+        RunResult log = gitAsUser(suite, id, "script -qec \"git -C '" + bare + "' log --oneline\" /dev/null");
+        assertEquals(0, log.exitCode(), () -> "git log did not run: " + log);
+        return log;
     }
 
     private static void delete(Path path) {
