@@ -15,6 +15,9 @@ import java.util.List;
  * itself and every git work tree inside it. A name that exists is pinned with a read-only mount (as a whole, for
  * directories). A name that does not exist cannot be pinned (a mount needs something on disk, and mcp-contain does
  * not create placeholders in the user's folders): {@link GrantGuard} refuses the grant shapes where that matters.
+ * A git directory that is not named {@code .git} (a bare repository: valid {@code HEAD}, {@code objects}, {@code refs})
+ * is no name to list: {@link GrantGuard#isGitDirectory} recognises it by its content, and it is pinned like a
+ * {@code .git}.
  */
 public final class ProtectedNames {
 
