@@ -149,26 +149,16 @@ public final class ProtectedNames {
     }
 
     /**
-     * For each writable user grant, the project names it does not hold yet: what the server could create there.
-     * Only said for grants that are not refused (outside homes and git work trees, or opted in with unprotected).
+     * What a launch says about its writable grants: nothing for a protected one (what exists is pinned read-only,
+     * and the helper's create guard keeps the absent names from being created), the risk the user took for an
+     * unprotected one.
      */
     public static List<String> absentInWritableGrants(ContainmentPolicy policy, Path home) {
         List<String> notices = new ArrayList<>();
         for (PathRule grant : topLevelWritableGrants(policy)) {
-            List<String> absent = new ArrayList<>();
-            for (Name name : of(Where.PROJECT)) {
-                if (!Files.exists(grant.path().resolve(name.name()), LinkOption.NOFOLLOW_LINKS)) {
-                    absent.add(name.name());
-                }
-            }
             if (unprotected(grant)) {
                 notices.add("the writable grant " + grant.path() + " is unprotected (as asked): the server can create"
-                        + " a .git in any sub-folder and any absent startup file there; what exists is still read-only");
-            }
-            if (!absent.isEmpty()) {
-                notices.add("in the writable grant " + grant.path() + ", " + String.join(", ", absent)
-                        + (absent.size() == 1 ? " does" : " do") + " not exist, so cannot be kept read-only: the server"
-                        + " could create " + (absent.size() == 1 ? "it" : "them") + " (grant read-only to prevent this)");
+                        + " a .git, HEAD or startup file in any sub-folder there; what exists is still read-only");
             }
         }
         return notices;

@@ -30,6 +30,10 @@ public final class CreateGuardFilter {
         List<FilterRule> rules = new ArrayList<>();
         rules.add(new ArchitectureCheck());
         rules.addAll(CREATING);
+        // The guard carries creations out within the launcher's Landlock layers; a layer the server added itself
+        // would not bind it, so the server may not add one (EPERM, as a kernel refusing the domain would say).
+        rules.add(new DenySyscall("landlock_restrict_self", Errno.EPERM,
+                "the create guard acts in the launcher's Landlock domain, not in one the server adds"));
         rules.add(new DefaultAllow());
         return rules;
     }
