@@ -51,7 +51,7 @@ class CreateGuardIT {
                 .add("rename-envrc", "rename", sub.resolve("to-rename"), sub.resolve(".envrc"))
                 .add("link-mcp-json", "link", sub.resolve("plain"), sub.resolve(".mcp.json"))
                 .add("symlink-npmrc", "symlink", "/nowhere", sub.resolve(".npmrc"))
-                .add("symlink-dangling", "symlink", ".vscode", sub.resolve("dangling"))
+                .add("symlink-dangling", "symlink", ".idea", sub.resolve("dangling"))
                 .add("write-through-dangling", "write", sub.resolve("dangling"))
                 .add("mkdir-vscode", "mkdir", sub.resolve(".vscode"))
                 .add("symlink-plain", "symlink", "plain", sub.resolve("to-plain"))
@@ -76,7 +76,7 @@ class CreateGuardIT {
         try (Stream<Path> entries = Files.list(dir)) {
             entries.forEach(p -> {
                 String folded = p.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[. ]+$", "");
-                if (List.of(".git", "head", ".envrc", ".mcp.json", ".npmrc", ".vscode").contains(folded)) {
+                if (List.of(".git", "head", ".envrc", ".mcp.json", ".npmrc", ".vscode", ".idea").contains(folded)) {
                     found.add(p.getFileName().toString());
                 }
             });
