@@ -110,6 +110,12 @@ struct plan {
     size_t envc;
     unsigned char *seccomp;
     size_t seccomp_len;
+    unsigned char *guard_filter;   /* create_guard.c: the notifying filter; NULL: no guard */
+    size_t guard_filter_len;
+    char *guard_names[128];
+    size_t n_guard_names;
+    char *guard_exempt[64];
+    size_t n_guard_exempt;
     int verbose;
     int stdin_hup_grace_ms;
     char *userns_hint;          /* shown when a user namespace cannot be created */
@@ -161,9 +167,14 @@ void mounts_build_root(struct plan *plan);
 /* landlock.c */
 int landlock_abi(void);
 void landlock_apply(const struct plan *plan);
+void landlock_apply_guard_layer(const struct plan *plan);
 
 /* seccomp.c */
 void seccomp_apply(const struct plan *plan);
+
+/* create_guard.c */
+void create_guard_fork(const struct plan *plan);
+void create_guard_attach(const struct plan *plan);
 
 /* limits.c */
 void rlimits_apply(const struct plan *plan);

@@ -86,6 +86,20 @@ void home_prepare(const struct plan *plan)
     if ((st.st_mode & 07777) != h->base_mode && fchmod(base, h->base_mode) < 0)
         die_errno("setting mode %o on %s", h->base_mode, h->base);
 
+    /* Without a mount namespace the server reaches its home by path, so the agent must pass through the folder
+     * holding the base too (a root launcher's data directory, made 0700 by whatever wrote state there first):
+     * give it to the agent's group, traverse only, when it is the launcher's own. */
+    if (plan->mode != MODE_NAMESPACES && (h->base_mode & 0010)) {
+        int up = openat(base, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat ust;
+        if (up >= 0 && fstat(up, &ust) == 0 && ust.st_uid == getuid() && !(ust.st_mode & 0011)) {
+            if (fchown(up, (uid_t)-1, h->gid) < 0 || fchmod(up, (ust.st_mode & 07777) | 0010) < 0)
+                die_errno("letting the agent pass through the folder holding %s", h->base);
+        }
+        if (up >= 0)
+            close(up);
+    }
+
     snprintf(what, sizeof what, "%s/%s", h->base, h->name);
     home_fd = open_child_dir(base, h->name, 0700, what, false);
     close(base);

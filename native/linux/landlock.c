@@ -116,7 +116,23 @@ static uint64_t rule_rights(enum landlock_kind kind, int abi)
     return 0;
 }
 
+static void apply(const struct plan *plan, bool guard_layer);
+
 void landlock_apply(const struct plan *plan)
+{
+    apply(plan, false);
+}
+
+/* The create guard's layer (create_guard.c): the server's rules plus /proc to read, so that the guard can read the
+ * memory and directories of every server process (landlock mode allows the server only its own /proc entries).
+ * The server then adds its own layer on top: it is nested in the guard's domain, which lets the guard inspect it
+ * (Landlock lets a domain ptrace only its own or nested domains) and keeps the server from signalling the guard. */
+void landlock_apply_guard_layer(const struct plan *plan)
+{
+    apply(plan, true);
+}
+
+static void apply(const struct plan *plan, bool guard_layer)
 {
     if (plan->landlock_min_abi == 0)
         return;
@@ -170,6 +186,13 @@ void landlock_apply(const struct plan *plan)
         struct ll_path_beneath rule = {.allowed_access = allowed, .parent_fd = fd};
         if (allowed && syscall(SYS_landlock_add_rule, ruleset, RULE_PATH_BENEATH, &rule, 0) < 0)
             die_errno("landlock: rule for %s", path);
+        close(fd);
+    }
+    if (guard_layer) {
+        int fd = open_exact("/proc");
+        struct ll_path_beneath rule = {.allowed_access = READ_RIGHTS & fs_rights(abi), .parent_fd = fd};
+        if (fd < 0 || syscall(SYS_landlock_add_rule, ruleset, RULE_PATH_BENEATH, &rule, 0) < 0)
+            die_errno("landlock: the create guard's rule for /proc");
         close(fd);
     }
     if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)

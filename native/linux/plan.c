@@ -116,6 +116,12 @@ static void check_whole(const struct plan *plan, const unsigned *seen)
         die("plan names no program");
     if (plan->mode == MODE_NAMESPACES && !plan->clone_flags)
         die("namespaces mode without namespaces");
+    if ((plan->n_guard_names || plan->n_guard_exempt) && !plan->guard_filter_len)
+        die("plan names create-guard names or exempt paths but has no create-guard program");
+    if (plan->guard_filter_len && !plan->n_guard_names)
+        die("plan has a create-guard program but no create-guard-name");
+    if (plan->guard_filter_len && !plan->seccomp_len)
+        die("plan has a create-guard program but no seccomp program (the guard runs under the main filter)");
 }
 
 void plan_read(int fd, struct plan *plan)

@@ -347,20 +347,54 @@ void op_NET_DNS(struct plan *plan, char **arg, int n, size_t line)
     plan->net_dns_port = port(arg[0], line);
 }
 
-void op_SECCOMP(struct plan *plan, char **arg, int n, size_t line)
+/* A BPF program in hex, 8 bytes an instruction, at most 4096 of them. */
+static unsigned char *bpf_program(const char *hexstr, size_t *out_len, size_t line)
 {
-    const char *hexstr = arg[0];
     size_t len = strlen(hexstr);
     if (len % 16 != 0 || len == 0 || len / 16 > 4096)
         die("plan line %zu: seccomp program must be 1..4096 instructions of 8 bytes", line);
-    plan->seccomp = xcalloc(len / 2, 1);
+    unsigned char *prog = xcalloc(len / 2, 1);
     for (size_t i = 0; i < len / 2; i++) {
         int hi = plan_hex_digit(hexstr[2 * i]), lo = plan_hex_digit(hexstr[2 * i + 1]);
         if (hi < 0 || lo < 0)
             die("plan line %zu: seccomp program is not hex", line);
-        plan->seccomp[i] = (unsigned char)(hi << 4 | lo);
+        prog[i] = (unsigned char)(hi << 4 | lo);
     }
-    plan->seccomp_len = len / 2;
+    *out_len = len / 2;
+    return prog;
+}
+
+void op_SECCOMP(struct plan *plan, char **arg, int n, size_t line)
+{
+    plan->seccomp = bpf_program(arg[0], &plan->seccomp_len, line);
+}
+
+void op_CREATE_GUARD(struct plan *plan, char **arg, int n, size_t line)
+{
+    plan->guard_filter = bpf_program(arg[0], &plan->guard_filter_len, line);
+}
+
+void op_CREATE_GUARD_NAME(struct plan *plan, char **arg, int n, size_t line)
+{
+    const char *name = arg[0];
+    if (!*name || strlen(name) > 200 || strchr(name, '/'))
+        die("plan line %zu: create-guard-name must be one path component", line);
+    for (const char *p = name; *p; p++) {
+        if ((unsigned char)*p >= 0x80 || (*p >= 'A' && *p <= 'Z'))
+            die("plan line %zu: create-guard-name must be lower case ASCII", line);
+    }
+    if (plan->n_guard_names >= sizeof plan->guard_names / sizeof plan->guard_names[0])
+        die("plan line %zu: too many create-guard names", line);
+    plan->guard_names[plan->n_guard_names++] = xstrdup(name);
+}
+
+void op_CREATE_GUARD_EXEMPT(struct plan *plan, char **arg, int n, size_t line)
+{
+    if (arg[0][0] != '/')
+        die("plan line %zu: create-guard-exempt needs an absolute path", line);
+    if (plan->n_guard_exempt >= sizeof plan->guard_exempt / sizeof plan->guard_exempt[0])
+        die("plan line %zu: too many create-guard exempt paths", line);
+    plan->guard_exempt[plan->n_guard_exempt++] = xstrdup(arg[0]);
 }
 
 void op_CWD(struct plan *plan, char **arg, int n, size_t line)

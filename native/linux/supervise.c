@@ -5,7 +5,9 @@
  *     init       namespaces mode: PID 1 of the server's pid namespace (when it exits, the kernel kills every
  *                process in the namespace, double-forked daemons included); other modes: a child subreaper that
  *                kills every descendant before it exits. Dies with the supervisor (PDEATHSIG).
- *       server   setsid, rlimits, identity, NO_NEW_PRIVS, Landlock, fds > 2 closed, seccomp last, execve.
+ *       server   setsid, rlimits, identity, NO_NEW_PRIVS, fds > 2 closed, Landlock, seccomp last, execve.
+ *       guard    with protected writable grants only: forked by the server before its own Landlock layer and
+ *                reparented to init; carries out the calls that name new entries (create_guard.c).
  *
  * The server's stdio are the supervisor's own fds 0-2, passed through untouched: no byte is copied. */
 #include "helper.h"
@@ -98,9 +100,14 @@ static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t
         die_errno("setting no_new_privs");
     if (plan->cwd && chdir(plan->cwd) < 0)
         die_errno("changing to %s", plan->cwd);
-    landlock_apply(plan);
     close_range_from(3);
+    if (plan->guard_filter_len) {
+        landlock_apply_guard_layer(plan);
+        create_guard_fork(plan);
+    }
+    landlock_apply(plan);
     seccomp_apply(plan);
+    create_guard_attach(plan); /* after the main filter: its refusals come first */
     execve(plan->exec_path, plan->argv, plan->envp);
     int err = errno;
     char msg[512];

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,6 +292,63 @@ static void cmd_open_rw(const struct step *s)
     allowed(s, "%s", "");
 }
 
+
+/* race-create DIR NAME ROUNDS: one thread flips a path buffer between DIR/x<NAME> (allowed) and DIR/NAME while
+ * this one calls mkdir on it ROUNDS times: a guard that checks the path and then lets the kernel read it again
+ * loses this race. ALLOWED when DIR/NAME exists at the end (the escape); DENIED errno=EPERM when it does not and
+ * both kinds of attempt were seen (the race ran); ERROR otherwise. */
+static char race_path[4096];
+static char race_allowed[4096], race_target[4096];
+static volatile int race_stop;
+
+static void *race_flipper(void *unused)
+{
+    while (!race_stop) {
+        memcpy(race_path, race_target, strlen(race_target) + 1);
+        memcpy(race_path, race_allowed, strlen(race_allowed) + 1);
+    }
+    return unused;
+}
+
+static void cmd_race_create(const struct step *s)
+{
+    unsigned long rounds;
+    if (!parse_ulong(s->argv[3], &rounds) || rounds == 0) {
+        error(s, "usage: race-create DIR NAME ROUNDS");
+        return;
+    }
+    snprintf(race_allowed, sizeof race_allowed, "%s/x%s", s->argv[1], s->argv[2]);
+    snprintf(race_target, sizeof race_target, "%s/%s", s->argv[1], s->argv[2]);
+    memcpy(race_path, race_allowed, strlen(race_allowed) + 1);
+    race_stop = 0;
+    pthread_t t;
+    if (pthread_create(&t, NULL, race_flipper, NULL) != 0) {
+        error(s, "pthread_create failed");
+        return;
+    }
+    unsigned long made = 0, refused = 0, other = 0;
+    for (unsigned long i = 0; i < rounds; i++) {
+        if (mkdir(race_path, 0755) == 0) {
+            made++;
+            rmdir(race_allowed);
+        } else if (errno == EPERM) {
+            refused++;
+        } else {
+            other++;
+        }
+    }
+    race_stop = 1;
+    pthread_join(t, NULL);
+    struct stat st;
+    bool exists = lstat(race_target, &st) == 0;
+    if (exists)
+        allowed(s, "%s created (made=%lu refused=%lu other=%lu)", s->argv[2], made, refused, other);
+    else if (made && refused)
+        denied_errno(s, EPERM, "made=%lu refused=%lu other=%lu", made, refused, other);
+    else
+        error(s, "the race did not run both ways: made=%lu refused=%lu other=%lu", made, refused, other);
+}
+
 const struct command fs_commands[] = {
     {"inotify-watch", 1, 1, "DIR  (inotify_add_watch IN_CREATE)", cmd_inotify_watch},
     {"open-rw", 1, 1, "PATH  (O_RDWR|O_NOCTTY, nothing read or written)", cmd_open_rw},
@@ -300,6 +358,7 @@ const struct command fs_commands[] = {
     {"create", 1, 1, "PATH  (O_EXCL)", cmd_create},
     {"append-text", 2, 2, "PATH TEXT  (create if absent, append TEXT)", cmd_append_text},
     {"mkdir", 1, 1, "PATH", cmd_mkdir},
+    {"race-create", 3, 3, "DIR NAME ROUNDS  (mkdir while another thread rewrites the path)", cmd_race_create},
     {"rmdir", 1, 1, "PATH", cmd_rmdir},
     {"unlink", 1, 1, "PATH", cmd_unlink},
     {"rename", 2, 2, "FROM TO", cmd_rename},

@@ -124,31 +124,44 @@ public final class ProtectedNames {
 
     private ProtectedNames() {}
 
+    /**
+     * The names a server may not create in a protected writable grant (the helper's create guard), lower case:
+     * every project name; HEAD, without which no directory is a git repository (a folder holding HEAD, objects/ and
+     * refs/ is a bare repository, whose config git trusts when run inside it); and the single-component home names
+     * (a home is never a protected grant, but a file named .bashrc has no business being created in a project
+     * either). Not "bin": projects build into bin/ all the time, and it runs nothing until it is a home's bin.
+     */
+    public static List<String> createGuarded() {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (Name name : ALL) {
+            if (name.where() == Where.PROJECT || (!name.name().contains("/") && !name.name().equals("bin"))) {
+                names.add(name.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        names.add("head");
+        return List.copyOf(names);
+    }
+
+    /** A writable grant the user opted out of protection for ({@code :rw,unprotected}). */
+    public static boolean unprotected(PathRule grant) {
+        return grant.reason().contains(",unprotected");
+    }
+
     static List<Name> of(Where where) {
         return ALL.stream().filter(n -> n.where() == where).toList();
     }
 
     /**
-     * For each writable user grant, the project names it does not hold yet: what the server could create there.
-     * Only said for grants that are not refused (outside homes and git work trees, or opted in with unprotected).
+     * What a launch says about its writable grants: nothing for a protected one (what exists is pinned read-only,
+     * and the helper's create guard keeps the absent names from being created), the risk the user took for an
+     * unprotected one.
      */
     public static List<String> absentInWritableGrants(ContainmentPolicy policy, Path home) {
         List<String> notices = new ArrayList<>();
         for (PathRule grant : topLevelWritableGrants(policy)) {
-            List<String> absent = new ArrayList<>();
-            for (Name name : of(Where.PROJECT)) {
-                if (!Files.exists(grant.path().resolve(name.name()), LinkOption.NOFOLLOW_LINKS)) {
-                    absent.add(name.name());
-                }
-            }
-            if (grant.reason().contains(",unprotected")) {
+            if (unprotected(grant)) {
                 notices.add("the writable grant " + grant.path() + " is unprotected (as asked): the server can create"
-                        + " a .git in any sub-folder and any absent startup file there; what exists is still read-only");
-            }
-            if (!absent.isEmpty()) {
-                notices.add("in the writable grant " + grant.path() + ", " + String.join(", ", absent)
-                        + (absent.size() == 1 ? " does" : " do") + " not exist, so cannot be kept read-only: the server"
-                        + " could create " + (absent.size() == 1 ? "it" : "them") + " (grant read-only to prevent this)");
+                        + " a .git, HEAD or startup file in any sub-folder there; what exists is still read-only");
             }
         }
         return notices;

@@ -45,14 +45,28 @@ class ProtectedNamesTest {
     }
 
     @Test
-    void aPlainFolderAnnouncesTheProjectNamesTheServerCouldCreate() throws IOException {
+    void onlyAnUnprotectedGrantIsAnnounced() throws IOException {
         Path home = Files.createDirectories(dir.toRealPath().resolve("home"));
         Path folder = Files.createDirectories(dir.toRealPath().resolve("folder"));
-        Files.writeString(folder.resolve(".mcp.json"), "{}");
-        List<String> notices = ProtectedNames.absentInWritableGrants(policy(home, folder + ":rw"), home);
-        assertEquals(1, notices.size(), notices::toString);
-        assertTrue(notices.get(0).startsWith("in the writable grant " + folder + ", .git, .vscode,"), notices.get(0));
-        assertTrue(!notices.get(0).contains(".mcp.json"), "it exists, so it is pinned");
+        // Protected: the create guard keeps absent names from appearing, so there is nothing to warn about.
+        assertEquals(List.of(), ProtectedNames.absentInWritableGrants(policy(home, folder + ":rw"), home));
         assertEquals(List.of(), ProtectedNames.absentInWritableGrants(policy(home, folder + ":ro"), home));
+        List<String> notices = ProtectedNames.absentInWritableGrants(policy(home, folder + ":rw,unprotected"), home);
+        assertEquals(1, notices.size(), notices::toString);
+        assertTrue(notices.get(0).startsWith("the writable grant " + folder + " is unprotected"), notices.get(0));
+    }
+
+    @Test
+    void theCreateGuardKeepsProjectNamesHeadAndSingleHomeNamesButNotBin() {
+        List<String> names = ProtectedNames.createGuarded();
+        for (String needed : List.of(".git", "head", ".envrc", ".vscode", ".mcp.json", ".npmrc", ".gitmodules",
+                ".bashrc", ".gitconfig", ".profile")) {
+            assertTrue(names.contains(needed), needed + " in " + names);
+        }
+        assertTrue(!names.contains("bin"), names::toString);
+        for (String name : names) {
+            assertEquals(name.toLowerCase(java.util.Locale.ROOT), name);
+            assertTrue(!name.contains("/"), name);
+        }
     }
 }

@@ -93,6 +93,9 @@ public final class LinuxPlanBuilder {
         limits.write(plan);
         UsernsCountersPlan.write(policy, launcher, plan, warnings);
         SeccompOptions seccomp = SeccompPlan.write(policy, plan);
+        if (policy.isolation() != Profile.Isolation.REDUCED) {
+            CreateGuardPlan.write(policy, seccomp.arch(), policy.isolation() == Profile.Isolation.FULL, plan);
+        }
         // No Optional lambdas here: this runs on every launch, where each lambda call site costs start-up time.
         Map<String, String> environment = egress.isPresent() ? egress.get().environment(policy.environment())
                 : policy.environment();

@@ -53,6 +53,9 @@ enum PlanOp {
     NET_DNS("net-dns", 1, 1, Occurs.ONCE),
     // The server
     SECCOMP("seccomp", 1, 1, Occurs.ONCE),
+    CREATE_GUARD("create-guard", 1, 1, Occurs.ONCE),
+    CREATE_GUARD_NAME("create-guard-name", 1, 1, Occurs.MANY),
+    CREATE_GUARD_EXEMPT("create-guard-exempt", 1, 1, Occurs.MANY),
     CWD("cwd", 1, 1, Occurs.ONCE),
     EXEC("exec", 1, 1, Occurs.REQUIRED),
     ARG("arg", 1, 1, Occurs.MANY),

@@ -117,6 +117,13 @@ final class Aarch64Syscalls {
             entry("mount_setattr", 442),
             entry("quotactl_fd", 443),
             entry("set_mempolicy_home_node", 450),
+            entry("symlinkat", 36),
+            entry("linkat", 37),
+            entry("renameat", 38),
+            entry("renameat2", 276),
+            entry("landlock_create_ruleset", 444),
+            entry("landlock_add_rule", 445),
+            entry("landlock_restrict_self", 446),
             entry("fchmodat2", 452),
             entry("setxattrat", 463),
             entry("removexattrat", 466),
@@ -128,7 +135,7 @@ final class Aarch64Syscalls {
      */
     static final Set<String> ABSENT = Set.of("umount", "stime", "modify_ldt", "uselib", "iopl", "ioperm",
             // the legacy path calls asm-generic replaced with their *at forms
-            "open", "creat", "mkdir", "mknod", "chmod", "chown", "lchown", "utime", "utimes", "futimesat");
+            "open", "creat", "mkdir", "mknod", "rename", "link", "symlink", "chmod", "chown", "lchown", "utime", "utimes", "futimesat");
 
     private Aarch64Syscalls() {}
 }

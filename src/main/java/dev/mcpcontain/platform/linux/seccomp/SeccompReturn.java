@@ -5,6 +5,8 @@ final class SeccompReturn {
     static final int KILL_PROCESS = 0x80000000;
     static final int ERRNO = 0x00050000;
     static final int ALLOW = 0x7fff0000;
+    /** SECCOMP_RET_USER_NOTIF: the call waits for the helper's create guard to answer it. */
+    static final int USER_NOTIF = 0x7fc00000;
 
     private static final int DATA_MASK = 0x0000ffff;
 
@@ -21,6 +23,9 @@ final class SeccompReturn {
         }
         if (value == ALLOW) {
             return "ALLOW";
+        }
+        if (value == USER_NOTIF) {
+            return "USER_NOTIF (create guard)";
         }
         if ((value & ~DATA_MASK) == ERRNO) {
             int number = value & DATA_MASK;

@@ -1,0 +1,598 @@
+/* create_guard: the names a server may not create in its writable grants (.git, .envrc, HEAD, ...; the list is the
+ * launcher's), kept out without a race.
+ *
+ * A name that exists can be pinned with a read-only mount; a name that does not exist cannot, and neither Landlock
+ * nor BPF can look at names. So every syscall that can name a new entry (open/openat with O_CREAT, creat, mkdir*,
+ * mknod*, symlink*, link*, rename*) is sent by a second seccomp filter (CreateGuardFilter.java) to this guard, a
+ * process forked from the server just before execve: same credentials, same Landlock domain, same mounts and the
+ * main seccomp filter, so it can do nothing the server could not do itself.
+ *
+ * The guard never lets a notified call continue (SECCOMP_USER_NOTIF_FLAG_CONTINUE would make the kernel read the
+ * path again, and another thread may have rewritten it after the check). It copies the path out of the server's
+ * memory once, checks the last component of that copy, and performs the call itself with the copy: the name
+ * checked is the name created. A protected name is refused with EPERM unless the directory it would be created in
+ * is on an exempt mount (the server's own home and /tmp, grants given ",unprotected"); that directory is opened
+ * once, its mount read from the descriptor, and the entry created relative to that descriptor. Renames across
+ * mounts fail (EXDEV), so a directory cannot be checked on an exempt mount and used on another.
+ *
+ * Names compare case-insensitively, with bytes >= 0x80 and trailing dots and spaces ignored, so that a casefolded
+ * directory or a FAT grant cannot be used to spell ".git" another way. open with O_CREAT but without O_EXCL follows
+ * a symbolic link in the last component and would create the link's target: it is opened with O_NOFOLLOW first, and
+ * creation through a dangling link is refused (EPERM).
+ *
+ * Fails closed: a path it cannot read (EFAULT), a server process it may not inspect (non-dumpable: EACCES), a
+ * guard that died (the kernel answers ENOSYS) all end in the call failing, never in it running unchecked. */
+#include "helper.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define GUARD_THREADS 4      /* a call that blocks (a FIFO opened with O_CREAT) holds one; the others go on */
+#define PATH_BUF (4096 + 64) /* PATH_MAX, and room for /proc/self rewritten as /proc/PID/task/TID */
+#define MAX_REFUSALS_SHOWN 20
+
+static const struct plan *guard_plan;
+static int listener = -1;
+static unsigned long long exempt_mounts[64];
+static size_t n_exempt_mounts;
+static int refusals_shown;
+
+enum call_kind { C_OPEN, C_MKDIR, C_MKNOD, C_SYMLINK, C_LINK, C_RENAME };
+
+/* One notified call, decoded: the new entry is (new_dirfd, new_path); link and rename also have an old one. */
+struct call {
+    enum call_kind kind;
+    pid_t tid, tgid;
+    mode_t umask;
+    long long new_dirfd, old_dirfd;
+    unsigned long long new_addr, old_addr;
+    int flags;
+    mode_t mode;
+    dev_t dev;
+    char new_path[PATH_BUF], old_path[PATH_BUF];
+};
+
+/* --- names ---------------------------------------------------------------------------------------------------- */
+
+/* The last component of PATH: *START is where it begins, and it runs to the first trailing slash. */
+static size_t last_component(const char *path, size_t *start)
+{
+    size_t end = strlen(path);
+    while (end > 1 && path[end - 1] == '/')
+        end--;
+    size_t s = end;
+    while (s > 0 && path[s - 1] != '/')
+        s--;
+    *start = s;
+    return end - s;
+}
+
+static bool name_is_protected(const char *base, size_t len)
+{
+    if (len == 0 || (len == 1 && base[0] == '.') || (len == 2 && base[0] == '.' && base[1] == '.'))
+        return false;
+    char folded[256];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < sizeof folded; i++) {
+        unsigned char c = (unsigned char)base[i];
+        if (c < 0x80)
+            folded[n++] = (char)tolower(c);
+    }
+    while (n > 0 && (folded[n - 1] == '.' || folded[n - 1] == ' '))
+        n--;
+    folded[n] = '\0';
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < guard_plan->n_guard_names; i++) {
+        if (!strcmp(folded, guard_plan->guard_names[i]))
+            return true;
+    }
+    return false;
+}
+
+/* --- the server's side of a call ------------------------------------------------------------------------------ */
+
+/* Copies a NUL-terminated string out of the server's memory, page by page (a read across an unmapped page fails). */
+static int read_string(int mem, unsigned long long addr, char *buf, size_t size)
+{
+    size_t got = 0;
+    while (got < size - 64) {
+        size_t page_left = 4096 - (size_t)((addr + got) & 4095);
+        size_t want = page_left < size - 64 - got ? page_left : size - 64 - got;
+        ssize_t r = pread(mem, buf + got, want, (off_t)(addr + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -EFAULT;
+        if (memchr(buf + got, '\0', (size_t)r))
+            return 0;
+        got += (size_t)r;
+    }
+    return -ENAMETOOLONG;
+}
+
+/* Umask and thread group of the calling thread, from /proc/TID/status. */
+static int read_status(struct call *c)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/status", c->tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -EACCES;
+    buf[n] = '\0';
+    char *u = strstr(buf, "\nUmask:\t"), *t = strstr(buf, "\nTgid:\t");
+    if (!u || !t)
+        return -EACCES;
+    c->umask = (mode_t)strtoul(u + 8, NULL, 8) & 0777;
+    c->tgid = (pid_t)strtol(t + 7, NULL, 10);
+    return 0;
+}
+
+/* /proc/self and /proc/thread-self name the guard here: make them name the caller. */
+static void rewrite_proc_self(const struct call *c, char *path)
+{
+    char prefix[80];
+    const char *tail;
+    if (!strncmp(path, "/proc/self", 10) && (path[10] == '/' || !path[10])) {
+        tail = path + 10;
+        snprintf(prefix, sizeof prefix, "/proc/%d", c->tgid);
+    } else if (!strncmp(path, "/proc/thread-self", 17) && (path[17] == '/' || !path[17])) {
+        tail = path + 17;
+        snprintf(prefix, sizeof prefix, "/proc/%d/task/%d", c->tgid, c->tid);
+    } else {
+        return;
+    }
+    size_t plen = strlen(prefix), tlen = strlen(tail);
+    if (plen + tlen + 1 > PATH_BUF)
+        return; /* cannot happen: read_string leaves 64 bytes spare */
+    memmove(path + plen, tail, tlen + 1);
+    memcpy(path, prefix, plen);
+}
+
+/* The caller's directory descriptor DIRFD, reopened here (AT_FDCWD: its working directory). Absolute paths ignore
+ * it, as the kernel does. *OUT is AT_FDCWD or a descriptor to close. */
+static int caller_dirfd(const struct call *c, long long dirfd_arg, const char *path, bool empty_path_ok, int *out)
+{
+    *out = AT_FDCWD;
+    if (path[0] == '/')
+        return 0;
+    int dirfd = (int)(unsigned)dirfd_arg;
+    char proc[80];
+    if (dirfd == AT_FDCWD)
+        snprintf(proc, sizeof proc, "/proc/%d/cwd", c->tid);
+    else if (dirfd >= 0)
+        snprintf(proc, sizeof proc, "/proc/%d/fd/%d", c->tid, dirfd);
+    else
+        return -EBADF;
+    if (!path[0] && !empty_path_ok)
+        return -ENOENT;
+    int fd = open(proc, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? -EBADF : -errno;
+    *out = fd;
+    return 0;
+}
+
+/* --- where a protected name would go -------------------------------------------------------------------------- */
+
+static int mount_id_of(int fd, const char *path, int flags, unsigned long long *id, bool *root)
+{
+    struct statx stx;
+    if (statx(fd, path, flags, STATX_MNT_ID, &stx) < 0)
+        return -errno;
+    if (!(stx.stx_mask & STATX_MNT_ID))
+        return -EOPNOTSUPP;
+    *id = stx.stx_mnt_id;
+    if (root)
+        *root = (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+    return 0;
+}
+
+/* A path given as exempt counts only where it is the root of its own mount: in landlock mode the home and the
+ * grants share the host's mounts, and exempting one would exempt the others. */
+static void exempt_mounts_compute(void)
+{
+    for (size_t i = 0; i < guard_plan->n_guard_exempt && n_exempt_mounts < 64; i++) {
+        unsigned long long id;
+        bool root;
+        if (mount_id_of(AT_FDCWD, guard_plan->guard_exempt[i], AT_SYMLINK_NOFOLLOW, &id, &root) < 0 || !root) {
+            note(guard_plan, 1, "create guard: %s is not a mount of its own here; protected names stay refused there",
+                 guard_plan->guard_exempt[i]);
+            continue;
+        }
+        exempt_mounts[n_exempt_mounts++] = id;
+    }
+}
+
+/* The name to create, checked: 0 with (*DIRFD, *PATH) to create it at (*OWNED to close), or -EPERM. The directory
+ * of a protected name is opened once; the entry is then made relative to that very descriptor. */
+static int check_new_name(const struct call *c, int caller_fd, char *path, int *dirfd, const char **name, int *owned)
+{
+    size_t start;
+    size_t len = last_component(path, &start);
+    *dirfd = caller_fd;
+    *name = path;
+    *owned = -1;
+    if (!name_is_protected(path + start, len))
+        return 0;
+    char parent[PATH_BUF];
+    if (start == 0)
+        snprintf(parent, sizeof parent, ".");
+    else
+        snprintf(parent, sizeof parent, "%.*s", (int)start, path);
+    int pfd = openat(caller_fd, parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (pfd < 0)
+        return -errno;
+    unsigned long long id = 0;
+    if (mount_id_of(pfd, "", AT_EMPTY_PATH, &id, NULL) == 0) {
+        for (size_t i = 0; i < n_exempt_mounts; i++) {
+            if (exempt_mounts[i] == id) {
+                *dirfd = pfd;
+                *owned = pfd;
+                *name = path + start;
+                return 0;
+            }
+        }
+    }
+    close(pfd);
+    if (__atomic_fetch_add(&refusals_shown, 1, __ATOMIC_RELAXED) < MAX_REFUSALS_SHOWN)
+        fprintf(stderr, "mcp-contain: refused to let the server create '%.*s' (%s): a protected name in a writable"
+                " grant; grant the folder with ,unprotected to allow it\n", (int)len, path + start, path);
+    return -EPERM;
+}
+
+/* --- carrying the call out ------------------------------------------------------------------------------------ */
+
+static void reply(int id_valid_fd, unsigned long long id, long long val, int err)
+{
+    struct seccomp_notif_resp resp = {.id = id, .val = val, .error = err ? -err : 0, .flags = 0};
+    (void)id_valid_fd;
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
+        note(guard_plan, 1, "create guard: answering a call: %s", strerror(errno));
+}
+
+/* open/openat/creat with O_CREAT: opened here and installed in the caller as the call's result. */
+static int do_open(const struct call *c, int dirfd, const char *path, unsigned long long id)
+{
+    mode_t mode = c->mode & ~c->umask & 07777;
+    int flags = c->flags & ~O_CLOEXEC;
+    int fd = -1;
+    if (flags & O_EXCL) {
+        fd = openat(dirfd, path, flags | O_CLOEXEC, mode); /* O_EXCL never follows the last component */
+    } else {
+        fd = openat(dirfd, path, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0 && errno == ELOOP && !(c->flags & O_NOFOLLOW)) {
+            /* The last component is a link: open what it names, but create nothing through it. */
+            fd = openat(dirfd, path, (flags & ~O_CREAT) | O_CLOEXEC);
+            if (fd < 0 && errno == ENOENT)
+                errno = EPERM;
+        }
+    }
+    if (fd < 0)
+        return -errno;
+    struct seccomp_notif_addfd add = {
+        .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (unsigned)fd, .newfd = 0,
+        .newfd_flags = (c->flags & O_CLOEXEC) ? O_CLOEXEC : 0,
+    };
+    int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+    int err = errno;
+    close(fd);
+    return r < 0 ? (err == ENOENT ? 1 : -err) : 1; /* 1: answered (or the caller is gone) */
+}
+
+static int carry_out(struct call *c, unsigned long long id)
+{
+    int newfd = AT_FDCWD, oldfd = AT_FDCWD, owned_new = -1, owned_old = -1, r;
+    const char *new_name, *old_name = c->old_path;
+    int new_at, old_at = AT_FDCWD;
+    bool empty_old = c->kind == C_LINK && (c->flags & AT_EMPTY_PATH);
+    if ((r = caller_dirfd(c, c->new_dirfd, c->new_path, false, &newfd)) < 0)
+        goto out;
+    if (c->kind == C_LINK || c->kind == C_RENAME) {
+        if ((r = caller_dirfd(c, c->old_dirfd, c->old_path, empty_old, &oldfd)) < 0)
+            goto out;
+        old_at = oldfd;
+    }
+    if ((r = check_new_name(c, newfd, c->new_path, &new_at, &new_name, &owned_new)) < 0)
+        goto out;
+    /* An exchange puts each name's entry where the other's was: both are new names there. */
+    if (c->kind == C_RENAME && (c->flags & RENAME_EXCHANGE) &&
+        (r = check_new_name(c, oldfd, c->old_path, &old_at, &old_name, &owned_old)) < 0)
+        goto out;
+    switch (c->kind) {
+    case C_OPEN:
+        r = do_open(c, new_at, new_name, id);
+        goto out;
+    case C_MKDIR:
+        r = mkdirat(new_at, new_name, c->mode & ~c->umask & 07777);
+        break;
+    case C_MKNOD:
+        r = mknodat(new_at, new_name, (c->mode & S_IFMT) | (c->mode & ~c->umask & 07777), c->dev);
+        break;
+    case C_SYMLINK:
+        r = symlinkat(c->old_path, new_at, new_name);
+        break;
+    case C_LINK:
+        r = linkat(old_at, old_name, new_at, new_name, c->flags);
+        break;
+    case C_RENAME:
+        r = (int)syscall(SYS_renameat2, old_at, old_name, new_at, new_name, (unsigned)c->flags);
+        break;
+    }
+    if (r < 0)
+        r = -errno;
+out:
+    if (owned_new >= 0)
+        close(owned_new);
+    if (owned_old >= 0)
+        close(owned_old);
+    if (newfd >= 0)
+        close(newfd);
+    if (oldfd >= 0)
+        close(oldfd);
+    return r;
+}
+
+/* Fills C from the notification: which call, which arguments. 0, or -ENOSYS for a call the filter never sends. */
+static int decode(const struct seccomp_notif *req, struct call *c)
+{
+    const unsigned long long *a = req->data.args;
+    c->new_dirfd = c->old_dirfd = (long long)(unsigned)AT_FDCWD;
+    c->old_addr = 0;
+    c->flags = 0;
+    c->mode = 0;
+    switch (req->data.nr) {
+#ifdef SYS_open
+    case SYS_open: c->kind = C_OPEN; c->new_addr = a[0]; c->flags = (int)a[1]; c->mode = (mode_t)a[2]; break;
+    case SYS_creat:
+        c->kind = C_OPEN; c->new_addr = a[0]; c->flags = O_CREAT | O_WRONLY | O_TRUNC; c->mode = (mode_t)a[1];
+        break;
+    case SYS_mkdir: c->kind = C_MKDIR; c->new_addr = a[0]; c->mode = (mode_t)a[1]; break;
+    case SYS_mknod: c->kind = C_MKNOD; c->new_addr = a[0]; c->mode = (mode_t)a[1]; c->dev = (dev_t)a[2]; break;
+    case SYS_symlink: c->kind = C_SYMLINK; c->old_addr = a[0]; c->new_addr = a[1]; break;
+    case SYS_link: c->kind = C_LINK; c->old_addr = a[0]; c->new_addr = a[1]; break;
+    case SYS_rename: c->kind = C_RENAME; c->old_addr = a[0]; c->new_addr = a[1]; break;
+#endif
+    case SYS_openat:
+        c->kind = C_OPEN; c->new_dirfd = (long long)a[0]; c->new_addr = a[1]; c->flags = (int)a[2];
+        c->mode = (mode_t)a[3];
+        break;
+    case SYS_mkdirat: c->kind = C_MKDIR; c->new_dirfd = (long long)a[0]; c->new_addr = a[1]; c->mode = (mode_t)a[2];
+        break;
+    case SYS_mknodat:
+        c->kind = C_MKNOD; c->new_dirfd = (long long)a[0]; c->new_addr = a[1]; c->mode = (mode_t)a[2];
+        c->dev = (dev_t)a[3];
+        break;
+    case SYS_symlinkat:
+        c->kind = C_SYMLINK; c->old_addr = a[0]; c->new_dirfd = (long long)a[1]; c->new_addr = a[2];
+        break;
+    case SYS_linkat:
+        c->kind = C_LINK; c->old_dirfd = (long long)a[0]; c->old_addr = a[1]; c->new_dirfd = (long long)a[2];
+        c->new_addr = a[3]; c->flags = (int)a[4];
+        break;
+#ifdef SYS_renameat
+    case SYS_renameat:
+        c->kind = C_RENAME; c->old_dirfd = (long long)a[0]; c->old_addr = a[1]; c->new_dirfd = (long long)a[2];
+        c->new_addr = a[3];
+        break;
+#endif
+    case SYS_renameat2:
+        c->kind = C_RENAME; c->old_dirfd = (long long)a[0]; c->old_addr = a[1]; c->new_dirfd = (long long)a[2];
+        c->new_addr = a[3]; c->flags = (int)a[4];
+        break;
+    default:
+        return -ENOSYS;
+    }
+    return 0;
+}
+
+static void handle(const struct seccomp_notif *req)
+{
+    struct call *c = calloc(1, sizeof *c);
+    if (!c) {
+        reply(-1, req->id, 0, ENOMEM);
+        return;
+    }
+    c->tid = (pid_t)req->pid;
+    int r = decode(req, c);
+    int mem = -1;
+    if (r == 0) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/mem", c->tid);
+        mem = open(path, O_RDONLY | O_CLOEXEC);
+        r = mem < 0 ? -EACCES : read_status(c);
+    }
+    /* The thread may have died and its id been reused between the notification and the opens above. */
+    if (r == 0 && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
+        r = -ENOENT;
+    if (r == 0)
+        r = read_string(mem, c->new_addr, c->new_path, sizeof c->new_path);
+    if (r == 0 && c->old_addr)
+        r = read_string(mem, c->old_addr, c->old_path, sizeof c->old_path);
+    if (mem >= 0)
+        close(mem);
+    if (r == 0) {
+        rewrite_proc_self(c, c->new_path);
+        if (c->kind == C_LINK || c->kind == C_RENAME)
+            rewrite_proc_self(c, c->old_path);
+        r = carry_out(c, req->id);
+    }
+    if (r != 1)
+        reply(-1, req->id, r < 0 ? -1 : r, r < 0 ? -r : 0);
+    free(c);
+}
+
+static void *serve(void *unused)
+{
+    for (;;) {
+        struct pollfd p = {.fd = listener, .events = POLLIN};
+        if (poll(&p, 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            _exit(0);
+        }
+        if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+            _exit(0); /* no process uses the filter any more: the server tree is gone */
+        struct seccomp_notif req;
+        memset(&req, 0, sizeof req);
+        if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+            if (errno == EINTR || errno == ENOENT || errno == EAGAIN)
+                continue;
+            _exit(0);
+        }
+        handle(&req);
+    }
+    return unused;
+}
+
+/* --- start-up ------------------------------------------------------------------------------------------------- */
+
+static int receive_fd(int sock)
+{
+    char byte;
+    char control[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+        return -1;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    if (!cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+        return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    return fd;
+}
+
+static void send_fd(int sock, int fd)
+{
+    char byte = 'L';
+    char control[CMSG_SPACE(sizeof(int))];
+    memset(control, 0, sizeof control);
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    if (sendmsg(sock, &msg, 0) != 1)
+        die_errno("handing the create guard its listener");
+}
+
+static void __attribute__((noreturn)) guard_main(int sock)
+{
+    /* Not dumpable: the server (same uid) may not ptrace it or read its memory. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    umask(0); /* each call applies its caller's umask itself */
+    if (chdir("/") < 0)
+        _exit(EXIT_CONTAIN_FAILED);
+    exempt_mounts_compute();
+    listener = receive_fd(sock);
+    if (listener < 0)
+        _exit(EXIT_CONTAIN_FAILED);
+    for (int i = 1; i < GUARD_THREADS; i++) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, serve, NULL) != 0)
+            _exit(EXIT_CONTAIN_FAILED);
+    }
+    char ready = 'r';
+    if (write(sock, &ready, 1) != 1)
+        _exit(EXIT_CONTAIN_FAILED);
+    close(sock);
+    serve(NULL);
+    _exit(0);
+}
+
+static bool kernel_at_least(int major, int minor)
+{
+    struct utsname u;
+    int ma = 0, mi = 0;
+    if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+        return false;
+    return ma > major || (ma == major && mi >= minor);
+}
+
+static int guard_sock = -1; /* the server's end, between create_guard_fork and create_guard_attach */
+
+/* In the server, after its rlimits, identity and NO_NEW_PRIVS and the guard's Landlock layer, before its own. */
+void create_guard_fork(const struct plan *plan)
+{
+    guard_plan = plan;
+    /* 5.14: SECCOMP_ADDFD_FLAG_SEND, without which an open with O_CREAT cannot be answered with its descriptor. */
+    if (!kernel_at_least(5, 14))
+        die("keeping protected names out of writable grants needs Linux 5.14 or later (seccomp user notification"
+            " with SECCOMP_ADDFD_FLAG_SEND): grant those folders read-only, or add ,unprotected to them");
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        die_errno("socketpair for the create guard");
+    /* Forked twice so that the guard is init's child (init reaps it and ends it with the tree), not the server's:
+     * a server may wait for children it did not start. */
+    pid_t first = fork();
+    if (first < 0)
+        die_errno("fork (create guard)");
+    if (first == 0) {
+        pid_t guard = fork();
+        if (guard == 0) {
+            close(sv[0]);
+            seccomp_apply(plan); /* the server's main filter: the guard can do no more than the server */
+            guard_main(sv[1]);
+        }
+        _exit(guard < 0 ? 1 : 0);
+    }
+    int status;
+    while (waitpid(first, &status, 0) < 0) {
+        if (errno != EINTR)
+            die_errno("waiting for the create guard");
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        die("could not start the create guard");
+    close(sv[1]);
+    guard_sock = sv[0];
+}
+
+/* In the server, after its main seccomp filter, just before execve. */
+void create_guard_attach(const struct plan *plan)
+{
+    if (guard_sock < 0)
+        return;
+    struct sock_fprog prog = {
+        .len = (unsigned short)(plan->guard_filter_len / sizeof(struct sock_filter)),
+        .filter = (struct sock_filter *)plan->guard_filter,
+    };
+    /* WAIT_KILLABLE_RECV (5.19): once the guard has the call, only a fatal signal interrupts it, so a call the
+     * guard already carried out is not restarted and done twice. */
+    long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                      SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+    if (fd < 0 && errno == EINVAL)
+        fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    if (fd < 0)
+        die_errno("installing the create guard's filter");
+    send_fd(guard_sock, (int)fd);
+    close((int)fd);
+    char ready;
+    if (read(guard_sock, &ready, 1) != 1 || ready != 'r')
+        die("the create guard did not start");
+    close(guard_sock);
+    guard_sock = -1;
+}

@@ -1,0 +1,59 @@
+package dev.mcpcontain.platform.linux.plan;
+
+import dev.mcpcontain.platform.linux.seccomp.Arch;
+import dev.mcpcontain.platform.linux.seccomp.CreateGuardFilter;
+import dev.mcpcontain.policy.ContainmentPolicy;
+import dev.mcpcontain.policy.PathRule;
+import dev.mcpcontain.policy.ProtectedNames;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The create guard (native/linux/create_guard.c): with at least one protected writable grant, the server may not
+ * create a protected name (.git, HEAD, .envrc, .vscode, ...) anywhere but on the mounts that are its own (its home,
+ * its /tmp and /dev/shm in full isolation) and in grants given {@code ,unprotected}. What exists is pinned
+ * read-only by the mounts; this keeps new ones from appearing, in new sub-folders too, without a race.
+ *
+ * <p>Exempt paths only count where they are the root of a mount of their own (the helper checks): in landlock
+ * isolation the home and the grants are usually on one host mount, so there the names are refused everywhere.
+ */
+final class CreateGuardPlan {
+
+    private CreateGuardPlan() {}
+
+    static void write(ContainmentPolicy policy, Arch arch, boolean namespaced, PlanWriter plan) {
+        List<String> guarded = new ArrayList<>();
+        List<String> exempt = new ArrayList<>();
+        if (namespaced) {
+            exempt.add("/tmp");
+            exempt.add("/dev/shm");
+        }
+        for (PathRule rule : policy.paths()) {
+            if (rule.origin() == PathRule.Origin.AGENT_HOME && rule.writable()) {
+                exempt.add(rule.path().toString());
+            } else if (rule.writable() && rule.userFolder()) {
+                if (ProtectedNames.unprotected(rule)) {
+                    exempt.add(rule.path().toString());
+                } else {
+                    guarded.add(rule.path().toString());
+                }
+            }
+        }
+        if (guarded.isEmpty()) {
+            return;
+        }
+        List<String> names = ProtectedNames.createGuarded();
+        plan.step("create guard: in " + String.join(", ", guarded) + " (and any folder not its own) the server"
+                + " cannot create " + String.join(" ", names) + " (EPERM); every call that names a new entry is"
+                + " carried out by the helper from the path it checked; allowed in " + String.join(", ", exempt)
+                + (namespaced ? "" : " where each is a mount of its own"));
+        plan.op(PlanOp.CREATE_GUARD, HexFormat.of().formatHex(CreateGuardFilter.compile(arch)));
+        for (String name : names) {
+            plan.op(PlanOp.CREATE_GUARD_NAME, name);
+        }
+        for (String path : exempt) {
+            plan.op(PlanOp.CREATE_GUARD_EXEMPT, path);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.mcpcontain.escape;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Issue 7, class 3, the part no mount can do: a server with a writable grant must not create a name git, a shell or
+ * an editor would later trust (.git, HEAD, .envrc, .mcp.json, .npmrc, ...) in a NEW sub-folder, where there was
+ * nothing to pin read-only. The helper's create guard carries out every call that names a new entry from the path
+ * it checked. Every way of naming an entry is tried (mkdir, open with and without O_EXCL, rename, hard link,
+ * symbolic link, creation through a dangling link, case and trailing-dot spellings) and the race a
+ * check-then-continue guard would lose (another thread rewriting the path). Controls: the same steps unconfined by
+ * the server's uid, and contained with the grant given ,unprotected (the protection removed, nothing else): both
+ * create every name. Ordinary files, links and renames in the same folder keep working.
+ */
+class CreateGuardIT {
+
+    private record Mode(String key, String profile, String isolation) {}
+
+    private static final List<Mode> MODES = List.of(
+            new Mode("full/strict", "strict", "full"),
+            new Mode("full/default", "default", "full"),
+            new Mode("landlock", "strict", "landlock"));
+
+    /** Labels of the attempts that name a protected entry. */
+    private static final List<String> PROTECTED = List.of("mkdir-git", "create-head", "write-head", "mkdir-git-case",
+            "rename-envrc", "link-mcp-json", "symlink-npmrc", "write-through-dangling", "mkdir-vscode");
+
+    private static Steps steps(Path grant) {
+        Path sub = grant.resolve("sub");
+        return Steps.of()
+                .add("mkdir-sub", "mkdir", sub)
+                .add("mkdir-git", "mkdir", sub.resolve(".git"))
+                .add("create-head", "create", sub.resolve("HEAD"))
+                .add("write-head", "write", sub.resolve("HEAD"))
+                .add("mkdir-git-case", "mkdir", sub.resolve(".GIT."))
+                .add("write-plain", "write", sub.resolve("plain"))
+                .add("write-to-rename", "write", sub.resolve("to-rename"))
+                .add("rename-envrc", "rename", sub.resolve("to-rename"), sub.resolve(".envrc"))
+                .add("link-mcp-json", "link", sub.resolve("plain"), sub.resolve(".mcp.json"))
+                .add("symlink-npmrc", "symlink", "/nowhere", sub.resolve(".npmrc"))
+                .add("symlink-dangling", "symlink", ".idea", sub.resolve("dangling"))
+                .add("write-through-dangling", "write", sub.resolve("dangling"))
+                .add("mkdir-vscode", "mkdir", sub.resolve(".vscode"))
+                .add("symlink-plain", "symlink", "plain", sub.resolve("to-plain"))
+                .add("append-through-link", "append", sub.resolve("to-plain"))
+                .add("link-plain", "link", sub.resolve("plain"), sub.resolve("plain2"))
+                .add("rename-plain", "rename", sub.resolve("plain2"), sub.resolve("plain3"))
+                .add("create-excl-again", "create", sub.resolve("plain3"))
+                .add("race", "race-create", sub, ".git", "3000");
+    }
+
+    /** A folder the server's uid can write without idmaps (landlock isolation needs that). */
+    private static Path writableDir(EscapeSuite suite, Identity id, String purpose) {
+        Path work = suite.workDir(id, purpose);
+        EscapeSuite.chmod(work.getParent(), "rwx--x--x");
+        EscapeSuite.chmod(work, "rwxr-xr-x");
+        return suite.ownedDir(id, work.resolve("grant"), "rwxrwxrwx");
+    }
+
+    /** Entries of DIR whose name, folded as the guard folds it, is one of the guarded names tried here. */
+    private static List<String> guardedNamesOnHost(Path dir) {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(dir)) {
+            entries.forEach(p -> {
+                String folded = p.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[. ]+$", "");
+                if (List.of(".git", "head", ".envrc", ".mcp.json", ".npmrc", ".vscode", ".idea").contains(folded)) {
+                    found.add(p.getFileName().toString());
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
+    }
+
+    private static void assertOrdinaryWork(RunResult r) {
+        r.assertAllowed("mkdir-sub");
+        r.assertAllowed("write-plain");
+        r.assertAllowed("write-to-rename");
+        r.assertAllowed("symlink-dangling");
+        r.assertAllowed("symlink-plain");
+        r.assertAllowed("append-through-link");
+        r.assertAllowed("link-plain");
+        r.assertAllowed("rename-plain");
+        r.assertDenied("create-excl-again", "EEXIST");
+    }
+
+    @TestFactory
+    Stream<DynamicNode> protectedNamesCannotBeCreated() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            List<DynamicNode> groups = new ArrayList<>();
+            Lazy<Path> controlDir = Lazy.of(() -> {
+                Path dir = writableDir(suite, id, "guard-control");
+                EscapeSuite.chown(dir, id.serverUser());
+                return dir;
+            });
+            Lazy<RunResult> control = Lazy.of(() -> suite.control(id, steps(controlDir.get())));
+            groups.add(Named.test(id, "control: unconfined, the server's uid creates every name, and wins the race", () -> {
+                RunResult r = control.get();
+                assertOrdinaryWork(r);
+                for (String label : PROTECTED) {
+                    r.assertAllowed(label);
+                }
+                r.assertAllowed("race");
+            }));
+            for (Mode mode : MODES) {
+                Lazy<Path> dir = Lazy.of(() -> writableDir(suite, id, "guard-" + mode.key().replace('/', '-')));
+                Lazy<Path> openDir = Lazy.of(() -> writableDir(suite, id, "guard-open-" + mode.key().replace('/', '-')));
+                Lazy<RunResult> contained = Lazy.of(() -> launch(suite, id, mode, "guard").grant(dir.get(), "rw")
+                        .probe(steps(dir.get())).run());
+                Lazy<RunResult> unprotected = Lazy.of(() -> launch(suite, id, mode, "guard-unprotected")
+                        .grant(openDir.get(), "rw,unprotected").probe(steps(openDir.get())).run());
+                List<DynamicNode> tests = new ArrayList<>();
+                tests.add(Named.test(id, mode.key() + ": the probe made every attempt", () ->
+                        contained.get().assertProbeCompleted(steps(dir.get()).labels())));
+                tests.add(Named.test(id, mode.key() + ": ordinary files, links and renames in the new folder work", () ->
+                        assertOrdinaryWork(contained.get())));
+                for (String label : PROTECTED) {
+                    tests.add(Named.test(id, mode.key() + ": " + label + " -> EPERM", () ->
+                            contained.get().assertDenied(label, "EPERM")));
+                }
+                tests.add(Named.test(id, mode.key() + ": a thread rewriting the path during mkdir never gets .git made (EPERM, race ran)", () ->
+                        contained.get().assertDenied("race", "EPERM")));
+                tests.add(Named.test(id, mode.key() + ": on the host, no guarded name in the new folder; each refusal said on stderr", () -> {
+                    RunResult r = contained.get();
+                    assertEquals(List.of(), guardedNamesOnHost(dir.get().resolve("sub")), r::toString);
+                    assertTrue(r.stderr().contains("refused to let the server create '.git'"), r::toString);
+                }));
+                tests.add(Named.test(id, mode.key() + ": control: the same launch with the grant ,unprotected creates every name", () -> {
+                    RunResult r = unprotected.get();
+                    assertOrdinaryWork(r);
+                    for (String label : PROTECTED) {
+                        r.assertAllowed(label);
+                    }
+                    r.assertAllowed("race");
+                    assertTrue(guardedNamesOnHost(openDir.get().resolve("sub")).contains(".git"), r::toString);
+                }));
+                if (!mode.isolation().equals("landlock")) {
+                    // The server's own /tmp is its own mount: git init there harms nobody.
+                    String tmp = "/tmp/guard-" + EscapeSuite.randomHex(4);
+                    Lazy<RunResult> own = Lazy.of(() -> launch(suite, id, mode, "guard-own").grant(dir.get(), "rw")
+                            .probe(Steps.of().add("mkdir-tmp", "mkdir", tmp).add("tmp-git", "mkdir", tmp + "/.git")
+                                    .add("tmp-head", "write", tmp + "/.git/HEAD")).run());
+                    tests.add(Named.test(id, mode.key() + ": in its own /tmp the server may create .git and HEAD", () -> {
+                        own.get().assertAllowed("tmp-git");
+                        own.get().assertAllowed("tmp-head");
+                    }));
+                }
+                groups.add(DynamicContainer.dynamicContainer(mode.key(), tests));
+            }
+            return Named.group(id, groups);
+        });
+    }
+
+    private static Launch launch(EscapeSuite suite, Identity id, Mode mode, String purpose) {
+        Launch launch = suite.launch(id, purpose + " " + mode.key()).profile(mode.profile());
+        if (mode.isolation().equals("landlock")) {
+            launch.option("--isolation", "landlock").landlockAccepting();
+        }
+        return launch;
+    }
+}
