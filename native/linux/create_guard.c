@@ -54,6 +54,7 @@ static unsigned long long exempt_mounts[64];
 static size_t n_exempt_mounts;
 static int refusals_shown;
 
+/* In this order: the kinds from C_SYMLINK on have an old path (or a link target) too. */
 enum call_kind { C_OPEN, C_MKDIR, C_MKNOD, C_SYMLINK, C_LINK, C_RENAME };
 
 /* One notified call, decoded: the new entry is (new_dirfd, new_path); link and rename also have an old one. */
@@ -278,7 +279,9 @@ static int do_open(const struct call *c, int dirfd, const char *path, unsigned l
     mode_t mode = c->mode & ~c->umask & 07777;
     int flags = c->flags & ~O_CLOEXEC;
     int fd = -1;
-    if (flags & O_EXCL) {
+    if (flags & O_PATH) {
+        fd = openat(dirfd, path, (flags & ~O_CREAT) | O_CLOEXEC); /* O_PATH ignores O_CREAT: nothing is made */
+    } else if (flags & O_EXCL) {
         fd = openat(dirfd, path, flags | O_CLOEXEC, mode); /* O_EXCL never follows the last component */
     } else {
         fd = openat(dirfd, path, flags | O_NOFOLLOW | O_CLOEXEC, mode);
@@ -369,7 +372,7 @@ static int decode(const struct seccomp_notif *req, struct call *c)
         c->kind = C_OPEN; c->new_addr = a[0]; c->flags = O_CREAT | O_WRONLY | O_TRUNC; c->mode = (mode_t)a[1];
         break;
     case SYS_mkdir: c->kind = C_MKDIR; c->new_addr = a[0]; c->mode = (mode_t)a[1]; break;
-    case SYS_mknod: c->kind = C_MKNOD; c->new_addr = a[0]; c->mode = (mode_t)a[1]; c->dev = (dev_t)a[2]; break;
+    case SYS_mknod: c->kind = C_MKNOD; c->new_addr = a[0]; c->mode = (mode_t)a[1]; c->dev = (dev_t)(unsigned)a[2]; break;
     case SYS_symlink: c->kind = C_SYMLINK; c->old_addr = a[0]; c->new_addr = a[1]; break;
     case SYS_link: c->kind = C_LINK; c->old_addr = a[0]; c->new_addr = a[1]; break;
     case SYS_rename: c->kind = C_RENAME; c->old_addr = a[0]; c->new_addr = a[1]; break;
@@ -382,7 +385,7 @@ static int decode(const struct seccomp_notif *req, struct call *c)
         break;
     case SYS_mknodat:
         c->kind = C_MKNOD; c->new_dirfd = (long long)a[0]; c->new_addr = a[1]; c->mode = (mode_t)a[2];
-        c->dev = (dev_t)a[3];
+        c->dev = (dev_t)(unsigned)a[3]; /* the kernel takes an unsigned int */
         break;
     case SYS_symlinkat:
         c->kind = C_SYMLINK; c->old_addr = a[0]; c->new_dirfd = (long long)a[1]; c->new_addr = a[2];
@@ -428,7 +431,7 @@ static void handle(const struct seccomp_notif *req)
         r = -ENOENT;
     if (r == 0)
         r = read_string(mem, c->new_addr, c->new_path, sizeof c->new_path);
-    if (r == 0 && c->old_addr)
+    if (r == 0 && c->kind >= C_SYMLINK) /* symlink's target, link's and rename's old path; NULL is EFAULT */
         r = read_string(mem, c->old_addr, c->old_path, sizeof c->old_path);
     if (mem >= 0)
         close(mem);
