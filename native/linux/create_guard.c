@@ -256,11 +256,40 @@ static int check_new_name(const struct call *c, int caller_fd, char *path, int *
             }
         }
     }
-    close(pfd);
+    /* Refused: hand back the directory and the name, for an open of what already exists there. */
+    *dirfd = pfd;
+    *owned = pfd;
+    *name = path + start;
+    return -EPERM;
+}
+
+static void say_refused(const char *path)
+{
+    size_t start;
+    size_t len = last_component(path, &start);
     if (__atomic_fetch_add(&refusals_shown, 1, __ATOMIC_RELAXED) < MAX_REFUSALS_SHOWN)
         fprintf(stderr, "mcp-contain: refused to let the server create '%.*s' (%s): a protected name in a writable"
                 " grant; grant the folder with ,unprotected to allow it\n", (int)len, path + start, path);
-    return -EPERM;
+}
+
+/* An open with O_CREAT of a protected name: what exists there may be opened (a pinned file then answers EROFS to
+ * writing, as without the guard); nothing is created. */
+static int open_existing(const struct call *c, int dirfd, const char *name, unsigned long long id)
+{
+    int flags = (c->flags & ~(O_CREAT | O_EXCL | O_CLOEXEC)) | O_CLOEXEC;
+    if (c->flags & O_EXCL)
+        return -EPERM; /* O_EXCL asks for a new entry: that is exactly what is refused */
+    int fd = openat(dirfd, name, flags);
+    if (fd < 0)
+        return errno == ENOENT ? -EPERM : -errno;
+    struct seccomp_notif_addfd add = {
+        .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (unsigned)fd, .newfd = 0,
+        .newfd_flags = (c->flags & O_CLOEXEC) ? O_CLOEXEC : 0,
+    };
+    int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+    int err = errno;
+    close(fd);
+    return r < 0 ? (err == ENOENT ? 1 : -err) : 1;
 }
 
 /* --- carrying the call out ------------------------------------------------------------------------------------ */
@@ -317,12 +346,19 @@ static int carry_out(struct call *c, unsigned long long id)
             goto out;
         old_at = oldfd;
     }
-    if ((r = check_new_name(c, newfd, c->new_path, &new_at, &new_name, &owned_new)) < 0)
+    if ((r = check_new_name(c, newfd, c->new_path, &new_at, &new_name, &owned_new)) < 0) {
+        if (c->kind == C_OPEN && r == -EPERM)
+            r = open_existing(c, new_at, new_name, id);
+        if (r == -EPERM)
+            say_refused(c->new_path);
         goto out;
+    }
     /* An exchange puts each name's entry where the other's was: both are new names there. */
     if (c->kind == C_RENAME && (c->flags & RENAME_EXCHANGE) &&
-        (r = check_new_name(c, oldfd, c->old_path, &old_at, &old_name, &owned_old)) < 0)
+        (r = check_new_name(c, oldfd, c->old_path, &old_at, &old_name, &owned_old)) < 0) {
+        say_refused(c->old_path);
         goto out;
+    }
     switch (c->kind) {
     case C_OPEN:
         r = do_open(c, new_at, new_name, id);

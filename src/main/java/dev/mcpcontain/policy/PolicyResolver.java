@@ -149,6 +149,9 @@ public final class PolicyResolver {
         }
     }
 
+    /** The reason of a writable rule that only pins a folder inside a grant: it takes that grant's protection. */
+    public static final String PINNED_INSIDE = "pinned (cannot be renamed) inside writable ";
+
     private final java.util.Set<Path> unprotectedGrants = new java.util.HashSet<>();
     /** For each writable grant: how the user wrote it, and its opt-in spelling, for messages. */
     private final Map<Path, String[]> writableSpecs = new LinkedHashMap<>();
@@ -186,7 +189,7 @@ public final class PolicyResolver {
             }
             for (Path dir : pins.pinnedDirs()) {
                 rules.putIfAbsent(dir, new PathRule(dir, Access.READ_WRITE, grant.origin(),
-                        "pinned (cannot be renamed) inside writable " + grant.path(), Optional.of(GrantPaths.key(dir))));
+                        PINNED_INSIDE + grant.path(), Optional.of(GrantPaths.key(dir))));
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.mcpcontain.platform.linux.seccomp.Arch;
 import dev.mcpcontain.platform.linux.seccomp.CreateGuardFilter;
 import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.PathRule;
+import dev.mcpcontain.policy.PolicyResolver;
 import dev.mcpcontain.policy.ProtectedNames;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -33,7 +34,7 @@ final class CreateGuardPlan {
             if (rule.origin() == PathRule.Origin.AGENT_HOME && rule.writable()) {
                 exempt.add(rule.path().toString());
             } else if (rule.writable() && rule.userFolder()) {
-                if (ProtectedNames.unprotected(rule)) {
+                if (unprotected(rule, policy.paths())) {
                     exempt.add(rule.path().toString());
                 } else {
                     guarded.add(rule.path().toString());
@@ -55,5 +56,27 @@ final class CreateGuardPlan {
         for (String path : exempt) {
             plan.op(PlanOp.CREATE_GUARD_EXEMPT, path);
         }
+    }
+
+    /**
+     * Whether RULE is unprotected: a grant given ,unprotected, or a folder pinned inside one (the pin is a writable
+     * mount of its own, and belongs to the nearest grant around it that is not a pin itself).
+     */
+    static boolean unprotected(PathRule rule, List<PathRule> paths) {
+        if (ProtectedNames.unprotected(rule)) {
+            return true;
+        }
+        if (!rule.reason().startsWith(PolicyResolver.PINNED_INSIDE)) {
+            return false;
+        }
+        PathRule owner = null;
+        for (PathRule other : paths) {
+            if (other != rule && other.writable() && other.userFolder()
+                    && !other.reason().startsWith(PolicyResolver.PINNED_INSIDE) && rule.path().startsWith(other.path())
+                    && (owner == null || other.path().getNameCount() > owner.path().getNameCount())) {
+                owner = other;
+            }
+        }
+        return owner != null && ProtectedNames.unprotected(owner);
     }
 }
