@@ -92,6 +92,40 @@ class LinuxPlanBuilderTest {
     }
 
     @Test
+    void theCreateGuardWatchesProtectedWritableGrantsAndExemptsTheServersOwnMounts() {
+        PathRule grant = new PathRule(Path.of("/srv/p"), Access.READ_WRITE, PathRule.Origin.GRANT, "--grant /srv/p:rw");
+        PathRule open = new PathRule(Path.of("/srv/q"), Access.READ_WRITE, PathRule.Origin.GRANT,
+                "--grant /srv/q:rw,unprotected");
+        PathRule pinInOpen = new PathRule(Path.of("/srv/q/module"), Access.READ_WRITE, PathRule.Origin.GRANT,
+                dev.mcpcontain.policy.PolicyResolver.PINNED_INSIDE + "/srv/q");
+        PathRule pinInGrant = new PathRule(Path.of("/srv/p/sub"), Access.READ_WRITE, PathRule.Origin.GRANT,
+                dev.mcpcontain.policy.PolicyResolver.PINNED_INSIDE + "/srv/p");
+        String full = plan(false, NO_CGROUPS, policy(Profile.Isolation.FULL, Profile.Network.NONE,
+                OptionalDouble.empty(), List.of(grant, open, pinInOpen, pinInGrant)));
+        assertTrue(full.matches("(?s).*\ncreate-guard [0-9a-f]+\n.*"), full);
+        assertTrue(full.contains("\ncreate-guard-name .git\n") && full.contains("\ncreate-guard-name head\n"), full);
+        for (String exempt : List.of("/tmp", "/dev/shm", "/srv/q", "/srv/q/module", AGENT_HOME.toString())) {
+            assertTrue(full.contains("\ncreate-guard-exempt " + exempt + "\n"), exempt + " in " + full);
+        }
+        assertFalse(full.contains("create-guard-exempt /srv/p"), "a protected grant and its pins are guarded");
+
+        String landlock = plan(false, NO_CGROUPS, policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE,
+                OptionalDouble.empty(), List.of(grant)));
+        assertTrue(landlock.contains("\ncreate-guard-exempt " + AGENT_HOME + "\n"), landlock);
+        assertFalse(landlock.contains("create-guard-exempt /tmp\n"), "no private /tmp without a mount namespace");
+
+        for (List<PathRule> unguarded : List.of(List.of(open), List.of(new PathRule(Path.of("/srv/p"),
+                Access.READ_ONLY, PathRule.Origin.GRANT, "--grant /srv/p")), List.<PathRule>of())) {
+            String text = plan(false, NO_CGROUPS, policy(Profile.Isolation.FULL, Profile.Network.NONE,
+                    OptionalDouble.empty(), unguarded));
+            assertFalse(text.contains("create-guard"), unguarded + ": " + text);
+        }
+        String reduced = plan(false, NO_CGROUPS, policy(Profile.Isolation.REDUCED, Profile.Network.NONE,
+                OptionalDouble.empty(), List.of(grant)));
+        assertFalse(reduced.contains("create-guard"), "reduced isolation protects nothing, and says so");
+    }
+
+    @Test
     void hostNetworkRequiresLandlockScopesForAbstractSockets() {
         String text = plan(false, NO_CGROUPS, policy(Profile.Isolation.FULL, Profile.Network.HOST, OptionalDouble.empty(), List.of()));
         assertFalse(text.contains(" net\n"), text);

@@ -116,6 +116,16 @@ class PlanCheckTest {
                 "plan has no 'stdin-hup-grace-ms' line");
         assertRefused(helper, plan.replace("mcp-contain-plan 1\n", "mcp-contain-plan 2\n"),
                 "not an mcp-contain plan (version 1)");
+        // The create guard's three operations only make sense together.
+        String unguarded = plan.replaceAll("\ncreate-guard[^\n]*", "");
+        assertRefused(helper, unguarded.replace("\nmode namespaces\n", "\nmode namespaces\ncreate-guard-name .git\n"),
+                "plan names create-guard names or exempt paths but has no create-guard program");
+        assertRefused(helper, unguarded.replace("\nmode namespaces\n", "\nmode namespaces\ncreate-guard 0600000000000000\n"),
+                "plan has a create-guard program but no create-guard-name");
+        assertRefused(helper, plan.replace("\nmode namespaces\n", "\nmode namespaces\ncreate-guard-name .GIT\n"),
+                "plan line 3: create-guard-name must be lower case ASCII");
+        assertRefused(helper, plan.replace("\nmode namespaces\n", "\nmode namespaces\ncreate-guard-exempt tmp\n"),
+                "plan line 3: create-guard-exempt needs an absolute path");
     }
 
     private static int indexOfPrefix(List<String> lines, String prefix) {
