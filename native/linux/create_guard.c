@@ -272,6 +272,20 @@ static void say_refused(const char *path)
                 " grant; grant the folder with ,unprotected to allow it\n", (int)len, path + start, path);
 }
 
+/* Installs FD (then closed here) in the caller as its call's result, with O_CLOEXEC as it asked. 1: answered (or
+ * the caller is gone); a negative errno: not answered, the caller gets that error. */
+static int answer_with_fd(const struct call *c, int fd, unsigned long long id)
+{
+    struct seccomp_notif_addfd add = {
+        .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (unsigned)fd, .newfd = 0,
+        .newfd_flags = (c->flags & O_CLOEXEC) ? O_CLOEXEC : 0,
+    };
+    int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+    int err = errno;
+    close(fd);
+    return r < 0 ? (err == ENOENT ? 1 : -err) : 1;
+}
+
 /* An open with O_CREAT of a protected name: what exists there may be opened (a pinned file then answers EROFS to
  * writing, as without the guard); nothing is created. */
 static int open_existing(const struct call *c, int dirfd, const char *name, unsigned long long id)
@@ -282,14 +296,7 @@ static int open_existing(const struct call *c, int dirfd, const char *name, unsi
     int fd = openat(dirfd, name, flags);
     if (fd < 0)
         return errno == ENOENT ? -EPERM : -errno;
-    struct seccomp_notif_addfd add = {
-        .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (unsigned)fd, .newfd = 0,
-        .newfd_flags = (c->flags & O_CLOEXEC) ? O_CLOEXEC : 0,
-    };
-    int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-    int err = errno;
-    close(fd);
-    return r < 0 ? (err == ENOENT ? 1 : -err) : 1;
+    return answer_with_fd(c, fd, id);
 }
 
 /* --- carrying the call out ------------------------------------------------------------------------------------ */
@@ -323,14 +330,7 @@ static int do_open(const struct call *c, int dirfd, const char *path, unsigned l
     }
     if (fd < 0)
         return -errno;
-    struct seccomp_notif_addfd add = {
-        .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (unsigned)fd, .newfd = 0,
-        .newfd_flags = (c->flags & O_CLOEXEC) ? O_CLOEXEC : 0,
-    };
-    int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-    int err = errno;
-    close(fd);
-    return r < 0 ? (err == ENOENT ? 1 : -err) : 1; /* 1: answered (or the caller is gone) */
+    return answer_with_fd(c, fd, id); /* 1: answered (or the caller is gone) */
 }
 
 static int carry_out(struct call *c, unsigned long long id)
