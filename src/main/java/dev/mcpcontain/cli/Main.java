@@ -83,7 +83,23 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code;
+        try {
+            code = execute(args, new PrintWriter(System.out, true), err);
+        } catch (VirtualMachineError ex) {
+            // Out of memory or stack: picocli and fastRun catch Exceptions only, and the JVM's default would print a
+            // stack trace. One line like every other error (the trace with -v), and nothing is left running.
+            err.println("mcp-contain: " + (ex instanceof OutOfMemoryError ? "ran out of memory" : "internal error")
+                    + " (" + ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage())
+                    + "): an input (a manifest, bundle or configuration file) may be far larger than expected");
+            if (Logging.verbosity(args) > 0) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            code = ExitCodes.REFUSED;
+        }
+        System.exit(code);
     }
 
     /** Runs one command line; used by {@link #main} and by tests with their own writers. */

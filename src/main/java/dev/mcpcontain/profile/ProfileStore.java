@@ -127,7 +127,8 @@ public final class ProfileStore {
 
     private static Located read(String source, Path path) {
         try {
-            return new Located(source, Optional.of(path), Files.readAllBytes(path));
+            // A profile is a few KiB: a fifo, a device or a huge file is an error naming it, not a hang or an OOM.
+            return new Located(source, Optional.of(path), dev.mcpcontain.state.SmallFiles.read(path, 1 << 20));
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ProfileException(source + ": profile file not found");
         } catch (IOException e) {

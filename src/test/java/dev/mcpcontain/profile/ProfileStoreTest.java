@@ -135,4 +135,20 @@ class ProfileStoreTest {
         String message = assertThrows(ProfileException.class, () -> builtIns.resolve(child.toString())).getMessage();
         assertTrue(message.startsWith(child + ": field 'extends': no profile named 'nope'"), message);
     }
+
+    @Test
+    void aProfileFileThatIsHugeOrAFifoIsOneErrorNamingIt() throws Exception {
+        Path huge = dir.resolve("huge.json");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: 3 GiB that would end in an OutOfMemoryError if read whole
+        }
+        ProfileException big = assertThrows(ProfileException.class, () -> builtIns.resolve(huge.toString()));
+        assertEquals(huge + ": cannot read profile: larger than 1 MiB, too large for what it should hold",
+                big.getMessage());
+        Path fifo = dir.resolve("fifo.json");
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
+        ProfileException notFile = assertThrows(ProfileException.class, () -> builtIns.resolve(fifo.toString()));
+        assertEquals(fifo + ": cannot read profile: not a regular file (a folder, device or fifo)",
+                notFile.getMessage());
+    }
 }
