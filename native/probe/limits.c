@@ -102,7 +102,8 @@ static void cmd_fill(const struct step *s)
         return;
     }
     signal(SIGXFSZ, SIG_IGN);
-    int fd = open(s->argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool mapped = strcmp(s->argv[0], "fill-mapped") == 0; /* a shared mapping needs a readable descriptor */
+    int fd = open(s->argv[1], (mapped ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
         denied_errno(s, errno, "at=open");
         return;
@@ -126,6 +127,12 @@ static void cmd_fill(const struct step *s)
         err = errno;
     if (strcmp(s->argv[0], "fill-unlinked") == 0) {
         unlink(s->argv[1]); /* the name goes, the descriptor (and the blocks) stay until we exit */
+    } else if (mapped) {
+        /* The name goes, then the descriptor: only a shared mapping keeps the blocks until we exit. */
+        unlink(s->argv[1]);
+        if (!err && total > 0 && mmap(NULL, total, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
+            err = errno;
+        close(fd);
     } else {
         close(fd);
         if (strcmp(s->argv[0], "fill-keep") != 0)
@@ -351,6 +358,7 @@ const struct command limit_commands[] = {
     {"fill", 2, 2, "PATH MAX_BYTES  (SIGXFSZ ignored: EFBIG or ENOSPC)", cmd_fill},
     {"fill-keep", 2, 2, "PATH MAX_BYTES  (the same, and the file stays)", cmd_fill},
     {"fill-unlinked", 2, 2, "PATH MAX_BYTES  (the same, unlinked but held open until exit)", cmd_fill},
+    {"fill-mapped", 2, 2, "PATH MAX_BYTES  (the same, unlinked, mapped shared and the descriptor closed)", cmd_fill},
     {"fsize-signal", 2, 2, "PATH BYTES  (SIGXFSZ at its default action)", cmd_fsize_signal},
     {NULL, 0, 0, NULL, NULL},
 };
