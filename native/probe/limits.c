@@ -11,8 +11,10 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/ipc.h>
 #include <sys/resource.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -143,6 +145,49 @@ static void cmd_fill(const struct step *s)
         denied_errno(s, err, "bytes=%lu", total);
     else
         allowed(s, "bytes=%lu", total);
+}
+
+/* held-ordinary BYTES: the deleted-looking mappings every runtime makes, each BYTES and touched, kept until exit: a
+ * memfd ("/memfd:... (deleted)"), an anonymous shared mapping ("/dev/zero (deleted)") and a SysV segment removed
+ * while attached ("/SYSV... (deleted)"). None is on the home's filesystem. A refused SysV segment is reported, not an
+ * error (its namespace may forbid it); the other two must work. */
+static void cmd_held_ordinary(const struct step *s)
+{
+    unsigned long bytes;
+    if (!parse_ulong(s->argv[1], &bytes) || bytes == 0) {
+        error(s, "bad byte count '%s'", s->argv[1]);
+        return;
+    }
+    int fd = memfd_create("held-ordinary", MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, (off_t)bytes) < 0) {
+        denied_errno(s, errno, "at=memfd");
+        return;
+    }
+    char *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) {
+        denied_errno(s, errno, "at=memfd-mmap");
+        return;
+    }
+    close(fd);
+    memset(m, 'm', bytes);
+    char *a = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (a == MAP_FAILED) {
+        denied_errno(s, errno, "at=shared-anonymous");
+        return;
+    }
+    memset(a, 'a', bytes);
+    const char *sysv = "ok";
+    int id = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600);
+    char *v = id >= 0 ? shmat(id, NULL, 0) : (char *)-1;
+    if (v != (char *)-1) {
+        memset(v, 'v', bytes);
+        shmctl(id, IPC_RMID, NULL); /* gone by name, freed when we detach (at exit) */
+    } else {
+        sysv = errno_name(errno);
+        if (id >= 0)
+            shmctl(id, IPC_RMID, NULL);
+    }
+    allowed(s, "memfd=ok shared-anonymous=ok sysv=%s", sysv);
 }
 
 /* fsize-signal PATH BYTES: the same write in a child with SIGXFSZ at its default action: killed by it. */
@@ -358,6 +403,8 @@ const struct command limit_commands[] = {
     {"fill", 2, 2, "PATH MAX_BYTES  (SIGXFSZ ignored: EFBIG or ENOSPC)", cmd_fill},
     {"fill-keep", 2, 2, "PATH MAX_BYTES  (the same, and the file stays)", cmd_fill},
     {"fill-unlinked", 2, 2, "PATH MAX_BYTES  (the same, unlinked but held open until exit)", cmd_fill},
+    {"held-ordinary", 1, 1, "BYTES  (a memfd, a shared anonymous mapping, a removed SysV segment: kept until exit)",
+     cmd_held_ordinary},
     {"fill-mapped", 2, 2, "PATH MAX_BYTES  (the same, unlinked, mapped shared and the descriptor closed)", cmd_fill},
     {"fsize-signal", 2, 2, "PATH BYTES  (SIGXFSZ at its default action)", cmd_fsize_signal},
     {NULL, 0, 0, NULL, NULL},
