@@ -18,8 +18,10 @@
  * the home's superblock device is read once from our own mountinfo (the mount of the home's descriptor).
  *
  * The processes: the run's cgroup (cgroup.procs, which no server process can leave) when the plan made one, else
- * every descendant of init (PID 1 of the server's pid namespace, or a subreaper that inherits every orphan), found by
- * the parent links in /proc/PID/stat.
+ * every descendant of init (PID 1 of the server's pid namespace, or a subreaper that inherits every orphan), found
+ * through /proc/PID/task/TID/children, or where the kernel has no such files through the parent links in
+ * /proc/PID/stat. A process that forks and exits while the list is read can be missed for one round (its children
+ * move to init and are found in the next).
  *
  * Fails closed: a process whose descriptors or mappings the supervisor may not read (one that made itself
  * non-dumpable under a user's launcher), or a deleted mapping on the home's device that cannot be stat'ed
@@ -49,73 +51,63 @@
 static bool home_known;
 static dev_t home_dev, home_sb_dev;
 
-/* Inodes seen this round: COUNTED ones were added to the total; others (still linked) only resolve mappings. */
-struct seen {
-    unsigned long long ino;
-    bool used;
+/* A set of numbers (open addressing): the inodes seen this round, the processes found. */
+struct idset {
+    unsigned long long *keys; /* 0 marks a free slot: inode 0 and pid 0 never occur */
+    size_t cap, n;
 };
-static struct seen *seen;
-static size_t seen_cap, seen_n;
 
-/* Deleted mappings that could not be stat'ed: measured only if something else of the run reaches the inode. */
-struct unmeasured {
-    unsigned long long ino;
-    pid_t pid;
-    char path[160];
-};
-static struct unmeasured *pending;
-static size_t n_pending, pending_cap;
-
-static char why_buf[512];
-
-static bool seen_add(unsigned long long ino)
+static size_t slot_of(const struct idset *set, unsigned long long key)
 {
-    if ((seen_n + 1) * 2 > seen_cap) {
-        size_t cap = seen_cap ? seen_cap * 2 : 256;
-        struct seen *bigger = xcalloc(cap, sizeof *bigger);
-        for (size_t i = 0; i < seen_cap; i++) {
-            if (!seen[i].used)
-                continue;
-            size_t j = (size_t)(seen[i].ino * 0x9E3779B97F4A7C15ULL) & (cap - 1);
-            while (bigger[j].used)
-                j = (j + 1) & (cap - 1);
-            bigger[j] = seen[i];
-        }
-        free(seen);
-        seen = bigger;
-        seen_cap = cap;
+    size_t j = (size_t)(key * 0x9E3779B97F4A7C15ULL) & (set->cap - 1);
+    while (set->keys[j] && set->keys[j] != key)
+        j = (j + 1) & (set->cap - 1);
+    return j;
+}
+
+/* Adds KEY; false when it was there already. */
+static bool set_add(struct idset *set, unsigned long long key)
+{
+    if ((set->n + 1) * 2 > set->cap) {
+        struct idset bigger = {xcalloc(set->cap ? set->cap * 2 : 256, sizeof *bigger.keys), set->cap ? set->cap * 2 : 256, set->n};
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->keys[i])
+                bigger.keys[slot_of(&bigger, set->keys[i])] = set->keys[i];
+        free(set->keys);
+        *set = bigger;
     }
-    size_t j = (size_t)(ino * 0x9E3779B97F4A7C15ULL) & (seen_cap - 1);
-    while (seen[j].used) {
-        if (seen[j].ino == ino)
-            return false;
-        j = (j + 1) & (seen_cap - 1);
-    }
-    seen[j].used = true;
-    seen[j].ino = ino;
-    seen_n++;
+    size_t j = slot_of(set, key);
+    if (set->keys[j])
+        return false;
+    set->keys[j] = key;
+    set->n++;
     return true;
 }
 
-static bool seen_has(unsigned long long ino)
+static bool set_has(const struct idset *set, unsigned long long key)
 {
-    if (!seen_cap)
-        return false;
-    size_t j = (size_t)(ino * 0x9E3779B97F4A7C15ULL) & (seen_cap - 1);
-    while (seen[j].used) {
-        if (seen[j].ino == ino)
-            return true;
-        j = (j + 1) & (seen_cap - 1);
-    }
-    return false;
+    return set->cap && set->keys[slot_of(set, key)] == key;
 }
 
-static void seen_clear(void)
+static void set_clear(struct idset *set)
 {
-    if (seen)
-        memset(seen, 0, seen_cap * sizeof *seen);
-    seen_n = 0;
+    if (set->keys)
+        memset(set->keys, 0, set->cap * sizeof *set->keys);
+    set->n = 0;
 }
+
+/* Inodes of the home's filesystem seen this round (counted when unlinked; linked ones only resolve mappings). */
+static struct idset seen;
+
+/* The first deleted mapping of the round that could not be measured (nothing else of the run reaches its inode). */
+static struct {
+    bool found;
+    unsigned long long ino;
+    pid_t pid;
+    char path[160];
+} unmeasured;
+
+static char why_buf[512];
 
 /* The home's superblock device: the mount of our descriptor (fdinfo mnt_id) looked up in our mountinfo. */
 static bool learn_home(void)
@@ -165,7 +157,7 @@ static bool count_link_at(int dirfd, const char *path, long long *total)
         return !(errno == EACCES || errno == EPERM);
     if (!on_home_fs(st.st_dev))
         return true;
-    if (seen_add((unsigned long long)st.st_ino) && st.st_nlink == 0)
+    if (set_add(&seen, (unsigned long long)st.st_ino) && st.st_nlink == 0)
         *total += (long long)st.st_blocks * 512;
     return true;
 }
@@ -194,22 +186,15 @@ static bool count_fds(const char *dir, long long *total)
 
 static void note_unmeasured(pid_t pid, unsigned long long ino, const char *name)
 {
-    for (size_t i = 0; i < n_pending; i++)
-        if (pending[i].ino == ino)
-            return;
-    if (n_pending == pending_cap) {
-        pending_cap = pending_cap ? pending_cap * 2 : 16;
-        pending = realloc(pending, pending_cap * sizeof *pending);
-        if (!pending)
-            die("out of memory");
-    }
-    struct unmeasured *u = &pending[n_pending++];
-    u->ino = ino;
-    u->pid = pid;
+    if (unmeasured.found)
+        return;
+    unmeasured.found = true;
+    unmeasured.ino = ino;
+    unmeasured.pid = pid;
     size_t j = 0;
-    for (; name[j] && j + 1 < sizeof u->path; j++)
-        u->path[j] = isprint((unsigned char)name[j]) ? name[j] : '?';
-    u->path[j] = 0;
+    for (; name[j] && j + 1 < sizeof unmeasured.path; j++)
+        unmeasured.path[j] = isprint((unsigned char)name[j]) ? name[j] : '?';
+    unmeasured.path[j] = 0;
 }
 
 static bool process_alive(pid_t pid)
@@ -219,17 +204,15 @@ static bool process_alive(pid_t pid)
     return access(path, F_OK) == 0;
 }
 
-/* Deleted file mappings on the home's device. */
-static bool count_maps(pid_t pid, long long *total)
+/* Deleted file mappings on the home's device, from one task's maps; *LINES counts what it listed. */
+static bool count_maps_of(pid_t pid, const char *maps, long long *total, size_t *lines)
 {
-    char path[96];
-    snprintf(path, sizeof path, "/proc/%d/maps", pid);
-    FILE *f = fopen(path, "re");
+    FILE *f = fopen(maps, "re");
     if (!f)
         return !(errno == EACCES || errno == EPERM);
     char line[4096 + 256];
-    bool ok = true;
     while (fgets(line, sizeof line, f)) {
+        ++*lines;
         size_t len = strlen(line);
         bool whole = len > 0 && line[len - 1] == '\n';
         if (whole)
@@ -253,28 +236,55 @@ static bool count_maps(pid_t pid, long long *total)
         /* A name still linked is the walk's; one too long for the buffer is treated as deleted (fail closed). */
         if (whole && (len < sizeof deleted - 1 || strcmp(line + len - (sizeof deleted - 1), deleted) != 0))
             continue;
-        if (seen_has(ino))
+        if (set_has(&seen, ino)) /* a descriptor, cwd or executable of the run reaches it: measured there */
             continue;
         char mf[128];
         snprintf(mf, sizeof mf, "/proc/%d/map_files/%lx-%lx", pid, start, end);
         struct stat st;
         if (stat(mf, &st) == 0) {
-            if (on_home_fs(st.st_dev) && seen_add((unsigned long long)st.st_ino) && st.st_nlink == 0)
+            if (on_home_fs(st.st_dev) && set_add(&seen, (unsigned long long)st.st_ino) && st.st_nlink == 0)
                 *total += (long long)st.st_blocks * 512;
         } else if ((errno != ENOENT && errno != ESRCH) || process_alive(pid)) {
             /* Not readable (a user's launcher), or the mapping moved between maps and map_files while its process
-             * lives on (a server remapping to slip between the two reads): unmeasured unless reached elsewhere. */
+             * lives on (a server remapping to slip between the two reads): unmeasured. */
             note_unmeasured(pid, ino, name_at > 0 ? line + name_at : "?");
         }
     }
-    if (ferror(f) && (errno == EACCES || errno == EPERM))
-        ok = false;
+    bool ok = !(ferror(f) && (errno == EACCES || errno == EPERM));
     fclose(f);
     return ok;
 }
 
-/* One process: its fd tables, cwd/root per distinct fs_struct, executable; mappings later (after every
- * descriptor is known, so that a mapping another process holds a descriptor to is measured). */
+/* The process's mappings: /proc/PID/maps is empty once the leader thread has exited while others run on (they
+ * share one mm), so the first task whose maps lists anything is read. */
+static bool count_maps(pid_t pid, long long *total)
+{
+    char path[96];
+    size_t lines = 0;
+    snprintf(path, sizeof path, "/proc/%d/maps", pid);
+    if (!count_maps_of(pid, path, total, &lines))
+        return false;
+    if (lines > 0)
+        return true;
+    snprintf(path, sizeof path, "/proc/%d/task", pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return !(errno == EACCES || errno == EPERM);
+    bool ok = true;
+    struct dirent *e;
+    while (ok && lines == 0 && (e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/task/%d/maps", pid, atoi(e->d_name));
+        ok = count_maps_of(pid, path, total, &lines);
+    }
+    closedir(d);
+    return ok;
+}
+
+/* One process: its fd tables, cwd and root per distinct fs_struct, executable (mappings come later, once every
+ * descriptor is known). Threads share their leader's tables unless cloned without CLONE_FILES / CLONE_FS; kcmp
+ * says which, compared with the leader and with the last table walked (a leader that exited has none). */
 static bool count_process(pid_t pid, long long *total)
 {
     char path[96];
@@ -282,41 +292,61 @@ static bool count_process(pid_t pid, long long *total)
     DIR *d = opendir(path);
     if (!d)
         return !(errno == EACCES || errno == EPERM);
-    bool ok = true;
+    bool ok = true, exe_seen = false;
+    pid_t files_ref = 0, fs_ref = 0;
     struct dirent *e;
     while (ok && (e = readdir(d))) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
             continue;
         pid_t tid = atoi(e->d_name);
-        /* Threads share their leader's tables unless cloned without CLONE_FILES / CLONE_FS: kcmp says which. */
-        bool own_files = tid == pid || syscall(SYS_kcmp, pid, tid, KCMP_FILES, 0, 0) != 0;
-        bool own_fs = tid == pid || syscall(SYS_kcmp, pid, tid, KCMP_FS, 0, 0) != 0;
+        bool own_files = tid == pid || (syscall(SYS_kcmp, pid, tid, KCMP_FILES, 0, 0) != 0
+                                        && (!files_ref || syscall(SYS_kcmp, files_ref, tid, KCMP_FILES, 0, 0) != 0));
+        bool own_fs = tid == pid || (syscall(SYS_kcmp, pid, tid, KCMP_FS, 0, 0) != 0
+                                     && (!fs_ref || syscall(SYS_kcmp, fs_ref, tid, KCMP_FS, 0, 0) != 0));
         if (own_files) {
             snprintf(path, sizeof path, "/proc/%d/task/%d/fd", pid, tid);
             ok = count_fds(path, total);
+            files_ref = tid != pid ? tid : files_ref;
         }
         if (ok && own_fs) {
             snprintf(path, sizeof path, "/proc/%d/task/%d/cwd", pid, tid);
             ok = count_link(path, total);
             snprintf(path, sizeof path, "/proc/%d/task/%d/root", pid, tid);
             ok = ok && count_link(path, total);
+            fs_ref = tid != pid ? tid : fs_ref;
+        }
+        if (ok && !exe_seen) { /* one mm per process; the leader's is gone if it exited first */
+            struct stat st;
+            snprintf(path, sizeof path, "/proc/%d/task/%d/exe", pid, tid);
+            exe_seen = stat(path, &st) == 0;
+            ok = count_link(path, total);
         }
     }
     closedir(d);
-    if (ok) {
-        snprintf(path, sizeof path, "/proc/%d/exe", pid);
-        ok = count_link(path, total);
-    }
     return ok;
 }
 
-/* The run's processes: the first membership cgroup's cgroup.procs, else init's descendants; (size_t)-1 when /proc
- * cannot be listed. */
-static size_t run_pids(const struct plan *plan, pid_t init, pid_t **out)
+static struct idset run_set; /* the run's processes found this round */
+static pid_t *run_list;
+static size_t run_n, run_cap;
+
+static void run_add(pid_t pid)
 {
-    static pid_t *pids, *ppids;
-    static size_t cap;
-    size_t n = 0;
+    if (pid <= 0 || !set_add(&run_set, (unsigned long long)pid))
+        return;
+    if (run_n == run_cap) {
+        run_cap = run_cap ? run_cap * 2 : 64;
+        run_list = realloc(run_list, run_cap * sizeof *run_list);
+        if (!run_list)
+            die("out of memory");
+    }
+    run_list[run_n++] = pid;
+}
+
+/* The run's processes from the first membership cgroup (which no process of the server can leave); false when the
+ * plan has none or it cannot be read. */
+static bool cgroup_pids(const struct plan *plan)
+{
     for (size_t i = 0; i < plan->n_cgroups; i++) {
         if (plan->cgroups[i].file != NULL)
             continue;
@@ -324,30 +354,60 @@ static size_t run_pids(const struct plan *plan, pid_t init, pid_t **out)
         snprintf(path, sizeof path, "%s/cgroup.procs", plan->cgroups[i].dir);
         FILE *f = fopen(path, "re");
         if (!f)
-            break;
+            return false;
         int pid;
-        while (fscanf(f, "%d", &pid) == 1) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 256;
-                pids = realloc(pids, cap * sizeof *pids);
-                ppids = realloc(ppids, cap * sizeof *ppids);
-                if (!pids || !ppids)
-                    die("out of memory");
-            }
-            pids[n++] = pid;
-        }
+        while (fscanf(f, "%d", &pid) == 1)
+            run_add(pid);
         fclose(f);
-        if (n > 0) {
-            *out = pids;
-            return n;
-        }
-        break;
+        return run_n > 0;
     }
+    return false;
+}
 
-    /* Every process's parent, then init's descendants by repeated passes (parents are not in pid order). */
+/* Init's descendants through /proc/PID/task/TID/children (a child is listed under the thread that forked it;
+ * orphans are re-parented to init, PID 1 of the namespace or a subreaper). False when the kernel has no children
+ * files (CONFIG_PROC_CHILDREN). */
+static bool children_pids(pid_t init)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", init, init);
+    if (access(path, F_OK) < 0)
+        return false;
+    run_add(init);
+    for (size_t i = 0; i < run_n; i++) {
+        pid_t pid = run_list[i];
+        snprintf(path, sizeof path, "/proc/%d/task", pid);
+        DIR *d = opendir(path);
+        if (!d)
+            continue; /* gone: its children are init's now, or will be seen next round */
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (e->d_name[0] < '1' || e->d_name[0] > '9')
+                continue;
+            snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, atoi(e->d_name));
+            FILE *f = fopen(path, "re");
+            if (!f)
+                continue;
+            int child;
+            while (fscanf(f, "%d", &child) == 1)
+                run_add(child);
+            fclose(f);
+        }
+        closedir(d);
+    }
+    return true;
+}
+
+/* Without children files: every process's parent from /proc/PID/stat, then init's descendants by repeated passes
+ * (parents are not in pid order). False when /proc cannot be listed. */
+static bool scanned_pids(pid_t init)
+{
+    static pid_t *pids, *ppids;
+    static size_t cap;
+    size_t n = 0;
     DIR *d = opendir("/proc");
     if (!d)
-        return (size_t)-1;
+        return false;
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] < '1' || e->d_name[0] > '9')
@@ -379,79 +439,55 @@ static size_t run_pids(const struct plan *plan, pid_t init, pid_t **out)
         n++;
     }
     closedir(d);
-    /* Partition: the run's processes move to the front. */
-    size_t in = 0;
-    for (size_t i = 0; i < n; i++)
-        if (pids[i] == init) {
-            pid_t p = pids[i], pp = ppids[i];
-            pids[i] = pids[in], ppids[i] = ppids[in];
-            pids[in] = p, ppids[in] = pp;
-            in++;
-            break;
-        }
-    if (in == 0)
-        return 0;
-    for (bool grew = true; grew;) {
-        grew = false;
-        for (size_t i = in; i < n; i++) {
-            bool child = false;
-            for (size_t j = 0; j < in && !child; j++)
-                child = ppids[i] == pids[j];
-            if (child) {
-                pid_t p = pids[i], pp = ppids[i];
-                pids[i] = pids[in], ppids[i] = ppids[in];
-                pids[in] = p, ppids[in] = pp;
-                in++;
-                grew = true;
-            }
-        }
+    run_add(init);
+    for (size_t before = 0; before != run_n;) {
+        before = run_n;
+        for (size_t i = 0; i < n; i++)
+            if (set_has(&run_set, (unsigned long long)ppids[i]))
+                run_add(pids[i]);
     }
-    *out = pids;
-    return in;
+    return true;
 }
 
-long long held_unlinked_usage(const struct plan *plan, pid_t init, const char **why, bool *unmapped_cause)
+long long held_unlinked_usage(const struct plan *plan, pid_t init, const char **why, bool *mapped)
 {
     *why = NULL;
-    *unmapped_cause = false;
+    *mapped = false;
     if (!home_known && !learn_home()) {
         *why = "cannot be examined";
         return -1;
     }
-    seen_clear();
-    n_pending = 0;
-    pid_t *pids = NULL;
-    size_t n = run_pids(plan, init, &pids);
-    if (n == (size_t)-1) {
+    set_clear(&seen);
+    set_clear(&run_set);
+    run_n = 0;
+    unmeasured.found = false;
+    if (!cgroup_pids(plan) && !children_pids(init) && !scanned_pids(init)) {
         *why = "cannot be measured: the launcher cannot list the server's processes (/proc is not readable)";
         return -1;
     }
     long long total = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!count_process(pids[i], &total)) {
+    for (size_t i = 0; i < run_n; i++) {
+        if (!count_process(run_list[i], &total)) {
             snprintf(why_buf, sizeof why_buf, "cannot be measured: the launcher may not read the descriptors of the"
-                     " server's process %d (it made itself non-dumpable, or runs a program it may not read)", pids[i]);
+                     " server's process %d (it made itself non-dumpable, or runs a program it may not read)", run_list[i]);
             *why = why_buf;
             return -1;
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        if (!count_maps(pids[i], &total)) {
+    for (size_t i = 0; i < run_n && !unmeasured.found; i++) {
+        if (!count_maps(run_list[i], &total)) {
             snprintf(why_buf, sizeof why_buf, "cannot be measured: the launcher may not read the mappings of the"
-                     " server's process %d (it made itself non-dumpable, or runs a program it may not read)", pids[i]);
+                     " server's process %d (it made itself non-dumpable, or runs a program it may not read)", run_list[i]);
             *why = why_buf;
             return -1;
         }
     }
-    for (size_t i = 0; i < n_pending; i++) {
-        if (seen_has(pending[i].ino))
-            continue;
+    if (unmeasured.found) {
         snprintf(why_buf, sizeof why_buf, "has a deleted file still mapped by the server (pid %d: %s, inode %llu) whose"
                  " size the launcher cannot measure (/proc/%d/map_files needs CAP_CHECKPOINT_RESTORE, which a user's"
-                 " launcher lacks)", pending[i].pid,
-                 pending[i].path, pending[i].ino, pending[i].pid);
+                 " launcher lacks)", unmeasured.pid, unmeasured.path, unmeasured.ino, unmeasured.pid);
         *why = why_buf;
-        *unmapped_cause = true;
+        *mapped = true;
         return -1;
     }
     return total;
