@@ -104,6 +104,7 @@ static struct {
     bool found;
     unsigned long long ino;
     pid_t pid;
+    bool denied; /* map_files refused (no CAP_CHECKPOINT_RESTORE), else the mapping could not be found there */
     char path[160];
 } unmeasured;
 
@@ -184,11 +185,12 @@ static bool count_fds(const char *dir, long long *total)
     return ok;
 }
 
-static void note_unmeasured(pid_t pid, unsigned long long ino, const char *name)
+static void note_unmeasured(pid_t pid, unsigned long long ino, const char *name, bool denied)
 {
     if (unmeasured.found)
         return;
     unmeasured.found = true;
+    unmeasured.denied = denied;
     unmeasured.ino = ino;
     unmeasured.pid = pid;
     size_t j = 0;
@@ -245,9 +247,9 @@ static bool count_maps_of(pid_t pid, const char *maps, long long *total, size_t 
             if (on_home_fs(st.st_dev) && set_add(&seen, (unsigned long long)st.st_ino) && st.st_nlink == 0)
                 *total += (long long)st.st_blocks * 512;
         } else if ((errno != ENOENT && errno != ESRCH) || process_alive(pid)) {
-            /* Not readable (a user's launcher), or the mapping moved between maps and map_files while its process
-             * lives on (a server remapping to slip between the two reads): unmeasured. */
-            note_unmeasured(pid, ino, name_at > 0 ? line + name_at : "?");
+            /* Not readable (a user's launcher); or not there while the process lives on: its leader thread exited
+             * (map_files has no per-thread view), or a server remapped to slip between the two reads. */
+            note_unmeasured(pid, ino, name_at > 0 ? line + name_at : "?", errno == EACCES || errno == EPERM);
         }
     }
     bool ok = !(ferror(f) && (errno == EACCES || errno == EPERM));
@@ -449,10 +451,10 @@ static bool scanned_pids(pid_t init)
     return true;
 }
 
-long long held_unlinked_usage(const struct plan *plan, pid_t init, const char **why, bool *mapped)
+long long held_unlinked_usage(const struct plan *plan, pid_t init, const char **why, int *mapped)
 {
     *why = NULL;
-    *mapped = false;
+    *mapped = 0;
     if (!home_known && !learn_home()) {
         *why = "cannot be examined";
         return -1;
@@ -484,10 +486,12 @@ long long held_unlinked_usage(const struct plan *plan, pid_t init, const char **
     }
     if (unmeasured.found) {
         snprintf(why_buf, sizeof why_buf, "has a deleted file still mapped by the server (pid %d: %s, inode %llu) whose"
-                 " size the launcher cannot measure (/proc/%d/map_files needs CAP_CHECKPOINT_RESTORE, which a user's"
-                 " launcher lacks)", unmeasured.pid, unmeasured.path, unmeasured.ino, unmeasured.pid);
+                 " size the launcher cannot measure (%s)", unmeasured.pid, unmeasured.path, unmeasured.ino,
+                 unmeasured.denied ? "reading /proc/PID/map_files needs CAP_CHECKPOINT_RESTORE, which a user's launcher lacks"
+                                   : "/proc/PID/map_files does not show it: the process's main thread has exited, or the"
+                                     " mapping moved while it was read");
         *why = why_buf;
-        *mapped = true;
+        *mapped = unmeasured.denied ? 2 : 1;
         return -1;
     }
     return total;

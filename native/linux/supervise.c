@@ -238,7 +238,8 @@ static bool home_over_limit(const struct plan *plan, pid_t init, bool walk, cons
         walked = home_usage(&walk_why);
     const char *why = walk_why;
     long long used = walked, held = 0;
-    bool held_cause = false, mapped = false;
+    bool held_cause = false;
+    int mapped = 0;
     if (used >= 0 && init > 0) {
         held = held_unlinked_usage(plan, init, &why, &mapped);
         held_cause = held < 0;
@@ -249,8 +250,9 @@ static bool home_over_limit(const struct plan *plan, pid_t init, bool walk, cons
     if (used < 0 && held_cause)
         fprintf(stderr, "mcp-contain: the server's home %s/%s %s %s; it counts as over its homeSize (server stopped; %s)\n",
                 plan->home.base, plan->home.name, why ? why : "cannot be measured", when,
-                mapped ? "keep a descriptor open on a deleted file the server maps, or launch as root"
-                       : "launch as root, whose supervisor may examine any process of the server");
+                mapped == 2 ? "keep a descriptor open on a deleted file the server maps, or launch as root"
+                : mapped ? "keep a descriptor open on a deleted file the server maps"
+                         : "launch as root, whose supervisor may examine any process of the server");
     else if (used < 0)
         fprintf(stderr, "mcp-contain: the server's home %s/%s %s %s; it counts as over its homeSize (%s)\n",
                 plan->home.base, plan->home.name, why ? why : "cannot be measured", when,

@@ -147,6 +147,69 @@ static void cmd_fill(const struct step *s)
         allowed(s, "bytes=%lu", total);
 }
 
+/* fill-orphan PATH BYTES: fill-unlinked in a grandchild whose parent exits at once (an orphan re-parented to init,
+ * as a double-forked daemon is); it keeps the descriptor until the tree ends. Reports the grandchild's bytes. */
+static void cmd_fill_orphan(const struct step *s)
+{
+    unsigned long max;
+    if (!parse_ulong(s->argv[2], &max)) {
+        error(s, "bad byte count '%s'", s->argv[2]);
+        return;
+    }
+    int p[2];
+    if (pipe(p) < 0) {
+        error(s, "pipe: %s", errno_name(errno));
+        return;
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        error(s, "fork: %s", errno_name(errno));
+        return;
+    }
+    if (child == 0) {
+        if (fork() != 0)
+            _exit(0);
+        close(p[0]);
+        signal(SIGXFSZ, SIG_IGN);
+        int fd = open(s->argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        unsigned long total = 0;
+        static char block[65536];
+        memset(block, 'o', sizeof block);
+        while (fd >= 0 && total < max) {
+            ssize_t n = write(fd, block, max - total < sizeof block ? max - total : sizeof block);
+            if (n <= 0)
+                break;
+            total += (unsigned long)n;
+        }
+        if (fd >= 0) {
+            fsync(fd);
+            unlink(s->argv[1]);
+        }
+        ssize_t w = write(p[1], &total, sizeof total);
+        (void)w;
+        close(p[1]);
+        for (;;)
+            pause();
+    }
+    close(p[1]);
+    waitpid(child, NULL, 0);
+    unsigned long total = 0;
+    if (read(p[0], &total, sizeof total) != (ssize_t)sizeof total) {
+        close(p[0]);
+        error(s, "the orphan did not report");
+        return;
+    }
+    close(p[0]);
+    allowed(s, "bytes=%lu", total);
+}
+
+/* undumpable: PR_SET_DUMPABLE 0, as ssh-agent does: from now on this process's /proc entries (fd, maps) belong to root,
+ * and a supervisor of the same uid without CAP_SYS_PTRACE over it may not read them. */
+static void cmd_undumpable(const struct step *s)
+{
+    outcome(s, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl");
+}
+
 /* held-ordinary BYTES: the deleted-looking mappings every runtime makes, each BYTES and touched, kept until exit: a
  * memfd ("/memfd:... (deleted)"), an anonymous shared mapping ("/dev/zero (deleted)") and a SysV segment removed
  * while attached ("/SYSV... (deleted)"). None is on the home's filesystem. A refused SysV segment is reported, not an
@@ -405,6 +468,9 @@ const struct command limit_commands[] = {
     {"fill-unlinked", 2, 2, "PATH MAX_BYTES  (the same, unlinked but held open until exit)", cmd_fill},
     {"held-ordinary", 1, 1, "BYTES  (a memfd, a shared anonymous mapping, a removed SysV segment: kept until exit)",
      cmd_held_ordinary},
+    {"fill-orphan", 2, 2, "PATH MAX_BYTES  (fill-unlinked in an orphaned grandchild that holds it until the tree ends)",
+     cmd_fill_orphan},
+    {"undumpable", 0, 0, "(PR_SET_DUMPABLE 0: our /proc entries become root's)", cmd_undumpable},
     {"fill-mapped", 2, 2, "PATH MAX_BYTES  (the same, unlinked, mapped shared and the descriptor closed)", cmd_fill},
     {"fsize-signal", 2, 2, "PATH BYTES  (SIGXFSZ at its default action)", cmd_fsize_signal},
     {NULL, 0, 0, NULL, NULL},

@@ -166,6 +166,21 @@ class ResourceCountersIT {
                 : java.util.Optional.empty();
     }
 
+    /** FILES files of 8 MiB written by the probe's COMMAND in the home (after PR_SET_DUMPABLE 0 if UNDUMPABLE), then 3 s of sleep. */
+    private static RunResult held(EscapeSuite suite, Identity id, String isolation, Path profile, String command, int files,
+            boolean undumpable) {
+        Launch launch = suite.launch(id, "home-held").profile(profile.toString()).option("--isolation", isolation);
+        String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
+        Steps steps = Steps.of();
+        if (undumpable) {
+            steps.add("undumpable", "undumpable");
+        }
+        for (int i = 0; i < files; i++) {
+            steps.add("f" + i, command, home + "/held-" + i, 8 * MIB);
+        }
+        return launch.probe(steps.add("wait", "sleep", 3)).run();
+    }
+
     /**
      * Red team, homeSize variant: files unlinked but still held. The walk sees names only, so a server used to write
      * a file, unlink it and keep a descriptor (or a shared mapping, descriptor closed): eight 8 MiB files, each
@@ -183,20 +198,13 @@ class ResourceCountersIT {
         return suite.identities().stream().flatMap(id -> Stream.of("full", "landlock").map(isolation -> {
             Lazy<Path> tight = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\"", isolation));
             Lazy<Path> roomy = Lazy.of(() -> profile(suite, "home-128m", "\"homeSize\": \"128M\", \"fileSize\": \"1G\"", isolation));
-            java.util.function.BiFunction<Path, String, RunResult> held = (profile, command) -> {
-                Launch launch = suite.launch(id, "home-held").profile(profile.toString()).option("--isolation", isolation);
-                String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
-                Steps steps = Steps.of();
-                int files = command.equals("fill-mapped") ? 3 : 8;
-                for (int i = 0; i < files; i++) {
-                    steps.add("f" + i, command, home + "/held-" + i, 8 * MIB);
-                }
-                return launch.probe(steps.add("wait", "sleep", 3)).run();
-            };
-            Lazy<RunResult> open = Lazy.of(() -> held.apply(tight.get(), "fill-unlinked"));
-            Lazy<RunResult> openControl = Lazy.of(() -> held.apply(roomy.get(), "fill-unlinked"));
-            Lazy<RunResult> mapped = Lazy.of(() -> held.apply(tight.get(), "fill-mapped"));
-            Lazy<RunResult> mappedRoomy = Lazy.of(() -> held.apply(roomy.get(), "fill-mapped"));
+            Lazy<RunResult> open = Lazy.of(() -> held(suite, id, isolation, tight.get(), "fill-unlinked", 8, false));
+            Lazy<RunResult> openControl = Lazy.of(() -> held(suite, id, isolation, roomy.get(), "fill-unlinked", 8, false));
+            Lazy<RunResult> mapped = Lazy.of(() -> held(suite, id, isolation, tight.get(), "fill-mapped", 3, false));
+            Lazy<RunResult> mappedRoomy = Lazy.of(() -> held(suite, id, isolation, roomy.get(), "fill-mapped", 3, false));
+            Lazy<RunResult> orphans = Lazy.of(() -> held(suite, id, isolation, tight.get(), "fill-orphan", 3, false));
+            Lazy<RunResult> orphansRoomy = Lazy.of(() -> held(suite, id, isolation, roomy.get(), "fill-orphan", 3, false));
+            Lazy<RunResult> undumpable = Lazy.of(() -> held(suite, id, isolation, tight.get(), "fill-unlinked", 3, true));
             Lazy<RunResult> ordinary = Lazy.of(() -> {
                 Launch launch = suite.launch(id, "home-held-ok").profile(tight.get().toString()).option("--isolation", isolation);
                 String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
@@ -250,6 +258,37 @@ class ResourceCountersIT {
                 } else {
                     r.assertExit(137);
                     assertTrue(r.stderr().contains("has a deleted file still mapped by the server"), r::toString);
+                }
+            }));
+            tests.add(Named.test(id, isolation + ": three 8 MiB files held by orphaned grandchildren (re-parented to init): stopped (137)", () -> {
+                RunResult r = orphans.get();
+                r.assertExit(137);
+                assertEquals(8 * MIB, r.assertAllowed("f0").longField("bytes"));
+                assertTrue(r.find("wait").isEmpty(), () -> "not stopped while they held them\n" + r);
+                long[] n = heldStop(r, 16 * MIB).orElseThrow(() -> new AssertionError("no held-bytes stop message\n" + r));
+                assertTrue(n[0] > 16 * MIB && n[1] >= 8 * MIB, () -> n[0] + " / " + n[1] + "\n" + r);
+            }));
+            tests.add(Named.test(id, isolation + ": control: the same orphans under a 128 MiB homeSize run to the end", () -> {
+                RunResult r = orphansRoomy.get();
+                r.assertExit(0);
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(8 * MIB, r.assertAllowed("f" + i).longField("bytes"));
+                }
+                r.assertAllowed("wait");
+            }));
+            tests.add(Named.test(id, isolation + ": a server that made itself non-dumpable and holds three 8 MiB unlinked files: stopped (137)", () -> {
+                RunResult r = undumpable.get();
+                r.assertExit(137);
+                r.assertAllowed("undumpable");
+                assertEquals(8 * MIB, r.assertAllowed("f0").longField("bytes"));
+                assertTrue(r.find("wait").isEmpty(), () -> "not stopped while it held them\n" + r);
+                if (id.root()) {
+                    // root's supervisor reads any process's /proc: the bytes are counted
+                    assertTrue(heldStop(r, 16 * MIB).isPresent(), r::toString);
+                } else {
+                    // /proc/PID/fd of a non-dumpable process is root's: a user's supervisor may not look, which counts as over
+                    assertTrue(r.stderr().contains("cannot be measured: the launcher may not read the descriptors of the server's process")
+                            && r.stderr().contains("it counts as over its homeSize (server stopped; launch as root"), r::toString);
                 }
             }));
             tests.add(Named.test(id, isolation + ": control: a 1 MiB unlinked temp file held open and memfd, shared anonymous and SysV mappings keep running", () -> {
