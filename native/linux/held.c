@@ -6,7 +6,7 @@
  * the home's filesystem with no link left (st_nlink == 0) that the process reaches through
  *
  *   - a descriptor of any of its fd tables (/proc/PID/fd, and /proc/PID/task/TID/fd of a thread cloned without
- *     CLONE_FILES), stat'ed through the magic link;
+ *     CLONE_FILES), stat'ed through the magic link when the kernel names it "(deleted)";
  *   - its working directory, root and executable (/proc/PID/{cwd,root,exe}, per thread for cwd/root where the
  *     thread has its own fs_struct);
  *   - a file mapping, /proc/PID/maps lines ending in " (deleted)" on the home's device, stat'ed through
@@ -149,12 +149,46 @@ static bool on_home_fs(dev_t dev)
     return dev == home_dev || dev == home_sb_dev;
 }
 
-/* Counts PATH (a /proc magic link) when it is a file of the home's filesystem with no link left. Returns false
- * with errno when the supervisor may not look (EACCES/EPERM); a holder that went away (ENOENT, ESRCH) is fine. */
+static const char deleted_suffix[] = " (deleted)";
+
+/* The kernel names a file whose dentry no longer has a name "PATH (deleted)": every file with no link left, since
+ * unlink and rename-over unhash the dentry an open file holds (handle-based opens, whose dentries are never
+ * hashed, are denied by seccomp). A name too long for the buffer counts as deleted. */
+static bool named_deleted(const char *text, size_t len, bool whole)
+{
+    size_t n = sizeof deleted_suffix - 1;
+    return !whole || (len >= n && memcmp(text + len - n, deleted_suffix, n) == 0);
+}
+
+/* The attributes the kernel has, without asking a network or FUSE filesystem again (AT_STATX_DONT_SYNC). */
+static int stat_cached(int dirfd, const char *path, struct stat *st)
+{
+    struct statx sx;
+    if (statx(dirfd, path, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_NLINK | STATX_INO | STATX_BLOCKS, &sx) < 0)
+        return -1;
+    memset(st, 0, sizeof *st);
+    st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+    st->st_ino = (ino_t)sx.stx_ino;
+    st->st_nlink = sx.stx_nlink;
+    st->st_blocks = (blkcnt_t)sx.stx_blocks;
+    st->st_mode = sx.stx_mode;
+    return 0;
+}
+
+/* Counts PATH (a /proc magic link: descriptor, cwd, root, exe) when it is a file of the home's filesystem with no
+ * link left. Only a link named "(deleted)" is stat'ed: a linked file is the walk's, and a stat of every descriptor
+ * could wait on a hung network filesystem. Returns false when the supervisor may not look (EACCES/EPERM); a holder
+ * that went away (ENOENT, ESRCH) is fine. */
 static bool count_link_at(int dirfd, const char *path, long long *total)
 {
+    char text[4096 + 64];
+    ssize_t len = readlinkat(dirfd, path, text, sizeof text);
+    if (len < 0)
+        return !(errno == EACCES || errno == EPERM);
+    if (!named_deleted(text, (size_t)len, (size_t)len < sizeof text))
+        return true;
     struct stat st;
-    if (fstatat(dirfd, path, &st, 0) < 0)
+    if (stat_cached(dirfd, path, &st) < 0)
         return !(errno == EACCES || errno == EPERM);
     if (!on_home_fs(st.st_dev))
         return true;
@@ -234,16 +268,15 @@ static bool count_maps_of(pid_t pid, const char *maps, long long *total, size_t 
             continue;
         if (!on_home_fs(makedev(major, minor)))
             continue;
-        static const char deleted[] = " (deleted)";
         /* A name still linked is the walk's; one too long for the buffer is treated as deleted (fail closed). */
-        if (whole && (len < sizeof deleted - 1 || strcmp(line + len - (sizeof deleted - 1), deleted) != 0))
+        if (!named_deleted(line, len, whole))
             continue;
         if (set_has(&seen, ino)) /* a descriptor, cwd or executable of the run reaches it: measured there */
             continue;
         char mf[128];
         snprintf(mf, sizeof mf, "/proc/%d/map_files/%lx-%lx", pid, start, end);
         struct stat st;
-        if (stat(mf, &st) == 0) {
+        if (stat_cached(AT_FDCWD, mf, &st) == 0) {
             if (on_home_fs(st.st_dev) && set_add(&seen, (unsigned long long)st.st_ino) && st.st_nlink == 0)
                 *total += (long long)st.st_blocks * 512;
         } else if ((errno != ENOENT && errno != ESRCH) || process_alive(pid)) {
@@ -318,9 +351,9 @@ static bool count_process(pid_t pid, long long *total)
             fs_ref = tid != pid ? tid : fs_ref;
         }
         if (ok && !exe_seen) { /* one mm per process; the leader's is gone if it exited first */
-            struct stat st;
+            char target[16];
             snprintf(path, sizeof path, "/proc/%d/task/%d/exe", pid, tid);
-            exe_seen = stat(path, &st) == 0;
+            exe_seen = readlink(path, target, sizeof target) >= 0;
             ok = count_link(path, total);
         }
     }
