@@ -96,7 +96,8 @@ static void set_clear(struct idset *set)
     set->n = 0;
 }
 
-/* Inodes of the home's filesystem seen this round (counted when unlinked; linked ones only resolve mappings). */
+/* Inodes of the home's filesystem seen this round under a "(deleted)" name, counted once (those still linked elsewhere
+ * are the walk's); a mapping of one of them is measured already. */
 static struct idset seen;
 
 /* The first deleted mapping of the round that could not be measured (nothing else of the run reaches its inode). */
@@ -233,11 +234,57 @@ static void note_unmeasured(pid_t pid, unsigned long long ino, const char *name,
     unmeasured.path[j] = 0;
 }
 
-static bool process_alive(pid_t pid)
+/* One line of /proc/PID/maps: the range, the device, the inode, where the name starts (0: none). */
+struct map_line {
+    unsigned long start, end;
+    dev_t dev;
+    unsigned long long ino;
+    int name_at;
+};
+
+static bool parse_map_line(const char *line, struct map_line *m)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/maps", pid);
-    return access(path, F_OK) == 0;
+    unsigned long offset;
+    unsigned major, minor;
+    char perms[8];
+    m->name_at = 0;
+    if (sscanf(line, "%lx-%lx %7s %lx %x:%x %llu %n", &m->start, &m->end, perms, &offset, &major, &minor, &m->ino,
+               &m->name_at) < 7 || m->ino == 0)
+        return false;
+    m->dev = makedev(major, minor);
+    return true;
+}
+
+/* Stats the mapping START-END of PID through map_files: 0 with *ST, else the errno. */
+static int stat_mapping(pid_t pid, const struct map_line *m, struct stat *st)
+{
+    char mf[128];
+    snprintf(mf, sizeof mf, "/proc/%d/map_files/%lx-%lx", pid, m->start, m->end);
+    return stat_cached(AT_FDCWD, mf, st) == 0 ? 0 : errno;
+}
+
+/* map_files had no entry for a mapping maps listed: the process may have exited or unmapped it since (fine), or moved
+ * it (a server remapping to slip between the two reads), or map_files cannot show it (the leader thread has exited).
+ * Reads MAPS again for the same inode: 0 gone, 1 found and stat'ed into *ST, -1 still mapped but not measurable. */
+static int mapping_again(pid_t pid, const char *maps, const struct map_line *was, struct stat *st)
+{
+    FILE *f = fopen(maps, "re");
+    if (!f)
+        return errno == ENOENT || errno == ESRCH ? 0 : -1;
+    char line[512];
+    int found = 0;
+    while (found == 0 && fgets(line, sizeof line, f)) {
+        struct map_line m;
+        if (parse_map_line(line, &m) && m.ino == was->ino && m.dev == was->dev)
+            found = stat_mapping(pid, &m, st) == 0 ? 1 : -1;
+        if (!strchr(line, '\n')) { /* the rest of a long line */
+            int c;
+            while ((c = fgetc(f)) != EOF && c != '\n')
+                ;
+        }
+    }
+    fclose(f);
+    return found;
 }
 
 /* Deleted file mappings on the home's device, from one task's maps; *LINES counts what it listed. */
@@ -258,32 +305,21 @@ static bool count_maps_of(pid_t pid, const char *maps, long long *total, size_t 
             while ((c = fgetc(f)) != EOF && c != '\n')
                 ;
         }
-        unsigned long start, end, offset;
-        unsigned major, minor;
-        unsigned long long ino;
-        char perms[8];
-        int name_at = 0;
-        if (sscanf(line, "%lx-%lx %7s %lx %x:%x %llu %n", &start, &end, perms, &offset, &major, &minor, &ino,
-                   &name_at) < 7 || ino == 0)
-            continue;
-        if (!on_home_fs(makedev(major, minor)))
+        struct map_line m;
+        if (!parse_map_line(line, &m) || !on_home_fs(m.dev))
             continue;
         /* A name still linked is the walk's; one too long for the buffer is treated as deleted (fail closed). */
         if (!named_deleted(line, len, whole))
             continue;
-        if (set_has(&seen, ino)) /* a descriptor, cwd or executable of the run reaches it: measured there */
+        if (set_has(&seen, m.ino)) /* a descriptor, cwd or executable of the run reaches it: measured there */
             continue;
-        char mf[128];
-        snprintf(mf, sizeof mf, "/proc/%d/map_files/%lx-%lx", pid, start, end);
         struct stat st;
-        if (stat_cached(AT_FDCWD, mf, &st) == 0) {
-            if (on_home_fs(st.st_dev) && set_add(&seen, (unsigned long long)st.st_ino) && st.st_nlink == 0)
-                *total += (long long)st.st_blocks * 512;
-        } else if ((errno != ENOENT && errno != ESRCH) || process_alive(pid)) {
-            /* Not readable (a user's launcher); or not there while the process lives on: its leader thread exited
-             * (map_files has no per-thread view), or a server remapped to slip between the two reads. */
-            note_unmeasured(pid, ino, name_at > 0 ? line + name_at : "?", errno == EACCES || errno == EPERM);
-        }
+        int err = stat_mapping(pid, &m, &st);
+        int state = err == 0 ? 1 : err == EACCES || err == EPERM ? -1 : mapping_again(pid, maps, &m, &st);
+        if (state > 0 && on_home_fs(st.st_dev) && set_add(&seen, (unsigned long long)st.st_ino) && st.st_nlink == 0)
+            *total += (long long)st.st_blocks * 512;
+        else if (state < 0)
+            note_unmeasured(pid, m.ino, m.name_at > 0 ? line + m.name_at : "?", err == EACCES || err == EPERM);
     }
     bool ok = !(ferror(f) && (errno == EACCES || errno == EPERM));
     fclose(f);
