@@ -326,28 +326,49 @@ static bool count_maps_of(pid_t pid, const char *maps, long long *total, size_t 
     return ok;
 }
 
-/* The process's mappings: /proc/PID/maps is empty once the leader thread has exited while others run on (they
- * share one mm), so the first task whose maps lists anything is read. */
+/* A task that holds nothing any more: gone, a zombie (its descriptors were closed before it became one), or exiting
+ * (PF_EXITING: its mm is gone, its descriptors are being closed). The kernel makes the /proc entries of a task
+ * without an mm root's, so a user's supervisor is refused there: that refusal hides nothing. */
+static bool task_gone(pid_t pid, pid_t tid)
+{
+    char path[96], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT || errno == ESRCH;
+    ssize_t len = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (len <= 0)
+        return len == 0 || errno == ESRCH;
+    buf[len] = 0;
+    char *close_paren = strrchr(buf, ')');
+    char state;
+    int ppid, pgrp, session, tty, tpgid;
+    unsigned flags;
+    if (!close_paren || sscanf(close_paren + 1, " %c %d %d %d %d %d %u", &state, &ppid, &pgrp, &session, &tty, &tpgid,
+                               &flags) != 7)
+        return false;
+    return state == 'Z' || state == 'X' || state == 'x' || (flags & 0x00000004U /* PF_EXITING */);
+}
+
+/* The process's mappings, read through its first task that has any (one mm for all its threads; the leader's
+ * entries are empty, and root's, once the leader thread has exited while others run on). */
 static bool count_maps(pid_t pid, long long *total)
 {
     char path[96];
-    size_t lines = 0;
-    snprintf(path, sizeof path, "/proc/%d/maps", pid);
-    if (!count_maps_of(pid, path, total, &lines))
-        return false;
-    if (lines > 0)
-        return true;
     snprintf(path, sizeof path, "/proc/%d/task", pid);
     DIR *d = opendir(path);
     if (!d)
         return !(errno == EACCES || errno == EPERM);
     bool ok = true;
+    size_t lines = 0;
     struct dirent *e;
     while (ok && lines == 0 && (e = readdir(d))) {
         if (e->d_name[0] < '1' || e->d_name[0] > '9')
             continue;
-        snprintf(path, sizeof path, "/proc/%d/task/%d/maps", pid, atoi(e->d_name));
-        ok = count_maps_of(pid, path, total, &lines);
+        pid_t tid = atoi(e->d_name);
+        snprintf(path, sizeof path, "/proc/%d/task/%d/maps", pid, tid);
+        ok = count_maps_of(pid, path, total, &lines) || task_gone(pid, tid);
     }
     closedir(d);
     return ok;
@@ -355,7 +376,8 @@ static bool count_maps(pid_t pid, long long *total)
 
 /* One process: its fd tables, cwd and root per distinct fs_struct, executable (mappings come later, once every
  * descriptor is known). Threads share their leader's tables unless cloned without CLONE_FILES / CLONE_FS; kcmp
- * says which, compared with the leader and with the last table walked (a leader that exited has none). */
+ * says which, compared with the leader and with the last table walked (a leader that exited has none). A task the
+ * supervisor is refused is fine only when it holds nothing any more (task_gone). */
 static bool count_process(pid_t pid, long long *total)
 {
     char path[96];
@@ -374,24 +396,26 @@ static bool count_process(pid_t pid, long long *total)
                                         && (!files_ref || syscall(SYS_kcmp, files_ref, tid, KCMP_FILES, 0, 0) != 0));
         bool own_fs = tid == pid || (syscall(SYS_kcmp, pid, tid, KCMP_FS, 0, 0) != 0
                                      && (!fs_ref || syscall(SYS_kcmp, fs_ref, tid, KCMP_FS, 0, 0) != 0));
+        bool task_ok = true;
         if (own_files) {
             snprintf(path, sizeof path, "/proc/%d/task/%d/fd", pid, tid);
-            ok = count_fds(path, total);
+            task_ok = count_fds(path, total);
             files_ref = tid != pid ? tid : files_ref;
         }
-        if (ok && own_fs) {
+        if (task_ok && own_fs) {
             snprintf(path, sizeof path, "/proc/%d/task/%d/cwd", pid, tid);
-            ok = count_link(path, total);
+            task_ok = count_link(path, total);
             snprintf(path, sizeof path, "/proc/%d/task/%d/root", pid, tid);
-            ok = ok && count_link(path, total);
+            task_ok = task_ok && count_link(path, total);
             fs_ref = tid != pid ? tid : fs_ref;
         }
-        if (ok && !exe_seen) { /* one mm per process; the leader's is gone if it exited first */
+        if (task_ok && !exe_seen) { /* one mm per process; the leader's is gone if it exited first */
             char target[16];
             snprintf(path, sizeof path, "/proc/%d/task/%d/exe", pid, tid);
             exe_seen = readlink(path, target, sizeof target) >= 0;
-            ok = count_link(path, total);
+            task_ok = count_link(path, total);
         }
+        ok = task_ok || task_gone(pid, tid);
     }
     closedir(d);
     return ok;
