@@ -228,23 +228,26 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
 }
 
 /* The home over its limit: said once on stderr, then the tree is stopped like any other end. Before the start
- * (INIT 0) the walk alone; while the server runs, the walk (repeated only when WALK: the filesystem moved) plus the
- * files of the home's filesystem that the run's processes hold with no name left (held.c), looked at every time. */
+ * (INIT 0) the walk alone; while the server runs, the files of the home's filesystem that the run's processes hold
+ * with no name left (held.c), looked at every time, plus the walk, repeated when WALK (the filesystem moved) or
+ * when the held bytes changed. */
 static bool home_over_limit(const struct plan *plan, pid_t init, bool walk, const char *when)
 {
-    static long long walked = -1;
+    static long long walked = -1, last_held = 0;
     static const char *walk_why;
-    if (walk || init <= 0 || walked < 0)
-        walked = home_usage(&walk_why);
-    const char *why = walk_why;
-    long long used = walked, held = 0;
-    bool held_cause = false;
+    const char *held_why = NULL;
+    long long held = 0;
     int mapped = 0;
-    if (used >= 0 && init > 0) {
-        held = held_unlinked_usage(plan, init, &why, &mapped);
-        held_cause = held < 0;
-        used = held < 0 ? -1 : used + held;
-    }
+    if (init > 0)
+        held = held_unlinked_usage(plan, init, &held_why, &mapped);
+    /* Held bytes that moved without a block moving are a file unlinked (or linked again) since the walk, which the
+     * walk then counted by its name: walk again, or it would be counted twice. */
+    if (walk || init <= 0 || walked < 0 || held != last_held)
+        walked = home_usage(&walk_why);
+    last_held = held;
+    bool held_cause = walked >= 0 && held < 0;
+    const char *why = held_cause ? held_why : walk_why;
+    long long used = walked < 0 || held < 0 ? -1 : walked + held;
     if (used >= 0 && (unsigned long long)used <= plan->home.limit)
         return false;
     if (used < 0 && held_cause)

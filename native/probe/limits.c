@@ -127,7 +127,9 @@ static void cmd_fill(const struct step *s)
     }
     if (!err && fsync(fd) < 0)
         err = errno;
-    if (strcmp(s->argv[0], "fill-unlinked") == 0) {
+    if (strcmp(s->argv[0], "fill-unlinked") == 0 || strcmp(s->argv[0], "fill-unlinked-late") == 0) {
+        if (strcmp(s->argv[0], "fill-unlinked-late") == 0)
+            sleep_ms(600); /* long enough for a look to count the file by its name first */
         unlink(s->argv[1]); /* the name goes, the descriptor (and the blocks) stay until we exit */
     } else if (mapped) {
         /* The name goes, then the descriptor: only a shared mapping keeps the blocks until we exit. */
@@ -471,6 +473,7 @@ const struct command limit_commands[] = {
     {"fill-orphan", 2, 2, "PATH MAX_BYTES  (fill-unlinked in an orphaned grandchild that holds it until the tree ends)",
      cmd_fill_orphan},
     {"undumpable", 0, 0, "(PR_SET_DUMPABLE 0: our /proc entries become root's)", cmd_undumpable},
+    {"fill-unlinked-late", 2, 2, "PATH MAX_BYTES  (fill-unlinked, the name removed 600 ms after the writes)", cmd_fill},
     {"fill-mapped", 2, 2, "PATH MAX_BYTES  (the same, unlinked, mapped shared and the descriptor closed)", cmd_fill},
     {"fsize-signal", 2, 2, "PATH BYTES  (SIGXFSZ at its default action)", cmd_fsize_signal},
     {NULL, 0, 0, NULL, NULL},

@@ -205,6 +205,11 @@ class ResourceCountersIT {
             Lazy<RunResult> orphans = Lazy.of(() -> held(suite, id, isolation, tight.get(), "fill-orphan", 3, false));
             Lazy<RunResult> orphansRoomy = Lazy.of(() -> held(suite, id, isolation, roomy.get(), "fill-orphan", 3, false));
             Lazy<RunResult> undumpable = Lazy.of(() -> held(suite, id, isolation, tight.get(), "fill-unlinked", 3, true));
+            Lazy<RunResult> late = Lazy.of(() -> {
+                Launch launch = suite.launch(id, "home-held-late").profile(tight.get().toString()).option("--isolation", isolation);
+                String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
+                return launch.probe(Steps.of().add("temp", "fill-unlinked-late", home + "/temp", 10 * MIB).add("wait", "sleep", 2)).run();
+            });
             Lazy<RunResult> ordinary = Lazy.of(() -> {
                 Launch launch = suite.launch(id, "home-held-ok").profile(tight.get().toString()).option("--isolation", isolation);
                 String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
@@ -290,6 +295,12 @@ class ResourceCountersIT {
                     assertTrue(r.stderr().contains("cannot be measured: the launcher may not read the descriptors of the server's process")
                             && r.stderr().contains("it counts as over its homeSize (server stopped; launch as root"), r::toString);
                 }
+            }));
+            tests.add(Named.test(id, isolation + ": control: a 10 MiB temp file, counted by its name, then unlinked while in use: counted once, keeps running under 16 MiB", () -> {
+                RunResult r = late.get();
+                r.assertExit(0);
+                assertEquals(10 * MIB, r.assertAllowed("temp").longField("bytes"));
+                r.assertAllowed("wait");
             }));
             tests.add(Named.test(id, isolation + ": control: a 1 MiB unlinked temp file held open and memfd, shared anonymous and SysV mappings keep running", () -> {
                 RunResult r = ordinary.get();
