@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -105,6 +106,7 @@ static void cmd_fill(const struct step *s)
     }
     signal(SIGXFSZ, SIG_IGN);
     bool mapped = strcmp(s->argv[0], "fill-mapped") == 0; /* a shared mapping needs a readable descriptor */
+    bool inflight = strcmp(s->argv[0], "fill-inflight") == 0;
     int fd = open(s->argv[1], (mapped ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
         denied_errno(s, errno, "at=open");
@@ -131,6 +133,32 @@ static void cmd_fill(const struct step *s)
         if (strcmp(s->argv[0], "fill-unlinked-late") == 0)
             sleep_ms(600); /* long enough for a look to count the file by its name first */
         unlink(s->argv[1]); /* the name goes, the descriptor (and the blocks) stay until we exit */
+    } else if (inflight) {
+        /* The name goes, the descriptor is sent on a socketpair nobody reads, then closed: only the message in
+         * flight holds the blocks (both ends stay open until we exit). */
+        unlink(s->argv[1]);
+        int sv[2];
+        if (!err && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+            err = errno;
+        if (!err) {
+            char byte = 'f';
+            struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+            union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+            } control;
+            memset(&control, 0, sizeof control);
+            struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                                 .msg_controllen = sizeof control.buf};
+            struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+            c->cmsg_level = SOL_SOCKET;
+            c->cmsg_type = SCM_RIGHTS;
+            c->cmsg_len = CMSG_LEN(sizeof(int));
+            memcpy(CMSG_DATA(c), &fd, sizeof fd);
+            if (sendmsg(sv[0], &msg, 0) < 0)
+                err = errno;
+        }
+        close(fd);
     } else if (mapped) {
         /* The name goes, then the descriptor: only a shared mapping keeps the blocks until we exit. */
         unlink(s->argv[1]);
@@ -474,6 +502,7 @@ const struct command limit_commands[] = {
      cmd_fill_orphan},
     {"undumpable", 0, 0, "(PR_SET_DUMPABLE 0: our /proc entries become root's)", cmd_undumpable},
     {"fill-unlinked-late", 2, 2, "PATH MAX_BYTES  (fill-unlinked, the name removed 600 ms after the writes)", cmd_fill},
+    {"fill-inflight", 2, 2, "PATH MAX_BYTES  (the same, unlinked, sent on an unread socketpair and closed)", cmd_fill},
     {"fill-mapped", 2, 2, "PATH MAX_BYTES  (the same, unlinked, mapped shared and the descriptor closed)", cmd_fill},
     {"fsize-signal", 2, 2, "PATH BYTES  (SIGXFSZ at its default action)", cmd_fsize_signal},
     {NULL, 0, 0, NULL, NULL},
