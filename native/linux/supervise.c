@@ -234,6 +234,7 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
 static bool home_over_limit(const struct plan *plan, pid_t init, bool walk, const char *when)
 {
     static long long walked = -1, last_held = 0;
+    static bool confirming;
     static const char *walk_why;
     const char *held_why = NULL;
     long long held = 0;
@@ -250,6 +251,14 @@ static bool home_over_limit(const struct plan *plan, pid_t init, bool walk, cons
     long long used = walked < 0 || held < 0 ? -1 : walked + held;
     if (used >= 0 && (unsigned long long)used <= plan->home.limit)
         return false;
+    /* Over, or not measurable: look once more before stopping, walk included, so that a file caught between the two
+     * measures (linked again after the held look, an exit between reads) is not taken for data. */
+    if (init > 0 && !confirming) {
+        confirming = true;
+        bool over = home_over_limit(plan, init, true, when);
+        confirming = false;
+        return over;
+    }
     if (used < 0 && held_cause)
         fprintf(stderr, "mcp-contain: the server's home %s/%s %s %s; it counts as over its homeSize (server stopped; %s)\n",
                 plan->home.base, plan->home.name, why ? why : "cannot be measured", when,

@@ -188,9 +188,12 @@ class ResourceCountersIT {
      * for as long as it ran. Now every check also counts, once per inode, the files of the home's filesystem with no
      * link left that the run's processes hold (descriptors of every fd table, cwd, executable, mappings). A deleted
      * mapping the supervisor cannot stat (a user's launcher may not read /proc/PID/map_files) counts as over the
-     * limit. Controls: the same writes under a 128 MiB homeSize run to the end; a small unlinked temp file and the
-     * deleted-looking mappings every runtime makes (memfd, shared anonymous, SysV: not on the home's filesystem) do
-     * not stop the server. Both isolations: the supervisor sees the home through its own mount, never the server's.
+     * limit, and so does a process it may not examine (non-dumpable, under a user's launcher). Also held by orphaned
+     * grandchildren (found through init). Controls: the same writes under a 128 MiB homeSize run to the end; a 10 MiB
+     * temp file counted by its name and then unlinked while in use is counted once; a small unlinked temp file and
+     * the deleted-looking mappings every runtime makes (memfd, shared anonymous, SysV: not on the home's filesystem)
+     * do not stop the server. Both isolations: the supervisor sees the home through its own mount, never the
+     * server's.
      */
     @TestFactory
     Stream<DynamicNode> homeSizeUnlinkedFilesHeldOpen() {
