@@ -192,6 +192,12 @@ long long home_usage(const char **why);
 bool home_fs_changed(void);
 int home_descriptor(void);
 
+/* held.c */
+/* Bytes in files of the home's filesystem that no name reaches but the run's processes still hold (descriptors,
+ * cwd, mappings), or -1 with *WHY when that cannot be measured (counts as over the limit). *MAPPED: 0, or the cause
+ * was a deleted mapping the launcher could not stat: 2 because map_files is refused to it, 1 for another reason. */
+long long held_unlinked_usage(const struct plan *plan, pid_t init, const char **why, int *mapped);
+
 /* userns.c */
 void userns_open_sysctl_dir(const struct plan *plan);
 void userns_enter_own(const struct plan *plan, int ready_fd, int mapped_fd);

@@ -234,23 +234,59 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
     _exit(code); /* as PID 1, our exit makes the kernel kill whatever is left in the namespace */
 }
 
-/* The home over its limit: said once on stderr, then the tree is stopped like any other end. */
-static bool home_over_limit(const struct plan *plan, const char *when)
+/* The home over its limit: said once on stderr, then the tree is stopped like any other end. Before the start
+ * (INIT 0) the walk alone; while the server runs, the files of the home's filesystem that the run's processes hold
+ * with no name left (held.c), looked at every time, plus the walk, repeated when WALK (the filesystem moved) or
+ * when the held bytes changed. */
+static bool home_over_limit(const struct plan *plan, pid_t init, bool walk, const char *when)
 {
-    const char *why = NULL;
-    long long used = home_usage(&why);
+    static long long walked = -1, last_held = 0;
+    static bool confirming;
+    static const char *walk_why;
+    const char *held_why = NULL;
+    long long held = 0;
+    int mapped = 0;
+    if (init > 0)
+        held = held_unlinked_usage(plan, init, &held_why, &mapped);
+    /* Held bytes that moved without a block moving are a file unlinked (or linked again) since the walk, which the
+     * walk then counted by its name: walk again, or it would be counted twice. */
+    if (walk || init <= 0 || walked < 0 || held != last_held)
+        walked = home_usage(&walk_why);
+    last_held = held;
+    bool held_cause = walked >= 0 && held < 0;
+    const char *why = held_cause ? held_why : walk_why;
+    long long used = walked < 0 || held < 0 ? -1 : walked + held;
     if (used >= 0 && (unsigned long long)used <= plan->home.limit)
         return false;
-    if (used < 0)
+    /* Over, or not measurable: look once more before stopping, walk included, so that a file caught between the two
+     * measures (linked again after the held look, an exit between reads) is not taken for data. */
+    if (init > 0 && !confirming) {
+        confirming = true;
+        bool over = home_over_limit(plan, init, true, when);
+        confirming = false;
+        return over;
+    }
+    if (used < 0 && held_cause)
+        fprintf(stderr, "mcp-contain: the server's home %s/%s %s %s; it counts as over its homeSize (server stopped; %s)\n",
+                plan->home.base, plan->home.name, why ? why : "cannot be measured", when,
+                mapped == 2 ? "keep a descriptor open on a deleted file the server maps, or launch as root"
+                : mapped ? "keep a descriptor open on a deleted file the server maps"
+                         : "launch as root, whose supervisor may examine any process of the server");
+    else if (used < 0)
         fprintf(stderr, "mcp-contain: the server's home %s/%s %s %s; it counts as over its homeSize (%s)\n",
                 plan->home.base, plan->home.name, why ? why : "cannot be measured", when,
                 *when == 'b' ? "restore the owner's permissions there (chmod -R u+rwx) or remove it"
                              : "server stopped; restore the owner's permissions there (chmod -R u+rwx) or remove it");
-    else
-        fprintf(stderr, "mcp-contain: the server's home %s/%s holds %lld bytes %s, over its homeSize of %llu bytes;"
-                " %s\n", plan->home.base, plan->home.name, used, when, plan->home.limit,
+    else {
+        char detail[128] = "";
+        if (held > 0)
+            snprintf(detail, sizeof detail, " (%lld of them in deleted files its processes still hold open or mapped)",
+                     held);
+        fprintf(stderr, "mcp-contain: the server's home %s/%s holds %lld bytes%s %s, over its homeSize of %llu bytes;"
+                " %s\n", plan->home.base, plan->home.name, used, detail, when, plan->home.limit,
                 *when == 'b' ? "free space there or raise limits.homeSize in the profile"
                              : "server stopped (free space there or raise limits.homeSize in the profile)");
+    }
     return true;
 }
 
@@ -287,7 +323,7 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
     struct parent_watch watch;
     parent_watch_arm(&watch, host, launcher);
     home_prepare(plan);
-    if (plan->home.limit && home_over_limit(plan, "before the start"))
+    if (plan->home.limit && home_over_limit(plan, 0, true, "before the start"))
         _exit(EXIT_CONTAIN_FAILED);
     active_plan = plan;
     at_die(cleanup_on_die);
@@ -339,7 +375,7 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
     long long deadline = -1;
     int stage = 0;
     int code = EXIT_CONTAIN_FAILED;
-    bool home_stopped = false;
+    bool home_stopped = false, home_walked = false;
     long long next_home_check = plan->home.limit ? now_ms() + HOME_CHECK_MS : -1;
     home_fs_changed();
     bool host_gone = false;
@@ -389,10 +425,14 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
                 }
             }
         }
-        /* The home's size: walked only when its filesystem's free blocks or inodes moved since the last look. */
+        /* The home's size: walked only when its filesystem's free blocks or inodes moved since the last look (the
+         * first look always walks); the deleted files the run holds are looked at every time, since unlinking and
+         * mapping an already counted file moves no block. */
         if (next_home_check >= 0 && now_ms() >= next_home_check) {
             long long started = now_ms();
-            if (!home_stopped && home_fs_changed() && home_over_limit(plan, "while running")) {
+            bool walk = home_fs_changed() || !home_walked;
+            home_walked = true;
+            if (!home_stopped && home_over_limit(plan, init, walk, "while running")) {
                 home_stopped = true;
                 kill_tree(plan, init);
             }

@@ -11,8 +11,11 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/ipc.h>
 #include <sys/resource.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -102,7 +105,9 @@ static void cmd_fill(const struct step *s)
         return;
     }
     signal(SIGXFSZ, SIG_IGN);
-    int fd = open(s->argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool mapped = strcmp(s->argv[0], "fill-mapped") == 0; /* a shared mapping needs a readable descriptor */
+    bool inflight = strcmp(s->argv[0], "fill-inflight") == 0;
+    int fd = open(s->argv[1], (mapped ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
         denied_errno(s, errno, "at=open");
         return;
@@ -124,8 +129,42 @@ static void cmd_fill(const struct step *s)
     }
     if (!err && fsync(fd) < 0)
         err = errno;
-    if (strcmp(s->argv[0], "fill-unlinked") == 0) {
+    if (strcmp(s->argv[0], "fill-unlinked") == 0 || strcmp(s->argv[0], "fill-unlinked-late") == 0) {
+        if (strcmp(s->argv[0], "fill-unlinked-late") == 0)
+            sleep_ms(600); /* long enough for a look to count the file by its name first */
         unlink(s->argv[1]); /* the name goes, the descriptor (and the blocks) stay until we exit */
+    } else if (inflight) {
+        /* The name goes, the descriptor is sent on a socketpair nobody reads, then closed: only the message in
+         * flight holds the blocks (both ends stay open until we exit). */
+        unlink(s->argv[1]);
+        int sv[2];
+        if (!err && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+            err = errno;
+        if (!err) {
+            char byte = 'f';
+            struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+            union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+            } control;
+            memset(&control, 0, sizeof control);
+            struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                                 .msg_controllen = sizeof control.buf};
+            struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+            c->cmsg_level = SOL_SOCKET;
+            c->cmsg_type = SCM_RIGHTS;
+            c->cmsg_len = CMSG_LEN(sizeof(int));
+            memcpy(CMSG_DATA(c), &fd, sizeof fd);
+            if (sendmsg(sv[0], &msg, 0) < 0)
+                err = errno;
+        }
+        close(fd);
+    } else if (mapped) {
+        /* The name goes, then the descriptor: only a shared mapping keeps the blocks until we exit. */
+        unlink(s->argv[1]);
+        if (!err && total > 0 && mmap(NULL, total, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
+            err = errno;
+        close(fd);
     } else {
         close(fd);
         if (strcmp(s->argv[0], "fill-keep") != 0)
@@ -136,6 +175,112 @@ static void cmd_fill(const struct step *s)
         denied_errno(s, err, "bytes=%lu", total);
     else
         allowed(s, "bytes=%lu", total);
+}
+
+/* fill-orphan PATH BYTES: fill-unlinked in a grandchild whose parent exits at once (an orphan re-parented to init,
+ * as a double-forked daemon is); it keeps the descriptor until the tree ends. Reports the grandchild's bytes. */
+static void cmd_fill_orphan(const struct step *s)
+{
+    unsigned long max;
+    if (!parse_ulong(s->argv[2], &max)) {
+        error(s, "bad byte count '%s'", s->argv[2]);
+        return;
+    }
+    int p[2];
+    if (pipe(p) < 0) {
+        error(s, "pipe: %s", errno_name(errno));
+        return;
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        error(s, "fork: %s", errno_name(errno));
+        return;
+    }
+    if (child == 0) {
+        if (fork() != 0)
+            _exit(0);
+        close(p[0]);
+        signal(SIGXFSZ, SIG_IGN);
+        int fd = open(s->argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        unsigned long total = 0;
+        static char block[65536];
+        memset(block, 'o', sizeof block);
+        while (fd >= 0 && total < max) {
+            ssize_t n = write(fd, block, max - total < sizeof block ? max - total : sizeof block);
+            if (n <= 0)
+                break;
+            total += (unsigned long)n;
+        }
+        if (fd >= 0) {
+            fsync(fd);
+            unlink(s->argv[1]);
+        }
+        ssize_t w = write(p[1], &total, sizeof total);
+        (void)w;
+        close(p[1]);
+        for (;;)
+            pause();
+    }
+    close(p[1]);
+    waitpid(child, NULL, 0);
+    unsigned long total = 0;
+    if (read(p[0], &total, sizeof total) != (ssize_t)sizeof total) {
+        close(p[0]);
+        error(s, "the orphan did not report");
+        return;
+    }
+    close(p[0]);
+    allowed(s, "bytes=%lu", total);
+}
+
+/* undumpable: PR_SET_DUMPABLE 0, as ssh-agent does: from now on this process's /proc entries (fd, maps) belong to root,
+ * and a supervisor of the same uid without CAP_SYS_PTRACE over it may not read them. */
+static void cmd_undumpable(const struct step *s)
+{
+    outcome(s, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl");
+}
+
+/* held-ordinary BYTES: the deleted-looking mappings every runtime makes, each BYTES and touched, kept until exit: a
+ * memfd ("/memfd:... (deleted)"), an anonymous shared mapping ("/dev/zero (deleted)") and a SysV segment removed
+ * while attached ("/SYSV... (deleted)"). None is on the home's filesystem. A refused SysV segment is reported, not an
+ * error (its namespace may forbid it); the other two must work. */
+static void cmd_held_ordinary(const struct step *s)
+{
+    unsigned long bytes;
+    if (!parse_ulong(s->argv[1], &bytes) || bytes == 0) {
+        error(s, "bad byte count '%s'", s->argv[1]);
+        return;
+    }
+    int fd = memfd_create("held-ordinary", MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, (off_t)bytes) < 0) {
+        denied_errno(s, errno, "at=memfd");
+        return;
+    }
+    char *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) {
+        denied_errno(s, errno, "at=memfd-mmap");
+        return;
+    }
+    close(fd);
+    memset(m, 'm', bytes);
+    char *a = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (a == MAP_FAILED) {
+        denied_errno(s, errno, "at=shared-anonymous");
+        return;
+    }
+    memset(a, 'a', bytes);
+    const char *sysv = "ok";
+    int id = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600);
+    char *v = id >= 0 ? shmat(id, NULL, 0) : (char *)-1;
+    if (v != (char *)-1) {
+        memset(v, 'v', bytes);
+        shmctl(id, IPC_RMID, NULL); /* gone by name, freed when we detach (at exit) */
+    } else {
+        sysv = errno_name(errno);
+        if (id >= 0)
+            shmctl(id, IPC_RMID, NULL);
+    }
+    allowed(s, "memfd=ok shared-anonymous=ok sysv=%s", sysv);
 }
 
 /* fsize-signal PATH BYTES: the same write in a child with SIGXFSZ at its default action: killed by it. */
@@ -351,6 +496,14 @@ const struct command limit_commands[] = {
     {"fill", 2, 2, "PATH MAX_BYTES  (SIGXFSZ ignored: EFBIG or ENOSPC)", cmd_fill},
     {"fill-keep", 2, 2, "PATH MAX_BYTES  (the same, and the file stays)", cmd_fill},
     {"fill-unlinked", 2, 2, "PATH MAX_BYTES  (the same, unlinked but held open until exit)", cmd_fill},
+    {"held-ordinary", 1, 1, "BYTES  (a memfd, a shared anonymous mapping, a removed SysV segment: kept until exit)",
+     cmd_held_ordinary},
+    {"fill-orphan", 2, 2, "PATH MAX_BYTES  (fill-unlinked in an orphaned grandchild that holds it until the tree ends)",
+     cmd_fill_orphan},
+    {"undumpable", 0, 0, "(PR_SET_DUMPABLE 0: our /proc entries become root's)", cmd_undumpable},
+    {"fill-unlinked-late", 2, 2, "PATH MAX_BYTES  (fill-unlinked, the name removed 600 ms after the writes)", cmd_fill},
+    {"fill-inflight", 2, 2, "PATH MAX_BYTES  (the same, unlinked, sent on an unread socketpair and closed)", cmd_fill},
+    {"fill-mapped", 2, 2, "PATH MAX_BYTES  (the same, unlinked, mapped shared and the descriptor closed)", cmd_fill},
     {"fsize-signal", 2, 2, "PATH BYTES  (SIGXFSZ at its default action)", cmd_fsize_signal},
     {NULL, 0, 0, NULL, NULL},
 };

@@ -135,27 +135,203 @@ class ResourceCountersIT {
     }
 
     /**
-     * Red team, homeSize variant: files unlinked but held open. The walk sees names only; eight 8 MiB files, each
-     * unlinked right after it is written (below the 16 MiB homeSize at every look), keep 64 MiB on the home's disk
-     * for as long as the server runs. They are freed when it exits, so nothing stays, but the limit does not bound
-     * the disk a running server takes. A fix has to count open descriptors (and shared mappings) of deleted files on
-     * the home's filesystem in the tree, or use a real quota. Open.
+     * As {@link #profile}, for ISOLATION: landlock isolation also accepts its open weaknesses (refused otherwise), so
+     * that the limits under test are the only difference from the default launch.
      */
-    @org.junit.jupiter.api.Disabled("open: homeSize walks names; data in unlinked files held open by the server is not"
-            + " counted while it runs (freed at exit)")
+    static Path profile(EscapeSuite suite, String name, String limits, String isolation) {
+        if (!isolation.equals("landlock")) {
+            return profile(suite, name, limits);
+        }
+        Path file = suite.staging().resolve(name + "-landlock.json");
+        try {
+            if (!Files.exists(file)) {
+                Files.writeString(file, "{\"extends\": \"strict\", \"accept\": ["
+                        + String.join(", ", dev.mcpcontain.policy.LandlockWeaknesses.acceptable().stream()
+                                .map(n -> "\"" + n + "\"").toList())
+                        + "], \"limits\": {" + limits + "}}\n");
+                EscapeSuite.chmod(file, "rw-r--r--");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    /** The stop message's two numbers for data held in deleted files: {total, held}; empty when it is another message. */
+    private static java.util.Optional<long[]> heldStop(RunResult r, long limit) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("holds (\\d+) bytes \\((\\d+) of them in deleted files its"
+                + " processes still hold open or mapped\\) while running, over its homeSize of " + limit
+                + " bytes; server stopped").matcher(r.stderr());
+        return m.find() ? java.util.Optional.of(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))})
+                : java.util.Optional.empty();
+    }
+
+    /** FILES files of 8 MiB written by the probe's COMMAND in the home (after PR_SET_DUMPABLE 0 if UNDUMPABLE), then 3 s of sleep. */
+    private static RunResult held(EscapeSuite suite, Identity id, String isolation, Path profile, String command, int files,
+            boolean undumpable) {
+        Launch launch = suite.launch(id, "home-held").profile(profile.toString()).option("--isolation", isolation);
+        String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
+        Steps steps = Steps.of();
+        if (undumpable) {
+            steps.add("undumpable", "undumpable");
+        }
+        for (int i = 0; i < files; i++) {
+            steps.add("f" + i, command, home + "/held-" + i, 8 * MIB);
+        }
+        return launch.probe(steps.add("wait", "sleep", 3)).run();
+    }
+
+    /**
+     * Red team, homeSize variant: files unlinked but still held. The walk sees names only, so a server used to write
+     * a file, unlink it and keep a descriptor (or a shared mapping, descriptor closed): eight 8 MiB files, each
+     * unlinked right after it is written (below the 16 MiB homeSize at every look), kept 64 MiB on the home's disk
+     * for as long as it ran. Now every check also counts, once per inode, the files of the home's filesystem with no
+     * link left that the run's processes hold (descriptors of every fd table, cwd, executable, mappings). A deleted
+     * mapping the supervisor cannot stat (a user's launcher may not read /proc/PID/map_files) counts as over the
+     * limit, and so does a process it may not examine (non-dumpable, under a user's launcher). Also held by orphaned
+     * grandchildren (found through init). Controls: the same writes under a 128 MiB homeSize run to the end; a 10 MiB
+     * temp file counted by its name and then unlinked while in use is counted once; a small unlinked temp file and
+     * the deleted-looking mappings every runtime makes (memfd, shared anonymous, SysV: not on the home's filesystem)
+     * do not stop the server. Both isolations: the supervisor sees the home through its own mount, never the
+     * server's.
+     */
     @TestFactory
     Stream<DynamicNode> homeSizeUnlinkedFilesHeldOpen() {
         EscapeSuite suite = EscapeSuite.get();
-        return suite.identities().stream().map(id -> {
-            Lazy<Path> profile = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\""));
-            return Named.test(id, "eight unlinked 8 MiB files held open: stopped (137) like 64 MiB of named files", () -> {
-                Launch launch = suite.launch(id, "home-unlinked").profile(profile.get().toString());
+        return suite.identities().stream().flatMap(id -> Stream.of("full", "landlock").map(isolation -> {
+            Lazy<Path> tight = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\"", isolation));
+            Lazy<Path> roomy = Lazy.of(() -> profile(suite, "home-128m", "\"homeSize\": \"128M\", \"fileSize\": \"1G\"", isolation));
+            Lazy<RunResult> open = Lazy.of(() -> held(suite, id, isolation, tight.get(), "fill-unlinked", 8, false));
+            Lazy<RunResult> openControl = Lazy.of(() -> held(suite, id, isolation, roomy.get(), "fill-unlinked", 8, false));
+            Lazy<RunResult> mapped = Lazy.of(() -> held(suite, id, isolation, tight.get(), "fill-mapped", 3, false));
+            Lazy<RunResult> mappedRoomy = Lazy.of(() -> held(suite, id, isolation, roomy.get(), "fill-mapped", 3, false));
+            Lazy<RunResult> orphans = Lazy.of(() -> held(suite, id, isolation, tight.get(), "fill-orphan", 3, false));
+            Lazy<RunResult> orphansRoomy = Lazy.of(() -> held(suite, id, isolation, roomy.get(), "fill-orphan", 3, false));
+            Lazy<RunResult> undumpable = Lazy.of(() -> held(suite, id, isolation, tight.get(), "fill-unlinked", 3, true));
+            Lazy<RunResult> late = Lazy.of(() -> {
+                Launch launch = suite.launch(id, "home-held-late").profile(tight.get().toString()).option("--isolation", isolation);
                 String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
-                Steps steps = Steps.of();
+                return launch.probe(Steps.of().add("temp", "fill-unlinked-late", home + "/temp", 10 * MIB).add("wait", "sleep", 2)).run();
+            });
+            Lazy<RunResult> ordinary = Lazy.of(() -> {
+                Launch launch = suite.launch(id, "home-held-ok").profile(tight.get().toString()).option("--isolation", isolation);
+                String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
+                return launch.probe(Steps.of().add("tmp", "fill-unlinked", home + "/small", MIB)
+                        .add("ordinary", "held-ordinary", 4 * MIB).add("wait", "sleep", 2)).run();
+            });
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, isolation + ": eight 8 MiB files unlinked after writing, descriptors held: stopped (137), the held bytes named", () -> {
+                RunResult r = open.get();
+                r.assertExit(137);
+                assertEquals(8 * MIB, r.assertAllowed("f0").longField("bytes"));
+                assertEquals(8 * MIB, r.assertAllowed("f1").longField("bytes"));
+                assertTrue(r.find("wait").isEmpty(), () -> "not stopped while it held them\n" + r);
+                long[] n = heldStop(r, 16 * MIB).orElseThrow(() -> new AssertionError("no held-bytes stop message\n" + r));
+                // linked at any look: at most the file being written (8 MiB); the rest can only be the held ones
+                assertTrue(n[0] > 16 * MIB && n[1] >= 8 * MIB, () -> n[0] + " / " + n[1] + "\n" + r);
+            }));
+            tests.add(Named.test(id, isolation + ": control: the same eight held files under a 128 MiB homeSize run to the end", () -> {
+                RunResult r = openControl.get();
+                r.assertExit(0);
                 for (int i = 0; i < 8; i++) {
-                    steps.add("f" + i, "fill-unlinked", home + "/held-" + i, 8 * MIB);
+                    assertEquals(8 * MIB, r.assertAllowed("f" + i).longField("bytes"));
                 }
-                RunResult r = launch.probe(steps.add("wait", "sleep", 3)).run();
+                r.assertAllowed("wait");
+            }));
+            tests.add(Named.test(id, isolation + ": three 8 MiB files unlinked, mapped shared, descriptors closed: stopped (137)", () -> {
+                RunResult r = mapped.get();
+                r.assertExit(137);
+                assertEquals(8 * MIB, r.assertAllowed("f0").longField("bytes"));
+                assertTrue(r.find("wait").isEmpty(), () -> "not stopped while it held them\n" + r);
+                if (id.root()) {
+                    // root's supervisor stats /proc/PID/map_files: the bytes are counted
+                    long[] n = heldStop(r, 16 * MIB).orElseThrow(() -> new AssertionError("no held-bytes stop message\n" + r));
+                    assertTrue(n[0] > 16 * MIB && n[1] >= 8 * MIB, () -> n[0] + " / " + n[1] + "\n" + r);
+                } else {
+                    // a user's may not: the mapping it cannot measure counts as over the limit, and the line says why
+                    assertTrue(r.stderr().contains("has a deleted file still mapped by the server") && r.stderr().contains(
+                            "/held-") && r.stderr().contains(" (deleted), inode ") && r.stderr().contains("needs CAP_CHECKPOINT_RESTORE") && r.stderr().contains(
+                            "it counts as over its homeSize (server stopped; keep a descriptor open"), r::toString);
+                }
+            }));
+            tests.add(Named.test(id, isolation + (id.root() ? ": control: the same three mappings under a 128 MiB homeSize run to the end"
+                    : ": the same three mappings under a 128 MiB homeSize: still stopped, unmeasurable is over"), () -> {
+                RunResult r = mappedRoomy.get();
+                if (id.root()) {
+                    r.assertExit(0);
+                    for (int i = 0; i < 3; i++) {
+                        assertEquals(8 * MIB, r.assertAllowed("f" + i).longField("bytes"));
+                    }
+                    r.assertAllowed("wait");
+                } else {
+                    r.assertExit(137);
+                    assertTrue(r.stderr().contains("has a deleted file still mapped by the server"), r::toString);
+                }
+            }));
+            tests.add(Named.test(id, isolation + ": three 8 MiB files held by orphaned grandchildren (re-parented to init): stopped (137)", () -> {
+                RunResult r = orphans.get();
+                r.assertExit(137);
+                assertEquals(8 * MIB, r.assertAllowed("f0").longField("bytes"));
+                assertTrue(r.find("wait").isEmpty(), () -> "not stopped while they held them\n" + r);
+                long[] n = heldStop(r, 16 * MIB).orElseThrow(() -> new AssertionError("no held-bytes stop message\n" + r));
+                assertTrue(n[0] > 16 * MIB && n[1] >= 8 * MIB, () -> n[0] + " / " + n[1] + "\n" + r);
+            }));
+            tests.add(Named.test(id, isolation + ": control: the same orphans under a 128 MiB homeSize run to the end", () -> {
+                RunResult r = orphansRoomy.get();
+                r.assertExit(0);
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(8 * MIB, r.assertAllowed("f" + i).longField("bytes"));
+                }
+                r.assertAllowed("wait");
+            }));
+            tests.add(Named.test(id, isolation + ": a server that made itself non-dumpable and holds three 8 MiB unlinked files: stopped (137)", () -> {
+                RunResult r = undumpable.get();
+                r.assertExit(137);
+                r.assertAllowed("undumpable");
+                assertEquals(8 * MIB, r.assertAllowed("f0").longField("bytes"));
+                assertTrue(r.find("wait").isEmpty(), () -> "not stopped while it held them\n" + r);
+                if (id.root()) {
+                    // root's supervisor reads any process's /proc: the bytes are counted
+                    assertTrue(heldStop(r, 16 * MIB).isPresent(), r::toString);
+                } else {
+                    // /proc/PID/fd of a non-dumpable process is root's: a user's supervisor may not look, which counts as over
+                    assertTrue(r.stderr().contains("cannot be measured: the launcher may not read the descriptors of the server's process")
+                            && r.stderr().contains("it counts as over its homeSize (server stopped; launch as root"), r::toString);
+                }
+            }));
+            tests.add(Named.test(id, isolation + ": control: a 10 MiB temp file, counted by its name, then unlinked while in use: counted once, keeps running under 16 MiB", () -> {
+                RunResult r = late.get();
+                r.assertExit(0);
+                assertEquals(10 * MIB, r.assertAllowed("temp").longField("bytes"));
+                r.assertAllowed("wait");
+            }));
+            tests.add(Named.test(id, isolation + ": control: a 1 MiB unlinked temp file held open and memfd, shared anonymous and SysV mappings keep running", () -> {
+                RunResult r = ordinary.get();
+                r.assertExit(0);
+                assertEquals(MIB, r.assertAllowed("tmp").longField("bytes"));
+                assertTrue(r.assertAllowed("ordinary").detail().contains("memfd=ok shared-anonymous=ok"), r::toString);
+                r.assertAllowed("wait");
+            }));
+            return Named.group(id, tests);
+        }));
+    }
+
+    /**
+     * Red team, homeSize variant that stays open: a descriptor in flight. The server writes a file, unlinks it, sends
+     * the descriptor on a socketpair nobody reads (SCM_RIGHTS) and closes its own: the only reference is in the
+     * socket's queue, which no /proc file shows, so no look counts the blocks. Three 8 MiB files stay on the home's
+     * disk past the 16 MiB homeSize for as long as the server runs (freed at exit). Bounded only by what the kernel
+     * lets a user keep in flight (RLIMIT_NOFILE descriptors, i.e. openFiles) times fileSize. Open; README, Known limits.
+     */
+    @org.junit.jupiter.api.Disabled("open: descriptors in flight in a unix socket (SCM_RIGHTS) are in no process's /proc;"
+            + " the blocks of unlinked files sent that way are not counted against homeSize while the server runs")
+    @TestFactory
+    Stream<DynamicNode> homeSizeDescriptorsInFlight() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> tight = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\""));
+            return Named.test(id, "three 8 MiB unlinked files whose descriptors are in flight: stopped (137)", () -> {
+                RunResult r = held(suite, id, "full", tight.get(), "fill-inflight", 3, false);
                 r.assertExit(137);
             });
         });
