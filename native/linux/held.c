@@ -50,6 +50,7 @@
 /* The home's filesystem as st_dev (stat) and as the superblock's device (/proc/PID/maps). */
 static bool home_known;
 static dev_t home_dev, home_sb_dev;
+static char home_prefix[4096 + 256]; /* "BASE/NAME/": where the home's files are, in every mode */
 
 /* A set of numbers (open addressing): the inodes seen this round, the processes found. */
 struct idset {
@@ -311,6 +312,12 @@ static bool count_maps_of(pid_t pid, const char *maps, long long *total, size_t 
         /* A name still linked is the walk's; one too long for the buffer is treated as deleted (fail closed). */
         if (!named_deleted(line, len, whole))
             continue;
+        /* The kernel writes the mapping's path from the mounts (in the server's namespace, where the home is bound at
+         * its own path): a file that was not in the home when it was deleted (a library replaced by an upgrade, on
+         * the same filesystem as the home) is not the home's. The server chooses names inside the home, never the
+         * part of the path above it. A long line was cut: its start is still whole. */
+        if (m.name_at <= 0 || strncmp(line + m.name_at, home_prefix, strlen(home_prefix)) != 0)
+            continue;
         if (set_has(&seen, m.ino)) /* a descriptor, cwd or executable of the run reaches it: measured there */
             continue;
         struct stat st;
@@ -548,6 +555,8 @@ long long held_unlinked_usage(const struct plan *plan, pid_t init, const char **
 {
     *why = NULL;
     *mapped = 0;
+    if (!home_prefix[0])
+        snprintf(home_prefix, sizeof home_prefix, "%s/%s/", plan->home.base, plan->home.name);
     if (!home_known && !learn_home()) {
         *why = "cannot be examined";
         return -1;

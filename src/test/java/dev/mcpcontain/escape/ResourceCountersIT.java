@@ -213,6 +213,23 @@ class ResourceCountersIT {
                 String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
                 return launch.probe(Steps.of().add("temp", "fill-unlinked-late", home + "/temp", 10 * MIB).add("wait", "sleep", 2)).run();
             });
+            // Deleted files mapped outside the home but on its filesystem (what a library replaced by an upgrade
+            // looks like): not the home's, so not counted, and not "unmeasurable" under a user's launcher either.
+            Lazy<Path> elsewhere = Lazy.of(() -> {
+                Path work = suite.workDir(id, "home-held-elsewhere-" + isolation);
+                EscapeSuite.chmod(work.getParent(), "rwx--x--x");
+                EscapeSuite.chmod(work, "rwxr-xr-x");
+                return suite.ownedDir(id, work.resolve("grant"), "rwxrwxrwx");
+            });
+            Lazy<RunResult> outside = Lazy.of(() -> {
+                Launch launch = suite.launch(id, "home-held-outside").profile(tight.get().toString())
+                        .option("--isolation", isolation).grant(elsewhere.get(), "rw");
+                Steps steps = Steps.of();
+                for (int i = 0; i < 3; i++) {
+                    steps.add("f" + i, "fill-mapped", elsewhere.get().resolve("held-" + i), 8 * MIB);
+                }
+                return launch.probe(steps.add("wait", "sleep", 2)).run();
+            });
             Lazy<RunResult> ordinary = Lazy.of(() -> {
                 Launch launch = suite.launch(id, "home-held-ok").profile(tight.get().toString()).option("--isolation", isolation);
                 String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
@@ -267,6 +284,16 @@ class ResourceCountersIT {
                     r.assertExit(137);
                     assertTrue(r.stderr().contains("has a deleted file still mapped by the server"), r::toString);
                 }
+            }));
+            tests.add(Named.test(id, isolation + ": control: three 8 MiB deleted files mapped in a grant on the home's filesystem (not the home) run to the end", () -> {
+                RunResult r = outside.get();
+                r.assertExit(0);
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(8 * MIB, r.assertAllowed("f" + i).longField("bytes"));
+                }
+                r.assertAllowed("wait");
+                assertEquals(Files.getAttribute(elsewhere.get(), "unix:dev"),
+                        Files.getAttribute(AgentHomeIT.homes(id), "unix:dev"), "the grant must share the home's filesystem");
             }));
             tests.add(Named.test(id, isolation + ": three 8 MiB files held by orphaned grandchildren (re-parented to init): stopped (137)", () -> {
                 RunResult r = orphans.get();
