@@ -332,7 +332,9 @@ static bool privileged_file(int dirfd, const char *name, const struct stat *st)
  * owns root's files, so a setuid-root program in a writable grant would keep its bit with the server's code in it:
  * root for any local user. Read-only, it cannot be opened for writing, renamed or replaced. Walked below the
  * grant's descriptor without following a link; unreadable directories are skipped (the server cannot write into
- * them either). */
+ * them either). Filesystems mounted below the grant are walked too: the grant is bound recursively with the same
+ * idmap, so a setuid-root file on a nested mount (a second disk, a tmpfs, a btrfs subvolume, which has a device
+ * number of its own) was writable through a shared mapping and kept its bit on the host. */
 static void protect_privileged_files(struct plan *plan, int rootfd, const char *dir, int depth)
 {
     if (depth > 128)
@@ -343,9 +345,6 @@ static void protect_privileged_files(struct plan *plan, int rootfd, const char *
             return;
         die_errno("opening %s to check it for setuid files", dir);
     }
-    struct stat top;
-    if (fstat(fd, &top) < 0)
-        die_errno("fstat %s", dir);
     DIR *d = fdopendir(fd);
     if (!d)
         die_errno("listing %s", dir);
@@ -359,7 +358,7 @@ static void protect_privileged_files(struct plan *plan, int rootfd, const char *
         char path[4096];
         if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
             die("a path in the writable grant %s is too long to check for setuid files", dir);
-        if (S_ISDIR(st.st_mode) && st.st_dev == top.st_dev) {
+        if (S_ISDIR(st.st_mode)) {
             protect_privileged_files(plan, rootfd, path, depth + 1);
         } else if (privileged_file(fd, e->d_name, &st)) {
             ro_self(rootfd, path);

@@ -231,6 +231,64 @@ class SetidPlantingIT {
         });
     }
 
+    /**
+     * Variant: the setuid file lies on a filesystem mounted inside the writable grant (a second disk, a tmpfs, a btrfs
+     * subvolume). The grant is bound with everything mounted below it, so that file is writable too; the walk that
+     * binds setuid files read-only stopped at the grant's own filesystem, and a store through a shared mapping
+     * kept S_ISUID on the host. Control: a plain file on the same nested mount is written through the same store.
+     */
+    @TestFactory
+    Stream<DynamicNode> setidFileOnAMountInsideAWritableGrant() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            List<DynamicNode> groups = new ArrayList<>();
+            for (String profile : List.of("strict", "default")) {
+                Lazy<Path> dir = Lazy.of(() -> {
+                    EscapeSuite.requireThat(suite.suiteIsRoot(), "needs a root suite (it mounts a tmpfs in the grant)");
+                    Path work = suite.workDir(id, "setid-nested-" + profile);
+                    EscapeSuite.chmod(work.getParent(), "rwx--x--x");
+                    EscapeSuite.chmod(work, "rwxr-xr-x");
+                    Path grant = suite.ownedDir(id, work.resolve("grant"), "rwxr-xr-x");
+                    Path mnt = suite.ownedDir(id, grant.resolve("disk"), "rwxr-xr-x");
+                    hostCommand("mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "it-nested", mnt.toString());
+                    suite.onCleanup(() -> hostCommand("umount", "-l", mnt.toString()));
+                    EscapeSuite.chown(mnt, id.user());
+                    binary(mnt.resolve("suid"), id.user(), 04755);
+                    binary(mnt.resolve("plain"), id.user(), 0755);
+                    return grant;
+                });
+                Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "setid-nested " + profile).profile(profile)
+                        .grant(dir.get(), "rw").probe(Steps.of()
+                                .add("mmap-plain", "mmap-write", dir.get().resolve("disk/plain"))
+                                .add("mmap-suid", "mmap-write", dir.get().resolve("disk/suid"))).run());
+                List<DynamicNode> tests = new ArrayList<>();
+                tests.add(Named.test(id, profile + ": control: a store on a plain file on the nested mount works", () ->
+                        assertEquals("mode=0755", contained.get().assertAllowed("mmap-plain").detail(), contained.get()::toString)));
+                tests.add(Named.test(id, profile + ": a setuid file on a mount inside the grant cannot be opened for writing (EROFS)", () -> {
+                    contained.get().assertDenied("mmap-suid", "EROFS");
+                    assertEquals(0, Files.readAllBytes(dir.get().resolve("disk/suid"))[0]);
+                }));
+                groups.add(org.junit.jupiter.api.DynamicContainer.dynamicContainer(profile, tests));
+            }
+            return Named.group(id, groups);
+        });
+    }
+
+    private static void hostCommand(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new AssertionError(String.join(" ", command) + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** A small file of zero bytes owned by OWNER with MODE (set after the owner: chown clears the bits). */
     private static Path binary(Path file, Identity.Account owner, int mode) {
         try {
