@@ -77,6 +77,44 @@ class ResourceCountersIT {
     }
 
     /**
+     * Red team, homeSize variant: inodes instead of bytes. Empty files occupy no block, only an inode of the
+     * filesystem holding the home, which it shares with the host (/var/lib or the user's home; 80,000 were made under
+     * a 256 MB homeSize and never stopped; millions would use up the inodes that /etc and /var/log need). Each entry
+     * now counts for at least one 4 KiB block: 16 MiB allow 4,096 entries. Control: 1,000 empty files (4 MB counted)
+     * stay below the limit.
+     */
+    @TestFactory
+    Stream<DynamicNode> homeInodeBomb() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> profile = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\""));
+            Lazy<RunResult> bombed = Lazy.of(() -> {
+                Launch launch = suite.launch(id, "home-inodes").profile(profile.get().toString());
+                String dir = AgentHomeIT.homes(id).resolve(launch.name()) + "/many";
+                return launch.probe(Steps.of().add("mkdir", "mkdir", dir).add("bomb", "manyfiles-keep", dir, 20000)
+                        .add("wait", "sleep", 5)).run();
+            });
+            Lazy<RunResult> small = Lazy.of(() -> {
+                Launch launch = suite.launch(id, "home-inodes-ctl").profile(profile.get().toString());
+                String dir = AgentHomeIT.homes(id).resolve(launch.name()) + "/many";
+                return launch.probe(Steps.of().add("mkdir", "mkdir", dir).add("few", "manyfiles-keep", dir, 1000)
+                        .add("wait", "sleep", 1)).run();
+            });
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, "20,000 empty files in a home of 16 MiB: stopped (137), over homeSize", () -> {
+                RunResult r = bombed.get();
+                r.assertExit(137);
+                assertTrue(r.stderr().contains("over its homeSize of " + 16 * MIB + " bytes; server stopped"), r::toString);
+            }));
+            tests.add(Named.test(id, "control: 1,000 empty files in the same home size are fine", () -> {
+                small.get().assertExit(0);
+                assertEquals("files=1000", small.get().assertAllowed("few").detail());
+            }));
+            return Named.group(id, tests);
+        });
+    }
+
+    /**
      * Red team, homeSize variant: data hidden from the size walk by permissions. The server makes a directory of
      * its home 0300 (writable, not listable) or fills one and makes it 0600 (listable, entries not examinable). A
      * supervisor without CAP_DAC_OVERRIDE (every unprivileged launch) used to skip what it could not open or stat,
