@@ -310,7 +310,7 @@ static void ro_self(int rootfd, const char *dst)
 }
 
 /* Whether a file is privileged on the host: setuid, setgid or with a file capability. */
-static bool privileged_file(int dirfd, const char *name, const struct stat *st)
+bool privileged_file(int dirfd, const char *name, const struct stat *st)
 {
     if (!S_ISREG(st->st_mode))
         return false;

@@ -1,6 +1,7 @@
 package dev.mcpcontain.escape;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -271,6 +272,52 @@ class SetidPlantingIT {
                 groups.add(org.junit.jupiter.api.DynamicContainer.dynamicContainer(profile, tests));
             }
             return Named.group(id, groups);
+        });
+    }
+
+    /**
+     * Variant: --isolation landlock. Without a mount namespace nothing can bind one file of a writable grant
+     * read-only, and a store through a shared mapping kept the setuid bit of a file the server's uid owns (as a user
+     * launcher: the user's own setuid file came back with the server's code). The launch is refused (125) naming the
+     * file. Controls: the same grant read-only runs, and the same writable grant once the bit is gone runs.
+     */
+    @TestFactory
+    Stream<DynamicNode> landlockRefusesAWritableGrantHoldingASetidFile() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> dir = Lazy.of(() -> {
+                Path grant = writableDir(suite, id, "setid-landlock");
+                suite.ownedDir(id, grant.resolve("deep"), "rwxr-xr-x");
+                binary(grant.resolve("deep/suid"), id.serverUser(), 04755);
+                return grant;
+            });
+            Steps steps = Steps.of().add("ids", "ids");
+            Lazy<RunResult> refused = Lazy.of(() -> suite.launch(id, "setid-landlock").landlockAccepting()
+                    .grant(dir.get(), "rw").probe(steps).run());
+            Lazy<RunResult> readOnly = Lazy.of(() -> suite.launch(id, "setid-landlock-ro").landlockAccepting()
+                    .grant(dir.get(), "ro").probe(steps).run());
+            Lazy<RunResult> withoutBit = Lazy.of(() -> {
+                refused.get();
+                readOnly.get();
+                binary(dir.get().resolve("deep/suid"), id.serverUser(), 0755);
+                return suite.launch(id, "setid-landlock-plain").landlockAccepting().grant(dir.get(), "rw").probe(steps).run();
+            });
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, "landlock: a writable grant holding a setuid file is refused (125), naming it", () -> {
+                RunResult r = refused.get();
+                r.assertExit(125);
+                assertTrue(r.stderr().contains("holds " + dir.get() + "/deep/suid, which is setuid"), r::toString);
+                assertEquals(0, Files.readAllBytes(dir.get().resolve("deep/suid"))[0]);
+            }));
+            tests.add(Named.test(id, "landlock: control: the same grant read-only runs", () -> {
+                readOnly.get().assertExit(0);
+                assertTrue(readOnly.get().find("ids").isPresent(), readOnly.get()::toString);
+            }));
+            tests.add(Named.test(id, "landlock: control: the same writable grant without the bit runs", () -> {
+                withoutBit.get().assertExit(0);
+                assertTrue(withoutBit.get().find("ids").isPresent(), withoutBit.get()::toString);
+            }));
+            return Named.group(id, tests);
         });
     }
 
