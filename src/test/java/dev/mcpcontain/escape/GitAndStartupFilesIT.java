@@ -206,6 +206,41 @@ class GitAndStartupFilesIT {
                     r.assertAllowed("absent");
                 }));
             }
+            if (!id.root()) {
+                // Red team variants: places in the home whose code runs on the user's next python, node or
+                // desktop launch, which no name listed before covered.
+                for (String[] place : List.of(
+                        new String[] {".local/lib/python3.11/site-packages", ".local/lib", "usercustomize.py"},
+                        new String[] {".local/share/applications", ".local/share/applications", "firefox.desktop"},
+                        new String[] {"node_modules", "node_modules", "index.js"})) {
+                    tests.add(Named.test(id, "~/" + place[0] + " granted writable: refused (125, one line, naming ~/"
+                            + place[1] + "); control: opted in with :rw,unprotected the server writes " + place[2], () -> {
+                        Path dir = id.home().resolve(place[0]);
+                        // The first folder this test makes, if any: only that (and below) is removed again.
+                        Path first = null;
+                        for (Path p = dir; !p.equals(id.home()); p = p.getParent()) {
+                            if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                                first = p;
+                            }
+                        }
+                        Files.createDirectories(dir);
+                        if (first != null) {
+                            for (Path p = dir; p.startsWith(first); p = p.getParent()) {
+                                EscapeSuite.chown(p, id.user());
+                            }
+                            Path made = first;
+                            suite.onCleanup(() -> EscapeSuite.deleteTree(made));
+                        }
+                        RunResult r = suite.launch(id, "home-code-rw").grant(dir, "rw").server("/bin/true").run().assertExit(125);
+                        assertEquals(1, r.stderr().lines().count(), r::toString);
+                        assertTrue(r.stderr().contains(" lies in " + id.home().resolve(place[1]) + " ("), r::toString);
+                        Path planted = dir.resolve(place[2]);
+                        suite.onCleanup(() -> delete(planted));
+                        suite.launch(id, "home-code-unprotected").grant(dir, "rw,unprotected")
+                                .probe(Steps.of().add("plant", "create", planted)).run().assertAllowed("plant");
+                    }));
+                }
+            }
             return Named.group(id, tests);
         });
     }
