@@ -115,6 +115,14 @@ public final class ProtectedNames {
             home(".claude.json", "Claude Code's MCP servers"),
             home(".cursor", "Cursor's MCP servers"),
             home(".config/Claude", "Claude Desktop's MCP servers"),
+            home(".gemini", "Gemini CLI's settings and MCP servers"),
+            home(".codex", "Codex CLI's configuration and MCP servers"),
+            home(".continue", "Continue's configuration and MCP servers"),
+            home(".codeium", "Windsurf's MCP servers"),
+            home(".config/zed", "Zed's settings: context servers and tasks run commands"),
+            home(".config/goose", "goose's extensions run commands"),
+            home(".aws/amazonq", "Amazon Q's MCP servers"),
+            home(".config/mise", "mise's global configuration (tasks, env sources)"),
             home(".config/mcp-contain", "mcp-contain's own profiles, pins and consents"),
             home(".local/share/mcp-contain", "mcp-contain's agent homes and audit log"),
             // Project level: read when the user opens or works in a folder.
@@ -131,7 +139,21 @@ public final class ProtectedNames {
             project(".yarnrc.yml", "yarn berry configuration (yarnPath runs a script)"),
             project(".pnpmfile.cjs", "pnpm runs it on install"),
             project(".husky", "git hooks (core.hooksPath) of husky projects"),
-            project(".gitmodules", "submodule URLs git fetches"));
+            project(".gitmodules", "submodule URLs git fetches"),
+            project(".gemini", "Gemini CLI project settings and MCP servers"),
+            project(".amazonq", "Amazon Q project MCP servers"),
+            project(".roo", "Roo Code project MCP servers"),
+            project(".kiro", "Kiro project settings and MCP servers"),
+            project(".continue", "Continue project configuration and MCP servers"),
+            project(".windsurf", "Windsurf project rules and workflows"),
+            project(".zed", "Zed project settings and tasks (context servers run commands)"),
+            project(".cargo", "cargo configuration for the project (build.rustc-wrapper runs a command on build)"),
+            project(".mvn", "Maven loads extensions.xml and jvm.config from it on every build"),
+            project(".pre-commit-config.yaml", "the installed pre-commit hook runs what it lists"),
+            project("lefthook.yml", "the installed lefthook hook runs its commands"),
+            project(".lefthook.yml", "the installed lefthook hook runs its commands"),
+            project("mise.toml", "mise runs its tasks and env sources (once trusted)"),
+            project(".mise.toml", "mise runs its tasks and env sources (once trusted)"));
 
     private static Name home(String name, String why) {
         return new Name(name, Where.HOME, why);
