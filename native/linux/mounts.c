@@ -441,7 +441,12 @@ void mounts_build_root(struct plan *plan)
             break;
         }
         case M_DEVPTS: {
-            const char *const opts[] = {"newinstance", NULL, "ptmxmode", "0666", "mode", "0620", NULL};
+            /* max: ptys are a host-wide pool (kernel.pty.max less kernel.pty.reserve for the host's own instance,
+             * 3072 by default) that every other devpts instance draws from: without it one server held all of them
+             * and other servers and containers got ENOSPC from /dev/ptmx. */
+            char max[32];
+            snprintf(max, sizeof max, "%lu", m->inodes);
+            const char *const opts[] = {"newinstance", NULL, "ptmxmode", "0666", "mode", "0620", "max", max, NULL};
             int tree = fresh_fs("devpts", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, m->dst);
             dstfd = target(rootfd, m->dst, true);
             attach(tree, dstfd, m->dst);

@@ -77,6 +77,38 @@ class ResourceCountersIT {
     }
 
     /**
+     * Red team, per-host counter variant: ptys. Every devpts instance draws from one host-wide pool (kernel.pty.max
+     * less the host's reserve, 3072 by default); a server held all 3071 and every other server and container got
+     * ENOSPC from /dev/ptmx. Its private devpts now holds at most the plan's number (read from the dry run).
+     * Control: the server's uid, unconfined, opens more than that on the host.
+     */
+    @TestFactory
+    Stream<DynamicNode> ptyBomb() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            List<DynamicNode> tests = new ArrayList<>();
+            for (String profile : List.of("strict", "default")) {
+                tests.add(Named.test(id, profile + ": /dev/ptmx until it fails: ENOSPC at the plan's pty limit", () -> {
+                    Launch launch = suite.launch(id, "pty-bomb").profile(profile).probe(Steps.of().add("ptys", "ptys", 1000));
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("its devpts at most (\\d+) ptys")
+                            .matcher(launch.dryRun().text());
+                    assertTrue(m.find(), "the dry run names no pty limit");
+                    long limit = Long.parseLong(m.group(1));
+                    assertTrue(limit < 1000, "limit " + limit);
+                    RunResult r = launch.run();
+                    r.assertDenied("ptys", "ENOSPC");
+                    assertEquals(limit, r.find("ptys").orElseThrow().longField("ptys"), r::toString);
+                }));
+            }
+            tests.add(Named.test(id, "control: the server's uid, unconfined, opens 200 ptys", () -> {
+                RunResult r = suite.control(id, Steps.of().add("ptys", "ptys", 200));
+                assertEquals(200, r.assertAllowed("ptys").longField("ptys"), r::toString);
+            }));
+            return Named.group(id, tests);
+        });
+    }
+
+    /**
      * Red team, homeSize variant: inodes instead of bytes. Empty files occupy no block, only an inode of the
      * filesystem holding the home, which it shares with the host (/var/lib or the user's home; 80,000 were made under
      * a 256 MB homeSize and never stopped; millions would use up the inodes that /etc and /var/log need). Each entry
