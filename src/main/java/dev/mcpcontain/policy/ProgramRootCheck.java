@@ -251,6 +251,11 @@ public final class ProgramRootCheck {
                         public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
                                 java.nio.file.attribute.BasicFileAttributes attrs) {
                             String name = dir.equals(candidate) ? "" : dir.getFileName().toString();
+                            if (name.equals(".git") && gitConfigHoldsCredentials(dir)) {
+                                found[0] = "the credential in " + candidate.relativize(dir) + "/config (a remote URL"
+                                        + " with a password or token, or an http extraheader)";
+                                return java.nio.file.FileVisitResult.TERMINATE;
+                            }
                             if (THIRD_PARTY.contains(name)) {
                                 return java.nio.file.FileVisitResult.SKIP_SUBTREE;
                             }
@@ -280,6 +285,31 @@ public final class ProgramRootCheck {
             return Optional.of(candidate + " cannot be searched (" + e.getMessage() + ")");
         }
         return found[0] == null ? Optional.empty() : Optional.of(candidate + " holds " + found[0]);
+    }
+
+    /** A remote URL with user:password@, a password entry or an http extraheader (CI checkouts store a token there). */
+    private static final java.util.regex.Pattern GIT_CREDENTIAL = java.util.regex.Pattern.compile(
+            "(?im)^\\s*(url\\s*=\\s*\\S*://[^/\\s@]*:[^/\\s@]*@|extraheader\\s*=|password\\s*=)");
+
+    /**
+     * Whether a {@code .git} folder's {@code config} holds a credential. {@code .git} is not searched by name (its
+     * objects are not the user's files), but its config is: a clone made with a token in its URL, or a CI checkout's
+     * {@code http.extraheader}, would otherwise go to the server with the program. Read up to 256 KiB, no link followed.
+     */
+    static boolean gitConfigHoldsCredentials(Path gitDir) {
+        Path config = gitDir.resolve("config");
+        try {
+            if (!Files.isRegularFile(config, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            byte[] head;
+            try (java.io.InputStream in = Files.newInputStream(config, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                head = in.readNBytes(256 * 1024);
+            }
+            return GIT_CREDENTIAL.matcher(new String(head, java.nio.charset.StandardCharsets.UTF_8)).find();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static java.nio.file.FileVisitResult count(int[] seen, int limit, String[] found) {

@@ -39,7 +39,7 @@ class ProgramMountIT {
             tests.add(Named.test(id, "an install prefix holding a credential file below its top (etc/deep/.env): only"
                     + " the program is mounted, the secret and lib/ are ENOENT; controls: without the secret lib/ is"
                     + " mounted, with --grant the secret is read", () -> deepCredentials(suite, id, "etc/deep/.env")));
-            for (String variant : List.of(".env.local", "config/prod.env", "etc/.vault-token")) {
+            for (String variant : List.of(".env.local", "config/prod.env", "etc/.vault-token", ".git/config")) {
                 tests.add(Named.test(id, "variant: an install prefix holding " + variant + ": only the program is"
                         + " mounted (ENOENT); controls as above", () -> deepCredentials(suite, id, variant)));
             }
@@ -127,7 +127,11 @@ class ProgramMountIT {
         for (int i = 0; i < relative.getNameCount() - 1; i++) {
             deep = suite.ownedDir(id, deep.resolve(relative.getName(i).toString()), "rwxr-xr-x");
         }
-        Path secret = suite.ownedFile(id, deep.resolve(relative.getFileName().toString()), "TOKEN=it-secret\n");
+        // A git config's credential is a remote URL with a token; any other file's is the file itself.
+        String content = secretPath.endsWith(".git/config")
+                ? "[remote \"origin\"]\n\turl = https://x-access-token:it-secret@github.invalid/o/r.git\n"
+                : "TOKEN=it-secret\n";
+        Path secret = suite.ownedFile(id, deep.resolve(relative.getFileName().toString()), content);
         Path server = bin.resolve("srv");
         Files.copy(suite.probe(), server, StandardCopyOption.REPLACE_EXISTING);
         EscapeSuite.chmod(server, "rwxr-xr-x");

@@ -90,6 +90,19 @@ class ProgramRootCheckTest {
         }
     }
 
+    /** .git is not searched by name, but a token in its config (a clone URL, a CI extraheader) refuses the root. */
+    @Test
+    void aTokenInAGitConfigIsACredential(@TempDir Path dir) throws IOException {
+        Path app = Files.createDirectories(dir.resolve("srv/.git"));
+        Files.writeString(app.resolve("config"), "[remote \"origin\"]\n\turl = https://github.com/o/r.git\n");
+        assertEquals(Optional.empty(), ProgramRootCheck.deepRefusal(app.getParent(), 100));
+        for (String secret : List.of("\turl = https://x-access-token:ghp_abc@github.com/o/r.git\n",
+                "[http \"https://github.com/\"]\n\textraheader = AUTHORIZATION: basic eA==\n")) {
+            Files.writeString(app.resolve("config"), "[remote \"origin\"]\n" + secret);
+            assertTrue(ProgramRootCheck.deepRefusal(app.getParent(), 100).orElseThrow().contains(".git/config"), secret);
+        }
+    }
+
     @Test
     void recognisedPlacesPass() {
         assertEquals(Optional.empty(), check("/opt/mcp-server", "bin", "lib", "share", "README"));
