@@ -140,6 +140,12 @@ static bool find_privileged(int fd, char *found, size_t len, int depth)
             continue;
         if (S_ISDIR(st.st_mode)) {
             int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            /* A folder the server may enter but not list (mode -wx): it could still open a setuid file inside by
+             * name, and this walk cannot see one. Fail closed. */
+            if (sub < 0 && errno == EACCES && faccessat(dirfd(d), e->d_name, X_OK, AT_EACCESS) == 0)
+                die("a writable grant holds a folder named %s that the server may enter but not list: it cannot be"
+                    " checked for setuid files (isolation landlock); make it listable (chmod u+r) or grant read-only",
+                    e->d_name);
             if (sub >= 0 && find_privileged(sub, found, len, depth + 1)) {
                 /* prepend NAME/ to what the level below found (truncated, never overrun) */
                 size_t name_len = strlen(e->d_name), found_len = strnlen(found, len - 1);
@@ -166,7 +172,7 @@ static bool find_privileged(int fd, char *found, size_t len, int depth)
  * identity drop, on the very descriptor the rule is made from. */
 static void refuse_privileged_in_writable(int fd, const char *path, const struct stat *st)
 {
-    char found[4096];
+    char found[4096] = "";
     if (S_ISDIR(st->st_mode)) {
         int walk = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (walk < 0 || !find_privileged(walk, found, sizeof found, 0))

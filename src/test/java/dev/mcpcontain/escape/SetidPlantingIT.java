@@ -313,6 +313,20 @@ class SetidPlantingIT {
                 readOnly.get().assertExit(0);
                 assertTrue(readOnly.get().find("ids").isPresent(), readOnly.get()::toString);
             }));
+            tests.add(Named.test(id, "landlock: a writable grant holding a folder the server may enter but not list (0300)"
+                    + " is refused (125): a setuid file in it could not be seen; control: the same folder 0700 runs", () -> {
+                Path grant = writableDir(suite, id, "setid-landlock-unlisted");
+                Path locked = suite.ownedDir(id, grant.resolve("locked"), "rwx------");
+                EscapeSuite.chown(locked, id.serverUser());
+                EscapeSuite.chmod(locked, "-wx------");
+                RunResult r = suite.launch(id, "setid-landlock-unlisted").landlockAccepting().grant(grant, "rw")
+                        .probe(steps).run();
+                r.assertExit(125);
+                assertTrue(r.stderr().contains("a folder named locked that the server may enter but not list"), r::toString);
+                EscapeSuite.chmod(locked, "rwx------");
+                RunResult ok = suite.launch(id, "setid-landlock-listed").landlockAccepting().grant(grant, "rw").probe(steps).run();
+                ok.assertExit(0);
+            }));
             tests.add(Named.test(id, "landlock: control: the same writable grant without the bit runs", () -> {
                 withoutBit.get().assertExit(0);
                 assertTrue(withoutBit.get().find("ids").isPresent(), withoutBit.get()::toString);
