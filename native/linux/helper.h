@@ -163,6 +163,9 @@ int idmap_userns_fd(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid);
 void mounts_prepare_idmaps(struct plan *plan);
 void mounts_capture_sources(struct plan *plan);
 void mounts_build_root(struct plan *plan);
+/* Whether NAME (in DIRFD, already lstat'ed into ST) is a setuid, setgid or file-capability regular file. */
+struct stat;
+bool privileged_file(int dirfd, const char *name, const struct stat *st);
 
 /* landlock.c */
 int landlock_abi(void);

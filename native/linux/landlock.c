@@ -3,6 +3,7 @@
  * ends the launch. Applied to the server process only, never to the launcher. */
 #include "helper.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
@@ -13,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #ifndef LANDLOCK_ACCESS_FS_REFER
@@ -118,6 +120,76 @@ static uint64_t rule_rights(enum landlock_kind kind, int abi)
 
 static void apply(const struct plan *plan, bool guard_layer);
 
+/* The first setuid, setgid or file-capability file below the directory FD (consumed), as a path relative to it in
+ * FOUND; false when there is none. No link is followed; filesystems mounted below are searched too; directories
+ * the server's uid cannot read are skipped (it cannot reach into them by listing either). */
+static bool find_privileged(int fd, char *found, size_t len, int depth)
+{
+    if (depth > 128)
+        die("a writable grant is nested deeper than 128 directories: cannot check it for setuid files");
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return false;
+    }
+    struct dirent *e;
+    bool hit = false;
+    while (!hit && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            /* A folder the server may enter but not list (mode -wx): it could still open a setuid file inside by
+             * name, and this walk cannot see one. Fail closed. */
+            if (sub < 0 && errno == EACCES && faccessat(dirfd(d), e->d_name, X_OK, AT_EACCESS) == 0)
+                die("a writable grant holds a folder named %s that the server may enter but not list: it cannot be"
+                    " checked for setuid files (isolation landlock); make it listable (chmod u+r) or grant read-only",
+                    e->d_name);
+            if (sub >= 0 && find_privileged(sub, found, len, depth + 1)) {
+                /* prepend NAME/ to what the level below found (truncated, never overrun) */
+                size_t name_len = strlen(e->d_name), found_len = strnlen(found, len - 1);
+                if (name_len + 1 + found_len < len) {
+                    memmove(found + name_len + 1, found, found_len + 1);
+                    memcpy(found, e->d_name, name_len);
+                    found[name_len] = '/';
+                }
+                hit = true;
+            }
+        } else if (privileged_file(dirfd(d), e->d_name, &st)) {
+            snprintf(found, len, "%s", e->d_name);
+            hit = true;
+        }
+    }
+    closedir(d);
+    return hit;
+}
+
+/* Without a mount namespace nothing can make one file of a writable grant read-only, and a store through a shared
+ * writable mapping keeps the setuid bit (write, truncate and clone strip it): a setuid or setgid file, or one with
+ * file capabilities, in a writable grant would come back to the host with the server's code in it. Full isolation
+ * binds such files read-only over themselves; this mode refuses the grant. Checked as the server's uid, after the
+ * identity drop, on the very descriptor the rule is made from. */
+static void refuse_privileged_in_writable(int fd, const char *path, const struct stat *st)
+{
+    char found[4096] = "";
+    if (S_ISDIR(st->st_mode)) {
+        int walk = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (walk < 0 || !find_privileged(walk, found, sizeof found, 0))
+            return;
+        die("the writable grant %s holds %s/%s, which is setuid, setgid or has file capabilities: isolation landlock"
+            " cannot keep it read-only (a store through a shared mapping keeps the bit); grant the folder read-only,"
+            " remove the bit (chmod u-s,g-s) or use full isolation", path, path, found);
+    }
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    if (S_ISREG(st->st_mode) && ((st->st_mode & (S_ISUID | S_ISGID)) || getxattr(proc, "security.capability", NULL, 0) >= 0))
+        die("the writable grant %s is setuid, setgid or has file capabilities: isolation landlock cannot keep it"
+            " read-only; grant it read-only or use full isolation", path);
+}
+
 void landlock_apply(const struct plan *plan)
 {
     apply(plan, false);
@@ -180,6 +252,8 @@ static void apply(const struct plan *plan, bool guard_layer)
         if (fstat(fd, &st) < 0)
             die_errno("landlock: fstat %s", path);
         uint64_t allowed = rule_rights(r->kind, abi);
+        if (r->kind == LL_WRITE && plan->mode != MODE_NAMESPACES && !guard_layer) /* once, not per layer */
+            refuse_privileged_in_writable(fd, path, &st);
         if (!S_ISDIR(st.st_mode))
             allowed &= FILE_RIGHTS;
         allowed &= fs_rights(abi);

@@ -310,7 +310,7 @@ static void ro_self(int rootfd, const char *dst)
 }
 
 /* Whether a file is privileged on the host: setuid, setgid or with a file capability. */
-static bool privileged_file(int dirfd, const char *name, const struct stat *st)
+bool privileged_file(int dirfd, const char *name, const struct stat *st)
 {
     if (!S_ISREG(st->st_mode))
         return false;
@@ -332,7 +332,9 @@ static bool privileged_file(int dirfd, const char *name, const struct stat *st)
  * owns root's files, so a setuid-root program in a writable grant would keep its bit with the server's code in it:
  * root for any local user. Read-only, it cannot be opened for writing, renamed or replaced. Walked below the
  * grant's descriptor without following a link; unreadable directories are skipped (the server cannot write into
- * them either). */
+ * them either). Filesystems mounted below the grant are walked too: the grant is bound recursively with the same
+ * idmap, so a setuid-root file on a nested mount (a second disk, a tmpfs, a btrfs subvolume, which has a device
+ * number of its own) was writable through a shared mapping and kept its bit on the host. */
 static void protect_privileged_files(struct plan *plan, int rootfd, const char *dir, int depth)
 {
     if (depth > 128)
@@ -343,9 +345,6 @@ static void protect_privileged_files(struct plan *plan, int rootfd, const char *
             return;
         die_errno("opening %s to check it for setuid files", dir);
     }
-    struct stat top;
-    if (fstat(fd, &top) < 0)
-        die_errno("fstat %s", dir);
     DIR *d = fdopendir(fd);
     if (!d)
         die_errno("listing %s", dir);
@@ -359,7 +358,7 @@ static void protect_privileged_files(struct plan *plan, int rootfd, const char *
         char path[4096];
         if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
             die("a path in the writable grant %s is too long to check for setuid files", dir);
-        if (S_ISDIR(st.st_mode) && st.st_dev == top.st_dev) {
+        if (S_ISDIR(st.st_mode)) {
             protect_privileged_files(plan, rootfd, path, depth + 1);
         } else if (privileged_file(fd, e->d_name, &st)) {
             ro_self(rootfd, path);
@@ -442,7 +441,12 @@ void mounts_build_root(struct plan *plan)
             break;
         }
         case M_DEVPTS: {
-            const char *const opts[] = {"newinstance", NULL, "ptmxmode", "0666", "mode", "0620", NULL};
+            /* max: ptys are a host-wide pool (kernel.pty.max less kernel.pty.reserve for the host's own instance,
+             * 3072 by default) that every other devpts instance draws from: without it one server held all of them
+             * and other servers and containers got ENOSPC from /dev/ptmx. */
+            char max[32];
+            snprintf(max, sizeof max, "%lu", m->inodes);
+            const char *const opts[] = {"newinstance", NULL, "ptmxmode", "0666", "mode", "0620", "max", max, NULL};
             int tree = fresh_fs("devpts", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, m->dst);
             dstfd = target(rootfd, m->dst, true);
             attach(tree, dstfd, m->dst);

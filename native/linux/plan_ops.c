@@ -178,7 +178,10 @@ void op_PROC(struct plan *plan, char **arg, int n, size_t line)
 
 void op_DEVPTS(struct plan *plan, char **arg, int n, size_t line)
 {
-    path_mount(plan, M_DEVPTS, arg[0], line);
+    struct mount_op *m = path_mount(plan, M_DEVPTS, arg[0], line);
+    m->inodes = (unsigned long)plan_number(arg[1], line); /* the instance's pty limit */
+    if (m->inodes == 0)
+        die("plan line %zu: a devpts needs a pty limit", line);
 }
 
 void op_DIR(struct plan *plan, char **arg, int n, size_t line)

@@ -343,7 +343,8 @@ static void cmd_manyfiles(const struct step *s)
         close(fd);
         n++;
     }
-    for (unsigned long i = 0; i < n; i++) {
+    bool keep = !strcmp(s->argv[0], "manyfiles-keep");
+    for (unsigned long i = 0; !keep && i < n; i++) {
         snprintf(name, sizeof name, "f%lu", i);
         unlinkat(dir, name, 0);
     }
@@ -488,6 +489,7 @@ static void cmd_epoll_one(const struct step *s)
 
 const struct command limit_commands[] = {
     {"manyfiles", 2, 2, "DIR MAX  (empty files until creation fails)", cmd_manyfiles},
+    {"manyfiles-keep", 2, 2, "DIR MAX  (the same, and the files stay)", cmd_manyfiles},
     {"epoll-bomb", 2, 2, "PROCS MAX  (epoll watches held by PROCS processes until the tree ends)", cmd_epoll_bomb},
     {"epoll-one", 0, 0, "(one epoll watch)", cmd_epoll_one},
     {"inotify-bomb", 1, 1, "MAX  (inotify instances until inotify_init1 fails)", cmd_inotify_bomb},

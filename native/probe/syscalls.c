@@ -90,6 +90,7 @@ static const struct fingerprint fingerprints[] = {
     {"bpf", NR(bpf), A(0x7fff, BAD, 0), 0},
     {"userfaultfd", NR(userfaultfd), A(BAD_FLAGS), 0},
     {"io_uring_setup", NR(io_uring_setup), A(1, BAD), 0},
+    {"io_setup", NR(io_setup), A(1, BAD), 0},                 /* EFAULT reading the context: nothing allocated */
     {"io_uring_enter", NR(io_uring_enter), A(-1, 0, 0, 0, 0, 0), 0},
     {"io_uring_register", NR(io_uring_register), A(-1, 0, 0, 0), 0},
     {"open_by_handle_at", NR(open_by_handle_at), A(-1, BAD, 0), 0},

@@ -105,7 +105,40 @@ int with_tty(int argc, char **argv)
     return WEXITSTATUS(status);
 }
 
+/* ptys MAX: opens /dev/ptmx until it fails or MAX are open, reports how many, closes them all. */
+static void cmd_ptys(const struct step *s)
+{
+    unsigned long max;
+    if (!parse_ulong(s->argv[1], &max) || max > 100000) {
+        error(s, "usage: ptys MAX");
+        return;
+    }
+    int *fds = calloc(max ? max : 1, sizeof *fds);
+    if (!fds) {
+        error(s, "out of memory");
+        return;
+    }
+    unsigned long n = 0;
+    int err = 0;
+    while (n < max) {
+        int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0) {
+            err = errno;
+            break;
+        }
+        fds[n++] = fd;
+    }
+    for (unsigned long i = 0; i < n; i++)
+        close(fds[i]);
+    free(fds);
+    if (err)
+        denied_errno(s, err, "ptys=%lu", n);
+    else
+        allowed(s, "ptys=%lu", n);
+}
+
 const struct command tty_commands[] = {
+    {"ptys", 1, 1, "MAX  (ptys from /dev/ptmx until it fails; then closed)", cmd_ptys},
     {"tiocsti", 1, 2, "FD [high]  (ioctl TIOCSTI, optionally with the high 32 bits of the request set)", cmd_tiocsti},
     {"tioclinux", 1, 2, "FD [high]", cmd_tioclinux},
     {"open-tty", 0, 0, "(open /dev/tty: our controlling terminal)", cmd_open_tty},

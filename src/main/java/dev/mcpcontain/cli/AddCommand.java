@@ -163,7 +163,7 @@ public final class AddCommand implements Callable<Integer> {
         command.set(0, located.executable().toString());
         // The code is the main file: the binary itself, or an interpreter's script.
         Path program = located.mainPath();
-        String server = available(registration, name, ServerIdentity.of(command, program));
+        String server = available(registration, name, ServerIdentity.of(command, program, located.mainIsScript()));
         registration.admin.checkServer(Optional.of(server), false);
         registration.store.ensureServerDirectory(server);
         try {

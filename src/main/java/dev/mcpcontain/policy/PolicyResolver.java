@@ -40,7 +40,7 @@ public final class PolicyResolver {
         command.set(0, program.executable().toString());
 
         String serverId = request.serverName().isPresent() ? ServerIdentity.validated(request.serverName().get())
-                : ServerIdentity.of(request.command(), program.mainPath());
+                : ServerIdentity.of(request.command(), program.mainPath(), program.mainIsScript());
         Path agentHome = host.dataDirectory().resolve("homes").resolve(serverId);
 
         Map<Path, PathRule> rules = new LinkedHashMap<>();

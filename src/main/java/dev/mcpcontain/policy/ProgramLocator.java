@@ -33,8 +33,12 @@ public final class ProgramLocator {
     private static final List<String> PACKAGE_MARKERS = List.of(
             "package.json", "pyproject.toml", "setup.py", "setup.cfg", "Cargo.toml", "go.mod", "Gemfile");
 
-    /** The resolved program and the paths it needs, each with the reason shown by {@code -v}. */
-    public record Located(Path executable, Map<Path, String> readablePaths, Path mainPath) {}
+    /**
+     * The resolved program and the paths it needs, each with the reason shown by {@code -v}. {@code mainIsScript}:
+     * the main path is a script named in the arguments; otherwise it is the program itself, and which code runs may
+     * depend on the arguments ({@code python3 -m mod}, {@code java -jar x.jar}, {@code docker run image}).
+     */
+    public record Located(Path executable, Map<Path, String> readablePaths, Path mainPath, boolean mainIsScript) {}
 
     private static final Path OPT = Path.of("/opt");
 
@@ -81,14 +85,16 @@ public final class ProgramLocator {
         addVirtualEnvironment(executable, readable);
         addShebangInterpreter(canonical, workingDirectory, readable);
         Path main = canonical;
+        boolean mainIsScript = false;
         if (isInterpreter(canonical) || isInterpreter(executable)) {
             Optional<Path> script = firstScriptArgument(command, workingDirectory);
             if (script.isPresent()) {
                 main = canonical(script.get());
+                mainIsScript = true;
                 addPackageRoot(main, readable, "script " + script.get());
             }
         }
-        return new Located(executable, readable, main);
+        return new Located(executable, readable, main, mainIsScript);
     }
 
     /** Looks the program up the way execvp does, but on the host, so a missing program is reported here. */

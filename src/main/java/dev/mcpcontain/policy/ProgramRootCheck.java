@@ -36,7 +36,41 @@ public final class ProgramRootCheck {
     static final Set<String> CREDENTIAL_FILES = Set.of("credentials", "credentials.toml", "credentials.json",
             ".credentials", ".npmrc", ".yarnrc", ".yarnrc.yml", ".netrc", "_netrc", ".pypirc", ".git-credentials",
             ".pgpass", ".my.cnf", ".env", ".envrc", ".htpasswd", "auth.json", "token", ".token", "secrets.json",
-            "service-account.json", "known_hosts", "authorized_keys", ".dockercfg", "kubeconfig");
+            "service-account.json", "known_hosts", "authorized_keys", ".dockercfg", "kubeconfig", ".vault-token", ".boto",
+            ".s3cfg", ".secrets", "htpasswd", ".gitconfig", ".terraformrc",
+            "terraform.rc", ".wgetrc", ".curlrc");
+
+    /**
+     * Suffixes that make a dotenv-style name a template checked into a repository ({@code .env.example}), not a file
+     * of secrets.
+     */
+    static final List<String> TEMPLATE_SUFFIXES = List.of(".example", ".sample", ".template", ".tmpl", ".dist",
+            ".defaults", ".default");
+
+    /**
+     * Whether a file's name says it holds credentials, wherever it lies: a name of {@link #CREDENTIAL_FILES}, a store's
+     * file a store may also be ({@code .vault-token}), an ssh private or public key ({@code id_*}), a
+     * shell or REPL history ({@code .bash_history}, {@code .psql_history}: commands with passwords), and the whole
+     * dotenv family, not only {@code .env}: {@code .env.local}, {@code .env.production}, {@code prod.env} (templates
+     * such as {@code .env.example} aside). One list for the top level and below it; a name that differs from a listed
+     * one only by a suffix was the way around a list of exact names.
+     */
+    static boolean credentialFile(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (CREDENTIAL_FILES.contains(lower)) {
+            return true;
+        }
+        if (lower.startsWith("id_rsa") || lower.startsWith("id_ed25519") || lower.startsWith("id_ecdsa")
+                || lower.startsWith("id_dsa") || lower.startsWith("client_secret")) {
+            return true;
+        }
+        if (lower.endsWith("_history") || lower.endsWith(".tfstate") || lower.endsWith(".tfstate.backup")) {
+            return true;
+        }
+        boolean dotenv = lower.startsWith(".env.") || lower.endsWith(".env") || lower.startsWith("secrets.")
+                || lower.startsWith("credentials.") || lower.startsWith(".secrets");
+        return dotenv && TEMPLATE_SUFFIXES.stream().noneMatch(lower::endsWith);
+    }
 
     /** Extensions of key and certificate-store files. */
     static final List<String> KEY_EXTENSIONS = List.of(".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx",
@@ -165,9 +199,7 @@ public final class ProgramRootCheck {
         }
         for (String name : topLevelNames) {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (CREDENTIAL_FILES.contains(lower) || lower.startsWith("id_rsa") || lower.startsWith("id_ed25519")
-                    || lower.startsWith("id_ecdsa") || lower.startsWith("id_dsa")
-                    || KEY_EXTENSIONS.stream().anyMatch(lower::endsWith)) {
+            if (credentialFile(name) || KEY_EXTENSIONS.stream().anyMatch(lower::endsWith)) {
                 return Optional.of(candidate + " holds the credential file " + name);
             }
             if (CREDENTIAL_STORES.contains(name)) {
@@ -219,6 +251,11 @@ public final class ProgramRootCheck {
                         public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
                                 java.nio.file.attribute.BasicFileAttributes attrs) {
                             String name = dir.equals(candidate) ? "" : dir.getFileName().toString();
+                            if (name.equals(".git") && gitConfigHoldsCredentials(dir)) {
+                                found[0] = "the credential in " + candidate.relativize(dir) + "/config (a remote URL"
+                                        + " with a password or token, or an http extraheader)";
+                                return java.nio.file.FileVisitResult.TERMINATE;
+                            }
                             if (THIRD_PARTY.contains(name)) {
                                 return java.nio.file.FileVisitResult.SKIP_SUBTREE;
                             }
@@ -232,10 +269,7 @@ public final class ProgramRootCheck {
                         @Override
                         public java.nio.file.FileVisitResult visitFile(Path file,
                                 java.nio.file.attribute.BasicFileAttributes attrs) {
-                            String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
-                            if (CREDENTIAL_FILES.contains(lower) || lower.startsWith("id_rsa")
-                                    || lower.startsWith("id_ed25519") || lower.startsWith("id_ecdsa")
-                                    || lower.startsWith("id_dsa")) {
+                            if (credentialFile(file.getFileName().toString())) {
                                 found[0] = "the credential file " + candidate.relativize(file);
                                 return java.nio.file.FileVisitResult.TERMINATE;
                             }
@@ -251,6 +285,31 @@ public final class ProgramRootCheck {
             return Optional.of(candidate + " cannot be searched (" + e.getMessage() + ")");
         }
         return found[0] == null ? Optional.empty() : Optional.of(candidate + " holds " + found[0]);
+    }
+
+    /** A remote URL with user:password@, a password entry or an http extraheader (CI checkouts store a token there). */
+    private static final java.util.regex.Pattern GIT_CREDENTIAL = java.util.regex.Pattern.compile(
+            "(?im)^\\s*(url\\s*=\\s*\\S*://[^/\\s@]*:[^/\\s@]*@|extraheader\\s*=|password\\s*=)");
+
+    /**
+     * Whether a {@code .git} folder's {@code config} holds a credential. {@code .git} is not searched by name (its
+     * objects are not the user's files), but its config is: a clone made with a token in its URL, or a CI checkout's
+     * {@code http.extraheader}, would otherwise go to the server with the program. Read up to 256 KiB, no link followed.
+     */
+    static boolean gitConfigHoldsCredentials(Path gitDir) {
+        Path config = gitDir.resolve("config");
+        try {
+            if (!Files.isRegularFile(config, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            byte[] head;
+            try (java.io.InputStream in = Files.newInputStream(config, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                head = in.readNBytes(256 * 1024);
+            }
+            return GIT_CREDENTIAL.matcher(new String(head, java.nio.charset.StandardCharsets.UTF_8)).find();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static java.nio.file.FileVisitResult count(int[] seen, int limit, String[] found) {

@@ -227,6 +227,50 @@ class AgentHomeIT {
         }));
     }
 
+    /**
+     * Two servers whose code the arguments choose (here the same binary with other arguments, as {@code python3 -m
+     * mcp_server_git} and {@code python3 -m mcp_server_fetch}, or {@code java -jar a.jar} and {@code b.jar}) and
+     * no {@code --name}: server A plants a file in its home (where a Python server would find a
+     * {@code usercustomize.py} at its next start); server B looks for it in its own home, its working directory.
+     * Before, the identity hashed only the program, so both got one home and B ran A's code with B's grants.
+     * Control: the same two launches given one name by {@code --name} share the home, and B finds the file.
+     */
+    @TestFactory
+    Stream<DynamicNode> serversChosenByTheirArgumentsGetTheirOwnHome() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            String file = suite.newServerName("planted-by-a") + ".py";
+            String shared = suite.newServerName("shared-home");
+            Launch a = suite.launch(id, "a").unnamed().probe(Steps.of().add("plant", "write", file));
+            Launch b = suite.launch(id, "b").unnamed().probe(Steps.of().add("read", "read", file));
+            Lazy<String[]> homesOfAB = Lazy.of(() -> {
+                String[] h = {a.dryRun().agentHome(), b.dryRun().agentHome()};
+                suite.ownServerName(Path.of(h[0]).getFileName().toString());
+                suite.ownServerName(Path.of(h[1]).getFileName().toString());
+                return h;
+            });
+            Lazy<RunResult> attack = Lazy.of(() -> {
+                homesOfAB.get();
+                a.run().assertExit(0);
+                return b.run();
+            });
+            Lazy<RunResult> control = Lazy.of(() -> {
+                new Launch(suite, id, shared).probe(Steps.of().add("plant", "write", file)).run().assertExit(0);
+                return new Launch(suite, id, shared).probe(Steps.of().add("read", "read", file)).run();
+            });
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, "server B (same program, other arguments) does not get server A's home: ENOENT", () -> {
+                String[] h = homesOfAB.get();
+                assertFalse(h[0].equals(h[1]), "one home for both: " + h[0]);
+                attack.get().assertDenied("read", "ENOENT");
+                assertTrue(Files.exists(Path.of(h[0], file)), "A's plant is in A's home");
+            }));
+            tests.add(Named.test(id, "control: the same two launches with one --name share the home; B reads A's file", () ->
+                    control.get().assertAllowed("read")));
+            return Named.group(id, tests);
+        });
+    }
+
     private static void requireRoot(EscapeSuite suite) {
         EscapeSuite.requireThat(suite.suiteIsRoot(), "needs a root suite (two accounts: the launcher's and another)");
     }

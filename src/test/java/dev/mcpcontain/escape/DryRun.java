@@ -34,6 +34,17 @@ final class DryRun {
         return result.stdout();
     }
 
+    /** The agent home the launch would get ({@code agent home PATH}). */
+    String agentHome() {
+        for (String line : text().lines().toList()) {
+            if (line.startsWith("agent home ")) {
+                return line.substring("agent home ".length()).trim();
+            }
+        }
+        fail("the dry run names no agent home\n" + result);
+        return null;
+    }
+
     long limit(String name) {
         for (String line : text().lines().toList()) {
             if (line.startsWith("limits ")) {

@@ -239,6 +239,11 @@ final class EscapeSuite {
         return name;
     }
 
+    /** A server name the launcher derived (an unnamed launch): its agent home and cgroups are removed at the end too. */
+    void ownServerName(String name) {
+        serverNames.add(name);
+    }
+
     /** A fresh directory for ID, owned by its launching user, mode 0700 (grants and "outside" data live here). */
     Path workDir(Identity id, String purpose) {
         Path dir = staging.resolve("work").resolve(id.key()).resolve(purpose + "-" + counter.incrementAndGet());

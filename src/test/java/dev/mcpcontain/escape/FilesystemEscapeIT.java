@@ -149,6 +149,12 @@ class FilesystemEscapeIT {
                 suite.ownedFile(id, p.resolve(".mcp.json"), "{}\n");
                 suite.ownedDir(id, p.resolve(".vscode"), "rwxr-xr-x");
                 suite.ownedFile(id, p.resolve("notes.txt"), "notes\n");
+                // Red team variants: other agents' MCP configurations and build tools' per-project configuration.
+                suite.ownedDir(id, p.resolve(".gemini"), "rwxr-xr-x");
+                suite.ownedFile(id, p.resolve(".gemini/settings.json"), "{}\n");
+                suite.ownedDir(id, p.resolve(".cargo"), "rwxr-xr-x");
+                suite.ownedFile(id, p.resolve(".cargo/config.toml"), "\n");
+                suite.ownedFile(id, p.resolve(".pre-commit-config.yaml"), "repos: []\n");
                 return p;
             });
             Lazy<Path> bare = Lazy.of(() -> {
@@ -173,6 +179,9 @@ class FilesystemEscapeIT {
                         .add("git-head-write", "write", p.resolve(".git/HEAD"))
                         .add("vscode-tasks", "write", p.resolve(".vscode/tasks.json"))
                         .add("vscode-rename", "rename", p.resolve(".vscode"), p.resolve("vscode.old"))
+                        .add("gemini-settings", "write", p.resolve(".gemini/settings.json"))
+                        .add("cargo-config", "write", p.resolve(".cargo/config.toml"))
+                        .add("pre-commit-config", "write", p.resolve(".pre-commit-config.yaml"))
                         .add("notes-write", "write", p.resolve("notes.txt"))
                         .add("new-file", "write", p.resolve("new.txt"));
             });
@@ -205,6 +214,13 @@ class FilesystemEscapeIT {
 
             List<DynamicNode> tests = new ArrayList<>();
             tests.add(Named.test(id, "the probe made every attempt", () -> contained.get().assertProbeCompleted(steps.get().labels())));
+            tests.add(Named.test(id, "variants: .gemini/settings.json, .cargo/config.toml, .pre-commit-config.yaml: EROFS;"
+                    + " control: notes.txt beside them is written", () -> {
+                contained.get().assertDenied("gemini-settings", "EROFS");
+                contained.get().assertDenied("cargo-config", "EROFS");
+                contained.get().assertDenied("pre-commit-config", "EROFS");
+                contained.get().assertAllowed("notes-write");
+            }));
             tests.add(Named.test(id, ".envrc in a writable grant: write EROFS, unlink and rename EBUSY", () -> {
                 contained.get().assertDenied("envrc-write", "EROFS");
                 contained.get().assertDenied("envrc-unlink", "EBUSY");

@@ -24,6 +24,7 @@ final class Launch {
     private List<String> server = List.of();
     private List<String> labels = List.of();
     private Duration timeout = EscapeSuite.DEFAULT_TIMEOUT;
+    private boolean named = true;
 
     Launch(EscapeSuite suite, Identity identity, String name) {
         this.suite = suite;
@@ -33,6 +34,15 @@ final class Launch {
 
     String name() {
         return name;
+    }
+
+    /**
+     * Without {@code --name}: the launcher derives the server's identity (and agent home) from the command itself.
+     * The test must hand the derived name to {@link EscapeSuite#ownServerName} so its home is removed at the end.
+     */
+    Launch unnamed() {
+        this.named = false;
+        return this;
     }
 
     Launch profile(String profile) {
@@ -121,8 +131,10 @@ final class Launch {
         if (dryRun) {
             run.add("--dry-run");
         }
-        run.add("--name");
-        run.add(name);
+        if (named) {
+            run.add("--name");
+            run.add(name);
+        }
         run.add("--profile");
         run.add(profile);
         run.addAll(options);

@@ -38,7 +38,11 @@ class ProgramMountIT {
             }
             tests.add(Named.test(id, "an install prefix holding a credential file below its top (etc/deep/.env): only"
                     + " the program is mounted, the secret and lib/ are ENOENT; controls: without the secret lib/ is"
-                    + " mounted, with --grant the secret is read", () -> deepCredentials(suite, id)));
+                    + " mounted, with --grant the secret is read", () -> deepCredentials(suite, id, "etc/deep/.env")));
+            for (String variant : List.of(".env.local", "config/prod.env", "etc/.vault-token", ".git/config")) {
+                tests.add(Named.test(id, "variant: an install prefix holding " + variant + ": only the program is"
+                        + " mounted (ENOENT); controls as above", () -> deepCredentials(suite, id, variant)));
+            }
             tests.add(Named.test(id, "an interpreter script in the home: --dry-run mounts the script alone, never the"
                     + " home, and says how to grant more", () -> scriptInHome(suite, id)));
             return Named.group(id, tests);
@@ -113,13 +117,21 @@ class ProgramMountIT {
         }
     }
 
-    private static void deepCredentials(EscapeSuite suite, Identity id) throws IOException {
+    private static void deepCredentials(EscapeSuite suite, Identity id, String secretPath) throws IOException {
         Path prefix = suite.ownedDir(id, suite.workDir(id, "deep-credentials").resolve("tool"), "rwxr-xr-x");
         Path bin = suite.ownedDir(id, prefix.resolve("bin"), "rwxr-xr-x");
         Path lib = suite.ownedDir(id, prefix.resolve("lib"), "rwxr-xr-x");
         Path readme = suite.ownedFile(id, lib.resolve("readme.txt"), "lib\n");
-        Path deep = suite.ownedDir(id, suite.ownedDir(id, prefix.resolve("etc"), "rwxr-xr-x").resolve("deep"), "rwxr-xr-x");
-        Path secret = suite.ownedFile(id, deep.resolve(".env"), "TOKEN=it-secret\n");
+        Path deep = prefix;
+        Path relative = Path.of(secretPath);
+        for (int i = 0; i < relative.getNameCount() - 1; i++) {
+            deep = suite.ownedDir(id, deep.resolve(relative.getName(i).toString()), "rwxr-xr-x");
+        }
+        // A git config's credential is a remote URL with a token; any other file's is the file itself.
+        String content = secretPath.endsWith(".git/config")
+                ? "[remote \"origin\"]\n\turl = https://x-access-token:it-secret@github.invalid/o/r.git\n"
+                : "TOKEN=it-secret\n";
+        Path secret = suite.ownedFile(id, deep.resolve(relative.getFileName().toString()), content);
         Path server = bin.resolve("srv");
         Files.copy(suite.probe(), server, StandardCopyOption.REPLACE_EXISTING);
         EscapeSuite.chmod(server, "rwxr-xr-x");

@@ -77,6 +77,76 @@ class ResourceCountersIT {
     }
 
     /**
+     * Red team, per-host counter variant: ptys. Every devpts instance draws from one host-wide pool (kernel.pty.max
+     * less the host's reserve, 3072 by default); a server held all 3071 and every other server and container got
+     * ENOSPC from /dev/ptmx. Its private devpts now holds at most the plan's number (read from the dry run).
+     * Control: the server's uid, unconfined, opens more than that on the host.
+     */
+    @TestFactory
+    Stream<DynamicNode> ptyBomb() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            List<DynamicNode> tests = new ArrayList<>();
+            for (String profile : List.of("strict", "default")) {
+                tests.add(Named.test(id, profile + ": /dev/ptmx until it fails: ENOSPC at the plan's pty limit", () -> {
+                    Launch launch = suite.launch(id, "pty-bomb").profile(profile).probe(Steps.of().add("ptys", "ptys", 1000));
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("its devpts at most (\\d+) ptys")
+                            .matcher(launch.dryRun().text());
+                    assertTrue(m.find(), "the dry run names no pty limit");
+                    long limit = Long.parseLong(m.group(1));
+                    assertTrue(limit < 1000, "limit " + limit);
+                    RunResult r = launch.run();
+                    r.assertDenied("ptys", "ENOSPC");
+                    assertEquals(limit, r.find("ptys").orElseThrow().longField("ptys"), r::toString);
+                }));
+            }
+            tests.add(Named.test(id, "control: the server's uid, unconfined, opens 200 ptys", () -> {
+                RunResult r = suite.control(id, Steps.of().add("ptys", "ptys", 200));
+                assertEquals(200, r.assertAllowed("ptys").longField("ptys"), r::toString);
+            }));
+            return Named.group(id, tests);
+        });
+    }
+
+    /**
+     * Red team, homeSize variant: inodes instead of bytes. Empty files occupy no block, only an inode of the
+     * filesystem holding the home, which it shares with the host (/var/lib or the user's home; 80,000 were made under
+     * a 256 MB homeSize and never stopped; millions would use up the inodes that /etc and /var/log need). Each entry
+     * now counts for at least one 4 KiB block: 16 MiB allow 4,096 entries. Control: 1,000 empty files (4 MB counted)
+     * stay below the limit.
+     */
+    @TestFactory
+    Stream<DynamicNode> homeInodeBomb() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> profile = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\""));
+            Lazy<RunResult> bombed = Lazy.of(() -> {
+                Launch launch = suite.launch(id, "home-inodes").profile(profile.get().toString());
+                String dir = AgentHomeIT.homes(id).resolve(launch.name()) + "/many";
+                return launch.probe(Steps.of().add("mkdir", "mkdir", dir).add("bomb", "manyfiles-keep", dir, 20000)
+                        .add("wait", "sleep", 5)).run();
+            });
+            Lazy<RunResult> small = Lazy.of(() -> {
+                Launch launch = suite.launch(id, "home-inodes-ctl").profile(profile.get().toString());
+                String dir = AgentHomeIT.homes(id).resolve(launch.name()) + "/many";
+                return launch.probe(Steps.of().add("mkdir", "mkdir", dir).add("few", "manyfiles-keep", dir, 1000)
+                        .add("wait", "sleep", 1)).run();
+            });
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, "20,000 empty files in a home of 16 MiB: stopped (137), over homeSize", () -> {
+                RunResult r = bombed.get();
+                r.assertExit(137);
+                assertTrue(r.stderr().contains("over its homeSize of " + 16 * MIB + " bytes; server stopped"), r::toString);
+            }));
+            tests.add(Named.test(id, "control: 1,000 empty files in the same home size are fine", () -> {
+                small.get().assertExit(0);
+                assertEquals("files=1000", small.get().assertAllowed("few").detail());
+            }));
+            return Named.group(id, tests);
+        });
+    }
+
+    /**
      * Red team, homeSize variant: data hidden from the size walk by permissions. The server makes a directory of
      * its home 0300 (writable, not listable) or fills one and makes it 0600 (listable, entries not examinable). A
      * supervisor without CAP_DAC_OVERRIDE (every unprivileged launch) used to skip what it could not open or stat,

@@ -1,6 +1,7 @@
 package dev.mcpcontain.escape;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -229,6 +230,124 @@ class SetidPlantingIT {
             }
             return Named.group(id, groups);
         });
+    }
+
+    /**
+     * Variant: the setuid file lies on a filesystem mounted inside the writable grant (a second disk, a tmpfs, a btrfs
+     * subvolume). The grant is bound with everything mounted below it, so that file is writable too; the walk that
+     * binds setuid files read-only stopped at the grant's own filesystem, and a store through a shared mapping
+     * kept S_ISUID on the host. Control: a plain file on the same nested mount is written through the same store.
+     */
+    @TestFactory
+    Stream<DynamicNode> setidFileOnAMountInsideAWritableGrant() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            List<DynamicNode> groups = new ArrayList<>();
+            for (String profile : List.of("strict", "default")) {
+                Lazy<Path> dir = Lazy.of(() -> {
+                    EscapeSuite.requireThat(suite.suiteIsRoot(), "needs a root suite (it mounts a tmpfs in the grant)");
+                    Path work = suite.workDir(id, "setid-nested-" + profile);
+                    EscapeSuite.chmod(work.getParent(), "rwx--x--x");
+                    EscapeSuite.chmod(work, "rwxr-xr-x");
+                    Path grant = suite.ownedDir(id, work.resolve("grant"), "rwxr-xr-x");
+                    Path mnt = suite.ownedDir(id, grant.resolve("disk"), "rwxr-xr-x");
+                    hostCommand("mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "it-nested", mnt.toString());
+                    suite.onCleanup(() -> hostCommand("umount", "-l", mnt.toString()));
+                    EscapeSuite.chown(mnt, id.user());
+                    binary(mnt.resolve("suid"), id.user(), 04755);
+                    binary(mnt.resolve("plain"), id.user(), 0755);
+                    return grant;
+                });
+                Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "setid-nested " + profile).profile(profile)
+                        .grant(dir.get(), "rw").probe(Steps.of()
+                                .add("mmap-plain", "mmap-write", dir.get().resolve("disk/plain"))
+                                .add("mmap-suid", "mmap-write", dir.get().resolve("disk/suid"))).run());
+                List<DynamicNode> tests = new ArrayList<>();
+                tests.add(Named.test(id, profile + ": control: a store on a plain file on the nested mount works", () ->
+                        assertEquals("mode=0755", contained.get().assertAllowed("mmap-plain").detail(), contained.get()::toString)));
+                tests.add(Named.test(id, profile + ": a setuid file on a mount inside the grant cannot be opened for writing (EROFS)", () -> {
+                    contained.get().assertDenied("mmap-suid", "EROFS");
+                    assertEquals(0, Files.readAllBytes(dir.get().resolve("disk/suid"))[0]);
+                }));
+                groups.add(org.junit.jupiter.api.DynamicContainer.dynamicContainer(profile, tests));
+            }
+            return Named.group(id, groups);
+        });
+    }
+
+    /**
+     * Variant: --isolation landlock. Without a mount namespace nothing can bind one file of a writable grant
+     * read-only, and a store through a shared mapping kept the setuid bit of a file the server's uid owns (as a user
+     * launcher: the user's own setuid file came back with the server's code). The launch is refused (125) naming the
+     * file. Controls: the same grant read-only runs, and the same writable grant once the bit is gone runs.
+     */
+    @TestFactory
+    Stream<DynamicNode> landlockRefusesAWritableGrantHoldingASetidFile() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            Lazy<Path> dir = Lazy.of(() -> {
+                Path grant = writableDir(suite, id, "setid-landlock");
+                suite.ownedDir(id, grant.resolve("deep"), "rwxr-xr-x");
+                binary(grant.resolve("deep/suid"), id.serverUser(), 04755);
+                return grant;
+            });
+            Steps steps = Steps.of().add("ids", "ids");
+            Lazy<RunResult> refused = Lazy.of(() -> suite.launch(id, "setid-landlock").landlockAccepting()
+                    .grant(dir.get(), "rw").probe(steps).run());
+            Lazy<RunResult> readOnly = Lazy.of(() -> suite.launch(id, "setid-landlock-ro").landlockAccepting()
+                    .grant(dir.get(), "ro").probe(steps).run());
+            Lazy<RunResult> withoutBit = Lazy.of(() -> {
+                refused.get();
+                readOnly.get();
+                binary(dir.get().resolve("deep/suid"), id.serverUser(), 0755);
+                return suite.launch(id, "setid-landlock-plain").landlockAccepting().grant(dir.get(), "rw").probe(steps).run();
+            });
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, "landlock: a writable grant holding a setuid file is refused (125), naming it", () -> {
+                RunResult r = refused.get();
+                r.assertExit(125);
+                assertTrue(r.stderr().contains("holds " + dir.get() + "/deep/suid, which is setuid"), r::toString);
+                assertEquals(0, Files.readAllBytes(dir.get().resolve("deep/suid"))[0]);
+            }));
+            tests.add(Named.test(id, "landlock: control: the same grant read-only runs", () -> {
+                readOnly.get().assertExit(0);
+                assertTrue(readOnly.get().find("ids").isPresent(), readOnly.get()::toString);
+            }));
+            tests.add(Named.test(id, "landlock: a writable grant holding a folder the server may enter but not list (0300)"
+                    + " is refused (125): a setuid file in it could not be seen; control: the same folder 0700 runs", () -> {
+                Path grant = writableDir(suite, id, "setid-landlock-unlisted");
+                Path locked = suite.ownedDir(id, grant.resolve("locked"), "rwx------");
+                EscapeSuite.chown(locked, id.serverUser());
+                EscapeSuite.chmod(locked, "-wx------");
+                RunResult r = suite.launch(id, "setid-landlock-unlisted").landlockAccepting().grant(grant, "rw")
+                        .probe(steps).run();
+                r.assertExit(125);
+                assertTrue(r.stderr().contains("a folder named locked that the server may enter but not list"), r::toString);
+                EscapeSuite.chmod(locked, "rwx------");
+                RunResult ok = suite.launch(id, "setid-landlock-listed").landlockAccepting().grant(grant, "rw").probe(steps).run();
+                ok.assertExit(0);
+            }));
+            tests.add(Named.test(id, "landlock: control: the same writable grant without the bit runs", () -> {
+                withoutBit.get().assertExit(0);
+                assertTrue(withoutBit.get().find("ids").isPresent(), withoutBit.get()::toString);
+            }));
+            return Named.group(id, tests);
+        });
+    }
+
+    private static void hostCommand(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new AssertionError(String.join(" ", command) + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** A small file of zero bytes owned by OWNER with MODE (set after the owner: chown clears the bits). */

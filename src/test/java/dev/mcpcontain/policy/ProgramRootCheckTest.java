@@ -73,6 +73,36 @@ class ProgramRootCheckTest {
         refused("/opt/srv", "looks like a home directory", "bin", ".bashrc");
     }
 
+    /** Variants of listed names: the dotenv family, histories, tokens stored as files; templates pass. */
+    @Test
+    void variantsOfCredentialNamesAreRefusedAtAnyDepth(@TempDir Path dir) throws IOException {
+        for (String name : List.of(".env.local", ".env.production", ".ENV.development.local", "prod.env",
+                "secrets.yaml", ".vault-token", ".bash_history", ".psql_history", "client_secret_123.json",
+                "terraform.tfstate", ".s3cfg")) {
+            refused("/opt/srv", "credential file " + name, "bin", "lib", name);
+            Path app = Files.createDirectories(dir.resolve("app-" + name.hashCode()).resolve("config"));
+            Files.writeString(app.resolve(name), "SECRET=1");
+            assertEquals(Optional.of(app.getParent() + " holds the credential file config/" + name),
+                    ProgramRootCheck.deepRefusal(app.getParent(), 100));
+        }
+        for (String name : List.of(".env.example", ".env.sample", ".env.template", "environment.ts", "README.md")) {
+            assertEquals(Optional.empty(), check("/opt/srv", "bin", "lib", name), name);
+        }
+    }
+
+    /** .git is not searched by name, but a token in its config (a clone URL, a CI extraheader) refuses the root. */
+    @Test
+    void aTokenInAGitConfigIsACredential(@TempDir Path dir) throws IOException {
+        Path app = Files.createDirectories(dir.resolve("srv/.git"));
+        Files.writeString(app.resolve("config"), "[remote \"origin\"]\n\turl = https://github.com/o/r.git\n");
+        assertEquals(Optional.empty(), ProgramRootCheck.deepRefusal(app.getParent(), 100));
+        for (String secret : List.of("\turl = https://x-access-token:ghp_abc@github.com/o/r.git\n",
+                "[http \"https://github.com/\"]\n\textraheader = AUTHORIZATION: basic eA==\n")) {
+            Files.writeString(app.resolve("config"), "[remote \"origin\"]\n" + secret);
+            assertTrue(ProgramRootCheck.deepRefusal(app.getParent(), 100).orElseThrow().contains(".git/config"), secret);
+        }
+    }
+
     @Test
     void recognisedPlacesPass() {
         assertEquals(Optional.empty(), check("/opt/mcp-server", "bin", "lib", "share", "README"));

@@ -23,6 +23,13 @@ final class MountsPlan {
 
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
 
+    /**
+     * Ptys the server's private devpts may hold. They come from one host-wide pool (kernel.pty.max less the host's
+     * reserve: 3072 by default) shared by every devpts instance: unbounded, one server held all 3071 and every other
+     * server and container got ENOSPC from /dev/ptmx.
+     */
+    static final int PTYS = 64;
+
     /** Kernel tunables and triggers under /proc that stay read-only even for a namespace root. */
     static final List<String> READ_ONLY_PROC = List.of("/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus");
 
@@ -89,7 +96,8 @@ final class MountsPlan {
         }
         long tmp = policy.limits().tmpBytes();
         plan.step("/tmp: private tmpfs of " + tmp + " bytes and " + ResourceLimits.tmpfsInodes(tmp) + " inodes (every"
-                + " tmpfs has an inode limit: one per KiB); /dev minimal; /proc of its own pid namespace");
+                + " tmpfs has an inode limit: one per KiB); /dev minimal, its devpts at most " + PTYS + " ptys; /proc of its"
+                + " own pid namespace");
         plan.op(PlanOp.TMPFS, "/tmp", tmp, "1777", ResourceLimits.tmpfsInodes(tmp));
         plan.op(PlanOp.TMPFS, "/dev", 1 << 16, "755", ResourceLimits.tmpfsInodes(1 << 16));
         for (String device : DEVICES) {
@@ -100,7 +108,7 @@ final class MountsPlan {
         plan.op(PlanOp.SYMLINK, "/proc/self/fd/1", "/dev/stdout");
         plan.op(PlanOp.SYMLINK, "/proc/self/fd/2", "/dev/stderr");
         plan.op(PlanOp.SYMLINK, "pts/ptmx", "/dev/ptmx");
-        plan.op(PlanOp.DEVPTS, "/dev/pts");
+        plan.op(PlanOp.DEVPTS, "/dev/pts", PTYS);
         long shm = Math.min(tmp, 64L << 20);
         plan.op(PlanOp.TMPFS, "/dev/shm", shm, "1777", ResourceLimits.tmpfsInodes(shm));
         plan.op(PlanOp.PROC, "/proc");

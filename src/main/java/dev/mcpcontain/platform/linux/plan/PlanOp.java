@@ -23,7 +23,7 @@ enum PlanOp {
     IDMAP("idmap", 4, 4, Occurs.MANY),
     TMPFS("tmpfs", 4, 4, Occurs.MANY),
     PROC("proc", 1, 1, Occurs.MANY),
-    DEVPTS("devpts", 1, 1, Occurs.MANY),
+    DEVPTS("devpts", 2, 2, Occurs.MANY),
     DIR("dir", 2, 2, Occurs.MANY),
     SYMLINK("symlink", 2, 2, Occurs.MANY),
     MASK("mask", 1, 1, Occurs.MANY),

@@ -12,6 +12,7 @@ import java.util.Set;
 final class Aarch64Syscalls {
 
     static final Map<String, Integer> NUMBERS = Map.ofEntries(
+            entry("io_setup", 0),
             entry("setxattr", 5),
             entry("lsetxattr", 6),
             entry("fsetxattr", 7),

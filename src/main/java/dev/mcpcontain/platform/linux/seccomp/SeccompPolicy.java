@@ -54,6 +54,11 @@ final class SeccompPolicy {
                 "io_uring_setup", "io_uring_enter", "io_uring_register",
                 "open_by_handle_at", "name_to_handle_at", "fanotify_init",
                 "modify_ldt", "uselib", "lookup_dcookie", "nfsservctl", "iopl", "ioperm");
+        // Legacy AIO: every io_setup draws from fs.aio-max-nr, one counter for the whole host (65536 events by
+        // default, no per-user or per-namespace share, no capability bypass): one server took all of it and every
+        // other process of the host, root's databases included, got EAGAIN. ENOSYS is a kernel without AIO, which
+        // libaio users already handle (they fall back to threads); nothing of the contained world needs it.
+        deny(rules, Errno.ENOSYS, "legacy AIO (fs.aio-max-nr is one host-wide pool; callers fall back)", "io_setup");
         deny(rules, Errno.EPERM, "host administration",
                 "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
                 "syslog", "acct", "quotactl", "quotactl_fd", "swapon", "swapoff", "reboot",

@@ -117,6 +117,7 @@ final class X86_64Syscalls {
             entry("kexec_file_load", 320),
             entry("bpf", 321),
             entry("userfaultfd", 323),
+            entry("io_setup", 206),
             entry("io_uring_setup", 425),
             entry("io_uring_enter", 426),
             entry("io_uring_register", 427),

@@ -57,7 +57,7 @@ final class ExpectedPolicy {
             entry("lookup_dcookie", EPERM), entry("nfsservctl", EPERM), entry("iopl", EPERM),
             entry("ioperm", EPERM),
             entry("clone3", ENOSYS), entry("fsopen", ENOSYS), entry("fsconfig", ENOSYS),
-            entry("fsmount", ENOSYS), entry("fspick", ENOSYS),
+            entry("fsmount", ENOSYS), entry("fspick", ENOSYS), entry("io_setup", ENOSYS),
             // setuid files and file capabilities: openat2's mode and every xattr name are behind pointers
             entry("openat2", ENOSYS),
             entry("setxattr", EOPNOTSUPP), entry("lsetxattr", EOPNOTSUPP), entry("fsetxattr", EOPNOTSUPP),
