@@ -173,12 +173,14 @@ public final class ProtectedNames {
      * every project name; HEAD, without which no directory is a git repository (a folder holding HEAD, objects/ and
      * refs/ is a bare repository, whose config git trusts when run inside it); and the single-component home names
      * (a home is never a protected grant, but a file named .bashrc has no business being created in a project
-     * either). Not "bin": projects build into bin/ all the time, and it runs nothing until it is a home's bin.
+     * either). Only the dot-names of the home: "bin" and "node_modules" are made in projects all the time, and run
+     * nothing until they are a home's.
      */
     public static List<String> createGuarded() {
         java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
         for (Name name : ALL) {
-            if (name.where() == Where.PROJECT || (!name.name().contains("/") && !name.name().equals("bin"))) {
+            if (name.where() == Where.PROJECT
+                    || (!name.name().contains("/") && name.name().startsWith("."))) {
                 names.add(name.name().toLowerCase(java.util.Locale.ROOT));
             }
         }

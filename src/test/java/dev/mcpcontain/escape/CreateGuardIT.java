@@ -59,6 +59,8 @@ class CreateGuardIT {
                 .add("link-plain", "link", sub.resolve("plain"), sub.resolve("plain2"))
                 .add("rename-plain", "rename", sub.resolve("plain2"), sub.resolve("plain3"))
                 .add("create-excl-again", "create", sub.resolve("plain3"))
+                .add("mkdir-node-modules", "mkdir", sub.resolve("node_modules"))
+                .add("mkdir-bin", "mkdir", sub.resolve("bin"))
                 .add("race", "race-create", sub, ".git", "3000");
     }
 
@@ -96,6 +98,8 @@ class CreateGuardIT {
         r.assertAllowed("link-plain");
         r.assertAllowed("rename-plain");
         r.assertDenied("create-excl-again", "EEXIST");
+        r.assertAllowed("mkdir-node-modules"); // what npm install makes in a project: not a home's
+        r.assertAllowed("mkdir-bin");
     }
 
     @TestFactory

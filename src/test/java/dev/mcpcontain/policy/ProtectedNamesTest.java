@@ -64,6 +64,7 @@ class ProtectedNamesTest {
             assertTrue(names.contains(needed), needed + " in " + names);
         }
         assertTrue(!names.contains("bin"), names::toString);
+        assertTrue(!names.contains("node_modules"), "npm install in a grant makes node_modules: " + names);
         for (String name : names) {
             assertEquals(name.toLowerCase(java.util.Locale.ROOT), name);
             assertTrue(!name.contains("/"), name);
