@@ -541,8 +541,10 @@ static void send_fd(int sock, int fd)
 
 static void __attribute__((noreturn)) guard_main(int sock)
 {
-    /* Not dumpable: the server (same uid) may not ptrace it or read its memory. */
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    /* Dumpable, so that a user's supervisor may look at its descriptors (homeSize counts every process of the run;
+     * one it may not examine counts as over). The server cannot reach it anyway: ptrace, process_vm_* and pidfd_getfd
+     * are denied by the main filter, and Landlock refuses /proc/PID/mem and the like of a process outside the
+     * caller's own domain or those nested in it, which the guard's (the parent of the server's) is not. */
     umask(0); /* each call applies its caller's umask itself */
     if (chdir("/") < 0)
         _exit(EXIT_CONTAIN_FAILED);
