@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -151,6 +152,19 @@ public final class GrantGuard {
             readOnly.add(git);
         }
 
+        // A file of the grant that is another name (a hard link) of a protected file outside it: the pins protect
+        // names inside grants only, so the server would write ~/.profile through docs/notes.txt.
+        for (Path file : walk.multiLinked) {
+            PathRule.FileKey key = keyOf(file);
+            Path outside = key == null ? null : protectedFilesOutside().get(key);
+            if (outside != null && !outside.startsWith(grant)) {
+                refuseUnless(unprotected, spec + ": " + file + " is another name (a hard link) of " + outside
+                        + ", which stays read-only to the server; through this name it could change it; remove"
+                        + " the link (ln creates a second name, cp a copy)" + optIn);
+                readOnly.add(file);
+            }
+        }
+
         // A bare repository (or any other git directory not named .git) held by the grant: read-only as a whole, like
         // a .git. Not refused: it has no work tree where a new name would be trusted.
         readOnly.addAll(walk.gitDirs);
@@ -210,6 +224,71 @@ public final class GrantGuard {
                     + " mcp-contain makes to keep them read-only; grant a smaller folder, or grant it :ro");
         }
         return new Pins(List.copyOf(readOnly), List.copyOf(pinnedDirs), notices);
+    }
+
+    /** Multiply-linked files a grant's walk compares with the protected files; past this many, the rest are not. */
+    static final int MULTI_LINK_LIMIT = 50_000;
+
+    /** Entries searched below each protected folder of the homes (~/.ssh, ~/.config/git, ...) for files with links. */
+    static final int PROTECTED_FOLDER_LIMIT = 5_000;
+
+    /** Files kept from the server whatever folder holds another name of them: /etc's secrets. */
+    static final List<Path> MASKED_FILES = List.of(Path.of("/etc/shadow"), Path.of("/etc/shadow-"),
+            Path.of("/etc/gshadow"), Path.of("/etc/gshadow-"), Path.of("/etc/sudoers"),
+            Path.of("/etc/security/opasswd"));
+
+    private Map<PathRule.FileKey, Path> protectedFilesOutside;
+
+    /**
+     * Device and inode of every protected file of the homes (the home-level names, and the files below the
+     * protected folders, {@link #PROTECTED_FOLDER_LIMIT} entries each) and of /etc's secrets that has more than one
+     * hard link: only those can have another name in a grant. Built once per launch.
+     */
+    private Map<PathRule.FileKey, Path> protectedFilesOutside() {
+        if (protectedFilesOutside != null) {
+            return protectedFilesOutside;
+        }
+        Map<PathRule.FileKey, Path> keys = new java.util.HashMap<>();
+        List<Path> roots = new ArrayList<>(MASKED_FILES);
+        for (Path home : homes) {
+            for (ProtectedNames.Name name : ProtectedNames.of(ProtectedNames.Where.HOME)) {
+                roots.add(home.resolve(name.name()));
+            }
+        }
+        for (Path root : roots) {
+            if (Files.isRegularFile(root, LinkOption.NOFOLLOW_LINKS)) {
+                addIfLinked(keys, root);
+            } else if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+                try (Stream<Path> below = Files.walk(root)) {
+                    below.limit(PROTECTED_FOLDER_LIMIT)
+                            .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                            .forEach(p -> addIfLinked(keys, p));
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    // a folder the launcher cannot read: the server, with the same or fewer rights, cannot either
+                }
+            }
+        }
+        protectedFilesOutside = keys;
+        return keys;
+    }
+
+    private static void addIfLinked(Map<PathRule.FileKey, Path> keys, Path file) {
+        if (linkCount(file) > 1) {
+            PathRule.FileKey key = keyOf(file);
+            if (key != null) {
+                keys.putIfAbsent(key, file);
+            }
+        }
+    }
+
+    private static PathRule.FileKey keyOf(Path file) {
+        try {
+            Object dev = Files.getAttribute(file, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+            Object ino = Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            return new PathRule.FileKey(((Number) dev).longValue(), ((Number) ino).longValue());
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     private static void refuseUnless(boolean unprotected, String message) {
@@ -424,6 +503,8 @@ public final class GrantGuard {
         final List<Path> gits = new ArrayList<>();
         final List<Path> gitDirs = new ArrayList<>();
         final List<Path> projectNames = new ArrayList<>();
+        /** Regular files with more than one hard link: another name may be a protected file outside the grant. */
+        final List<Path> multiLinked = new ArrayList<>();
         boolean truncated;
     }
 
@@ -436,6 +517,9 @@ public final class GrantGuard {
     private static Walk walk(Path grant, int limit) {
         Walk walk = new Walk();
         if (!Files.isDirectory(grant, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.isRegularFile(grant, LinkOption.NOFOLLOW_LINKS) && linkCount(grant) > 1) {
+                walk.multiLinked.add(grant); // a granted file can be another name of a protected one too
+            }
             return walk;
         }
         int[] folders = {0};
@@ -465,6 +549,10 @@ public final class GrantGuard {
 
                         @Override
                         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                            if (attrs.isRegularFile() && walk.multiLinked.size() < MULTI_LINK_LIMIT
+                                    && linkCount(file) > 1) {
+                                walk.multiLinked.add(file);
+                            }
                             if (file.getFileName().toString().equals(".git")) {
                                 walk.gits.add(file);
                             } else if (isProjectName(file)) {

@@ -344,22 +344,19 @@ class GitAndStartupFilesIT {
     }
 
     /**
-     * Red team, open: a writable grant (a plain folder, or a single file) holding another name (a hard link) of a
-     * protected file outside it, here the user's ~/.zlogout. The protected name is pinned only where it lies in a
-     * grant; the grant's own name for the same inode stays writable, and the server's lines land in the start-up
-     * file (reproduced by hand with ~/.profile, linked from ~/docs/notes.txt by a dotfile manager). Wanted: the
-     * grant walk compares every file with more than one link against the protected files of the homes (and the
-     * masked files of /etc) by device and inode, and pins or refuses it. Control: the same folder with a plain
-     * file of that name is written.
+     * Red team: a writable grant holding another name (a hard link) of a protected file outside it, here the user's
+     * ~/.xsessionrc. The protected name is pinned only where it lies in a grant, so the grant's own name for the same
+     * inode stayed writable and the server's lines landed in the start-up file (reproduced by hand with ~/.profile,
+     * linked from ~/docs/notes.txt by a dotfile manager). Now the grant's walk compares every file with more than
+     * one link with the protected files of the homes (and /etc's secrets) by device and inode: refused (125) unless
+     * ,unprotected. Control: the same folder with a plain file of that name is written.
      */
-    @org.junit.jupiter.api.Disabled("open: a hard link in a writable grant to a protected file outside it stays writable"
-            + " (GrantGuard compares names, not inodes, outside the grant)")
     @TestFactory
     Stream<DynamicNode> hardLinkToAProtectedFileOutsideTheGrant() {
         EscapeSuite suite = EscapeSuite.get();
         return suite.identities().stream().filter(id -> !id.root()).map(id -> Named.test(id,
-                "a folder granted writable holding a hard link to ~/.zlogout: refused or EROFS; control: a plain file", () -> {
-            Path protectedFile = id.home().resolve(".zlogout");
+                "a folder granted writable holding a hard link to ~/.xsessionrc: refused (125), pinned EROFS with ,unprotected; control: a plain file", () -> {
+            Path protectedFile = id.home().resolve(".xsessionrc");
             assertFalse(Files.exists(protectedFile), protectedFile + " exists already");
             suite.ownedFile(id, protectedFile, "# the user's\n");
             suite.onCleanup(() -> delete(protectedFile));
@@ -367,9 +364,12 @@ class GitAndStartupFilesIT {
             Path notes = docs.resolve("notes.txt");
             Files.createLink(notes, protectedFile);
             RunResult r = suite.launch(id, "hardlink-out").grant(docs, "rw").probe(Steps.of().add("write", "append", notes)).run();
-            if (r.exitCode() != 125) {
-                r.assertDenied("write", "EROFS");
-            }
+            assertEquals(125, r.exitCode(), r::toString);
+            assertTrue(r.stderr().contains(notes + " is another name (a hard link) of " + protectedFile), r::toString);
+            // Opted in, the grant is accepted and that name is pinned read-only like the file it names.
+            RunResult opted = suite.launch(id, "hardlink-out-opt").grant(docs, "rw,unprotected")
+                    .probe(Steps.of().add("write", "append", notes)).run();
+            opted.assertDenied("write", "EROFS");
             assertEquals("# the user's\n", Files.readString(protectedFile));
             Files.delete(notes);
             suite.ownedFile(id, notes, "plain\n");
