@@ -313,4 +313,26 @@ class GrantGuardTest {
         assertTrue(homes.contains(home) && !homes.contains(Path.of("/")) && !homes.contains(Path.of("/nonexistent-mcp")),
                 homes.toString());
     }
+
+    @Test
+    void aGrantFileThatIsAnotherNameOfAProtectedFileOutsideIsRefusedOrPinned() throws IOException {
+        Path profile = Files.writeString(home.resolve(".profile"), "# the user's\n");
+        Path key = Files.writeString(Files.createDirectories(home.resolve(".ssh")).resolve("authorized_keys"), "k\n");
+        Path docs = Files.createDirectories(dir.resolve("docs"));
+        Path notes = Files.createLink(docs.resolve("notes.txt"), profile);
+        Files.createLink(docs.resolve("keys.txt"), key);
+        String why = refused(docs);
+        assertTrue(why.contains(notes + " is another name (a hard link) of " + profile)
+                || why.contains(docs.resolve("keys.txt") + " is another name (a hard link) of " + key), why);
+        GrantGuard.Pins opted = allowed(docs, true);
+        assertTrue(opted.readOnly().contains(notes) && opted.readOnly().contains(docs.resolve("keys.txt")),
+                opted::toString);
+        // A granted file that is such a link, and the control: a file with links only inside the grant is fine.
+        assertTrue(refused(notes).contains("is another name (a hard link) of " + profile));
+        Files.delete(notes);
+        Files.delete(docs.resolve("keys.txt"));
+        Path plain = Files.writeString(docs.resolve("plain.txt"), "p\n");
+        Files.createLink(docs.resolve("plain2.txt"), plain);
+        assertTrue(allowed(docs, false).readOnly().isEmpty());
+    }
 }
