@@ -413,10 +413,13 @@ static void __attribute__((noreturn)) bridge(const struct plan *plan, int *fds, 
     struct sigaction sa = {.sa_handler = SIG_IGN, .sa_flags = SA_NOCLDWAIT};
     sigaction(SIGCHLD, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    /* From here on nothing privileged: the agent identity (root launcher), no capabilities, not dumpable (the
-     * server, same uid, cannot read or write its memory), no new privileges, the server's own seccomp filter. */
+    /* From here on nothing privileged: the agent identity (root launcher), no capabilities, no new privileges, the
+     * server's own seccomp filter. Dumpable, so that a user's supervisor may count what it holds (homeSize stops a
+     * run with a process it may not examine); the server, same uid, still cannot read or write its memory: ptrace,
+     * process_vm_* and pidfd_getfd are denied by that filter, and Landlock refuses /proc/PID/mem and the like of a
+     * process outside the server's domain (this one has none). */
     identity_drop(plan);
-    if (prctl(PR_SET_DUMPABLE, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         _exit(1);
     seccomp_apply(plan);
     note(plan, 1, "egress bridge ready: %zu listeners, DNS stub on port %d", nfds, plan->net_dns_port);
