@@ -210,6 +210,23 @@ void userns_apply_limits(const struct plan *plan);
 /* egress.c */
 void egress_start(const struct plan *plan);
 
+/* tty_relay.c: fds 0-2 that are terminals reach the server as pipes the supervisor relays, controls shown as text */
+struct tty_relay {
+    bool active;
+    int server_end[3], relay_end[3];
+    unsigned char in[4096];
+    size_t in_len, in_off;
+    bool in_eof;
+    bool held_c2[3];
+};
+struct pollfd;
+void tty_relay_prepare(struct tty_relay *t);
+void tty_relay_child(const struct tty_relay *t);
+void tty_relay_parent(struct tty_relay *t);
+int tty_relay_pollfds(struct tty_relay *t, struct pollfd *fds);
+bool tty_relay_step(struct tty_relay *t, const struct pollfd *fds);
+void tty_relay_drain(struct tty_relay *t, int fd, bool all);
+
 /* supervise.c */
 int supervise(struct plan *plan, pid_t host, pid_t launcher);
 

@@ -344,6 +344,11 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
     if (pipe2(go, O_CLOEXEC) < 0)
         die_errno("pipe");
 
+    struct tty_relay tty;
+    tty_relay_prepare(&tty);
+    if (tty.relay_end[0] >= 0)
+        signal(SIGTTIN, SIG_IGN); /* in the background, reading the terminal is EIO (its end), not a stop */
+
     int flags = plan->mode == MODE_NAMESPACES ? plan->clone_flags : 0;
     pid_t init = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
     if (init < 0) {
@@ -354,6 +359,7 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
         die("cannot create the server's namespaces: %s", strerror(err));
     }
     if (init == 0) {
+        tty_relay_child(&tty);
         close(go[1]);
         close(sigfd);
         if (watch.host_fd >= 0)
@@ -363,6 +369,7 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
         run_init(plan, go[0], outer_uid, outer_gid);
     }
     active_init = init;
+    tty_relay_parent(&tty);
     close(go[0]);
     cgroups_enter(plan, init);
     if (write(go[1], "g", 1) != 1)
@@ -370,8 +377,9 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
     close(go[1]);
     note(plan, 1, "server started (init pid %d)", init);
 
-    /* Watch stdin only for hang-up (events 0): its data belongs to the server and is never read here. */
-    bool watch_stdin = true;
+    /* Watch stdin only for hang-up (events 0): its data belongs to the server and is never read here (a terminal
+     * is read by the relay, which sees its end). */
+    bool watch_stdin = tty.relay_end[0] < 0;
     long long deadline = -1;
     int stage = 0;
     int code = EXIT_CONTAIN_FAILED;
@@ -380,18 +388,24 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
     home_fs_changed();
     bool host_gone = false;
     for (;;) {
-        struct pollfd fds[4] = {{.fd = sigfd, .events = POLLIN}, {.fd = watch_stdin ? STDIN_FILENO : -1, .events = 0},
+        struct pollfd fds[8] = {{.fd = sigfd, .events = POLLIN}, {.fd = watch_stdin ? STDIN_FILENO : -1, .events = 0},
                                 {.fd = host_gone ? -1 : watch.host_fd, .events = POLLIN},
                                 {.fd = host_gone ? -1 : watch.launcher_fd, .events = POLLIN}};
+        int nfds = 4 + (tty.active ? tty_relay_pollfds(&tty, fds + 4) : 0);
         long long wake = deadline;
         if (next_home_check >= 0 && (wake < 0 || next_home_check < wake))
             wake = next_home_check;
         int timeout = wake < 0 ? -1 : (int)(wake - now_ms() > 0 ? wake - now_ms() : 0);
         if (!host_gone && parent_watch_polled(&watch) && (timeout < 0 || timeout > 250))
             timeout = 250;
-        int r = poll(fds, 4, timeout);
+        int r = poll(fds, (nfds_t)nfds, timeout);
         if (r < 0 && errno != EINTR)
             die_errno("poll");
+        if (r > 0 && tty.active && tty_relay_step(&tty, fds + 4) && stage == 0) {
+            stage = 1;
+            deadline = now_ms() + plan->stdin_hup_grace_ms;
+            note(plan, 1, "the terminal's input ended; server has %d ms to exit", plan->stdin_hup_grace_ms);
+        }
         if (!host_gone && ((r > 0 && ((fds[2].revents | fds[3].revents) & (POLLIN | POLLHUP | POLLERR)))
                            || (parent_watch_polled(&watch) && !parent_watch_alive(&watch)))) {
             /* Nobody is left to talk to the server: end the tree now, no grace. */
@@ -455,6 +469,8 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
         }
     }
     active_init = 0;
+    tty_relay_drain(&tty, 1, true);
+    tty_relay_drain(&tty, 2, true);
     cgroups_remove(plan);
     return code;
 }

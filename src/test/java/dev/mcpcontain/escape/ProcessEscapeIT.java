@@ -280,8 +280,8 @@ class ProcessEscapeIT {
             });
             List<DynamicNode> tests = new ArrayList<>();
             tests.add(Named.test(id, "the probe made every attempt", () -> contained.get().assertProbeCompleted(steps.labels())));
-            tests.add(Named.test(id, "stdin is the user's terminal, but not the server's controlling terminal (new session)", () -> {
-                contained.get().assertValue("isatty", "yes controlling=no");
+            tests.add(Named.test(id, "stdin is the user's terminal outside, a pipe the launcher relays inside (no terminal at all)", () -> {
+                contained.get().assertValue("isatty", "no");
                 control.get().assertValue("isatty", "yes controlling=yes");
             }));
             tests.add(Named.test(id, "/dev/tty: ENXIO (no controlling terminal), also without a terminal at all", () -> {
@@ -303,6 +303,42 @@ class ProcessEscapeIT {
                 control.get().assertDenied("tioclinux-badfd", "EBADF");
             }));
             return Named.group(id, tests);
+        });
+    }
+
+    /**
+     * Red team: run from a shell, the server had the user's terminal as stdout and stderr, and wrote control sequences
+     * to it (OSC 52 sets the clipboard the user then pastes into a shell). Every descriptor 0-2 that is a terminal
+     * now reaches the server as a pipe the supervisor relays, showing each control character as text. Control: the
+     * same shell on the same kind of terminal, unconfined, puts the raw ESC on it and has a terminal as stdin.
+     */
+    @TestFactory
+    Stream<DynamicNode> terminalOutput() {
+        EscapeSuite suite = EscapeSuite.get();
+        String script = "printf '\\033]52;c;aGk=\\007osc\\n'; printf 'err\\033[31m\\n' >&2;"
+                + " if [ -t 0 ] || [ -t 1 ] || [ -t 2 ]; then echo has-a-tty; else echo no-tty; fi";
+        List<String> onATerminal = List.of("python3", "-c", "import pty, sys; pty.spawn(sys.argv[1:])");
+        return suite.identities().stream().map(id -> {
+            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "terminal-output")
+                    .outerWrapper(onATerminal.toArray(String[]::new)).server("/bin/sh", "-c", script).run());
+            Lazy<RunResult> control = Lazy.of(() -> {
+                List<String> command = new ArrayList<>(onATerminal);
+                command.addAll(id.launch(List.of("/bin/sh", "-c", script)));
+                return suite.exec("terminal output, unconfined", command, Map.of(), EscapeSuite.DEFAULT_TIMEOUT);
+            });
+            return Named.group(id, List.of(
+                    Named.test(id, "control sequences on the terminal are shown as text (^[), none reaches it raw", () -> {
+                        RunResult r = contained.get();
+                        r.assertExit(0);
+                        assertTrue(r.stdout().contains("^[]52;c;aGk=^Gosc") && r.stdout().contains("err^[[31m"), r::toString);
+                        assertTrue(r.stdout().indexOf('\u001b') < 0, r::toString);
+                        assertTrue(r.stdout().contains("no-tty"), r::toString);
+                    }),
+                    Named.test(id, "control: unconfined on the same terminal, the raw ESC arrives and fd 0-2 are the terminal", () -> {
+                        RunResult r = control.get();
+                        assertTrue(r.stdout().contains("\u001b]52;c;aGk=\u0007osc"), r::toString);
+                        assertTrue(r.stdout().contains("has-a-tty"), r::toString);
+                    })));
         });
     }
 

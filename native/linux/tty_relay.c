@@ -1,0 +1,178 @@
+/* tty_relay: a server never gets the host's terminal. Hosts give pipes, and those pass through untouched; but a person
+ * who runs `mcp-contain run` in a shell gives the server the terminal itself as stdin, stdout and stderr, and with it
+ * the terminal's control sequences (OSC 52 sets the clipboard the user pastes into a shell, OSC titles, old emulator
+ * bugs) and its ioctls (modes, window size; TIOCSTI is denied by seccomp). Each of fds 0-2 that is a terminal is
+ * replaced, for init and the server, by a pipe the supervisor relays: input as read (the terminal still edits lines),
+ * output with every control character but tab, newline and carriage return shown as text (ESC as ^[, U+0080-U+009F
+ * as \u0080-\u009f), so no sequence reaches the terminal. */
+#include "helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void tty_relay_prepare(struct tty_relay *t)
+{
+    memset(t, 0, sizeof *t);
+    for (int fd = 0; fd < 3; fd++) {
+        t->server_end[fd] = t->relay_end[fd] = -1;
+        if (!isatty(fd))
+            continue;
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+            die_errno("pipe for the terminal relay");
+        t->server_end[fd] = fd == 0 ? p[0] : p[1];
+        t->relay_end[fd] = fd == 0 ? p[1] : p[0];
+        t->active = true;
+    }
+}
+
+/* In init, before anything else: the server's stdio become the pipes. */
+void tty_relay_child(const struct tty_relay *t)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (t->server_end[fd] < 0)
+            continue;
+        if (dup2(t->server_end[fd], fd) < 0) /* dup2 clears O_CLOEXEC on FD */
+            _exit(EXIT_CONTAIN_FAILED);
+        close(t->server_end[fd]);
+        close(t->relay_end[fd]);
+    }
+}
+
+/* In the supervisor, after init is started: only the relay's ends stay here. */
+void tty_relay_parent(struct tty_relay *t)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (t->server_end[fd] >= 0)
+            close(t->server_end[fd]);
+        t->server_end[fd] = -1;
+        if (t->relay_end[fd] >= 0 && fd == 0)
+            fcntl(t->relay_end[fd], F_SETFL, O_NONBLOCK);
+    }
+}
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return; /* the terminal is gone: nothing to show it */
+        buf += w;
+        len -= (size_t)w;
+    }
+}
+
+/* Copies IN to the terminal FD with every control character shown as text. C2 is held back when it ends a read, so
+ * that a C1 control split across two reads is still caught. */
+static void show(struct tty_relay *t, int fd, const unsigned char *in, size_t len)
+{
+    char out[4 * 65536 + 16];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = in[i];
+        if (t->held_c2[fd]) {
+            t->held_c2[fd] = false;
+            if (c >= 0x80 && c <= 0x9f) {
+                n += (size_t)snprintf(out + n, sizeof out - n, "\\u%04x", c);
+                continue;
+            }
+            out[n++] = (char)0xc2;
+        }
+        if (c == 0xc2) {
+            t->held_c2[fd] = true;
+        } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+            out[n++] = '^';
+            out[n++] = (char)(c == 0x7f ? '?' : c + 0x40);
+        } else {
+            out[n++] = (char)c;
+        }
+    }
+    write_all(fd, out, n);
+}
+
+int tty_relay_pollfds(struct tty_relay *t, struct pollfd *fds)
+{
+    int n = 0;
+    for (int fd = 0; fd < 3; fd++) {
+        if (fd == 0) {
+            /* The terminal is read only while the pipe has room for what was read. */
+            bool pending = t->in_len > 0;
+            fds[n++] = (struct pollfd){.fd = t->relay_end[0] >= 0 && !pending && !t->in_eof ? STDIN_FILENO : -1,
+                                       .events = POLLIN};
+            fds[n++] = (struct pollfd){.fd = t->relay_end[0] >= 0 && (pending || t->in_eof) ? t->relay_end[0] : -1,
+                                       .events = POLLOUT};
+        } else {
+            fds[n++] = (struct pollfd){.fd = t->relay_end[fd], .events = POLLIN};
+        }
+    }
+    return n;
+}
+
+/* After poll: moves what is ready. Returns true when the terminal's input ended (the host's stdin closed). */
+bool tty_relay_step(struct tty_relay *t, const struct pollfd *fds)
+{
+    bool input_ended = false;
+    if (fds[0].fd >= 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+        ssize_t r = read(STDIN_FILENO, t->in, sizeof t->in);
+        if (r > 0)
+            t->in_len = (size_t)r;
+        else if (r == 0 || (errno != EINTR && errno != EAGAIN))
+            t->in_eof = true;
+    }
+    if (fds[1].fd >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+        if (t->in_len) {
+            ssize_t w = write(t->relay_end[0], t->in + t->in_off, t->in_len - t->in_off);
+            if (w > 0)
+                t->in_off += (size_t)w;
+            else if (w < 0 && errno != EAGAIN && errno != EINTR)
+                t->in_eof = true; /* the server closed its stdin: nothing more to pass */
+            if (t->in_off >= t->in_len)
+                t->in_len = t->in_off = 0;
+        }
+        if (t->in_eof && !t->in_len) {
+            close(t->relay_end[0]);
+            t->relay_end[0] = -1;
+            input_ended = true;
+        }
+    }
+    for (int fd = 1; fd < 3; fd++) {
+        if (fds[fd + 1].fd >= 0 && (fds[fd + 1].revents & (POLLIN | POLLHUP | POLLERR)))
+            tty_relay_drain(t, fd, false);
+    }
+    return input_ended;
+}
+
+/* Shows what the server wrote on FD (1 or 2); ALL: until the pipe is empty (the server has ended). */
+void tty_relay_drain(struct tty_relay *t, int fd, bool all)
+{
+    if (t->relay_end[fd] < 0)
+        return;
+    if (all)
+        fcntl(t->relay_end[fd], F_SETFL, O_NONBLOCK);
+    unsigned char buf[65536];
+    for (;;) {
+        ssize_t r = read(t->relay_end[fd], buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (r == 0 || errno != EAGAIN) {
+                close(t->relay_end[fd]);
+                t->relay_end[fd] = -1;
+            }
+            break;
+        }
+        show(t, fd, buf, (size_t)r);
+        if (!all)
+            break;
+    }
+    if (t->relay_end[fd] < 0 && t->held_c2[fd]) {
+        t->held_c2[fd] = false;
+        write_all(fd, "\xc2", 1);
+    }
+}
