@@ -38,6 +38,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
@@ -47,6 +48,17 @@
 #define GUARD_THREADS 4      /* a call that blocks (a FIFO opened with O_CREAT) holds one; the others go on */
 #define PATH_BUF (4096 + 64) /* PATH_MAX, and room for /proc/self rewritten as /proc/PID/task/TID */
 #define MAX_REFUSALS_SHOWN 20
+#define MAX_LINK_HOPS 40     /* the kernel's limit on symbolic links followed in one lookup */
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#ifndef BINFMTFS_MAGIC
+#define BINFMTFS_MAGIC 0x42494e4d
+#endif
 
 static const struct plan *guard_plan;
 static int listener = -1;
@@ -195,6 +207,120 @@ static int caller_dirfd(const struct call *c, long long dirfd_arg, const char *p
     return 0;
 }
 
+/* --- resolving a path as the caller would ---------------------------------------------------------------------
+ *
+ * The kernel resolves /proc/self (and /dev/stdout, /dev/fd/N, which lead there) as the process doing the lookup:
+ * here, the guard. Two steps keep every path meaning what it meant to the caller. The directory of the last
+ * component is opened first, and if that lookup ended in the guard's own /proc/PID it is swapped for the caller's
+ * (d_path of the descriptor says where it ended, however it got there). And a symbolic link in the last component
+ * is followed here, one link at a time, each target located again the same way, so a link to /proc/self/fd/1 lands
+ * in the caller's fd/1; only a magic link in the caller's own /proc is left to the kernel to follow. */
+
+static bool on_fs(int fd, long type)
+{
+    struct statfs sf;
+    return fstatfs(fd, &sf) == 0 && (long)sf.f_type == type;
+}
+
+/* *FD is a directory just opened: if it is in the guard's own /proc/PID, the same directory in the caller's. */
+static int proc_dir_as_caller(const struct call *c, int *fd)
+{
+    if (!on_fs(*fd, PROC_SUPER_MAGIC))
+        return 0;
+    char link[64], where[PATH_BUF];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", *fd);
+    ssize_t n = readlink(link, where, sizeof where - 1);
+    if (n < 0)
+        return -errno;
+    where[n] = '\0';
+    char own[32];
+    int ol = snprintf(own, sizeof own, "/proc/%d", (int)getpid());
+    if (strncmp(where, own, (size_t)ol) || (where[ol] && where[ol] != '/'))
+        return 0;
+    const char *rest = where + ol;
+    char fixed[PATH_BUF + 64];
+    if (!strncmp(rest, "/task/", 6)) {
+        rest += 6;
+        while (isdigit((unsigned char)*rest))
+            rest++;
+        snprintf(fixed, sizeof fixed, "/proc/%d/task/%d%s", c->tgid, c->tid, rest);
+    } else {
+        snprintf(fixed, sizeof fixed, "/proc/%d%s", c->tgid, rest);
+    }
+    int nfd = open(fixed, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (nfd < 0)
+        return -errno;
+    close(*fd);
+    *fd = nfd;
+    return 0;
+}
+
+/* (DIRFD, PATH) split: *PFD the directory holding the last component (opened here; -1 when PATH has none, as "/",
+ * and DIRFD is to be used with PATH as it is), NAME (PATH_BUF) that component, trailing slashes kept. */
+static int locate(const struct call *c, int dirfd, const char *path, int *pfd, char *name)
+{
+    size_t start;
+    size_t len = last_component(path, &start);
+    *pfd = -1;
+    snprintf(name, PATH_BUF, "%s", path + start);
+    if (len == 0) {
+        snprintf(name, PATH_BUF, "%s", path);
+        return 0;
+    }
+    char parent[PATH_BUF];
+    if (start == 0)
+        snprintf(parent, sizeof parent, ".");
+    else
+        snprintf(parent, sizeof parent, "%.*s", (int)start, path);
+    int fd = openat(dirfd, parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int r = proc_dir_as_caller(c, &fd);
+    if (r < 0) {
+        close(fd);
+        return r;
+    }
+    *pfd = fd;
+    return 0;
+}
+
+/* While (*PFD, NAME) is a symbolic link (not a magic link of the caller's /proc), replaces it with its target,
+ * located again. *HOPS counts the links followed. */
+static int follow_links(const struct call *c, int *pfd, char *name, int *hops)
+{
+    while (*pfd >= 0 && !on_fs(*pfd, PROC_SUPER_MAGIC) && name[0] && name[strlen(name) - 1] != '/') {
+        char target[PATH_BUF];
+        ssize_t n = readlinkat(*pfd, name, target, sizeof target - 64);
+        if (n < 0)
+            return errno == EINVAL || errno == ENOENT ? 0 : -errno; /* not a link, or nothing there */
+        if (++*hops > MAX_LINK_HOPS)
+            return -ELOOP;
+        target[n] = '\0';
+        rewrite_proc_self(c, target);
+        int next;
+        int r = locate(c, target[0] == '/' ? AT_FDCWD : *pfd, target, &next, name);
+        if (r < 0)
+            return r;
+        if (next < 0)
+            return 0; /* a link to "/": opened as it is, from the guard's root, the caller's too */
+        close(*pfd);
+        *pfd = next;
+    }
+    return 0;
+}
+
+/* What the guard opened for the caller must be something the caller could open: the guard may read /proc (to read
+ * the caller's memory; in landlock isolation the server may read only its own few entries), so a file on /proc or a
+ * namespace file is refused as Landlock would refuse it. A magic link's target (a pipe, a file) is not on /proc. */
+static bool caller_may_have(int fd)
+{
+    struct statfs sf;
+    if (fstatfs(fd, &sf) < 0)
+        return false;
+    long t = (long)sf.f_type;
+    return t != PROC_SUPER_MAGIC && t != NSFS_MAGIC && t != BINFMTFS_MAGIC;
+}
+
 /* --- where a protected name would go -------------------------------------------------------------------------- */
 
 static int mount_id_of(int fd, const char *path, int flags, unsigned long long *id, bool *root)
@@ -226,40 +352,23 @@ static void exempt_mounts_compute(void)
     }
 }
 
-/* The name to create, checked: 0 with (*DIRFD, *PATH) to create it at (*OWNED to close), or -EPERM. The directory
- * of a protected name is opened once; the entry is then made relative to that very descriptor. */
-static int check_new_name(const struct call *c, int caller_fd, char *path, int *dirfd, const char **name, int *owned)
+/* The name NAME to create in the directory PFD (opened once; the entry is made relative to that very descriptor):
+ * 0, or -EPERM for a protected name on a mount that is not exempt. */
+static int check_new_name(int pfd, const char *name)
 {
     size_t start;
-    size_t len = last_component(path, &start);
-    *dirfd = caller_fd;
-    *name = path;
-    *owned = -1;
-    if (!name_is_protected(path + start, len))
+    size_t len = last_component(name, &start);
+    if (!name_is_protected(name + start, len))
         return 0;
-    char parent[PATH_BUF];
-    if (start == 0)
-        snprintf(parent, sizeof parent, ".");
-    else
-        snprintf(parent, sizeof parent, "%.*s", (int)start, path);
-    int pfd = openat(caller_fd, parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (pfd < 0)
-        return -errno;
+        return -EPERM;
     unsigned long long id = 0;
     if (mount_id_of(pfd, "", AT_EMPTY_PATH, &id, NULL) == 0) {
         for (size_t i = 0; i < n_exempt_mounts; i++) {
-            if (exempt_mounts[i] == id) {
-                *dirfd = pfd;
-                *owned = pfd;
-                *name = path + start;
+            if (exempt_mounts[i] == id)
                 return 0;
-            }
         }
     }
-    /* Refused: hand back the directory and the name, for an open of what already exists there. */
-    *dirfd = pfd;
-    *owned = pfd;
-    *name = path + start;
     return -EPERM;
 }
 
@@ -272,26 +381,6 @@ static void say_refused(const char *path)
                 " grant; grant the folder with ,unprotected to allow it\n", (int)len, path + start, path);
 }
 
-/* An open with O_CREAT of a protected name: what exists there may be opened (a pinned file then answers EROFS to
- * writing, as without the guard); nothing is created. */
-static int open_existing(const struct call *c, int dirfd, const char *name, unsigned long long id)
-{
-    int flags = (c->flags & ~(O_CREAT | O_EXCL | O_CLOEXEC)) | O_CLOEXEC;
-    if (c->flags & O_EXCL)
-        return -EPERM; /* O_EXCL asks for a new entry: that is exactly what is refused */
-    int fd = openat(dirfd, name, flags);
-    if (fd < 0)
-        return errno == ENOENT ? -EPERM : -errno;
-    struct seccomp_notif_addfd add = {
-        .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (unsigned)fd, .newfd = 0,
-        .newfd_flags = (c->flags & O_CLOEXEC) ? O_CLOEXEC : 0,
-    };
-    int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-    int err = errno;
-    close(fd);
-    return r < 0 ? (err == ENOENT ? 1 : -err) : 1;
-}
-
 /* --- carrying the call out ------------------------------------------------------------------------------------ */
 
 static void reply(int id_valid_fd, unsigned long long id, long long val, int err)
@@ -302,27 +391,13 @@ static void reply(int id_valid_fd, unsigned long long id, long long val, int err
         note(guard_plan, 1, "create guard: answering a call: %s", strerror(errno));
 }
 
-/* open/openat/creat with O_CREAT: opened here and installed in the caller as the call's result. */
-static int do_open(const struct call *c, int dirfd, const char *path, unsigned long long id)
+/* FD, opened here, installed in the caller as the call's result. 1: answered (or the caller is gone). */
+static int hand_over(const struct call *c, int fd, unsigned long long id)
 {
-    mode_t mode = c->mode & ~c->umask & 07777;
-    int flags = c->flags & ~O_CLOEXEC;
-    int fd = -1;
-    if (flags & O_PATH) {
-        fd = openat(dirfd, path, (flags & ~O_CREAT) | O_CLOEXEC); /* O_PATH ignores O_CREAT: nothing is made */
-    } else if (flags & O_EXCL) {
-        fd = openat(dirfd, path, flags | O_CLOEXEC, mode); /* O_EXCL never follows the last component */
-    } else {
-        fd = openat(dirfd, path, flags | O_NOFOLLOW | O_CLOEXEC, mode);
-        if (fd < 0 && errno == ELOOP && !(c->flags & O_NOFOLLOW)) {
-            /* The last component is a link: open what it names, but create nothing through it. */
-            fd = openat(dirfd, path, (flags & ~O_CREAT) | O_CLOEXEC);
-            if (fd < 0 && errno == ENOENT)
-                errno = EPERM;
-        }
+    if (!caller_may_have(fd)) {
+        close(fd);
+        return -EACCES;
     }
-    if (fd < 0)
-        return -errno;
     struct seccomp_notif_addfd add = {
         .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (unsigned)fd, .newfd = 0,
         .newfd_flags = (c->flags & O_CLOEXEC) ? O_CLOEXEC : 0,
@@ -330,38 +405,106 @@ static int do_open(const struct call *c, int dirfd, const char *path, unsigned l
     int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
     int err = errno;
     close(fd);
-    return r < 0 ? (err == ENOENT ? 1 : -err) : 1; /* 1: answered (or the caller is gone) */
+    return r < 0 ? (err == ENOENT ? 1 : -err) : 1;
+}
+
+/* Opens what (*PFD, NAME) names without creating anything, following links as the caller asked. */
+static int open_no_create(const struct call *c, int *pfd, char *name, int flags)
+{
+    int hops = 0;
+    if (!(c->flags & O_NOFOLLOW)) {
+        int r = follow_links(c, pfd, name, &hops);
+        if (r < 0)
+            return r;
+    }
+    int fd = openat(*pfd >= 0 ? *pfd : AT_FDCWD, name, (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    return fd;
+}
+
+/* An open with O_CREAT of a protected name: what exists there may be opened (a pinned file then answers EROFS to
+ * writing, as without the guard); nothing is created. */
+static int open_existing(const struct call *c, int *pfd, char *name, unsigned long long id)
+{
+    if (c->flags & O_EXCL)
+        return -EPERM; /* O_EXCL asks for a new entry: that is exactly what is refused */
+    int fd = open_no_create(c, pfd, name, c->flags & ~O_CLOEXEC);
+    if (fd < 0)
+        return fd == -ENOENT ? -EPERM : fd;
+    return hand_over(c, fd, id);
+}
+
+/* open/openat/creat with O_CREAT: opened here and installed in the caller as the call's result. */
+static int do_open(const struct call *c, int *pfd, char *name, unsigned long long id)
+{
+    mode_t mode = c->mode & ~c->umask & 07777;
+    int flags = c->flags & ~O_CLOEXEC;
+    int at = *pfd >= 0 ? *pfd : AT_FDCWD;
+    int fd = -1;
+    if (flags & O_PATH) {
+        fd = open_no_create(c, pfd, name, flags); /* O_PATH ignores O_CREAT: nothing is made */
+        if (fd < 0)
+            return fd;
+    } else if (flags & O_EXCL) {
+        fd = openat(at, name, flags | O_CLOEXEC, mode); /* O_EXCL never follows the last component */
+    } else {
+        fd = openat(at, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0 && errno == ELOOP && !(c->flags & O_NOFOLLOW)) {
+            /* The last component is a link: open what it names, but create nothing through it. */
+            fd = open_no_create(c, pfd, name, flags);
+            if (fd < 0)
+                return fd == -ENOENT ? -EPERM : fd;
+        }
+    }
+    if (fd < 0)
+        return -errno;
+    return hand_over(c, fd, id);
 }
 
 static int carry_out(struct call *c, unsigned long long id)
 {
-    int newfd = AT_FDCWD, oldfd = AT_FDCWD, owned_new = -1, owned_old = -1, r;
-    const char *new_name, *old_name = c->old_path;
-    int new_at, old_at = AT_FDCWD;
+    int newfd = AT_FDCWD, oldfd = AT_FDCWD, npfd = -1, opfd = -1, new_at = AT_FDCWD, old_at = AT_FDCWD, r;
+    char *new_name = malloc(PATH_BUF), *old_name = malloc(PATH_BUF);
     bool empty_old = c->kind == C_LINK && (c->flags & AT_EMPTY_PATH);
+    if (!new_name || !old_name) {
+        r = -ENOMEM;
+        goto out;
+    }
     if ((r = caller_dirfd(c, c->new_dirfd, c->new_path, false, &newfd)) < 0)
         goto out;
+    if ((r = locate(c, newfd, c->new_path, &npfd, new_name)) < 0)
+        goto out;
+    new_at = npfd >= 0 ? npfd : newfd;
     if (c->kind == C_LINK || c->kind == C_RENAME) {
         if ((r = caller_dirfd(c, c->old_dirfd, c->old_path, empty_old, &oldfd)) < 0)
             goto out;
-        old_at = oldfd;
+        if (c->old_path[0] && (r = locate(c, oldfd, c->old_path, &opfd, old_name)) < 0)
+            goto out;
+        if (!c->old_path[0])
+            old_name[0] = '\0';
+        if (c->kind == C_LINK && (c->flags & AT_SYMLINK_FOLLOW) && opfd >= 0) {
+            int hops = 0;
+            if ((r = follow_links(c, &opfd, old_name, &hops)) < 0)
+                goto out;
+        }
+        old_at = opfd >= 0 ? opfd : oldfd;
     }
-    if ((r = check_new_name(c, newfd, c->new_path, &new_at, &new_name, &owned_new)) < 0) {
+    if ((r = check_new_name(npfd, new_name)) < 0) {
         if (c->kind == C_OPEN && r == -EPERM)
-            r = open_existing(c, new_at, new_name, id);
+            r = open_existing(c, &npfd, new_name, id);
         if (r == -EPERM)
             say_refused(c->new_path);
         goto out;
     }
     /* An exchange puts each name's entry where the other's was: both are new names there. */
-    if (c->kind == C_RENAME && (c->flags & RENAME_EXCHANGE) &&
-        (r = check_new_name(c, oldfd, c->old_path, &old_at, &old_name, &owned_old)) < 0) {
+    if (c->kind == C_RENAME && (c->flags & RENAME_EXCHANGE) && (r = check_new_name(opfd, old_name)) < 0) {
         say_refused(c->old_path);
         goto out;
     }
     switch (c->kind) {
     case C_OPEN:
-        r = do_open(c, new_at, new_name, id);
+        r = do_open(c, &npfd, new_name, id);
         goto out;
     case C_MKDIR:
         r = mkdirat(new_at, new_name, c->mode & ~c->umask & 07777);
@@ -382,10 +525,12 @@ static int carry_out(struct call *c, unsigned long long id)
     if (r < 0)
         r = -errno;
 out:
-    if (owned_new >= 0)
-        close(owned_new);
-    if (owned_old >= 0)
-        close(owned_old);
+    free(new_name);
+    free(old_name);
+    if (npfd >= 0)
+        close(npfd);
+    if (opfd >= 0)
+        close(opfd);
     if (newfd >= 0)
         close(newfd);
     if (oldfd >= 0)
