@@ -48,6 +48,60 @@ static void cmd_read(const struct step *s)
     allowed(s, "bytes=%zd text=%s", n, head);
 }
 
+/* read-creat PATH: as read, but the open carries O_CREAT (a shell's "<>" or a careless "a+"), so that a create guard
+ * carries it out: what it hands back must be what the server could open itself. */
+static void cmd_read_creat(const struct step *s)
+{
+    int fd = open(s->argv[1], O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof buf);
+    int err = errno;
+    close(fd);
+    if (n < 0) {
+        denied_errno(s, err, "at=read");
+        return;
+    }
+    char head[96];
+    printable_head(buf, n, head, sizeof head);
+    allowed(s, "bytes=%zd text=%s", n, head);
+}
+
+/* write-devfd FILE: opens FILE, then writes through /dev/fd/N with O_CREAT (what "echo x > /dev/stderr" and bash's
+ * >(...) do); allowed only if the text landed in FILE, i.e. /dev/fd named this process's descriptor. */
+static void cmd_write_devfd(const struct step *s)
+{
+    int fd = open(s->argv[1], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/dev/fd/%d", fd);
+    int via = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (via < 0) {
+        denied_errno(s, errno, "at=open-devfd");
+        close(fd);
+        return;
+    }
+    static const char text[] = "via-devfd";
+    ssize_t n = write(via, text, sizeof text - 1);
+    int err = errno;
+    close(via);
+    char back[32] = {0};
+    ssize_t got = pread(fd, back, sizeof back - 1, 0);
+    close(fd);
+    if (n < 0)
+        denied_errno(s, err, "at=write");
+    else if (got != (ssize_t)(sizeof text - 1) || memcmp(back, text, sizeof text - 1))
+        error(s, "the write through %s did not land in %s (read back %zd bytes)", path, s->argv[1], got);
+    else
+        allowed(s, "bytes=%zd", n);
+}
+
 static void write_with(const struct step *s, const char *path, int flags)
 {
     int fd = open(path, flags | O_CLOEXEC, 0644);
@@ -353,7 +407,9 @@ const struct command fs_commands[] = {
     {"inotify-watch", 1, 1, "DIR  (inotify_add_watch IN_CREATE)", cmd_inotify_watch},
     {"open-rw", 1, 1, "PATH  (O_RDWR|O_NOCTTY, nothing read or written)", cmd_open_rw},
     {"read", 1, 1, "PATH", cmd_read},
+    {"read-creat", 1, 1, "PATH  (open O_RDONLY|O_CREAT, then read)", cmd_read_creat},
     {"write", 1, 1, "PATH  (create or truncate, then write)", cmd_write},
+    {"write-devfd", 1, 1, "FILE  (open FILE, write through /dev/fd/N opened with O_CREAT)", cmd_write_devfd},
     {"append", 1, 1, "PATH  (existing file only)", cmd_append},
     {"create", 1, 1, "PATH  (O_EXCL)", cmd_create},
     {"append-text", 2, 2, "PATH TEXT  (create if absent, append TEXT)", cmd_append_text},

@@ -59,6 +59,9 @@ class CreateGuardIT {
                 .add("link-plain", "link", sub.resolve("plain"), sub.resolve("plain2"))
                 .add("rename-plain", "rename", sub.resolve("plain2"), sub.resolve("plain3"))
                 .add("create-excl-again", "create", sub.resolve("plain3"))
+                .add("write-devfd", "write-devfd", sub.resolve("via-devfd"))
+                .add("read-creat-plain", "read-creat", sub.resolve("plain3"))
+                .add("read-creat-proc", "read-creat", "/proc/1/cmdline")
                 .add("race", "race-create", sub, ".git", "3000");
     }
 
@@ -96,6 +99,8 @@ class CreateGuardIT {
         r.assertAllowed("link-plain");
         r.assertAllowed("rename-plain");
         r.assertDenied("create-excl-again", "EEXIST");
+        r.assertAllowed("write-devfd");
+        r.assertAllowed("read-creat-plain");
     }
 
     @TestFactory
@@ -116,6 +121,7 @@ class CreateGuardIT {
                     r.assertAllowed(label);
                 }
                 r.assertAllowed("race");
+                r.assertAllowed("read-creat-proc");
             }));
             for (Mode mode : MODES) {
                 Lazy<Path> dir = Lazy.of(() -> writableDir(suite, id, "guard-" + mode.key().replace('/', '-')));
@@ -133,6 +139,11 @@ class CreateGuardIT {
                     tests.add(Named.test(id, mode.key() + ": " + label + " -> EPERM", () ->
                             contained.get().assertDenied(label, "EPERM")));
                 }
+                // The guard reads /proc to read the caller's memory (in landlock isolation the server itself may read
+                // only its own few entries there): an O_CREAT open it carries out must not hand that over, nor
+                // resolve /proc/self as the guard. /dev/fd/N (write-devfd, in the ordinary work) names the caller's.
+                tests.add(Named.test(id, mode.key() + ": an O_CREAT open of /proc/1/cmdline is not read for the server (EACCES)", () ->
+                        contained.get().assertDenied("read-creat-proc", "EACCES")));
                 tests.add(Named.test(id, mode.key() + ": a thread rewriting the path during mkdir never gets .git made (EPERM, race ran)", () ->
                         contained.get().assertDenied("race", "EPERM")));
                 tests.add(Named.test(id, mode.key() + ": on the host, no guarded name in the new folder; each refusal said on stderr", () -> {
@@ -148,6 +159,12 @@ class CreateGuardIT {
                     }
                     r.assertAllowed("race");
                     assertTrue(guardedNamesOnHost(openDir.get().resolve("sub")).contains(".git"), r::toString);
+                    // Without the guard the server reads /proc/1/cmdline itself where its Landlock rules allow it.
+                    if (mode.isolation().equals("landlock")) {
+                        r.assertDenied("read-creat-proc", "EACCES");
+                    } else {
+                        r.assertAllowed("read-creat-proc");
+                    }
                 }));
                 if (!mode.isolation().equals("landlock")) {
                     // The server's own /tmp is its own mount: git init there harms nobody.
