@@ -15,8 +15,9 @@
  * once, its mount read from the descriptor, and the entry created relative to that descriptor. Renames across
  * mounts fail (EXDEV), so a directory cannot be checked on an exempt mount and used on another.
  *
- * Names compare case-insensitively, with bytes >= 0x80 and trailing dots and spaces ignored, so that a casefolded
- * directory or a FAT grant cannot be used to spell ".git" another way. open with O_CREAT but without O_EXCL follows
+ * Names compare case-insensitively, with the few non-ASCII letters that a casefolded directory or an exFAT/NTFS
+ * upcase table takes for ASCII ones folded to those (".vſcode"), any other byte >= 0x80 and trailing dots and spaces
+ * ignored, so that such a grant cannot be used to spell ".git" another way. open with O_CREAT but without O_EXCL follows
  * a symbolic link in the last component and would create the link's target: it is opened with O_NOFOLLOW first, and
  * creation through a dangling link is refused (EPERM).
  *
@@ -97,16 +98,42 @@ static size_t last_component(const char *path, size_t *start)
     return end - s;
 }
 
+/* Non-ASCII letters that some case-insensitive filesystem takes for ASCII ones: ext4/f2fs/tmpfs casefolding (NFD +
+ * full case folding: U+017F and U+212A fold to s and k, U+00DF, U+1E9E and the Latin ligatures to two or three
+ * letters) and the upcase tables of exFAT and NTFS (U+0131 and U+0130 take I). ".vſcode" is ".vscode" there. */
+static const struct {
+    const char *utf8, *ascii;
+} ASCII_FOLDS[] = {
+    {"\xc5\xbf", "s"},      {"\xe2\x84\xaa", "k"},  {"\xc3\x9f", "ss"},     {"\xe1\xba\x9e", "ss"},
+    {"\xc4\xb1", "i"},      {"\xc4\xb0", "i"},      {"\xef\xac\x80", "ff"}, {"\xef\xac\x81", "fi"},
+    {"\xef\xac\x82", "fl"}, {"\xef\xac\x83", "ffi"}, {"\xef\xac\x84", "ffl"}, {"\xef\xac\x85", "st"},
+    {"\xef\xac\x86", "st"},
+};
+
 static bool name_is_protected(const char *base, size_t len)
 {
     if (len == 0 || (len == 1 && base[0] == '.') || (len == 2 && base[0] == '.' && base[1] == '.'))
         return false;
     char folded[256];
     size_t n = 0;
-    for (size_t i = 0; i < len && n + 1 < sizeof folded; i++) {
+    for (size_t i = 0; i < len && n + 4 < sizeof folded;) {
         unsigned char c = (unsigned char)base[i];
-        if (c < 0x80)
+        if (c < 0x80) {
             folded[n++] = (char)tolower(c);
+            i++;
+            continue;
+        }
+        size_t used = 1;
+        for (size_t f = 0; f < sizeof ASCII_FOLDS / sizeof ASCII_FOLDS[0]; f++) {
+            size_t ul = strlen(ASCII_FOLDS[f].utf8);
+            if (ul <= len - i && !memcmp(base + i, ASCII_FOLDS[f].utf8, ul)) {
+                for (const char *a = ASCII_FOLDS[f].ascii; *a; a++)
+                    folded[n++] = *a;
+                used = ul;
+                break;
+            }
+        }
+        i += used; /* any other byte >= 0x80 is ignored */
     }
     while (n > 0 && (folded[n - 1] == '.' || folded[n - 1] == ' '))
         n--;

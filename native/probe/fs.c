@@ -141,6 +141,30 @@ static void cmd_append_text(const struct step *s)
         allowed(s, "bytes=%zd", n);
 }
 
+/* mkdir-hex DIR HEX: mkdir DIR/NAME, NAME given as hex bytes (non-ASCII names survive any locale on the way). */
+static void cmd_mkdir_hex(const struct step *s)
+{
+    const char *hex = s->argv[2];
+    size_t hl = strlen(hex);
+    char name[256];
+    if (hl == 0 || hl % 2 || hl / 2 >= sizeof name) {
+        error(s, "bad hex name '%s'", hex);
+        return;
+    }
+    for (size_t i = 0; i < hl / 2; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+            error(s, "bad hex name '%s'", hex);
+            return;
+        }
+        name[i] = (char)v;
+    }
+    name[hl / 2] = '\0';
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", s->argv[1], name);
+    outcome(s, mkdir(path, 0755), NULL);
+}
+
 static void cmd_mkdir(const struct step *s) { outcome(s, mkdir(s->argv[1], 0755), NULL); }
 static void cmd_rmdir(const struct step *s) { outcome(s, rmdir(s->argv[1]), NULL); }
 static void cmd_unlink(const struct step *s) { outcome(s, unlink(s->argv[1]), NULL); }
@@ -414,6 +438,7 @@ const struct command fs_commands[] = {
     {"create", 1, 1, "PATH  (O_EXCL)", cmd_create},
     {"append-text", 2, 2, "PATH TEXT  (create if absent, append TEXT)", cmd_append_text},
     {"mkdir", 1, 1, "PATH", cmd_mkdir},
+    {"mkdir-hex", 2, 2, "DIR HEX  (mkdir DIR/NAME, NAME as hex bytes)", cmd_mkdir_hex},
     {"race-create", 3, 3, "DIR NAME ROUNDS  (mkdir while another thread rewrites the path)", cmd_race_create},
     {"rmdir", 1, 1, "PATH", cmd_rmdir},
     {"unlink", 1, 1, "PATH", cmd_unlink},

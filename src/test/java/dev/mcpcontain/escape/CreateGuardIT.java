@@ -36,7 +36,8 @@ class CreateGuardIT {
 
     /** Labels of the attempts that name a protected entry. */
     private static final List<String> PROTECTED = List.of("mkdir-git", "create-head", "write-head", "mkdir-git-case",
-            "rename-envrc", "link-mcp-json", "symlink-npmrc", "write-through-dangling", "mkdir-vscode");
+            "rename-envrc", "link-mcp-json", "symlink-npmrc", "write-through-dangling", "mkdir-vscode",
+            "mkdir-vscode-long-s", "mkdir-git-dotless-i");
 
     private static Steps steps(Path grant) {
         Path sub = grant.resolve("sub");
@@ -54,6 +55,10 @@ class CreateGuardIT {
                 .add("symlink-dangling", "symlink", ".idea", sub.resolve("dangling"))
                 .add("write-through-dangling", "write", sub.resolve("dangling"))
                 .add("mkdir-vscode", "mkdir", sub.resolve(".vscode"))
+                // ".vſcode" is ".vscode" in a casefolded directory (U+017F folds to s), ".gıt" is ".git" to an
+                // exFAT/NTFS upcase table: refused everywhere, since the guard cannot tell such a folder apart.
+                .add("mkdir-vscode-long-s", "mkdir-hex", sub, hex(".v\u017fcode"))
+                .add("mkdir-git-dotless-i", "mkdir-hex", sub, hex(".g\u0131t"))
                 .add("symlink-plain", "symlink", "plain", sub.resolve("to-plain"))
                 .add("append-through-link", "append", sub.resolve("to-plain"))
                 .add("link-plain", "link", sub.resolve("plain"), sub.resolve("plain2"))
@@ -63,6 +68,10 @@ class CreateGuardIT {
                 .add("read-creat-plain", "read-creat", sub.resolve("plain3"))
                 .add("read-creat-proc", "read-creat", "/proc/1/cmdline")
                 .add("race", "race-create", sub, ".git", "3000");
+    }
+
+    private static String hex(String name) {
+        return java.util.HexFormat.of().formatHex(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** A folder the server's uid can write without idmaps (landlock isolation needs that). */
