@@ -110,13 +110,13 @@ static const struct {
     {"\xef\xac\x86", "st"},
 };
 
-static bool name_is_protected(const char *base, size_t len)
+/* BASE folded as described above, into FOLDED (256 bytes); its length, 0 for "", "." and "..". */
+static size_t fold_name(const char *base, size_t len, char *folded)
 {
     if (len == 0 || (len == 1 && base[0] == '.') || (len == 2 && base[0] == '.' && base[1] == '.'))
-        return false;
-    char folded[256];
+        return 0;
     size_t n = 0;
-    for (size_t i = 0; i < len && n + 4 < sizeof folded;) {
+    for (size_t i = 0; i < len && n + 4 < 256;) {
         unsigned char c = (unsigned char)base[i];
         if (c < 0x80) {
             folded[n++] = (char)tolower(c);
@@ -138,13 +138,30 @@ static bool name_is_protected(const char *base, size_t len)
     while (n > 0 && (folded[n - 1] == '.' || folded[n - 1] == ' '))
         n--;
     folded[n] = '\0';
-    if (n == 0)
+    return n;
+}
+
+static bool name_is_protected(const char *base, size_t len)
+{
+    char folded[256];
+    if (fold_name(base, len, folded) == 0)
         return false;
     for (size_t i = 0; i < guard_plan->n_guard_names; i++) {
         if (!strcmp(folded, guard_plan->guard_names[i]))
             return true;
     }
     return false;
+}
+
+/* git takes a folder holding a valid HEAD and objects/ and refs/ (or a commondir file naming a folder that has
+ * them) for a git directory, and trusts its config and hooks. HEAD cannot be created, but one may exist (a folder
+ * with a file named HEAD alone is not pinned): these are refused beside it. */
+static bool name_completes_repository(const char *base, size_t len)
+{
+    char folded[256];
+    if (fold_name(base, len, folded) == 0)
+        return false;
+    return !strcmp(folded, "objects") || !strcmp(folded, "refs") || !strcmp(folded, "commondir");
 }
 
 /* --- the server's side of a call ------------------------------------------------------------------------------ */
@@ -380,12 +397,15 @@ static void exempt_mounts_compute(void)
 }
 
 /* The name NAME to create in the directory PFD (opened once; the entry is made relative to that very descriptor):
- * 0, or -EPERM for a protected name on a mount that is not exempt. */
+ * 0, or -EPERM for a protected name (or objects, refs, commondir beside a HEAD) on a mount that is not exempt. */
 static int check_new_name(int pfd, const char *name)
 {
     size_t start;
     size_t len = last_component(name, &start);
-    if (!name_is_protected(name + start, len))
+    struct stat st;
+    if (!name_is_protected(name + start, len)
+        && !(name_completes_repository(name + start, len) && pfd >= 0
+             && fstatat(pfd, "HEAD", &st, AT_SYMLINK_NOFOLLOW) == 0))
         return 0;
     if (pfd < 0)
         return -EPERM;
@@ -403,9 +423,11 @@ static void say_refused(const char *path)
 {
     size_t start;
     size_t len = last_component(path, &start);
+    bool beside_head = !name_is_protected(path + start, len);
     if (__atomic_fetch_add(&refusals_shown, 1, __ATOMIC_RELAXED) < MAX_REFUSALS_SHOWN)
-        fprintf(stderr, "mcp-contain: refused to let the server create '%.*s' (%s): a protected name in a writable"
-                " grant; grant the folder with ,unprotected to allow it\n", (int)len, path + start, path);
+        fprintf(stderr, "mcp-contain: refused to let the server create '%.*s' (%s): %s in a writable grant; grant the"
+                " folder with ,unprotected to allow it\n", (int)len, path + start, path,
+                beside_head ? "beside a HEAD it would make the folder a git repository" : "a protected name");
 }
 
 /* --- carrying the call out ------------------------------------------------------------------------------------ */

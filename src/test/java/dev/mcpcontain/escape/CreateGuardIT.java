@@ -37,7 +37,7 @@ class CreateGuardIT {
     /** Labels of the attempts that name a protected entry. */
     private static final List<String> PROTECTED = List.of("mkdir-git", "create-head", "write-head", "mkdir-git-case",
             "rename-envrc", "link-mcp-json", "symlink-npmrc", "write-through-dangling", "mkdir-vscode",
-            "mkdir-vscode-long-s", "mkdir-git-dotless-i");
+            "mkdir-vscode-long-s", "mkdir-git-dotless-i", "mkdir-objects-beside-head", "symlink-refs-beside-head");
 
     private static Steps steps(Path grant) {
         Path sub = grant.resolve("sub");
@@ -67,6 +67,11 @@ class CreateGuardIT {
                 .add("write-devfd", "write-devfd", sub.resolve("via-devfd"))
                 .add("read-creat-plain", "read-creat", sub.resolve("plain3"))
                 .add("read-creat-proc", "read-creat", "/proc/1/cmdline")
+                // with-head/HEAD exists (writableDir plants it; a file named HEAD alone is not a repository and not
+                // pinned): objects/ and refs/ beside it would make the folder a bare repository git trusts.
+                .add("mkdir-objects-beside-head", "mkdir", grant.resolve("with-head/objects"))
+                .add("symlink-refs-beside-head", "symlink", ".", grant.resolve("with-head/refs"))
+                .add("mkdir-objects-elsewhere", "mkdir", sub.resolve("objects"))
                 .add("race", "race-create", sub, ".git", "3000");
     }
 
@@ -79,7 +84,10 @@ class CreateGuardIT {
         Path work = suite.workDir(id, purpose);
         EscapeSuite.chmod(work.getParent(), "rwx--x--x");
         EscapeSuite.chmod(work, "rwxr-xr-x");
-        return suite.ownedDir(id, work.resolve("grant"), "rwxrwxrwx");
+        Path grant = suite.ownedDir(id, work.resolve("grant"), "rwxrwxrwx");
+        Path withHead = suite.ownedDir(id, grant.resolve("with-head"), "rwxrwxrwx");
+        EscapeSuite.chmod(suite.ownedFile(id, withHead.resolve("HEAD"), "ref: refs/heads/main\n"), "rw-rw-rw-");
+        return grant;
     }
 
     /** Entries of DIR whose name, folded as the guard folds it, is one of the guarded names tried here. */
@@ -110,6 +118,7 @@ class CreateGuardIT {
         r.assertDenied("create-excl-again", "EEXIST");
         r.assertAllowed("write-devfd");
         r.assertAllowed("read-creat-plain");
+        r.assertAllowed("mkdir-objects-elsewhere");
     }
 
     @TestFactory
