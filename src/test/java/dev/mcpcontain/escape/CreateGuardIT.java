@@ -41,7 +41,7 @@ class CreateGuardIT {
 
     private static Steps steps(Path grant) {
         Path sub = grant.resolve("sub");
-        return Steps.of()
+        Steps steps = Steps.of()
                 .add("mkdir-sub", "mkdir", sub)
                 .add("mkdir-git", "mkdir", sub.resolve(".git"))
                 .add("create-head", "create", sub.resolve("HEAD"))
@@ -73,6 +73,12 @@ class CreateGuardIT {
                 .add("symlink-refs-beside-head", "symlink", ".", grant.resolve("with-head/refs"))
                 .add("mkdir-objects-elsewhere", "mkdir", sub.resolve("objects"))
                 .add("race", "race-create", sub, ".git", "3000");
+        if (Files.isDirectory(grant.resolve("almost"))) {
+            // almost/ has HEAD (not a ref), objects/ and refs/: a rewrite of HEAD would make it a git directory, so it
+            // is pinned read-only as a whole, like one (landlock isolation cannot pin: it refuses such a grant).
+            steps.add("write-almost-head", "write", grant.resolve("almost/HEAD"));
+        }
+        return steps;
     }
 
     private static String hex(String name) {
@@ -80,13 +86,19 @@ class CreateGuardIT {
     }
 
     /** A folder the server's uid can write without idmaps (landlock isolation needs that). */
-    private static Path writableDir(EscapeSuite suite, Identity id, String purpose) {
+    private static Path writableDir(EscapeSuite suite, Identity id, String purpose, boolean almostRepository) {
         Path work = suite.workDir(id, purpose);
         EscapeSuite.chmod(work.getParent(), "rwx--x--x");
         EscapeSuite.chmod(work, "rwxr-xr-x");
         Path grant = suite.ownedDir(id, work.resolve("grant"), "rwxrwxrwx");
         Path withHead = suite.ownedDir(id, grant.resolve("with-head"), "rwxrwxrwx");
         EscapeSuite.chmod(suite.ownedFile(id, withHead.resolve("HEAD"), "ref: refs/heads/main\n"), "rw-rw-rw-");
+        if (almostRepository) {
+            Path almost = suite.ownedDir(id, grant.resolve("almost"), "rwxrwxrwx");
+            suite.ownedDir(id, almost.resolve("objects"), "rwxrwxrwx");
+            suite.ownedDir(id, almost.resolve("refs"), "rwxrwxrwx");
+            EscapeSuite.chmod(suite.ownedFile(id, almost.resolve("HEAD"), "not a ref\n"), "rw-rw-rw-");
+        }
         return grant;
     }
 
@@ -127,7 +139,7 @@ class CreateGuardIT {
         return suite.identities().stream().map(id -> {
             List<DynamicNode> groups = new ArrayList<>();
             Lazy<Path> controlDir = Lazy.of(() -> {
-                Path dir = writableDir(suite, id, "guard-control");
+                Path dir = writableDir(suite, id, "guard-control", true);
                 EscapeSuite.chown(dir, id.serverUser());
                 return dir;
             });
@@ -140,10 +152,13 @@ class CreateGuardIT {
                 }
                 r.assertAllowed("race");
                 r.assertAllowed("read-creat-proc");
+                r.assertAllowed("write-almost-head");
             }));
             for (Mode mode : MODES) {
-                Lazy<Path> dir = Lazy.of(() -> writableDir(suite, id, "guard-" + mode.key().replace('/', '-')));
-                Lazy<Path> openDir = Lazy.of(() -> writableDir(suite, id, "guard-open-" + mode.key().replace('/', '-')));
+                boolean landlock = mode.isolation().equals("landlock");
+                Lazy<Path> dir = Lazy.of(() -> writableDir(suite, id, "guard-" + mode.key().replace('/', '-'), !landlock));
+                Lazy<Path> openDir = Lazy.of(() -> writableDir(suite, id, "guard-open-" + mode.key().replace('/', '-'),
+                        false));
                 Lazy<RunResult> contained = Lazy.of(() -> launch(suite, id, mode, "guard").grant(dir.get(), "rw")
                         .probe(steps(dir.get())).run());
                 Lazy<RunResult> unprotected = Lazy.of(() -> launch(suite, id, mode, "guard-unprotected")
@@ -160,6 +175,20 @@ class CreateGuardIT {
                 // The guard reads /proc to read the caller's memory (in landlock isolation the server itself may read
                 // only its own few entries there): an O_CREAT open it carries out must not hand that over, nor
                 // resolve /proc/self as the guard. /dev/fd/N (write-devfd, in the ordinary work) names the caller's.
+                if (landlock) {
+                    Lazy<RunResult> refused = Lazy.of(() -> {
+                        Path almostDir = writableDir(suite, id, "guard-almost-" + mode.key().replace('/', '-'), true);
+                        return launch(suite, id, mode, "guard-almost").grant(almostDir, "rw").probe(steps(almostDir)).run();
+                    });
+                    tests.add(Named.test(id, mode.key() + ": a grant holding a folder with HEAD (not a ref), objects and refs is refused (it cannot be pinned)", () -> {
+                        RunResult r = refused.get();
+                        r.assertExit(125);
+                        assertTrue(r.stderr().contains("almost read-only inside the writable"), r::toString);
+                    }));
+                } else {
+                    tests.add(Named.test(id, mode.key() + ": a folder with HEAD (not a ref), objects and refs is read-only: HEAD cannot be rewritten into a ref", () ->
+                            contained.get().assertDenied("write-almost-head", "EROFS")));
+                }
                 tests.add(Named.test(id, mode.key() + ": an O_CREAT open of /proc/1/cmdline is not read for the server (EACCES)", () ->
                         contained.get().assertDenied("read-creat-proc", "EACCES")));
                 tests.add(Named.test(id, mode.key() + ": a thread rewriting the path during mkdir never gets .git made (EPERM, race ran)", () ->
