@@ -46,7 +46,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define GUARD_THREADS 4      /* a call that blocks (a FIFO opened with O_CREAT) holds one; the others go on */
+#define GUARD_THREADS 4      /* started with; a call that blocks (a FIFO opened with O_CREAT) holds one */
+#define GUARD_MAX_THREADS 64 /* grown to while every one is busy, so that blocked opens do not stop the others */
+#define GUARD_STACK (256 * 1024)
 #define PATH_BUF (4096 + 64) /* PATH_MAX, and room for /proc/self rewritten as /proc/PID/task/TID */
 #define MAX_REFUSALS_SHOWN 20
 #define MAX_LINK_HOPS 40     /* the kernel's limit on symbolic links followed in one lookup */
@@ -66,6 +68,7 @@ static int listener = -1;
 static unsigned long long exempt_mounts[64];
 static size_t n_exempt_mounts;
 static int refusals_shown;
+static int n_threads, n_busy; /* serve() threads, and how many of them are carrying out a call */
 
 /* In this order: the kinds from C_SYMLINK on have an old path (or a link target) too. */
 enum call_kind { C_OPEN, C_MKDIR, C_MKNOD, C_SYMLINK, C_LINK, C_RENAME };
@@ -676,6 +679,31 @@ static void handle(const struct seccomp_notif *req)
     free(c);
 }
 
+static void *serve(void *unused);
+
+/* One more serve() thread, unless there are GUARD_MAX_THREADS already. A FIFO opened with O_CREAT blocks the thread
+ * that opens it until a reader comes, and the reader may first need a call of its own (a shell opens /dev/null with
+ * O_CREAT for "> /dev/null"): with every thread blocked, every creation in the server would wait forever. */
+static void spawn_thread(void)
+{
+    int n = __atomic_load_n(&n_threads, __ATOMIC_RELAXED);
+    do {
+        if (n >= GUARD_MAX_THREADS)
+            return;
+    } while (!__atomic_compare_exchange_n(&n_threads, &n, n + 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    pthread_attr_t attr;
+    pthread_t t;
+    int r = pthread_attr_init(&attr);
+    if (r == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, GUARD_STACK);
+        r = pthread_create(&t, &attr, serve, NULL);
+        pthread_attr_destroy(&attr);
+    }
+    if (r != 0)
+        __atomic_sub_fetch(&n_threads, 1, __ATOMIC_RELAXED); /* the others go on; tried again on the next call */
+}
+
 static void *serve(void *unused)
 {
     for (;;) {
@@ -694,7 +722,10 @@ static void *serve(void *unused)
                 continue;
             _exit(0);
         }
+        if (__atomic_add_fetch(&n_busy, 1, __ATOMIC_RELAXED) >= __atomic_load_n(&n_threads, __ATOMIC_RELAXED))
+            spawn_thread(); /* always one left waiting for the next call */
         handle(&req);
+        __atomic_sub_fetch(&n_busy, 1, __ATOMIC_RELAXED);
     }
     return unused;
 }
@@ -744,9 +775,10 @@ static void __attribute__((noreturn)) guard_main(int sock)
     listener = receive_fd(sock);
     if (listener < 0)
         _exit(EXIT_CONTAIN_FAILED);
+    n_threads = 1; /* this one */
     for (int i = 1; i < GUARD_THREADS; i++) {
-        pthread_t t;
-        if (pthread_create(&t, NULL, serve, NULL) != 0)
+        spawn_thread();
+        if (n_threads != i + 1)
             _exit(EXIT_CONTAIN_FAILED);
     }
     char ready = 'r';

@@ -165,6 +165,62 @@ static void cmd_mkdir_hex(const struct step *s)
     outcome(s, mkdir(path, 0755), NULL);
 }
 
+/* fifo-writers DIR N: N children each open a FIFO of DIR for writing with O_CREAT (a shell's "echo x > fifo") and
+ * wait there for a reader; meanwhile this process creates DIR/after-fifos, then reads every FIFO. Allowed when the
+ * creation went through while the writers waited (SIGALRM ends the probe after 10 s otherwise). */
+static void cmd_fifo_writers(const struct step *s)
+{
+    long n;
+    if (!parse_long(s->argv[2], &n) || n < 1 || n > 32) {
+        error(s, "bad count '%s'", s->argv[2]);
+        return;
+    }
+    char path[4096];
+    pid_t kids[32];
+    for (long i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/fifo%ld", s->argv[1], i);
+        if (mkfifo(path, 0600) < 0) {
+            denied_errno(s, errno, "at=mkfifo");
+            return;
+        }
+    }
+    for (long i = 0; i < n; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            snprintf(path, sizeof path, "%s/fifo%ld", s->argv[1], i);
+            int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+            _exit(fd < 0 ? 1 : 0);
+        }
+    }
+    usleep(150 * 1000); /* let them reach their open; the result does not depend on it */
+    snprintf(path, sizeof path, "%s/after-fifos", s->argv[1]);
+    alarm(10);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int err = errno;
+    alarm(0);
+    for (long i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/fifo%ld", s->argv[1], i);
+        int r = open(path, O_RDONLY | O_CLOEXEC);
+        if (r >= 0)
+            close(r);
+    }
+    int ok = 0;
+    for (long i = 0; i < n; i++) {
+        int status;
+        if (kids[i] > 0 && waitpid(kids[i], &status, 0) == kids[i] && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            ok++;
+    }
+    if (fd < 0) {
+        denied_errno(s, err, "at=open");
+        return;
+    }
+    close(fd);
+    if (ok != n)
+        error(s, "only %d of %ld writers opened their FIFO", ok, n);
+    else
+        allowed(s, "writers=%d", ok);
+}
+
 static void cmd_mkdir(const struct step *s) { outcome(s, mkdir(s->argv[1], 0755), NULL); }
 static void cmd_rmdir(const struct step *s) { outcome(s, rmdir(s->argv[1]), NULL); }
 static void cmd_unlink(const struct step *s) { outcome(s, unlink(s->argv[1]), NULL); }
@@ -438,6 +494,7 @@ const struct command fs_commands[] = {
     {"create", 1, 1, "PATH  (O_EXCL)", cmd_create},
     {"append-text", 2, 2, "PATH TEXT  (create if absent, append TEXT)", cmd_append_text},
     {"mkdir", 1, 1, "PATH", cmd_mkdir},
+    {"fifo-writers", 2, 2, "DIR N  (N writers wait in an O_CREAT open of a FIFO; a file is created meanwhile)", cmd_fifo_writers},
     {"mkdir-hex", 2, 2, "DIR HEX  (mkdir DIR/NAME, NAME as hex bytes)", cmd_mkdir_hex},
     {"race-create", 3, 3, "DIR NAME ROUNDS  (mkdir while another thread rewrites the path)", cmd_race_create},
     {"rmdir", 1, 1, "PATH", cmd_rmdir},

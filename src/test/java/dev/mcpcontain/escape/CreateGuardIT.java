@@ -65,6 +65,7 @@ class CreateGuardIT {
                 .add("rename-plain", "rename", sub.resolve("plain2"), sub.resolve("plain3"))
                 .add("create-excl-again", "create", sub.resolve("plain3"))
                 .add("write-devfd", "write-devfd", sub.resolve("via-devfd"))
+                .add("fifo-writers", "fifo-writers", sub, "6")
                 .add("read-creat-plain", "read-creat", sub.resolve("plain3"))
                 .add("read-creat-proc", "read-creat", "/proc/1/cmdline")
                 // with-head/HEAD exists (writableDir plants it; a file named HEAD alone is not a repository and not
@@ -129,6 +130,7 @@ class CreateGuardIT {
         r.assertAllowed("rename-plain");
         r.assertDenied("create-excl-again", "EEXIST");
         r.assertAllowed("write-devfd");
+        r.assertAllowed("fifo-writers"); // more FIFO writers waiting in the guard than it started threads
         r.assertAllowed("read-creat-plain");
         r.assertAllowed("mkdir-objects-elsewhere");
     }
