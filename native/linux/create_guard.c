@@ -44,6 +44,7 @@
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define GUARD_THREADS 4      /* started with; a call that blocks (a FIFO opened with O_CREAT) holds one */
@@ -460,6 +461,19 @@ static int hand_over(const struct call *c, int fd, unsigned long long id)
     return r < 0 ? (err == ENOENT ? 1 : -err) : 1;
 }
 
+/* The mode to create with in the directory PFD: the caller's umask applied, unless the directory has a default ACL,
+ * which the kernel then applies instead of the umask (the guard's own umask is 0). */
+static mode_t create_mode(const struct call *c, int pfd, mode_t mode)
+{
+    if (pfd >= 0) {
+        char p[64];
+        snprintf(p, sizeof p, "/proc/self/fd/%d", pfd);
+        if (getxattr(p, "system.posix_acl_default", NULL, 0) > 0)
+            return mode & 07777;
+    }
+    return mode & ~c->umask & 07777;
+}
+
 /* Opens what (*PFD, NAME) names without creating anything, following links as the caller asked. */
 static int open_no_create(const struct call *c, int *pfd, char *name, int flags)
 {
@@ -490,7 +504,7 @@ static int open_existing(const struct call *c, int *pfd, char *name, unsigned lo
 /* open/openat/creat with O_CREAT: opened here and installed in the caller as the call's result. */
 static int do_open(const struct call *c, int *pfd, char *name, unsigned long long id)
 {
-    mode_t mode = c->mode & ~c->umask & 07777;
+    mode_t mode = create_mode(c, *pfd, c->mode);
     int flags = c->flags & ~O_CLOEXEC;
     int at = *pfd >= 0 ? *pfd : AT_FDCWD;
     int fd = -1;
@@ -559,10 +573,10 @@ static int carry_out(struct call *c, unsigned long long id)
         r = do_open(c, &npfd, new_name, id);
         goto out;
     case C_MKDIR:
-        r = mkdirat(new_at, new_name, c->mode & ~c->umask & 07777);
+        r = mkdirat(new_at, new_name, create_mode(c, npfd, c->mode));
         break;
     case C_MKNOD:
-        r = mknodat(new_at, new_name, (c->mode & S_IFMT) | (c->mode & ~c->umask & 07777), c->dev);
+        r = mknodat(new_at, new_name, (c->mode & S_IFMT) | create_mode(c, npfd, c->mode), c->dev);
         break;
     case C_SYMLINK:
         r = symlinkat(c->old_path, new_at, new_name);

@@ -14,6 +14,7 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /* The first line of what was read, printable characters only, for the test to recognise the file. */
@@ -219,6 +220,44 @@ static void cmd_fifo_writers(const struct step *s)
         error(s, "only %d of %ld writers opened their FIFO", ok, n);
     else
         allowed(s, "writers=%d", ok);
+}
+
+/* set-default-acl DIR: a default POSIX ACL u::rwx,g::rwx,o::rwx on DIR (what setfacl -d -m does): new entries in
+ * DIR then take their mode from it and the creator's umask is not applied. */
+static void cmd_set_default_acl(const struct step *s)
+{
+    unsigned char acl[4 + 3 * 8];
+    static const unsigned short tags[3] = {0x01, 0x04, 0x20}; /* ACL_USER_OBJ, ACL_GROUP_OBJ, ACL_OTHER */
+    memset(acl, 0, sizeof acl);
+    acl[0] = 2; /* POSIX_ACL_XATTR_VERSION, little endian */
+    for (int i = 0; i < 3; i++) {
+        unsigned char *e = acl + 4 + 8 * i;
+        e[0] = (unsigned char)tags[i];
+        e[2] = 7;                             /* rwx */
+        e[4] = e[5] = e[6] = e[7] = 0xff;     /* ACL_UNDEFINED_ID */
+    }
+    outcome(s, setxattr(s->argv[1], "system.posix_acl_default", acl, sizeof acl, 0), NULL);
+}
+
+/* create-umask PATH: umask 022, open O_CREAT|O_EXCL with mode 0666; reports the mode the file got. */
+static void cmd_create_umask(const struct step *s)
+{
+    mode_t old = umask(022);
+    int fd = open(s->argv[1], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int err = errno;
+    umask(old);
+    if (fd < 0) {
+        denied_errno(s, err, "at=open");
+        return;
+    }
+    struct stat st;
+    int r = fstat(fd, &st);
+    close(fd);
+    if (r < 0) {
+        denied_errno(s, errno, "at=fstat");
+        return;
+    }
+    value(s, "mode=%04o", (unsigned)(st.st_mode & 07777));
 }
 
 static void cmd_mkdir(const struct step *s) { outcome(s, mkdir(s->argv[1], 0755), NULL); }
@@ -495,6 +534,8 @@ const struct command fs_commands[] = {
     {"append-text", 2, 2, "PATH TEXT  (create if absent, append TEXT)", cmd_append_text},
     {"mkdir", 1, 1, "PATH", cmd_mkdir},
     {"fifo-writers", 2, 2, "DIR N  (N writers wait in an O_CREAT open of a FIFO; a file is created meanwhile)", cmd_fifo_writers},
+    {"set-default-acl", 1, 1, "DIR  (default ACL u::rwx,g::rwx,o::rwx)", cmd_set_default_acl},
+    {"create-umask", 1, 1, "PATH  (umask 022, O_CREAT|O_EXCL 0666; reports the mode)", cmd_create_umask},
     {"mkdir-hex", 2, 2, "DIR HEX  (mkdir DIR/NAME, NAME as hex bytes)", cmd_mkdir_hex},
     {"race-create", 3, 3, "DIR NAME ROUNDS  (mkdir while another thread rewrites the path)", cmd_race_create},
     {"rmdir", 1, 1, "PATH", cmd_rmdir},

@@ -74,6 +74,9 @@ class CreateGuardIT {
                 .add("symlink-refs-beside-head", "symlink", ".", grant.resolve("with-head/refs"))
                 .add("mkdir-objects-elsewhere", "mkdir", sub.resolve("objects"))
                 .add("race", "race-create", sub, ".git", "3000");
+        // Modes: the umask applies, except in a folder with a default ACL, where the kernel applies the ACL instead.
+        steps.add("create-umask", "create-umask", grant.resolve("umask-plain"));
+        steps.add("create-umask-acl", "create-umask", grant.resolve("acl/f"));
         if (Files.isDirectory(grant.resolve("almost"))) {
             // almost/ has HEAD (not a ref), objects/ and refs/: a rewrite of HEAD would make it a git directory, so it
             // is pinned read-only as a whole, like one (landlock isolation cannot pin: it refuses such a grant).
@@ -94,6 +97,9 @@ class CreateGuardIT {
         Path grant = suite.ownedDir(id, work.resolve("grant"), "rwxrwxrwx");
         Path withHead = suite.ownedDir(id, grant.resolve("with-head"), "rwxrwxrwx");
         EscapeSuite.chmod(suite.ownedFile(id, withHead.resolve("HEAD"), "ref: refs/heads/main\n"), "rw-rw-rw-");
+        // A folder with a default ACL, set on the host by the launching user (setfacl -d -m u::rwx,g::rwx,o::rwx).
+        Path acl = suite.ownedDir(id, grant.resolve("acl"), "rwxrwxrwx");
+        suite.controlAsLauncher(id, Steps.of().add("acl", "set-default-acl", acl)).assertAllowed("acl");
         if (almostRepository) {
             Path almost = suite.ownedDir(id, grant.resolve("almost"), "rwxrwxrwx");
             suite.ownedDir(id, almost.resolve("objects"), "rwxrwxrwx");
@@ -130,7 +136,9 @@ class CreateGuardIT {
         r.assertAllowed("rename-plain");
         r.assertDenied("create-excl-again", "EEXIST");
         r.assertAllowed("write-devfd");
-        r.assertAllowed("fifo-writers"); // more FIFO writers waiting in the guard than it started threads
+        r.assertAllowed("fifo-writers");
+        r.assertValue("create-umask", "mode=0644");
+        r.assertValue("create-umask-acl", "mode=0666"); // the ACL's rw for all, not the umask's 0644 // more FIFO writers waiting in the guard than it started threads
         r.assertAllowed("read-creat-plain");
         r.assertAllowed("mkdir-objects-elsewhere");
     }
