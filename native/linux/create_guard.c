@@ -4,7 +4,7 @@
  * A name that exists can be pinned with a read-only mount; a name that does not exist cannot, and neither Landlock
  * nor BPF can look at names. So every syscall that can name a new entry (open/openat with O_CREAT, creat, mkdir*,
  * mknod*, symlink*, link*, rename*) is sent by a second seccomp filter (CreateGuardFilter.java) to this guard, a
- * process forked from the server just before execve: same credentials, same Landlock domain, same mounts and the
+ * process forked from the server just before execve: same credentials, same Landlock rules, same mounts and the
  * main seccomp filter, so it can do nothing the server could not do itself.
  *
  * The guard never lets a notified call continue (SECCOMP_USER_NOTIF_FLAG_CONTINUE would make the kernel read the
@@ -16,10 +16,15 @@
  * mounts fail (EXDEV), so a directory cannot be checked on an exempt mount and used on another.
  *
  * Names compare case-insensitively, with the few non-ASCII letters that a casefolded directory or an exFAT/NTFS
- * upcase table takes for ASCII ones folded to those (".vſcode"), any other byte >= 0x80 and trailing dots and spaces
- * ignored, so that such a grant cannot be used to spell ".git" another way. open with O_CREAT but without O_EXCL follows
- * a symbolic link in the last component and would create the link's target: it is opened with O_NOFOLLOW first, and
+ * upcase table takes for ASCII ones folded to those (".vſcode"), any other byte >= 0x80 and trailing dots and
+ * spaces ignored, so that such a grant cannot be used to spell ".git" another way. objects, refs and commondir are
+ * refused beside a HEAD (a folder with those is a git directory). open with O_CREAT but without O_EXCL follows a
+ * symbolic link in the last component and would create the link's target: it is opened with O_NOFOLLOW first, and
  * creation through a dangling link is refused (EPERM).
+ *
+ * The guard's Landlock layer is the server's rules plus /proc to read (the server's own layer, on top of it, has
+ * only the rules): so what an open hands back is never on /proc (EACCES), and paths are resolved as the caller's,
+ * never through the guard's own /proc/self (see "resolving a path as the caller would" below).
  *
  * Fails closed: a path it cannot read (EFAULT), a server process it may not inspect (non-dumpable: EACCES), a
  * guard that died (the kernel answers ENOSYS) all end in the call failing, never in it running unchecked. */
