@@ -4,7 +4,7 @@
  * A name that exists can be pinned with a read-only mount; a name that does not exist cannot, and neither Landlock
  * nor BPF can look at names. So every syscall that can name a new entry (open/openat with O_CREAT, creat, mkdir*,
  * mknod*, symlink*, link*, rename*) is sent by a second seccomp filter (CreateGuardFilter.java) to this guard, a
- * process forked from the server just before execve: same credentials, same Landlock domain, same mounts and the
+ * process forked from the server just before execve: same credentials, same Landlock rules, same mounts and the
  * main seccomp filter, so it can do nothing the server could not do itself.
  *
  * The guard never lets a notified call continue (SECCOMP_USER_NOTIF_FLAG_CONTINUE would make the kernel read the
@@ -15,10 +15,16 @@
  * once, its mount read from the descriptor, and the entry created relative to that descriptor. Renames across
  * mounts fail (EXDEV), so a directory cannot be checked on an exempt mount and used on another.
  *
- * Names compare case-insensitively, with bytes >= 0x80 and trailing dots and spaces ignored, so that a casefolded
- * directory or a FAT grant cannot be used to spell ".git" another way. open with O_CREAT but without O_EXCL follows
- * a symbolic link in the last component and would create the link's target: it is opened with O_NOFOLLOW first, and
+ * Names compare case-insensitively, with the few non-ASCII letters that a casefolded directory or an exFAT/NTFS
+ * upcase table takes for ASCII ones folded to those (".vſcode"), any other byte >= 0x80 and trailing dots and
+ * spaces ignored, so that such a grant cannot be used to spell ".git" another way. objects, refs and commondir are
+ * refused beside a HEAD (a folder with those is a git directory). open with O_CREAT but without O_EXCL follows a
+ * symbolic link in the last component and would create the link's target: it is opened with O_NOFOLLOW first, and
  * creation through a dangling link is refused (EPERM).
+ *
+ * The guard's Landlock layer is the server's rules plus /proc to read (the server's own layer, on top of it, has
+ * only the rules): so what an open hands back is never on /proc (EACCES), and paths are resolved as the caller's,
+ * never through the guard's own /proc/self (see "resolving a path as the caller would" below).
  *
  * Fails closed: a path it cannot read (EFAULT), a server process it may not inspect (non-dumpable: EACCES), a
  * guard that died (the kernel answers ENOSYS) all end in the call failing, never in it running unchecked. */
@@ -38,21 +44,37 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
-#define GUARD_THREADS 4      /* a call that blocks (a FIFO opened with O_CREAT) holds one; the others go on */
+#define GUARD_THREADS 4      /* started with; a call that blocks (a FIFO opened with O_CREAT) holds one */
+#define GUARD_MAX_THREADS 64 /* grown to while every one is busy, so that blocked opens do not stop the others */
+#define GUARD_STACK (256 * 1024)
 #define PATH_BUF (4096 + 64) /* PATH_MAX, and room for /proc/self rewritten as /proc/PID/task/TID */
 #define MAX_REFUSALS_SHOWN 20
+#define MAX_LINK_HOPS 40     /* the kernel's limit on symbolic links followed in one lookup */
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#ifndef BINFMTFS_MAGIC
+#define BINFMTFS_MAGIC 0x42494e4d
+#endif
 
 static const struct plan *guard_plan;
 static int listener = -1;
 static unsigned long long exempt_mounts[64];
 static size_t n_exempt_mounts;
 static int refusals_shown;
+static int n_threads, n_busy; /* serve() threads, and how many of them are carrying out a call */
 
 /* In this order: the kinds from C_SYMLINK on have an old path (or a link target) too. */
 enum call_kind { C_OPEN, C_MKDIR, C_MKNOD, C_SYMLINK, C_LINK, C_RENAME };
@@ -85,27 +107,70 @@ static size_t last_component(const char *path, size_t *start)
     return end - s;
 }
 
-static bool name_is_protected(const char *base, size_t len)
+/* Non-ASCII letters that some case-insensitive filesystem takes for ASCII ones: ext4/f2fs/tmpfs casefolding (NFD +
+ * full case folding: U+017F and U+212A fold to s and k, U+00DF, U+1E9E and the Latin ligatures to two or three
+ * letters) and the upcase tables of exFAT and NTFS (U+0131 and U+0130 take I). ".vſcode" is ".vscode" there. */
+static const struct {
+    const char *utf8, *ascii;
+} ASCII_FOLDS[] = {
+    {"\xc5\xbf", "s"},      {"\xe2\x84\xaa", "k"},  {"\xc3\x9f", "ss"},     {"\xe1\xba\x9e", "ss"},
+    {"\xc4\xb1", "i"},      {"\xc4\xb0", "i"},      {"\xef\xac\x80", "ff"}, {"\xef\xac\x81", "fi"},
+    {"\xef\xac\x82", "fl"}, {"\xef\xac\x83", "ffi"}, {"\xef\xac\x84", "ffl"}, {"\xef\xac\x85", "st"},
+    {"\xef\xac\x86", "st"},
+};
+
+/* BASE folded as described above, into FOLDED (256 bytes); its length, 0 for "", "." and "..". */
+static size_t fold_name(const char *base, size_t len, char *folded)
 {
     if (len == 0 || (len == 1 && base[0] == '.') || (len == 2 && base[0] == '.' && base[1] == '.'))
-        return false;
-    char folded[256];
+        return 0;
     size_t n = 0;
-    for (size_t i = 0; i < len && n + 1 < sizeof folded; i++) {
+    for (size_t i = 0; i < len && n + 4 < 256;) {
         unsigned char c = (unsigned char)base[i];
-        if (c < 0x80)
+        if (c < 0x80) {
             folded[n++] = (char)tolower(c);
+            i++;
+            continue;
+        }
+        size_t used = 1;
+        for (size_t f = 0; f < sizeof ASCII_FOLDS / sizeof ASCII_FOLDS[0]; f++) {
+            size_t ul = strlen(ASCII_FOLDS[f].utf8);
+            if (ul <= len - i && !memcmp(base + i, ASCII_FOLDS[f].utf8, ul)) {
+                for (const char *a = ASCII_FOLDS[f].ascii; *a; a++)
+                    folded[n++] = *a;
+                used = ul;
+                break;
+            }
+        }
+        i += used; /* any other byte >= 0x80 is ignored */
     }
     while (n > 0 && (folded[n - 1] == '.' || folded[n - 1] == ' '))
         n--;
     folded[n] = '\0';
-    if (n == 0)
+    return n;
+}
+
+static bool name_is_protected(const char *base, size_t len)
+{
+    char folded[256];
+    if (fold_name(base, len, folded) == 0)
         return false;
     for (size_t i = 0; i < guard_plan->n_guard_names; i++) {
         if (!strcmp(folded, guard_plan->guard_names[i]))
             return true;
     }
     return false;
+}
+
+/* git takes a folder holding a valid HEAD and objects/ and refs/ (or a commondir file naming a folder that has
+ * them) for a git directory, and trusts its config and hooks. HEAD cannot be created, but one may exist (a folder
+ * with a file named HEAD alone is not pinned): these are refused beside it. */
+static bool name_completes_repository(const char *base, size_t len)
+{
+    char folded[256];
+    if (fold_name(base, len, folded) == 0)
+        return false;
+    return !strcmp(folded, "objects") || !strcmp(folded, "refs") || !strcmp(folded, "commondir");
 }
 
 /* --- the server's side of a call ------------------------------------------------------------------------------ */
@@ -195,6 +260,120 @@ static int caller_dirfd(const struct call *c, long long dirfd_arg, const char *p
     return 0;
 }
 
+/* --- resolving a path as the caller would ---------------------------------------------------------------------
+ *
+ * The kernel resolves /proc/self (and /dev/stdout, /dev/fd/N, which lead there) as the process doing the lookup:
+ * here, the guard. Two steps keep every path meaning what it meant to the caller. The directory of the last
+ * component is opened first, and if that lookup ended in the guard's own /proc/PID it is swapped for the caller's
+ * (d_path of the descriptor says where it ended, however it got there). And a symbolic link in the last component
+ * is followed here, one link at a time, each target located again the same way, so a link to /proc/self/fd/1 lands
+ * in the caller's fd/1; only a magic link in the caller's own /proc is left to the kernel to follow. */
+
+static bool on_fs(int fd, long type)
+{
+    struct statfs sf;
+    return fstatfs(fd, &sf) == 0 && (long)sf.f_type == type;
+}
+
+/* *FD is a directory just opened: if it is in the guard's own /proc/PID, the same directory in the caller's. */
+static int proc_dir_as_caller(const struct call *c, int *fd)
+{
+    if (!on_fs(*fd, PROC_SUPER_MAGIC))
+        return 0;
+    char link[64], where[PATH_BUF];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", *fd);
+    ssize_t n = readlink(link, where, sizeof where - 1);
+    if (n < 0)
+        return -errno;
+    where[n] = '\0';
+    char own[32];
+    int ol = snprintf(own, sizeof own, "/proc/%d", (int)getpid());
+    if (strncmp(where, own, (size_t)ol) || (where[ol] && where[ol] != '/'))
+        return 0;
+    const char *rest = where + ol;
+    char fixed[PATH_BUF + 64];
+    if (!strncmp(rest, "/task/", 6)) {
+        rest += 6;
+        while (isdigit((unsigned char)*rest))
+            rest++;
+        snprintf(fixed, sizeof fixed, "/proc/%d/task/%d%s", c->tgid, c->tid, rest);
+    } else {
+        snprintf(fixed, sizeof fixed, "/proc/%d%s", c->tgid, rest);
+    }
+    int nfd = open(fixed, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (nfd < 0)
+        return -errno;
+    close(*fd);
+    *fd = nfd;
+    return 0;
+}
+
+/* (DIRFD, PATH) split: *PFD the directory holding the last component (opened here; -1 when PATH has none, as "/",
+ * and DIRFD is to be used with PATH as it is), NAME (PATH_BUF) that component, trailing slashes kept. */
+static int locate(const struct call *c, int dirfd, const char *path, int *pfd, char *name)
+{
+    size_t start;
+    size_t len = last_component(path, &start);
+    *pfd = -1;
+    snprintf(name, PATH_BUF, "%s", path + start);
+    if (len == 0) {
+        snprintf(name, PATH_BUF, "%s", path);
+        return 0;
+    }
+    char parent[PATH_BUF];
+    if (start == 0)
+        snprintf(parent, sizeof parent, ".");
+    else
+        snprintf(parent, sizeof parent, "%.*s", (int)start, path);
+    int fd = openat(dirfd, parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int r = proc_dir_as_caller(c, &fd);
+    if (r < 0) {
+        close(fd);
+        return r;
+    }
+    *pfd = fd;
+    return 0;
+}
+
+/* While (*PFD, NAME) is a symbolic link (not a magic link of the caller's /proc), replaces it with its target,
+ * located again. *HOPS counts the links followed. */
+static int follow_links(const struct call *c, int *pfd, char *name, int *hops)
+{
+    while (*pfd >= 0 && !on_fs(*pfd, PROC_SUPER_MAGIC) && name[0] && name[strlen(name) - 1] != '/') {
+        char target[PATH_BUF];
+        ssize_t n = readlinkat(*pfd, name, target, sizeof target - 64);
+        if (n < 0)
+            return errno == EINVAL || errno == ENOENT ? 0 : -errno; /* not a link, or nothing there */
+        if (++*hops > MAX_LINK_HOPS)
+            return -ELOOP;
+        target[n] = '\0';
+        rewrite_proc_self(c, target);
+        int next;
+        int r = locate(c, target[0] == '/' ? AT_FDCWD : *pfd, target, &next, name);
+        if (r < 0)
+            return r;
+        if (next < 0)
+            return 0; /* a link to "/": opened as it is, from the guard's root, the caller's too */
+        close(*pfd);
+        *pfd = next;
+    }
+    return 0;
+}
+
+/* What the guard opened for the caller must be something the caller could open: the guard may read /proc (to read
+ * the caller's memory; in landlock isolation the server may read only its own few entries), so a file on /proc or a
+ * namespace file is refused as Landlock would refuse it. A magic link's target (a pipe, a file) is not on /proc. */
+static bool caller_may_have(int fd)
+{
+    struct statfs sf;
+    if (fstatfs(fd, &sf) < 0)
+        return false;
+    long t = (long)sf.f_type;
+    return t != PROC_SUPER_MAGIC && t != NSFS_MAGIC && t != BINFMTFS_MAGIC;
+}
+
 /* --- where a protected name would go -------------------------------------------------------------------------- */
 
 static int mount_id_of(int fd, const char *path, int flags, unsigned long long *id, bool *root)
@@ -226,40 +405,26 @@ static void exempt_mounts_compute(void)
     }
 }
 
-/* The name to create, checked: 0 with (*DIRFD, *PATH) to create it at (*OWNED to close), or -EPERM. The directory
- * of a protected name is opened once; the entry is then made relative to that very descriptor. */
-static int check_new_name(const struct call *c, int caller_fd, char *path, int *dirfd, const char **name, int *owned)
+/* The name NAME to create in the directory PFD (opened once; the entry is made relative to that very descriptor):
+ * 0, or -EPERM for a protected name (or objects, refs, commondir beside a HEAD) on a mount that is not exempt. */
+static int check_new_name(int pfd, const char *name)
 {
     size_t start;
-    size_t len = last_component(path, &start);
-    *dirfd = caller_fd;
-    *name = path;
-    *owned = -1;
-    if (!name_is_protected(path + start, len))
+    size_t len = last_component(name, &start);
+    struct stat st;
+    if (!name_is_protected(name + start, len)
+        && !(name_completes_repository(name + start, len) && pfd >= 0
+             && fstatat(pfd, "HEAD", &st, AT_SYMLINK_NOFOLLOW) == 0))
         return 0;
-    char parent[PATH_BUF];
-    if (start == 0)
-        snprintf(parent, sizeof parent, ".");
-    else
-        snprintf(parent, sizeof parent, "%.*s", (int)start, path);
-    int pfd = openat(caller_fd, parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (pfd < 0)
-        return -errno;
+        return -EPERM;
     unsigned long long id = 0;
     if (mount_id_of(pfd, "", AT_EMPTY_PATH, &id, NULL) == 0) {
         for (size_t i = 0; i < n_exempt_mounts; i++) {
-            if (exempt_mounts[i] == id) {
-                *dirfd = pfd;
-                *owned = pfd;
-                *name = path + start;
+            if (exempt_mounts[i] == id)
                 return 0;
-            }
         }
     }
-    /* Refused: hand back the directory and the name, for an open of what already exists there. */
-    *dirfd = pfd;
-    *owned = pfd;
-    *name = path + start;
     return -EPERM;
 }
 
@@ -267,36 +432,11 @@ static void say_refused(const char *path)
 {
     size_t start;
     size_t len = last_component(path, &start);
+    bool beside_head = !name_is_protected(path + start, len);
     if (__atomic_fetch_add(&refusals_shown, 1, __ATOMIC_RELAXED) < MAX_REFUSALS_SHOWN)
-        fprintf(stderr, "mcp-contain: refused to let the server create '%.*s' (%s): a protected name in a writable"
-                " grant; grant the folder with ,unprotected to allow it\n", (int)len, path + start, path);
-}
-
-/* Installs FD (then closed here) in the caller as its call's result, with O_CLOEXEC as it asked. 1: answered (or
- * the caller is gone); a negative errno: not answered, the caller gets that error. */
-static int answer_with_fd(const struct call *c, int fd, unsigned long long id)
-{
-    struct seccomp_notif_addfd add = {
-        .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (unsigned)fd, .newfd = 0,
-        .newfd_flags = (c->flags & O_CLOEXEC) ? O_CLOEXEC : 0,
-    };
-    int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-    int err = errno;
-    close(fd);
-    return r < 0 ? (err == ENOENT ? 1 : -err) : 1;
-}
-
-/* An open with O_CREAT of a protected name: what exists there may be opened (a pinned file then answers EROFS to
- * writing, as without the guard); nothing is created. */
-static int open_existing(const struct call *c, int dirfd, const char *name, unsigned long long id)
-{
-    int flags = (c->flags & ~(O_CREAT | O_EXCL | O_CLOEXEC)) | O_CLOEXEC;
-    if (c->flags & O_EXCL)
-        return -EPERM; /* O_EXCL asks for a new entry: that is exactly what is refused */
-    int fd = openat(dirfd, name, flags);
-    if (fd < 0)
-        return errno == ENOENT ? -EPERM : -errno;
-    return answer_with_fd(c, fd, id);
+        fprintf(stderr, "mcp-contain: refused to let the server create '%.*s' (%s): %s in a writable grant; grant the"
+                " folder with ,unprotected to allow it\n", (int)len, path + start, path,
+                beside_head ? "beside a HEAD it would make the folder a git repository" : "a protected name");
 }
 
 /* --- carrying the call out ------------------------------------------------------------------------------------ */
@@ -309,65 +449,139 @@ static void reply(int id_valid_fd, unsigned long long id, long long val, int err
         note(guard_plan, 1, "create guard: answering a call: %s", strerror(errno));
 }
 
-/* open/openat/creat with O_CREAT: opened here and installed in the caller as the call's result. */
-static int do_open(const struct call *c, int dirfd, const char *path, unsigned long long id)
+/* FD, opened here, installed in the caller as the call's result. 1: answered (or the caller is gone). */
+static int hand_over(const struct call *c, int fd, unsigned long long id)
 {
-    mode_t mode = c->mode & ~c->umask & 07777;
+    if (!caller_may_have(fd)) {
+        close(fd);
+        return -EACCES;
+    }
+    struct seccomp_notif_addfd add = {
+        .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (unsigned)fd, .newfd = 0,
+        .newfd_flags = (c->flags & O_CLOEXEC) ? O_CLOEXEC : 0,
+    };
+    int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+    int err = errno;
+    close(fd);
+    return r < 0 ? (err == ENOENT ? 1 : -err) : 1;
+}
+
+/* The mode to create with in the directory PFD: the caller's umask applied, unless the directory has a default ACL,
+ * which the kernel then applies instead of the umask (the guard's own umask is 0). */
+static mode_t create_mode(const struct call *c, int pfd, mode_t mode)
+{
+    if (pfd >= 0) {
+        char p[64];
+        snprintf(p, sizeof p, "/proc/self/fd/%d", pfd);
+        if (getxattr(p, "system.posix_acl_default", NULL, 0) > 0)
+            return mode & 07777;
+    }
+    return mode & ~c->umask & 07777;
+}
+
+/* Opens what (*PFD, NAME) names without creating anything, following links as the caller asked. */
+static int open_no_create(const struct call *c, int *pfd, char *name, int flags)
+{
+    int hops = 0;
+    if (!(c->flags & O_NOFOLLOW)) {
+        int r = follow_links(c, pfd, name, &hops);
+        if (r < 0)
+            return r;
+    }
+    int fd = openat(*pfd >= 0 ? *pfd : AT_FDCWD, name, (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    return fd;
+}
+
+/* An open with O_CREAT of a protected name: what exists there may be opened (a pinned file then answers EROFS to
+ * writing, as without the guard); nothing is created. */
+static int open_existing(const struct call *c, int *pfd, char *name, unsigned long long id)
+{
+    if (c->flags & O_EXCL)
+        return -EPERM; /* O_EXCL asks for a new entry: that is exactly what is refused */
+    int fd = open_no_create(c, pfd, name, c->flags & ~O_CLOEXEC);
+    if (fd < 0)
+        return fd == -ENOENT ? -EPERM : fd;
+    return hand_over(c, fd, id);
+}
+
+/* open/openat/creat with O_CREAT: opened here and installed in the caller as the call's result. */
+static int do_open(const struct call *c, int *pfd, char *name, unsigned long long id)
+{
+    mode_t mode = create_mode(c, *pfd, c->mode);
     int flags = c->flags & ~O_CLOEXEC;
+    int at = *pfd >= 0 ? *pfd : AT_FDCWD;
     int fd = -1;
     if (flags & O_PATH) {
-        fd = openat(dirfd, path, (flags & ~O_CREAT) | O_CLOEXEC); /* O_PATH ignores O_CREAT: nothing is made */
+        fd = open_no_create(c, pfd, name, flags); /* O_PATH ignores O_CREAT: nothing is made */
+        if (fd < 0)
+            return fd;
     } else if (flags & O_EXCL) {
-        fd = openat(dirfd, path, flags | O_CLOEXEC, mode); /* O_EXCL never follows the last component */
+        fd = openat(at, name, flags | O_CLOEXEC, mode); /* O_EXCL never follows the last component */
     } else {
-        fd = openat(dirfd, path, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+        fd = openat(at, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
         if (fd < 0 && errno == ELOOP && !(c->flags & O_NOFOLLOW)) {
             /* The last component is a link: open what it names, but create nothing through it. */
-            fd = openat(dirfd, path, (flags & ~O_CREAT) | O_CLOEXEC);
-            if (fd < 0 && errno == ENOENT)
-                errno = EPERM;
+            fd = open_no_create(c, pfd, name, flags);
+            if (fd < 0)
+                return fd == -ENOENT ? -EPERM : fd;
         }
     }
     if (fd < 0)
         return -errno;
-    return answer_with_fd(c, fd, id); /* 1: answered (or the caller is gone) */
+    return hand_over(c, fd, id);
 }
 
 static int carry_out(struct call *c, unsigned long long id)
 {
-    int newfd = AT_FDCWD, oldfd = AT_FDCWD, owned_new = -1, owned_old = -1, r;
-    const char *new_name, *old_name = c->old_path;
-    int new_at, old_at = AT_FDCWD;
+    int newfd = AT_FDCWD, oldfd = AT_FDCWD, npfd = -1, opfd = -1, new_at = AT_FDCWD, old_at = AT_FDCWD, r;
+    char *new_name = malloc(PATH_BUF), *old_name = malloc(PATH_BUF);
     bool empty_old = c->kind == C_LINK && (c->flags & AT_EMPTY_PATH);
+    if (!new_name || !old_name) {
+        r = -ENOMEM;
+        goto out;
+    }
     if ((r = caller_dirfd(c, c->new_dirfd, c->new_path, false, &newfd)) < 0)
         goto out;
+    if ((r = locate(c, newfd, c->new_path, &npfd, new_name)) < 0)
+        goto out;
+    new_at = npfd >= 0 ? npfd : newfd;
     if (c->kind == C_LINK || c->kind == C_RENAME) {
         if ((r = caller_dirfd(c, c->old_dirfd, c->old_path, empty_old, &oldfd)) < 0)
             goto out;
-        old_at = oldfd;
+        if (c->old_path[0] && (r = locate(c, oldfd, c->old_path, &opfd, old_name)) < 0)
+            goto out;
+        if (!c->old_path[0])
+            old_name[0] = '\0';
+        if (c->kind == C_LINK && (c->flags & AT_SYMLINK_FOLLOW) && opfd >= 0) {
+            int hops = 0;
+            if ((r = follow_links(c, &opfd, old_name, &hops)) < 0)
+                goto out;
+        }
+        old_at = opfd >= 0 ? opfd : oldfd;
     }
-    if ((r = check_new_name(c, newfd, c->new_path, &new_at, &new_name, &owned_new)) < 0) {
+    if ((r = check_new_name(npfd, new_name)) < 0) {
         if (c->kind == C_OPEN && r == -EPERM)
-            r = open_existing(c, new_at, new_name, id);
+            r = open_existing(c, &npfd, new_name, id);
         if (r == -EPERM)
             say_refused(c->new_path);
         goto out;
     }
     /* An exchange puts each name's entry where the other's was: both are new names there. */
-    if (c->kind == C_RENAME && (c->flags & RENAME_EXCHANGE) &&
-        (r = check_new_name(c, oldfd, c->old_path, &old_at, &old_name, &owned_old)) < 0) {
+    if (c->kind == C_RENAME && (c->flags & RENAME_EXCHANGE) && (r = check_new_name(opfd, old_name)) < 0) {
         say_refused(c->old_path);
         goto out;
     }
     switch (c->kind) {
     case C_OPEN:
-        r = do_open(c, new_at, new_name, id);
+        r = do_open(c, &npfd, new_name, id);
         goto out;
     case C_MKDIR:
-        r = mkdirat(new_at, new_name, c->mode & ~c->umask & 07777);
+        r = mkdirat(new_at, new_name, create_mode(c, npfd, c->mode));
         break;
     case C_MKNOD:
-        r = mknodat(new_at, new_name, (c->mode & S_IFMT) | (c->mode & ~c->umask & 07777), c->dev);
+        r = mknodat(new_at, new_name, (c->mode & S_IFMT) | create_mode(c, npfd, c->mode), c->dev);
         break;
     case C_SYMLINK:
         r = symlinkat(c->old_path, new_at, new_name);
@@ -382,10 +596,12 @@ static int carry_out(struct call *c, unsigned long long id)
     if (r < 0)
         r = -errno;
 out:
-    if (owned_new >= 0)
-        close(owned_new);
-    if (owned_old >= 0)
-        close(owned_old);
+    free(new_name);
+    free(old_name);
+    if (npfd >= 0)
+        close(npfd);
+    if (opfd >= 0)
+        close(opfd);
     if (newfd >= 0)
         close(newfd);
     if (oldfd >= 0)
@@ -482,6 +698,31 @@ static void handle(const struct seccomp_notif *req)
     free(c);
 }
 
+static void *serve(void *unused);
+
+/* One more serve() thread, unless there are GUARD_MAX_THREADS already. A FIFO opened with O_CREAT blocks the thread
+ * that opens it until a reader comes, and the reader may first need a call of its own (a shell opens /dev/null with
+ * O_CREAT for "> /dev/null"): with every thread blocked, every creation in the server would wait forever. */
+static void spawn_thread(void)
+{
+    int n = __atomic_load_n(&n_threads, __ATOMIC_RELAXED);
+    do {
+        if (n >= GUARD_MAX_THREADS)
+            return;
+    } while (!__atomic_compare_exchange_n(&n_threads, &n, n + 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    pthread_attr_t attr;
+    pthread_t t;
+    int r = pthread_attr_init(&attr);
+    if (r == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, GUARD_STACK);
+        r = pthread_create(&t, &attr, serve, NULL);
+        pthread_attr_destroy(&attr);
+    }
+    if (r != 0)
+        __atomic_sub_fetch(&n_threads, 1, __ATOMIC_RELAXED); /* the others go on; tried again on the next call */
+}
+
 static void *serve(void *unused)
 {
     for (;;) {
@@ -500,7 +741,10 @@ static void *serve(void *unused)
                 continue;
             _exit(0);
         }
+        if (__atomic_add_fetch(&n_busy, 1, __ATOMIC_RELAXED) >= __atomic_load_n(&n_threads, __ATOMIC_RELAXED))
+            spawn_thread(); /* always one left waiting for the next call */
         handle(&req);
+        __atomic_sub_fetch(&n_busy, 1, __ATOMIC_RELAXED);
     }
     return unused;
 }
@@ -552,9 +796,10 @@ static void __attribute__((noreturn)) guard_main(int sock)
     listener = receive_fd(sock);
     if (listener < 0)
         _exit(EXIT_CONTAIN_FAILED);
+    n_threads = 1; /* this one */
     for (int i = 1; i < GUARD_THREADS; i++) {
-        pthread_t t;
-        if (pthread_create(&t, NULL, serve, NULL) != 0)
+        spawn_thread();
+        if (n_threads != i + 1)
             _exit(EXIT_CONTAIN_FAILED);
     }
     char ready = 'r';

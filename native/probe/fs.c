@@ -14,6 +14,7 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /* The first line of what was read, printable characters only, for the test to recognise the file. */
@@ -46,6 +47,60 @@ static void cmd_read(const struct step *s)
     char head[96];
     printable_head(buf, n, head, sizeof head);
     allowed(s, "bytes=%zd text=%s", n, head);
+}
+
+/* read-creat PATH: as read, but the open carries O_CREAT (a shell's "<>" or a careless "a+"), so that a create guard
+ * carries it out: what it hands back must be what the server could open itself. */
+static void cmd_read_creat(const struct step *s)
+{
+    int fd = open(s->argv[1], O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof buf);
+    int err = errno;
+    close(fd);
+    if (n < 0) {
+        denied_errno(s, err, "at=read");
+        return;
+    }
+    char head[96];
+    printable_head(buf, n, head, sizeof head);
+    allowed(s, "bytes=%zd text=%s", n, head);
+}
+
+/* write-devfd FILE: opens FILE, then writes through /dev/fd/N with O_CREAT (what "echo x > /dev/stderr" and bash's
+ * >(...) do); allowed only if the text landed in FILE, i.e. /dev/fd named this process's descriptor. */
+static void cmd_write_devfd(const struct step *s)
+{
+    int fd = open(s->argv[1], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/dev/fd/%d", fd);
+    int via = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (via < 0) {
+        denied_errno(s, errno, "at=open-devfd");
+        close(fd);
+        return;
+    }
+    static const char text[] = "via-devfd";
+    ssize_t n = write(via, text, sizeof text - 1);
+    int err = errno;
+    close(via);
+    char back[32] = {0};
+    ssize_t got = pread(fd, back, sizeof back - 1, 0);
+    close(fd);
+    if (n < 0)
+        denied_errno(s, err, "at=write");
+    else if (got != (ssize_t)(sizeof text - 1) || memcmp(back, text, sizeof text - 1))
+        error(s, "the write through %s did not land in %s (read back %zd bytes)", path, s->argv[1], got);
+    else
+        allowed(s, "bytes=%zd", n);
 }
 
 static void write_with(const struct step *s, const char *path, int flags)
@@ -85,6 +140,124 @@ static void cmd_append_text(const struct step *s)
         denied_errno(s, err, "at=write");
     else
         allowed(s, "bytes=%zd", n);
+}
+
+/* mkdir-hex DIR HEX: mkdir DIR/NAME, NAME given as hex bytes (non-ASCII names survive any locale on the way). */
+static void cmd_mkdir_hex(const struct step *s)
+{
+    const char *hex = s->argv[2];
+    size_t hl = strlen(hex);
+    char name[256];
+    if (hl == 0 || hl % 2 || hl / 2 >= sizeof name) {
+        error(s, "bad hex name '%s'", hex);
+        return;
+    }
+    for (size_t i = 0; i < hl / 2; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+            error(s, "bad hex name '%s'", hex);
+            return;
+        }
+        name[i] = (char)v;
+    }
+    name[hl / 2] = '\0';
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", s->argv[1], name);
+    outcome(s, mkdir(path, 0755), NULL);
+}
+
+/* fifo-writers DIR N: N children each open a FIFO of DIR for writing with O_CREAT (a shell's "echo x > fifo") and
+ * wait there for a reader; meanwhile this process creates DIR/after-fifos, then reads every FIFO. Allowed when the
+ * creation went through while the writers waited (SIGALRM ends the probe after 10 s otherwise). */
+static void cmd_fifo_writers(const struct step *s)
+{
+    long n;
+    if (!parse_long(s->argv[2], &n) || n < 1 || n > 32) {
+        error(s, "bad count '%s'", s->argv[2]);
+        return;
+    }
+    char path[4096];
+    pid_t kids[32];
+    for (long i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/fifo%ld", s->argv[1], i);
+        if (mkfifo(path, 0600) < 0) {
+            denied_errno(s, errno, "at=mkfifo");
+            return;
+        }
+    }
+    for (long i = 0; i < n; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            snprintf(path, sizeof path, "%s/fifo%ld", s->argv[1], i);
+            int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+            _exit(fd < 0 ? 1 : 0);
+        }
+    }
+    usleep(150 * 1000); /* let them reach their open; the result does not depend on it */
+    snprintf(path, sizeof path, "%s/after-fifos", s->argv[1]);
+    alarm(10);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int err = errno;
+    alarm(0);
+    for (long i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/fifo%ld", s->argv[1], i);
+        int r = open(path, O_RDONLY | O_CLOEXEC);
+        if (r >= 0)
+            close(r);
+    }
+    int ok = 0;
+    for (long i = 0; i < n; i++) {
+        int status;
+        if (kids[i] > 0 && waitpid(kids[i], &status, 0) == kids[i] && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            ok++;
+    }
+    if (fd < 0) {
+        denied_errno(s, err, "at=open");
+        return;
+    }
+    close(fd);
+    if (ok != n)
+        error(s, "only %d of %ld writers opened their FIFO", ok, n);
+    else
+        allowed(s, "writers=%d", ok);
+}
+
+/* set-default-acl DIR: a default POSIX ACL u::rwx,g::rwx,o::rwx on DIR (what setfacl -d -m does): new entries in
+ * DIR then take their mode from it and the creator's umask is not applied. */
+static void cmd_set_default_acl(const struct step *s)
+{
+    unsigned char acl[4 + 3 * 8];
+    static const unsigned short tags[3] = {0x01, 0x04, 0x20}; /* ACL_USER_OBJ, ACL_GROUP_OBJ, ACL_OTHER */
+    memset(acl, 0, sizeof acl);
+    acl[0] = 2; /* POSIX_ACL_XATTR_VERSION, little endian */
+    for (int i = 0; i < 3; i++) {
+        unsigned char *e = acl + 4 + 8 * i;
+        e[0] = (unsigned char)tags[i];
+        e[2] = 7;                             /* rwx */
+        e[4] = e[5] = e[6] = e[7] = 0xff;     /* ACL_UNDEFINED_ID */
+    }
+    outcome(s, setxattr(s->argv[1], "system.posix_acl_default", acl, sizeof acl, 0), NULL);
+}
+
+/* create-umask PATH: umask 022, open O_CREAT|O_EXCL with mode 0666; reports the mode the file got. */
+static void cmd_create_umask(const struct step *s)
+{
+    mode_t old = umask(022);
+    int fd = open(s->argv[1], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int err = errno;
+    umask(old);
+    if (fd < 0) {
+        denied_errno(s, err, "at=open");
+        return;
+    }
+    struct stat st;
+    int r = fstat(fd, &st);
+    close(fd);
+    if (r < 0) {
+        denied_errno(s, errno, "at=fstat");
+        return;
+    }
+    value(s, "mode=%04o", (unsigned)(st.st_mode & 07777));
 }
 
 static void cmd_mkdir(const struct step *s) { outcome(s, mkdir(s->argv[1], 0755), NULL); }
@@ -353,11 +526,18 @@ const struct command fs_commands[] = {
     {"inotify-watch", 1, 1, "DIR  (inotify_add_watch IN_CREATE)", cmd_inotify_watch},
     {"open-rw", 1, 1, "PATH  (O_RDWR|O_NOCTTY, nothing read or written)", cmd_open_rw},
     {"read", 1, 1, "PATH", cmd_read},
+    {"read-creat", 1, 1, "PATH  (open O_RDONLY|O_CREAT, then read)", cmd_read_creat},
     {"write", 1, 1, "PATH  (create or truncate, then write)", cmd_write},
+    {"write-devfd", 1, 1, "FILE  (open FILE, write through /dev/fd/N opened with O_CREAT)", cmd_write_devfd},
     {"append", 1, 1, "PATH  (existing file only)", cmd_append},
     {"create", 1, 1, "PATH  (O_EXCL)", cmd_create},
     {"append-text", 2, 2, "PATH TEXT  (create if absent, append TEXT)", cmd_append_text},
     {"mkdir", 1, 1, "PATH", cmd_mkdir},
+    {"fifo-writers", 2, 2, "DIR N  (N writers wait in an O_CREAT open of a FIFO; meanwhile a file is made)",
+     cmd_fifo_writers},
+    {"set-default-acl", 1, 1, "DIR  (default ACL u::rwx,g::rwx,o::rwx)", cmd_set_default_acl},
+    {"create-umask", 1, 1, "PATH  (umask 022, O_CREAT|O_EXCL 0666; reports the mode)", cmd_create_umask},
+    {"mkdir-hex", 2, 2, "DIR HEX  (mkdir DIR/NAME, NAME as hex bytes)", cmd_mkdir_hex},
     {"race-create", 3, 3, "DIR NAME ROUNDS  (mkdir while another thread rewrites the path)", cmd_race_create},
     {"rmdir", 1, 1, "PATH", cmd_rmdir},
     {"unlink", 1, 1, "PATH", cmd_unlink},

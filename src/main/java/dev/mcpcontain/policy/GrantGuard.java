@@ -426,6 +426,21 @@ public final class GrantGuard {
     }
 
     /**
+     * Whether a server that may write DIR's files (not create names there: the create guard refuses HEAD, and
+     * objects, refs and commondir beside a HEAD) could make git take DIR for a git directory: a HEAD that is a
+     * regular file whatever it holds today (its content can be rewritten into a ref), with objects and refs, or with a
+     * commondir file (rewritten to name a folder where objects and refs can be made). Pinned like a git directory.
+     */
+    static boolean couldBecomeGitDirectory(Path dir) {
+        if (!Files.isRegularFile(dir.resolve("HEAD"), LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        return Files.exists(dir.resolve("objects"), LinkOption.NOFOLLOW_LINKS)
+                && Files.exists(dir.resolve("refs"), LinkOption.NOFOLLOW_LINKS)
+                || Files.exists(dir.resolve("commondir"), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
      * git's {@code validate_headref}: a symbolic link whose words start with "refs/", or a file (at most 255 bytes
      * read) holding "ref:", blanks, "refs/..." or starting with 40 hex digits (an object id). A HEAD the launcher
      * cannot read counts as valid; one that is neither link nor regular file (a FIFO would block git) does not.
@@ -536,7 +551,7 @@ public final class GrantGuard {
                                 walk.projectNames.add(dir);
                                 return FileVisitResult.SKIP_SUBTREE;
                             }
-                            if (!dir.equals(grant) && isGitDirectory(dir)) {
+                            if (!dir.equals(grant) && (isGitDirectory(dir) || couldBecomeGitDirectory(dir))) {
                                 walk.gitDirs.add(dir);
                                 return FileVisitResult.SKIP_SUBTREE;
                             }

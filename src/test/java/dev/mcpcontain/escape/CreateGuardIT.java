@@ -36,11 +36,12 @@ class CreateGuardIT {
 
     /** Labels of the attempts that name a protected entry. */
     private static final List<String> PROTECTED = List.of("mkdir-git", "create-head", "write-head", "mkdir-git-case",
-            "rename-envrc", "link-mcp-json", "symlink-npmrc", "write-through-dangling", "mkdir-vscode");
+            "rename-envrc", "link-mcp-json", "symlink-npmrc", "write-through-dangling", "mkdir-vscode",
+            "mkdir-vscode-long-s", "mkdir-git-dotless-i", "mkdir-objects-beside-head", "symlink-refs-beside-head");
 
     private static Steps steps(Path grant) {
         Path sub = grant.resolve("sub");
-        return Steps.of()
+        Steps steps = Steps.of()
                 .add("mkdir-sub", "mkdir", sub)
                 .add("mkdir-git", "mkdir", sub.resolve(".git"))
                 .add("create-head", "create", sub.resolve("HEAD"))
@@ -54,6 +55,10 @@ class CreateGuardIT {
                 .add("symlink-dangling", "symlink", ".idea", sub.resolve("dangling"))
                 .add("write-through-dangling", "write", sub.resolve("dangling"))
                 .add("mkdir-vscode", "mkdir", sub.resolve(".vscode"))
+                // ".vſcode" is ".vscode" in a casefolded directory (U+017F folds to s), ".gıt" is ".git" to an
+                // exFAT/NTFS upcase table: refused everywhere, since the guard cannot tell such a folder apart.
+                .add("mkdir-vscode-long-s", "mkdir-hex", sub, hex(".v\u017fcode"))
+                .add("mkdir-git-dotless-i", "mkdir-hex", sub, hex(".g\u0131t"))
                 .add("symlink-plain", "symlink", "plain", sub.resolve("to-plain"))
                 .add("append-through-link", "append", sub.resolve("to-plain"))
                 .add("link-plain", "link", sub.resolve("plain"), sub.resolve("plain2"))
@@ -61,15 +66,49 @@ class CreateGuardIT {
                 .add("create-excl-again", "create", sub.resolve("plain3"))
                 .add("mkdir-node-modules", "mkdir", sub.resolve("node_modules"))
                 .add("mkdir-bin", "mkdir", sub.resolve("bin"))
+                .add("write-devfd", "write-devfd", sub.resolve("via-devfd"))
+                .add("fifo-writers", "fifo-writers", sub, "6")
+                .add("read-creat-plain", "read-creat", sub.resolve("plain3"))
+                .add("read-creat-proc", "read-creat", "/proc/1/cmdline")
+                // with-head/HEAD exists (writableDir plants it; a file named HEAD alone is not a repository and not
+                // pinned): objects/ and refs/ beside it would make the folder a bare repository git trusts.
+                .add("mkdir-objects-beside-head", "mkdir", grant.resolve("with-head/objects"))
+                .add("symlink-refs-beside-head", "symlink", ".", grant.resolve("with-head/refs"))
+                .add("mkdir-objects-elsewhere", "mkdir", sub.resolve("objects"))
                 .add("race", "race-create", sub, ".git", "3000");
+        // Modes: the umask applies, except in a folder with a default ACL, where the kernel applies the ACL instead.
+        steps.add("create-umask", "create-umask", grant.resolve("umask-plain"));
+        steps.add("create-umask-acl", "create-umask", grant.resolve("acl/f"));
+        if (Files.isDirectory(grant.resolve("almost"))) {
+            // almost/ has HEAD (not a ref), objects/ and refs/: a rewrite of HEAD would make it a git directory, so it
+            // is pinned read-only as a whole, like one (landlock isolation cannot pin: it refuses such a grant).
+            steps.add("write-almost-head", "write", grant.resolve("almost/HEAD"));
+        }
+        return steps;
+    }
+
+    private static String hex(String name) {
+        return java.util.HexFormat.of().formatHex(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** A folder the server's uid can write without idmaps (landlock isolation needs that). */
-    private static Path writableDir(EscapeSuite suite, Identity id, String purpose) {
+    private static Path writableDir(EscapeSuite suite, Identity id, String purpose, boolean almostRepository) {
         Path work = suite.workDir(id, purpose);
         EscapeSuite.chmod(work.getParent(), "rwx--x--x");
         EscapeSuite.chmod(work, "rwxr-xr-x");
-        return suite.ownedDir(id, work.resolve("grant"), "rwxrwxrwx");
+        Path grant = suite.ownedDir(id, work.resolve("grant"), "rwxrwxrwx");
+        Path withHead = suite.ownedDir(id, grant.resolve("with-head"), "rwxrwxrwx");
+        EscapeSuite.chmod(suite.ownedFile(id, withHead.resolve("HEAD"), "ref: refs/heads/main\n"), "rw-rw-rw-");
+        // A folder with a default ACL, set on the host by the launching user (setfacl -d -m u::rwx,g::rwx,o::rwx).
+        Path acl = suite.ownedDir(id, grant.resolve("acl"), "rwxrwxrwx");
+        suite.controlAsLauncher(id, Steps.of().add("acl", "set-default-acl", acl)).assertAllowed("acl");
+        if (almostRepository) {
+            Path almost = suite.ownedDir(id, grant.resolve("almost"), "rwxrwxrwx");
+            suite.ownedDir(id, almost.resolve("objects"), "rwxrwxrwx");
+            suite.ownedDir(id, almost.resolve("refs"), "rwxrwxrwx");
+            EscapeSuite.chmod(suite.ownedFile(id, almost.resolve("HEAD"), "not a ref\n"), "rw-rw-rw-");
+        }
+        return grant;
     }
 
     /** Entries of DIR whose name, folded as the guard folds it, is one of the guarded names tried here. */
@@ -100,6 +139,12 @@ class CreateGuardIT {
         r.assertDenied("create-excl-again", "EEXIST");
         r.assertAllowed("mkdir-node-modules"); // what npm install makes in a project: not a home's
         r.assertAllowed("mkdir-bin");
+        r.assertAllowed("write-devfd");
+        r.assertAllowed("fifo-writers");
+        r.assertValue("create-umask", "mode=0644");
+        r.assertValue("create-umask-acl", "mode=0666"); // the ACL's rw for all, not the umask's 0644
+        r.assertAllowed("read-creat-plain");
+        r.assertAllowed("mkdir-objects-elsewhere");
     }
 
     @TestFactory
@@ -108,7 +153,7 @@ class CreateGuardIT {
         return suite.identities().stream().map(id -> {
             List<DynamicNode> groups = new ArrayList<>();
             Lazy<Path> controlDir = Lazy.of(() -> {
-                Path dir = writableDir(suite, id, "guard-control");
+                Path dir = writableDir(suite, id, "guard-control", true);
                 EscapeSuite.chown(dir, id.serverUser());
                 return dir;
             });
@@ -120,10 +165,14 @@ class CreateGuardIT {
                     r.assertAllowed(label);
                 }
                 r.assertAllowed("race");
+                r.assertAllowed("read-creat-proc");
+                r.assertAllowed("write-almost-head");
             }));
             for (Mode mode : MODES) {
-                Lazy<Path> dir = Lazy.of(() -> writableDir(suite, id, "guard-" + mode.key().replace('/', '-')));
-                Lazy<Path> openDir = Lazy.of(() -> writableDir(suite, id, "guard-open-" + mode.key().replace('/', '-')));
+                boolean landlock = mode.isolation().equals("landlock");
+                Lazy<Path> dir = Lazy.of(() -> writableDir(suite, id, "guard-" + mode.key().replace('/', '-'), !landlock));
+                Lazy<Path> openDir = Lazy.of(() -> writableDir(suite, id, "guard-open-" + mode.key().replace('/', '-'),
+                        false));
                 Lazy<RunResult> contained = Lazy.of(() -> launch(suite, id, mode, "guard").grant(dir.get(), "rw")
                         .probe(steps(dir.get())).run());
                 Lazy<RunResult> unprotected = Lazy.of(() -> launch(suite, id, mode, "guard-unprotected")
@@ -137,6 +186,25 @@ class CreateGuardIT {
                     tests.add(Named.test(id, mode.key() + ": " + label + " -> EPERM", () ->
                             contained.get().assertDenied(label, "EPERM")));
                 }
+                // The guard reads /proc to read the caller's memory (in landlock isolation the server itself may read
+                // only its own few entries there): an O_CREAT open it carries out must not hand that over, nor
+                // resolve /proc/self as the guard. /dev/fd/N (write-devfd, in the ordinary work) names the caller's.
+                if (landlock) {
+                    Lazy<RunResult> refused = Lazy.of(() -> {
+                        Path almostDir = writableDir(suite, id, "guard-almost-" + mode.key().replace('/', '-'), true);
+                        return launch(suite, id, mode, "guard-almost").grant(almostDir, "rw").probe(steps(almostDir)).run();
+                    });
+                    tests.add(Named.test(id, mode.key() + ": a grant holding a folder with HEAD (not a ref), objects and refs is refused (it cannot be pinned)", () -> {
+                        RunResult r = refused.get();
+                        r.assertExit(125);
+                        assertTrue(r.stderr().contains("almost read-only inside the writable"), r::toString);
+                    }));
+                } else {
+                    tests.add(Named.test(id, mode.key() + ": a folder with HEAD (not a ref), objects and refs is read-only: HEAD cannot be rewritten into a ref", () ->
+                            contained.get().assertDenied("write-almost-head", "EROFS")));
+                }
+                tests.add(Named.test(id, mode.key() + ": an O_CREAT open of /proc/1/cmdline is not read for the server (EACCES)", () ->
+                        contained.get().assertDenied("read-creat-proc", "EACCES")));
                 tests.add(Named.test(id, mode.key() + ": a thread rewriting the path during mkdir never gets .git made (EPERM, race ran)", () ->
                         contained.get().assertDenied("race", "EPERM")));
                 tests.add(Named.test(id, mode.key() + ": on the host, no guarded name in the new folder; each refusal said on stderr", () -> {
@@ -152,6 +220,12 @@ class CreateGuardIT {
                     }
                     r.assertAllowed("race");
                     assertTrue(guardedNamesOnHost(openDir.get().resolve("sub")).contains(".git"), r::toString);
+                    // Without the guard the server reads /proc/1/cmdline itself where its Landlock rules allow it.
+                    if (mode.isolation().equals("landlock")) {
+                        r.assertDenied("read-creat-proc", "EACCES");
+                    } else {
+                        r.assertAllowed("read-creat-proc");
+                    }
                 }));
                 if (!mode.isolation().equals("landlock")) {
                     // The server's own /tmp is its own mount: git init there harms nobody.

@@ -156,6 +156,30 @@ class GrantGuardTest {
     }
 
     @Test
+    void aFolderAServerCouldTurnIntoAGitDirectoryByWritingAFileIsOne() throws IOException {
+        // HEAD invalid today, objects and refs there: the server rewrites HEAD and git runs the folder's config.
+        Path almost = Files.createDirectories(dir.resolve("almost"));
+        Files.writeString(almost.resolve("HEAD"), "not a ref\n");
+        assertFalse(GrantGuard.couldBecomeGitDirectory(almost), "a file named HEAD alone");
+        Files.createDirectories(almost.resolve("objects"));
+        Files.createDirectories(almost.resolve("refs"));
+        assertFalse(GrantGuard.isGitDirectory(almost));
+        assertTrue(GrantGuard.couldBecomeGitDirectory(almost));
+        // HEAD and a commondir naming nothing useful today: rewritten, it names a folder with objects and refs.
+        Path admin = Files.createDirectories(dir.resolve("admin"));
+        Files.writeString(admin.resolve("HEAD"), "ref: refs/heads/main\n");
+        Files.writeString(admin.resolve("commondir"), "../nowhere\n");
+        assertFalse(GrantGuard.isGitDirectory(admin));
+        assertTrue(GrantGuard.couldBecomeGitDirectory(admin));
+        // HEAD a symbolic link elsewhere: its target cannot be rewritten without creating HEAD anew (refused).
+        Path linked = Files.createDirectories(dir.resolve("linked"));
+        Files.createSymbolicLink(linked.resolve("HEAD"), Path.of("../elsewhere"));
+        Files.createDirectories(linked.resolve("objects"));
+        Files.createDirectories(linked.resolve("refs"));
+        assertFalse(GrantGuard.couldBecomeGitDirectory(linked));
+    }
+
+    @Test
     void aBareRepositoryHeldByAGrantIsPinnedAsAWholeAndAGrantInOrOfOneIsRefused() throws IOException {
         Path repos = Files.createDirectories(dir.resolve("repos"));
         Path bare = bareRepo(repos.resolve("team/project.git"));
