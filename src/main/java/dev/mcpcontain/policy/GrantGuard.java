@@ -568,6 +568,12 @@ public final class GrantGuard {
                                     && linkCount(file) > 1) {
                                 walk.multiLinked.add(file);
                             }
+                            if (attrs.isOther()) {
+                                // A socket, FIFO or device: nothing git, a shell or an editor can read as a file.
+                                // (The create guard does not see bind(), so a server can leave a socket named .git:
+                                // it must not make the next launch take the grant for a git work tree.)
+                                return FileVisitResult.CONTINUE;
+                            }
                             if (file.getFileName().toString().equals(".git")) {
                                 walk.gits.add(file);
                             } else if (isProjectName(file)) {

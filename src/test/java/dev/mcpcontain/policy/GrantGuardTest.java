@@ -359,4 +359,19 @@ class GrantGuardTest {
         Files.createLink(docs.resolve("plain2.txt"), plain);
         assertTrue(allowed(docs, false).readOnly().isEmpty());
     }
+
+    @Test
+    void aSocketNamedGitIsNoWorkTree() throws IOException {
+        // The create guard does not see bind(): a server can leave a socket named .git, which git cannot use.
+        Path grant = Files.createDirectories(dir.resolve("proj/sub"));
+        try (java.nio.channels.ServerSocketChannel socket =
+                java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            socket.bind(java.net.UnixDomainSocketAddress.of(grant.resolve(".git")));
+            assertTrue(allowed(dir.resolve("proj"), false).readOnly().isEmpty());
+            // control: a .git folder there is a work tree, and refused
+            Files.delete(grant.resolve(".git"));
+            Files.createDirectories(grant.resolve(".git"));
+            assertTrue(refused(dir.resolve("proj")).contains("holds the git work tree " + grant));
+        }
+    }
 }
