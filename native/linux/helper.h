@@ -217,7 +217,8 @@ struct tty_relay {
     unsigned char in[4096];
     size_t in_len, in_off;
     bool in_eof;
-    bool held_c2[3];
+    unsigned char held[3][4]; /* an incomplete UTF-8 sequence that ended a read, per output */
+    size_t held_len[3];
 };
 struct pollfd;
 void tty_relay_prepare(struct tty_relay *t);

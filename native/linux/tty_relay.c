@@ -4,7 +4,8 @@
  * bugs) and its ioctls (modes, window size; TIOCSTI is denied by seccomp). Each of fds 0-2 that is a terminal is
  * replaced, for init and the server, by a pipe the supervisor relays: input as read (the terminal still edits lines),
  * output with every control character but tab, newline and carriage return shown as text (ESC as ^[, U+0080-U+009F
- * as \u0080-\u009f), so no sequence reaches the terminal. */
+ * as \u0080-\u009f, a byte outside well-formed UTF-8 as \xNN: a lone 0x9b is CSI to an 8-bit terminal), so no
+ * sequence reaches the terminal. */
 #include "helper.h"
 
 #include <errno.h>
@@ -68,24 +69,69 @@ static void write_all(int fd, const char *buf, size_t len)
     }
 }
 
-/* Copies IN to the terminal FD with every control character shown as text. C2 is held back when it ends a read, so
- * that a C1 control split across two reads is still caught. */
+/* Length of the UTF-8 sequence LEAD starts (0: LEAD starts none), and whether C may be its second byte (no overlong
+ * form, no surrogate, nothing above U+10FFFF). */
+static size_t utf8_length(unsigned char lead)
+{
+    return lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+}
+
+static bool utf8_second(unsigned char lead, unsigned char c)
+{
+    unsigned char lo = lead == 0xe0 ? 0xa0 : lead == 0xf0 ? 0x90 : 0x80;
+    unsigned char hi = lead == 0xed ? 0x9f : lead == 0xf4 ? 0x8f : 0xbf;
+    return c >= lo && c <= hi;
+}
+
+/* A byte that is no part of well-formed UTF-8, as text: a lone 0x9b is CSI to a terminal in an 8-bit mode. */
+static size_t show_invalid(char *out, unsigned char b)
+{
+    static const char hex[] = "0123456789abcdef";
+    out[0] = '\\';
+    out[1] = 'x';
+    out[2] = hex[b >> 4];
+    out[3] = hex[b & 15];
+    return 4;
+}
+
+/* Copies IN to the terminal FD with every control character shown as text: C0 and DEL as ^X, C1 (U+0080-U+009F,
+ * encoded as UTF-8) as \u0080-\u009f, and every byte that is not part of well-formed UTF-8 (a lone 0x80-0x9f, an
+ * overlong C1) as \xNN. An incomplete sequence that ends a read is held back until the next one, so a control split
+ * across two writes is still caught. */
 static void show(struct tty_relay *t, int fd, const unsigned char *in, size_t len)
 {
-    char out[4 * 65536 + 16];
+    char out[4 * 65536 + 64];
     size_t n = 0;
+    unsigned char *held = t->held[fd];
     for (size_t i = 0; i < len; i++) {
         unsigned char c = in[i];
-        if (t->held_c2[fd]) {
-            t->held_c2[fd] = false;
-            if (c >= 0x80 && c <= 0x9f) {
-                n += (size_t)snprintf(out + n, sizeof out - n, "\\u%04x", c);
+        if (t->held_len[fd]) {
+            size_t want = utf8_length(held[0]);
+            bool ok = t->held_len[fd] == 1 ? utf8_second(held[0], c) : (c >= 0x80 && c <= 0xbf);
+            if (ok) {
+                held[t->held_len[fd]++] = c;
+                if (t->held_len[fd] == want) {
+                    if (held[0] == 0xc2 && held[1] <= 0x9f) {
+                        n += (size_t)snprintf(out + n, sizeof out - n, "\\u%04x", held[1]);
+                    } else {
+                        memcpy(out + n, held, want);
+                        n += want;
+                    }
+                    t->held_len[fd] = 0;
+                }
                 continue;
             }
-            out[n++] = (char)0xc2;
+            for (size_t h = 0; h < t->held_len[fd]; h++)
+                n += show_invalid(out + n, held[h]);
+            t->held_len[fd] = 0; /* and C starts afresh */
         }
-        if (c == 0xc2) {
-            t->held_c2[fd] = true;
+        if (c >= 0x80) {
+            if (utf8_length(c)) {
+                held[0] = c;
+                t->held_len[fd] = 1;
+            } else {
+                n += show_invalid(out + n, c);
+            }
         } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
             out[n++] = '^';
             out[n++] = (char)(c == 0x7f ? '?' : c + 0x40);
@@ -171,8 +217,12 @@ void tty_relay_drain(struct tty_relay *t, int fd, bool all)
         if (!all)
             break;
     }
-    if (t->relay_end[fd] < 0 && t->held_c2[fd]) {
-        t->held_c2[fd] = false;
-        write_all(fd, "\xc2", 1);
+    if (t->relay_end[fd] < 0 && t->held_len[fd]) {
+        char out[16];
+        size_t n = 0;
+        for (size_t h = 0; h < t->held_len[fd]; h++)
+            n += show_invalid(out + n, t->held[fd][h]);
+        t->held_len[fd] = 0;
+        write_all(fd, out, n);
     }
 }

@@ -342,6 +342,53 @@ class ProcessEscapeIT {
         });
     }
 
+    /**
+     * Red team: the relay showed ESC and the UTF-8 form of C1 (C2 9B) as text, but passed a lone byte 0x9b, which a
+     * terminal in an 8-bit mode (xterm started in a non-UTF-8 locale, the Linux console after unicode_stop) takes for
+     * CSI, and the overlong form E0 82 9B. Every byte that is not part of well-formed UTF-8 is now shown as \xNN, and
+     * a C1 split across two writes is still caught. The terminal's bytes are read as hex (the pty's master side), so
+     * that the raw byte can be seen. Control: the same shell on the same kind of terminal, unconfined, puts 0x9b on it.
+     */
+    @TestFactory
+    Stream<DynamicNode> terminalEightBitControls() {
+        EscapeSuite suite = EscapeSuite.get();
+        String script = "printf 'A\\233[31mB\\340\\202\\233[32mC\\302'; sleep 0.3; printf '\\233[0mD \\303\\251\\n'";
+        List<String> onATerminal = List.of("python3", "-c",
+                "import os, pty, sys; pty.spawn(sys.argv[1:], lambda fd: os.read(fd, 1024).hex().encode())");
+        return suite.identities().stream().map(id -> {
+            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "terminal-c1")
+                    .outerWrapper(onATerminal.toArray(String[]::new)).server("/bin/sh", "-c", script).run());
+            Lazy<RunResult> control = Lazy.of(() -> {
+                List<String> command = new ArrayList<>(onATerminal);
+                command.addAll(id.launch(List.of("/bin/sh", "-c", script)));
+                return suite.exec("terminal c1, unconfined", command, Map.of(), EscapeSuite.DEFAULT_TIMEOUT);
+            });
+            return Named.group(id, List.of(
+                    Named.test(id, "a lone 0x9b, an overlong C1 and a C1 split across writes reach the terminal as text", () -> {
+                        RunResult r = contained.get();
+                        r.assertExit(0);
+                        byte[] out = terminalBytes(r);
+                        String text = new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+                        assertTrue(text.contains("A\\x9b[31mB\\xe0\\x82\\x9b[32mC\\u009b[0mD \u00c3\u00a9"), r + "\n" + text);
+                        for (byte b : out) {
+                            int c = b & 0xff;
+                            assertTrue(c != 0x9b && c != 0x1b, "raw control byte " + c + " in " + text);
+                        }
+                    }),
+                    Named.test(id, "control: unconfined on the same terminal, the raw 0x9b arrives", () -> {
+                        RunResult r = control.get();
+                        String text = new String(terminalBytes(r), java.nio.charset.StandardCharsets.ISO_8859_1);
+                        assertTrue(text.contains("A\u009b[31m"), r + "\n" + text);
+                    })));
+        });
+    }
+
+    /** What the pty wrapper printed: the terminal's bytes, as hex. */
+    private static byte[] terminalBytes(RunResult r) {
+        String hex = r.stdout().replaceAll("[^0-9a-f]", "");
+        return java.util.HexFormat.of().parseHex(hex);
+    }
+
     static Duration seconds(long s) {
         return Duration.ofSeconds(s);
     }
