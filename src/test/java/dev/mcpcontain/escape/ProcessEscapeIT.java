@@ -383,6 +383,70 @@ class ProcessEscapeIT {
         });
     }
 
+    /**
+     * Red team: the relay wrote to the terminal in the supervisor's own loop and waited there. A terminal that takes
+     * nothing (output stopped with Ctrl-S, a stalled reader) stopped the supervisor: a server that first filled the
+     * terminal and then wrote 32 MiB under homeSize 16M ran on, unwatched, for as long as the terminal was not read.
+     * The relay now writes to the terminal reopened O_NONBLOCK and stops reading the server while output is pending,
+     * and a homeSize stop kills before it says so. The wrapper reads nothing for 5 s, then lists the launcher's
+     * descendants. Control: the same server with a homeSize it stays under is still running at that moment.
+     */
+    @TestFactory
+    Stream<DynamicNode> terminalThatTakesNothing() {
+        EscapeSuite suite = EscapeSuite.get();
+        String script = "(head -c 300000 /dev/zero | tr '\\0' x) & sleep 1; head -c 33554432 /dev/zero > \"$HOME/big\"; exec sleep 8";
+        String wrapper = String.join("\n",
+                "import os, pty, subprocess, sys, time",
+                "m, s = pty.openpty()",
+                "p = subprocess.Popen(sys.argv[1:], stdin=s, stdout=s, stderr=s, start_new_session=True)",
+                "os.close(s)",
+                "time.sleep(5)",
+                "parent = {}",
+                "for d in os.listdir('/proc'):",
+                "    try:",
+                "        f = open('/proc/%s/stat' % d).read()",
+                "        parent[int(d)] = (int(f[f.rindex(')') + 2:].split()[1]), f[f.index('(') + 1:f.rindex(')')])",
+                "    except (ValueError, OSError):",
+                "        pass",
+                "def below(pid):",
+                "    while pid in parent:",
+                "        if pid == p.pid: return True",
+                "        pid = parent[pid][0]",
+                "    return False",
+                "print('descendants=' + ','.join(sorted(c for q, (pp, c) in parent.items() if below(q))))",
+                "out = b''",
+                "while True:",
+                "    try: d = os.read(m, 65536)",
+                "    except OSError: break",
+                "    if not d: break",
+                "    out += d",
+                "p.wait()",
+                "print('exit=%d' % p.returncode)",
+                "print(out.decode('latin-1').replace('x', ''))");
+        List<String> onATerminal = List.of("python3", "-c", wrapper);
+        return suite.identities().stream().map(id -> {
+            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "terminal-stalled")
+                    .profile(ResourceCountersIT.profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\"").toString())
+                    .outerWrapper(onATerminal.toArray(String[]::new)).server("/bin/sh", "-c", script).run());
+            Lazy<RunResult> control = Lazy.of(() -> suite.launch(id, "terminal-stalled-under")
+                    .profile(ResourceCountersIT.profile(suite, "home-4g", "\"homeSize\": \"4G\", \"fileSize\": \"1G\"").toString())
+                    .outerWrapper(onATerminal.toArray(String[]::new)).server("/bin/sh", "-c", script).run());
+            return Named.group(id, List.of(
+                    Named.test(id, "over homeSize while the terminal takes nothing: stopped at once (137), said on the terminal", () -> {
+                        RunResult r = contained.get();
+                        String descendants = r.stdout().lines().filter(l -> l.startsWith("descendants=")).findFirst().orElse("");
+                        assertTrue(descendants.startsWith("descendants=") && !descendants.contains("sleep"), r::toString);
+                        assertTrue(r.stdout().contains("exit=137"), r::toString);
+                        assertTrue(r.stdout().contains("over its homeSize"), r::toString);
+                    }),
+                    Named.test(id, "control: under its homeSize, the same server is still running then (the wrapper sees it)", () -> {
+                        RunResult r = control.get();
+                        assertTrue(r.stdout().lines().anyMatch(l -> l.startsWith("descendants=") && l.contains("sleep")), r::toString);
+                        assertTrue(r.stdout().contains("exit=0"), r::toString);
+                    })));
+        });
+    }
+
     /** What the pty wrapper printed: the terminal's bytes, as hex. */
     private static byte[] terminalBytes(RunResult r) {
         String hex = r.stdout().replaceAll("[^0-9a-f]", "");
