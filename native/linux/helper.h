@@ -217,7 +217,11 @@ struct tty_relay {
     unsigned char in[4096];
     size_t in_len, in_off;
     bool in_eof;
-    bool held_c2[3];
+    unsigned char held[3][4]; /* an incomplete UTF-8 sequence that ended a read, per output */
+    size_t held_len[3];
+    int term_fd[3];           /* the terminal reopened O_NONBLOCK for writing (its own file description), or -1 */
+    char *pend[3];            /* shown output the terminal has not taken yet */
+    size_t pend_len[3], pend_off[3];
 };
 struct pollfd;
 void tty_relay_prepare(struct tty_relay *t);

@@ -266,6 +266,9 @@ static bool home_over_limit(const struct plan *plan, pid_t init, bool walk, cons
         confirming = false;
         return over;
     }
+    /* Stopped before it is said: stderr may be a terminal that takes nothing now (output stopped with Ctrl-S). */
+    if (init > 0)
+        kill(init, (plan->clone_flags & CLONE_NEWPID) ? SIGKILL : PARENT_DIED);
     if (used < 0 && held_cause)
         fprintf(stderr, "mcp-contain: the server's home %s/%s %s %s; it counts as over its homeSize (server stopped; %s)\n",
                 plan->home.base, plan->home.name, why ? why : "cannot be measured", when,
@@ -469,8 +472,8 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
         }
     }
     active_init = 0;
+    cgroups_remove(plan); /* the tree is gone; the drain below may wait for a terminal that takes nothing yet */
     tty_relay_drain(&tty, 1, true);
     tty_relay_drain(&tty, 2, true);
-    cgroups_remove(plan);
     return code;
 }

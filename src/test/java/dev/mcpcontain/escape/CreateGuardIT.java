@@ -244,6 +244,76 @@ class CreateGuardIT {
         });
     }
 
+    /**
+     * Red team: in landlock isolation a grant is not a mount of its own, and the guard exempts an ,unprotected grant
+     * only where it is the root of a host mount. A protected grant INSIDE such an ,unprotected grant (a second disk
+     * or a tmpfs at /data granted ,unprotected, /data/proj granted plainly) was on the very same mount, so the guard
+     * let .git and .vscode through in /data/proj. The exemption is now dropped for a path that holds a protected
+     * grant. Control: the same launch with the inner grant ,unprotected too creates both.
+     */
+    @TestFactory
+    Stream<DynamicNode> protectedGrantInsideAnUnprotectedMountRoot() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            // Each launch gets a tmpfs of its own: a .git left by one must not refuse the other's grant.
+            Lazy<Path> outer = Lazy.of(() -> mountRoot(suite, id, "guard-nested-mount"));
+            Lazy<Path> openOuter = Lazy.of(() -> mountRoot(suite, id, "guard-nested-mount-open"));
+            Mode landlock = MODES.get(2);
+            Lazy<RunResult> contained = Lazy.of(() -> launch(suite, id, landlock, "guard-nested")
+                    .grant(outer.get(), "rw,unprotected").grant(outer.get().resolve("proj"), "rw")
+                    .probe(Steps.of()
+                            .add("mkdir-git", "mkdir", outer.get().resolve("proj/.git"))
+                            .add("mkdir-vscode", "mkdir", outer.get().resolve("proj/.vscode"))
+                            .add("mkdir-plain", "mkdir", outer.get().resolve("proj/plain"))).run());
+            Lazy<RunResult> control = Lazy.of(() -> launch(suite, id, landlock, "guard-nested-open")
+                    .grant(openOuter.get(), "rw,unprotected").grant(openOuter.get().resolve("proj"), "rw,unprotected")
+                    .probe(Steps.of()
+                            .add("mkdir-git", "mkdir", openOuter.get().resolve("proj/.git"))
+                            .add("mkdir-vscode", "mkdir", openOuter.get().resolve("proj/.vscode"))).run());
+            return Named.group(id, List.of(
+                    Named.test(id, "landlock: .git and .vscode in a protected grant inside an ,unprotected mount root -> EPERM", () -> {
+                        RunResult r = contained.get();
+                        r.assertAllowed("mkdir-plain");
+                        r.assertDenied("mkdir-git", "EPERM");
+                        r.assertDenied("mkdir-vscode", "EPERM");
+                        assertEquals(List.of(), guardedNamesOnHost(outer.get().resolve("proj")), r::toString);
+                    }),
+                    Named.test(id, "landlock: control: the inner grant ,unprotected too, both are created", () -> {
+                        RunResult r = control.get();
+                        r.assertAllowed("mkdir-git");
+                        r.assertAllowed("mkdir-vscode");
+                    })));
+        });
+    }
+
+    /** A tmpfs mounted (until the suite ends) at a new folder, with proj/ in it, both writable by the server's uid. */
+    private static Path mountRoot(EscapeSuite suite, Identity id, String purpose) {
+        EscapeSuite.requireThat(suite.suiteIsRoot(), "needs a root suite (it mounts a tmpfs as the outer grant)");
+        Path work = suite.workDir(id, purpose);
+        EscapeSuite.chmod(work.getParent(), "rwx--x--x");
+        EscapeSuite.chmod(work, "rwxr-xr-x");
+        Path mnt = suite.ownedDir(id, work.resolve("vol"), "rwxrwxrwx");
+        hostCommand("mount", "-t", "tmpfs", "-o", "size=1m,mode=0777", "it-guard-nested", mnt.toString());
+        suite.onCleanup(() -> hostCommand("umount", "-l", mnt.toString()));
+        suite.ownedDir(id, mnt.resolve("proj"), "rwxrwxrwx");
+        return mnt;
+    }
+
+    private static void hostCommand(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new AssertionError(String.join(" ", command) + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     private static Launch launch(EscapeSuite suite, Identity id, Mode mode, String purpose) {
         Launch launch = suite.launch(id, purpose + " " + mode.key()).profile(mode.profile());
         if (mode.isolation().equals("landlock")) {

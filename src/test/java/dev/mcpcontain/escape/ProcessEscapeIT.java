@@ -342,6 +342,117 @@ class ProcessEscapeIT {
         });
     }
 
+    /**
+     * Red team: the relay showed ESC and the UTF-8 form of C1 (C2 9B) as text, but passed a lone byte 0x9b, which a
+     * terminal in an 8-bit mode (xterm started in a non-UTF-8 locale, the Linux console after unicode_stop) takes for
+     * CSI, and the overlong form E0 82 9B. Every byte that is not part of well-formed UTF-8 is now shown as \xNN, and
+     * a C1 split across two writes is still caught. The terminal's bytes are read as hex (the pty's master side), so
+     * that the raw byte can be seen. Control: the same shell on the same kind of terminal, unconfined, puts 0x9b on it.
+     */
+    @TestFactory
+    Stream<DynamicNode> terminalEightBitControls() {
+        EscapeSuite suite = EscapeSuite.get();
+        String script = "printf 'A\\233[31mB\\340\\202\\233[32mC\\302'; sleep 0.3; printf '\\233[0mD \\303\\251\\n'";
+        List<String> onATerminal = List.of("python3", "-c",
+                "import os, pty, sys; pty.spawn(sys.argv[1:], lambda fd: os.read(fd, 1024).hex().encode())");
+        return suite.identities().stream().map(id -> {
+            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "terminal-c1")
+                    .outerWrapper(onATerminal.toArray(String[]::new)).server("/bin/sh", "-c", script).run());
+            Lazy<RunResult> control = Lazy.of(() -> {
+                List<String> command = new ArrayList<>(onATerminal);
+                command.addAll(id.launch(List.of("/bin/sh", "-c", script)));
+                return suite.exec("terminal c1, unconfined", command, Map.of(), EscapeSuite.DEFAULT_TIMEOUT);
+            });
+            return Named.group(id, List.of(
+                    Named.test(id, "a lone 0x9b, an overlong C1 and a C1 split across writes reach the terminal as text", () -> {
+                        RunResult r = contained.get();
+                        r.assertExit(0);
+                        byte[] out = terminalBytes(r);
+                        String text = new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+                        assertTrue(text.contains("A\\x9b[31mB\\xe0\\x82\\x9b[32mC\\u009b[0mD \u00c3\u00a9"), r + "\n" + text);
+                        for (byte b : out) {
+                            int c = b & 0xff;
+                            assertTrue(c != 0x9b && c != 0x1b, "raw control byte " + c + " in " + text);
+                        }
+                    }),
+                    Named.test(id, "control: unconfined on the same terminal, the raw 0x9b arrives", () -> {
+                        RunResult r = control.get();
+                        String text = new String(terminalBytes(r), java.nio.charset.StandardCharsets.ISO_8859_1);
+                        assertTrue(text.contains("A\u009b[31m"), r + "\n" + text);
+                    })));
+        });
+    }
+
+    /**
+     * Red team: the relay wrote to the terminal in the supervisor's own loop and waited there. A terminal that takes
+     * nothing (output stopped with Ctrl-S, a stalled reader) stopped the supervisor: a server that first filled the
+     * terminal and then wrote 32 MiB under homeSize 16M ran on, unwatched, for as long as the terminal was not read.
+     * The relay now writes to the terminal reopened O_NONBLOCK and stops reading the server while output is pending,
+     * and a homeSize stop kills before it says so. The wrapper reads nothing for 5 s, then lists the launcher's
+     * descendants. Control: the same server with a homeSize it stays under is still running at that moment.
+     */
+    @TestFactory
+    Stream<DynamicNode> terminalThatTakesNothing() {
+        EscapeSuite suite = EscapeSuite.get();
+        String script = "(head -c 300000 /dev/zero | tr '\\0' x) & sleep 1; head -c 33554432 /dev/zero > \"$HOME/big\"; exec sleep 8";
+        String wrapper = String.join("\n",
+                "import os, pty, subprocess, sys, time",
+                "m, s = pty.openpty()",
+                "p = subprocess.Popen(sys.argv[1:], stdin=s, stdout=s, stderr=s, start_new_session=True)",
+                "os.close(s)",
+                "time.sleep(5)",
+                "parent = {}",
+                "for d in os.listdir('/proc'):",
+                "    try:",
+                "        f = open('/proc/%s/stat' % d).read()",
+                "        parent[int(d)] = (int(f[f.rindex(')') + 2:].split()[1]), f[f.index('(') + 1:f.rindex(')')])",
+                "    except (ValueError, OSError):",
+                "        pass",
+                "def below(pid):",
+                "    while pid in parent:",
+                "        if pid == p.pid: return True",
+                "        pid = parent[pid][0]",
+                "    return False",
+                "print('descendants=' + ','.join(sorted(c for q, (pp, c) in parent.items() if below(q))))",
+                "out = b''",
+                "while True:",
+                "    try: d = os.read(m, 65536)",
+                "    except OSError: break",
+                "    if not d: break",
+                "    out += d",
+                "p.wait()",
+                "print('exit=%d' % p.returncode)",
+                "print(out.decode('latin-1').replace('x', ''))");
+        List<String> onATerminal = List.of("python3", "-c", wrapper);
+        return suite.identities().stream().map(id -> {
+            Lazy<RunResult> contained = Lazy.of(() -> suite.launch(id, "terminal-stalled")
+                    .profile(ResourceCountersIT.profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\"").toString())
+                    .outerWrapper(onATerminal.toArray(String[]::new)).server("/bin/sh", "-c", script).run());
+            Lazy<RunResult> control = Lazy.of(() -> suite.launch(id, "terminal-stalled-under")
+                    .profile(ResourceCountersIT.profile(suite, "home-4g", "\"homeSize\": \"4G\", \"fileSize\": \"1G\"").toString())
+                    .outerWrapper(onATerminal.toArray(String[]::new)).server("/bin/sh", "-c", script).run());
+            return Named.group(id, List.of(
+                    Named.test(id, "over homeSize while the terminal takes nothing: stopped at once (137), said on the terminal", () -> {
+                        RunResult r = contained.get();
+                        String descendants = r.stdout().lines().filter(l -> l.startsWith("descendants=")).findFirst().orElse("");
+                        assertTrue(descendants.startsWith("descendants=") && !descendants.contains("sleep"), r::toString);
+                        assertTrue(r.stdout().contains("exit=137"), r::toString);
+                        assertTrue(r.stdout().contains("over its homeSize"), r::toString);
+                    }),
+                    Named.test(id, "control: under its homeSize, the same server is still running then (the wrapper sees it)", () -> {
+                        RunResult r = control.get();
+                        assertTrue(r.stdout().lines().anyMatch(l -> l.startsWith("descendants=") && l.contains("sleep")), r::toString);
+                        assertTrue(r.stdout().contains("exit=0"), r::toString);
+                    })));
+        });
+    }
+
+    /** What the pty wrapper printed: the terminal's bytes, as hex. */
+    private static byte[] terminalBytes(RunResult r) {
+        String hex = r.stdout().replaceAll("[^0-9a-f]", "");
+        return java.util.HexFormat.of().parseHex(hex);
+    }
+
     static Duration seconds(long s) {
         return Duration.ofSeconds(s);
     }

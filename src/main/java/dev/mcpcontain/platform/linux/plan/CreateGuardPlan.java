@@ -6,6 +6,7 @@ import dev.mcpcontain.policy.ContainmentPolicy;
 import dev.mcpcontain.policy.PathRule;
 import dev.mcpcontain.policy.PolicyResolver;
 import dev.mcpcontain.policy.ProtectedNames;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -44,11 +45,26 @@ final class CreateGuardPlan {
         if (guarded.isEmpty()) {
             return;
         }
+        List<String> sharing = new ArrayList<>();
+        if (!namespaced) {
+            // Without a mount namespace a grant is not a mount of its own: a protected grant inside an exempt path
+            // (an ",unprotected" grant that is the root of a host mount) shares that mount, and the helper, which
+            // compares mount ids, would let the names through there too. Such a path is not exempt at all.
+            for (String path : List.copyOf(exempt)) {
+                Path outer = Path.of(path);
+                if (guarded.stream().anyMatch(g -> Path.of(g).startsWith(outer))) {
+                    exempt.remove(path);
+                    sharing.add(path);
+                }
+            }
+        }
         List<String> names = ProtectedNames.createGuarded();
         plan.step("create guard: in " + String.join(", ", guarded) + " (and any folder not its own) the server"
                 + " cannot create " + String.join(" ", names) + " (EPERM); every call that names a new entry is"
                 + " carried out by the helper from the path it checked; allowed in " + String.join(", ", exempt)
-                + (namespaced ? "" : " where each is a mount of its own"));
+                + (namespaced ? "" : " where each is a mount of its own")
+                + (sharing.isEmpty() ? "" : "; refused in " + String.join(", ", sharing) + " too, which hold a protected"
+                        + " grant on the same mount"));
         plan.op(PlanOp.CREATE_GUARD, HexFormat.of().formatHex(CreateGuardFilter.compile(arch)));
         for (String name : names) {
             plan.op(PlanOp.CREATE_GUARD_NAME, name);

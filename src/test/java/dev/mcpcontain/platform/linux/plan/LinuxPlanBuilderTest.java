@@ -114,6 +114,18 @@ class LinuxPlanBuilderTest {
         assertTrue(landlock.contains("\ncreate-guard-exempt " + AGENT_HOME + "\n"), landlock);
         assertFalse(landlock.contains("create-guard-exempt /tmp\n"), "no private /tmp without a mount namespace");
 
+        // Red team: without a mount namespace a protected grant inside an ,unprotected one that is a host mount's root
+        // shared its mount id, so the helper let .git through in the protected grant. Such a path is not exempt.
+        PathRule outer = new PathRule(Path.of("/srv"), Access.READ_WRITE, PathRule.Origin.GRANT,
+                "--grant /srv:rw,unprotected");
+        String nested = plan(false, NO_CGROUPS, policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE,
+                OptionalDouble.empty(), List.of(outer, grant)));
+        assertFalse(nested.contains("create-guard-exempt /srv\n"), nested);
+        assertTrue(nested.contains("\ncreate-guard-exempt " + AGENT_HOME + "\n"), nested);
+        String nestedFull = plan(false, NO_CGROUPS, policy(Profile.Isolation.FULL, Profile.Network.NONE,
+                OptionalDouble.empty(), List.of(outer, grant)));
+        assertTrue(nestedFull.contains("\ncreate-guard-exempt /srv\n"), "full isolation binds each grant: " + nestedFull);
+
         for (List<PathRule> unguarded : List.of(List.of(open), List.of(new PathRule(Path.of("/srv/p"),
                 Access.READ_ONLY, PathRule.Origin.GRANT, "--grant /srv/p")), List.<PathRule>of())) {
             String text = plan(false, NO_CGROUPS, policy(Profile.Isolation.FULL, Profile.Network.NONE,
