@@ -180,7 +180,7 @@ void create_guard_fork(const struct plan *plan);
 void create_guard_attach(const struct plan *plan);
 
 /* limits.c */
-void rlimits_apply(const struct plan *plan);
+void rlimits_apply(const struct plan *plan, bool in_own_userns);
 void cgroups_create(const struct plan *plan);
 void cgroups_enter(const struct plan *plan, pid_t pid);
 void cgroups_remove(const struct plan *plan);

@@ -92,8 +92,9 @@ static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t
     reset_signals();
     if (setsid() < 0)
         die_errno("setsid");
-    rlimits_apply(plan); /* before the user namespace: raising a hard limit needs CAP_SYS_RESOURCE on the host */
+    rlimits_apply(plan, false); /* before the user namespace: raising a hard limit needs CAP_SYS_RESOURCE on the host */
     userns_enter_own(plan, userns_ready[1], userns_mapped[0]);
+    rlimits_apply(plan, true); /* the per-user counters' limits, lowered inside it (see limits.c) */
     userns_apply_limits(plan);
     identity_drop(plan);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
