@@ -193,6 +193,8 @@ void home_prepare(const struct plan *plan);
 /* Bytes in the home, or -1 with *WHY saying what could not be measured (counts as over the limit). */
 long long home_usage(const char **why);
 bool home_fs_changed(void);
+void home_fs_mark(void);
+long long home_fs_growth(void);
 int home_descriptor(void);
 
 /* held.c */
