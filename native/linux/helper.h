@@ -180,7 +180,7 @@ void create_guard_fork(const struct plan *plan);
 void create_guard_attach(const struct plan *plan);
 
 /* limits.c */
-void rlimits_apply(const struct plan *plan);
+void rlimits_apply(const struct plan *plan, bool in_own_userns);
 void cgroups_create(const struct plan *plan);
 void cgroups_enter(const struct plan *plan, pid_t pid);
 void cgroups_remove(const struct plan *plan);
@@ -193,6 +193,8 @@ void home_prepare(const struct plan *plan);
 /* Bytes in the home, or -1 with *WHY saying what could not be measured (counts as over the limit). */
 long long home_usage(const char **why);
 bool home_fs_changed(void);
+void home_fs_mark(void);
+long long home_fs_growth(void);
 int home_descriptor(void);
 
 /* held.c */

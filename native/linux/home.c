@@ -208,6 +208,35 @@ bool home_fs_changed(void)
     return changed;
 }
 
+/* What the home's filesystem gained since home_fs_mark: blocks it lost from its free count, plus a 4 KiB block per
+ * inode (as the walk counts an entry). The filesystem is shared with the host, so this is the home's growth plus
+ * whatever else was written there, less what was freed: an estimate that can only bring a walk forward. */
+static unsigned long long mark_bfree, mark_ffree;
+static bool marked;
+
+void home_fs_mark(void)
+{
+    struct statfs sf;
+    marked = home_fd >= 0 && fstatfs(home_fd, &sf) == 0;
+    if (marked) {
+        mark_bfree = sf.f_bfree;
+        mark_ffree = sf.f_ffree;
+    }
+}
+
+long long home_fs_growth(void)
+{
+    struct statfs sf;
+    if (!marked || home_fd < 0 || fstatfs(home_fd, &sf) < 0)
+        return 0;
+    long long grown = 0;
+    if (sf.f_bfree < mark_bfree)
+        grown += (long long)(mark_bfree - sf.f_bfree) * (long long)sf.f_bsize;
+    if (sf.f_ffree < mark_ffree)
+        grown += (long long)(mark_ffree - sf.f_ffree) * 4096;
+    return grown;
+}
+
 int home_descriptor(void)
 {
     return home_fd;

@@ -9,10 +9,30 @@
 #include <time.h>
 #include <unistd.h>
 
-void rlimits_apply(const struct plan *plan)
+/* RLIMIT_MSGQUEUE, RLIMIT_SIGPENDING and RLIMIT_MEMLOCK are per-user counters the kernel keeps at every level of
+ * user namespaces (ucounts). A user namespace records its creator's values of them as the ceiling of the level
+ * above, where the namespace's owner is charged: created with the server's own low values, that ceiling would be
+ * shared by every process of the owner on the host (all the servers of one agent account, one server's 200 KiB of
+ * message queues leaving none to the others). So a root launcher's server lowers these only once it is inside its
+ * own user namespace (lowering needs no capability); a raise still happens before, with the host's privilege. */
+static bool deferred_to_own_userns(const struct plan *plan, const struct rlimit_op *r)
+{
+    if (!plan->own_userns)
+        return false;
+    if (r->resource != RLIMIT_MSGQUEUE && r->resource != RLIMIT_SIGPENDING && r->resource != RLIMIT_MEMLOCK)
+        return false;
+    struct rlimit now;
+    if (getrlimit(r->resource, &now) < 0)
+        return false;
+    return r->hard <= now.rlim_max && r->soft <= r->hard;
+}
+
+void rlimits_apply(const struct plan *plan, bool in_own_userns)
 {
     for (size_t i = 0; i < plan->n_rlimits; i++) {
         const struct rlimit_op *r = &plan->rlimits[i];
+        if (deferred_to_own_userns(plan, r) != in_own_userns)
+            continue;
         struct rlimit lim = {.rlim_cur = r->soft, .rlim_max = r->hard};
         if (setrlimit(r->resource, &lim) < 0)
             die_errno("setrlimit %d to %llu/%llu", r->resource, r->soft, r->hard);

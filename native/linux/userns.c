@@ -40,7 +40,20 @@ void userns_enter_own(const struct plan *plan, int ready_fd, int mapped_fd)
         return;
     }
     char c = 'u';
+    /* Created with the agent's effective uid, not root's: the kernel charges every per-user counter (inotify
+     * instances and watches, message-queue bytes, pending signals, namespaces) at each level up to the host, and at
+     * the host's level to the namespace's owner. Owned by root, four root-launched servers at 32 inotify instances
+     * each used up root's 128 on the host (every root daemon's inotify_init then failed with EMFILE). The real and
+     * saved uids stay 0 until identity_drop, so a refusal below can still return to root. */
+    if (plan->drop_identity && setresuid(-1, plan->uid, -1) < 0)
+        die_errno("taking the agent's effective uid %u for the server's user namespace", plan->uid);
     bool entered = unshare(CLONE_NEWUSER) == 0;
+    if (!entered && plan->drop_identity) {
+        int saved = errno;
+        if (setresuid(-1, 0, -1) < 0)
+            die_errno("returning to root after the server's user namespace was refused");
+        errno = saved;
+    }
     if (!entered) {
         if (plan->own_userns_required)
             die_errno("entering a user namespace of the server's own (for its per-user limits)");

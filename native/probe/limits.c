@@ -355,12 +355,14 @@ static void cmd_manyfiles(const struct step *s)
         allowed(s, "files=%lu", n);
 }
 
-/* inotify-bomb MAX: inotify instances until inotify_init1 fails or MAX are open; then all closed. */
+/* inotify-bomb MAX [HOLD_MS]: inotify instances until inotify_init1 fails or MAX are open; prints the result, keeps
+ * them HOLD_MS more (the test counts the host's meanwhile), then closes them all. */
 static void cmd_inotify_bomb(const struct step *s)
 {
     unsigned long max;
-    if (!parse_ulong(s->argv[1], &max) || max > 100000) {
-        error(s, "usage: inotify-bomb MAX");
+    long hold = 0;
+    if (!parse_ulong(s->argv[1], &max) || max > 100000 || (s->argc > 2 && (!parse_long(s->argv[2], &hold) || hold < 0))) {
+        error(s, "usage: inotify-bomb MAX [HOLD_MS]");
         return;
     }
     int *fds = calloc(max ? max : 1, sizeof *fds);
@@ -378,13 +380,15 @@ static void cmd_inotify_bomb(const struct step *s)
         }
         fds[n++] = fd;
     }
-    for (unsigned long i = 0; i < n; i++)
-        close(fds[i]);
-    free(fds);
     if (err)
         denied_errno(s, err, "instances=%lu", n);
     else
         allowed(s, "instances=%lu", n);
+    fflush(stdout);
+    sleep_ms(hold);
+    for (unsigned long i = 0; i < n; i++)
+        close(fds[i]);
+    free(fds);
 }
 
 /* One process's share of epoll-bomb: eventfds to watch and epoll instances watching all of them, until MAX watches
@@ -492,7 +496,7 @@ const struct command limit_commands[] = {
     {"manyfiles-keep", 2, 2, "DIR MAX  (the same, and the files stay)", cmd_manyfiles},
     {"epoll-bomb", 2, 2, "PROCS MAX  (epoll watches held by PROCS processes until the tree ends)", cmd_epoll_bomb},
     {"epoll-one", 0, 0, "(one epoll watch)", cmd_epoll_one},
-    {"inotify-bomb", 1, 1, "MAX  (inotify instances until inotify_init1 fails)", cmd_inotify_bomb},
+    {"inotify-bomb", 1, 2, "MAX [HOLD_MS]  (inotify instances until inotify_init1 fails, held HOLD_MS)", cmd_inotify_bomb},
     {"forkbomb", 2, 2, "MAX HOLD_MS", cmd_forkbomb},
     {"membomb", 1, 1, "MAX_MB", cmd_membomb},
     {"fill", 2, 2, "PATH MAX_BYTES  (SIGXFSZ ignored: EFBIG or ENOSPC)", cmd_fill},

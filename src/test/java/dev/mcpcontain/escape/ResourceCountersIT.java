@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -524,5 +525,51 @@ class ResourceCountersIT {
                     }));
                     return Named.group(id, tests);
                 }));
+    }
+
+    /**
+     * A root launcher's server is in a user namespace of its own, and the kernel charges each per-user counter at the
+     * host's level to that namespace's owner. The server made it while still root, so its inotify instances were
+     * charged to root on the host: four root-launched servers at 32 each used up root's 128, and every root daemon's
+     * {@code inotify_init} then failed with EMFILE (measured: root's count fell from 128 to 96 while one server held
+     * its 32, the agent's stayed 128). Now the namespace is the agent's. The attack: a server holds every instance it
+     * can; meanwhile the agent account outside gets that many fewer, so the charge is the agent's (exactly one uid is
+     * charged at the host's level), never root's. Control: with no server holding any, the agent outside gets more.
+     * (Root's own budget is not counted here: that would exhaust it on the host for a moment.)
+     */
+    @TestFactory
+    Stream<DynamicNode> inotifyChargedToTheAgentNotRoot() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().filter(Identity::root).flatMap(id -> Stream.of("full", "landlock").map(isolation -> {
+            Lazy<Object[]> held = Lazy.of(() -> {
+                try (Running running = suite.launch(id, "inotify-hold").isolation(isolation)
+                        .probe(Steps.of().add("bomb", "inotify-bomb", 100_000, 8000)).start()) {
+                    String line = running.awaitLine(l -> l.startsWith("bomb "), Duration.ofSeconds(60), "the bomb's result");
+                    RunResult outside = suite.control(id, Steps.of().add("bomb", "inotify-bomb", 100_000));
+                    RunResult end = running.await(Duration.ofSeconds(60));
+                    return new Object[] {ProbeLine.parse(line).orElseThrow(), outside, end};
+                }
+            });
+            Lazy<RunResult> baseline = Lazy.of(() -> suite.control(id, Steps.of().add("bomb", "inotify-bomb", 100_000)));
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, isolation + ": a server's inotify instances are charged to the agent on the host, not to root", () -> {
+                ProbeLine line = (ProbeLine) held.get()[0];
+                RunResult end = (RunResult) held.get()[2];
+                assertEquals("errno=EMFILE", line.outcome(), () -> line.raw() + "\n" + end);
+                long inside = line.longField("instances");
+                assertTrue(inside > 0, () -> line.raw() + "\n" + end);
+                long during = ((RunResult) held.get()[1]).line("bomb").longField("instances");
+                long before = baseline.get().line("bomb").longField("instances");
+                assertTrue(before - during >= inside, () -> "the agent outside got " + during + " instances while the server"
+                        + " held " + inside + ", " + before + " with none held: the server's were charged to another uid"
+                        + " (root?)\n" + held.get()[1]);
+            }));
+            tests.add(Named.test(id, isolation + ": control: with no server holding any, the agent outside gets more", () -> {
+                long during = ((RunResult) held.get()[1]).line("bomb").longField("instances");
+                long before = baseline.get().line("bomb").longField("instances");
+                assertTrue(before > during, () -> before + " vs " + during + "\n" + baseline.get());
+            }));
+            return Named.group(id, tests);
+        }));
     }
 }
