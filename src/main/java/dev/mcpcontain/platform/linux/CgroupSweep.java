@@ -81,6 +81,33 @@ final class CgroupSweep {
         return removed;
     }
 
+    private static final Pattern EGRESS_SOCKET = Pattern.compile("egress-([0-9a-f-]+)\\.sock");
+
+    /**
+     * The egress proxy's sockets ({@code egress-RUNID.sock}) left in DIR by runs whose owner is dead: the JVM that
+     * removes its socket at the end of a run cannot after a kill -9. Same owner test as the cgroups.
+     */
+    static List<Path> sweepSockets(Path dir) {
+        List<Path> removed = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                Matcher m = EGRESS_SOCKET.matcher(entry.getFileName().toString());
+                if (m.matches() && !Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        && isStale("egress." + m.group(1), LIVE_START_TIME)) {
+                    try {
+                        Files.delete(entry);
+                        removed.add(entry);
+                    } catch (IOException e) {
+                        // gone already
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no directory yet: nothing to sweep
+        }
+        return removed;
+    }
+
     /** Field 22 of /proc/PID/stat (after the parenthesised command name, which may hold anything). */
     static OptionalLong startTime(long pid) {
         try {
@@ -94,6 +121,6 @@ final class CgroupSweep {
 
     static Optional<String> describe(List<Path> removed) {
         return removed.isEmpty() ? Optional.empty()
-                : Optional.of("removed " + removed.size() + " cgroup(s) left by ended runs: " + removed);
+                : Optional.of("removed " + removed.size() + " cgroup(s) or proxy socket(s) left by ended runs: " + removed);
     }
 }

@@ -77,7 +77,11 @@ public final class LinuxBackend implements ContainmentBackend<LinuxLaunchPlan> {
         for (LinuxLaunchPlan.CgroupParent parent : linux.cgroupParents()) {
             parents.add(parent.directory());
         }
-        Optional<String> swept = CgroupSweep.describe(CgroupSweep.sweep(List.copyOf(parents)));
+        List<Path> removed = new ArrayList<>(CgroupSweep.sweep(List.copyOf(parents)));
+        if (linux.egressSocket().isPresent()) {
+            removed.addAll(CgroupSweep.sweepSockets(linux.egressSocket().get().getParent()));
+        }
+        Optional<String> swept = CgroupSweep.describe(removed);
         if (swept.isPresent()) {
             org.slf4j.LoggerFactory.getLogger(LinuxBackend.class).info(swept.get());
         }

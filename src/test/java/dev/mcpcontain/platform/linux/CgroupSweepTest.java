@@ -60,4 +60,18 @@ class CgroupSweepTest {
         assertEquals(12, LauncherLineage.runOwner(Map.of(LauncherLineage.LAUNCHER_VARIABLE, "x1"), 12));
         assertEquals(List.of("--watch", "10", "11"), new LauncherLineage(10, 11).helperArguments());
     }
+
+    @Test
+    void theProxySocketsOfDeadOwnersAreSweptAndNoOtherFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        long self = ProcessHandle.current().pid();
+        String live = CgroupSweep.newRunId(self, CgroupSweep.startTime(self));
+        // A pid beyond pid_max (4194304) can never run: its socket is a dead run's.
+        java.nio.file.Path dead = java.nio.file.Files.createFile(dir.resolve("egress-7fffffff-10-abc.sock"));
+        java.nio.file.Path alive = java.nio.file.Files.createFile(dir.resolve("egress-" + live + ".sock"));
+        java.nio.file.Path other = java.nio.file.Files.createFile(dir.resolve("notes-7fffffff-10-abc.sock"));
+        assertEquals(java.util.List.of(dead), CgroupSweep.sweepSockets(dir));
+        assertTrue(java.nio.file.Files.exists(alive) && java.nio.file.Files.exists(other));
+        assertEquals(java.util.List.of(), CgroupSweep.sweepSockets(dir.resolve("missing")));
+    }
 }
