@@ -29,13 +29,9 @@ static void printable_head(const char *buf, ssize_t n, char *out, size_t outsize
     out[o] = '\0';
 }
 
-static void cmd_read(const struct step *s)
+/* Reads up to 256 bytes from FD (then closed) and reports them for S. */
+static void report_read(const struct step *s, int fd)
 {
-    int fd = open(s->argv[1], O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        denied_errno(s, errno, "at=open");
-        return;
-    }
     char buf[256];
     ssize_t n = read(fd, buf, sizeof buf);
     int err = errno;
@@ -48,6 +44,15 @@ static void cmd_read(const struct step *s)
     printable_head(buf, n, head, sizeof head);
     allowed(s, "bytes=%zd text=%s", n, head);
 }
+static void cmd_read(const struct step *s)
+{
+    int fd = open(s->argv[1], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    report_read(s, fd);
+}
 
 /* read-creat PATH: as read, but the open carries O_CREAT (a shell's "<>" or a careless "a+"), so that a create guard
  * carries it out: what it hands back must be what the server could open itself. */
@@ -58,17 +63,7 @@ static void cmd_read_creat(const struct step *s)
         denied_errno(s, errno, "at=open");
         return;
     }
-    char buf[256];
-    ssize_t n = read(fd, buf, sizeof buf);
-    int err = errno;
-    close(fd);
-    if (n < 0) {
-        denied_errno(s, err, "at=read");
-        return;
-    }
-    char head[96];
-    printable_head(buf, n, head, sizeof head);
-    allowed(s, "bytes=%zd text=%s", n, head);
+    report_read(s, fd);
 }
 
 /* write-devfd FILE: opens FILE, then writes through /dev/fd/N with O_CREAT (what "echo x > /dev/stderr" and bash's

@@ -293,25 +293,10 @@ class CreateGuardIT {
         EscapeSuite.chmod(work.getParent(), "rwx--x--x");
         EscapeSuite.chmod(work, "rwxr-xr-x");
         Path mnt = suite.ownedDir(id, work.resolve("vol"), "rwxrwxrwx");
-        hostCommand("mount", "-t", "tmpfs", "-o", "size=1m,mode=0777", "it-guard-nested", mnt.toString());
-        suite.onCleanup(() -> hostCommand("umount", "-l", mnt.toString()));
+        EscapeSuite.hostCommand("mount", "-t", "tmpfs", "-o", "size=1m,mode=0777", "it-guard-nested", mnt.toString());
+        suite.onCleanup(() -> EscapeSuite.hostCommand("umount", "-l", mnt.toString()));
         suite.ownedDir(id, mnt.resolve("proj"), "rwxrwxrwx");
         return mnt;
-    }
-
-    private static void hostCommand(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                throw new AssertionError(String.join(" ", command) + " failed: " + out);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     private static Launch launch(EscapeSuite suite, Identity id, Mode mode, String purpose) {

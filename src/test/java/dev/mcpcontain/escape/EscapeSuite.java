@@ -435,6 +435,22 @@ final class EscapeSuite {
         }
     }
 
+    /** Runs COMMAND on the host as the suite's own user (mounts, loop devices, mkfs for a test's setup); fails loudly. */
+    static void hostCommand(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new AssertionError(String.join(" ", command) + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     static void chown(Path path, Identity.Account owner) {
         try {
             if (((Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS)) != owner.uid()) {

@@ -251,8 +251,8 @@ class SetidPlantingIT {
                     EscapeSuite.chmod(work, "rwxr-xr-x");
                     Path grant = suite.ownedDir(id, work.resolve("grant"), "rwxr-xr-x");
                     Path mnt = suite.ownedDir(id, grant.resolve("disk"), "rwxr-xr-x");
-                    hostCommand("mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "it-nested", mnt.toString());
-                    suite.onCleanup(() -> hostCommand("umount", "-l", mnt.toString()));
+                    EscapeSuite.hostCommand("mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "it-nested", mnt.toString());
+                    suite.onCleanup(() -> EscapeSuite.hostCommand("umount", "-l", mnt.toString()));
                     EscapeSuite.chown(mnt, id.user());
                     binary(mnt.resolve("suid"), id.user(), 04755);
                     binary(mnt.resolve("plain"), id.user(), 0755);
@@ -333,21 +333,6 @@ class SetidPlantingIT {
             }));
             return Named.group(id, tests);
         });
-    }
-
-    private static void hostCommand(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                throw new AssertionError(String.join(" ", command) + " failed: " + out);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     /** A small file of zero bytes owned by OWNER with MODE (set after the owner: chown clears the bits). */
