@@ -441,10 +441,10 @@ static void say_refused(const char *path)
 
 /* --- carrying the call out ------------------------------------------------------------------------------------ */
 
-static void reply(int id_valid_fd, unsigned long long id, long long val, int err)
+/* Answers call ID: success (value 0) when ERR is 0, else the error ERR. */
+static void reply(unsigned long long id, int err)
 {
-    struct seccomp_notif_resp resp = {.id = id, .val = val, .error = err ? -err : 0, .flags = 0};
-    (void)id_valid_fd;
+    struct seccomp_notif_resp resp = {.id = id, .val = 0, .error = err ? -err : 0, .flags = 0};
     if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
         note(guard_plan, 1, "create guard: answering a call: %s", strerror(errno));
 }
@@ -666,7 +666,7 @@ static void handle(const struct seccomp_notif *req)
 {
     struct call *c = calloc(1, sizeof *c);
     if (!c) {
-        reply(-1, req->id, 0, ENOMEM);
+        reply(req->id, ENOMEM);
         return;
     }
     c->tid = (pid_t)req->pid;
@@ -694,7 +694,7 @@ static void handle(const struct seccomp_notif *req)
         r = carry_out(c, req->id);
     }
     if (r != 1)
-        reply(-1, req->id, r < 0 ? -1 : r, r < 0 ? -r : 0);
+        reply(req->id, r < 0 ? -r : 0);
     free(c);
 }
 
