@@ -36,13 +36,15 @@ public final class BrokerProcess implements ContainedProcess {
     private final InputStream stdout;
     private final InputStream stderr;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    /** The exit as waiters see it: only after onEnd ran, so that nothing of the run is still written after it. */
+    private final CompletableFuture<Integer> ended;
     private final List<Thread> outputRelays = new ArrayList<>();
     private boolean closed;
 
     BrokerProcess(BrokerClientWin32 win32, Win32.Handle control, Win32.Handle stdinPipe, Win32.Handle stdoutPipe,
             Win32.Handle stderrPipe, int pid, boolean inheritStdio, Runnable onEnd) {
         this.win32 = win32;
-        exit.whenComplete((code, error) -> onEnd.run());
+        ended = exit.whenComplete((code, error) -> onEnd.run());
         this.control = control;
         this.pid = pid;
         if (inheritStdio) {
@@ -151,7 +153,7 @@ public final class BrokerProcess implements ContainedProcess {
     @Override
     public int waitFor() throws InterruptedException {
         try {
-            int code = exit.get();
+            int code = ended.get();
             for (Thread relay : outputRelays) {
                 relay.join();
             }
@@ -164,7 +166,7 @@ public final class BrokerProcess implements ContainedProcess {
     @Override
     public int waitFor(Duration timeout) throws InterruptedException {
         try {
-            int code = exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            int code = ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             for (Thread relay : outputRelays) {
                 relay.join(Math.max(1, timeout.toMillis()));
             }
