@@ -165,8 +165,15 @@ public class RecordingWin32 implements Win32 {
         }
     }
 
+    /**
+     * The calls so far, by name. Traversed under the list's own lock: in the broker tests a session thread goes on
+     * recording calls (its wait loop, the handles a refused session closes) while the test reads them, and a
+     * synchronized list's stream is not synchronized (ConcurrentModificationException).
+     */
     public List<String> callNames() {
-        return calls.stream().map(c -> c.contains("(") ? c.substring(0, c.indexOf('(')) : c).toList();
+        synchronized (calls) {
+            return calls.stream().map(c -> c.contains("(") ? c.substring(0, c.indexOf('(')) : c).toList();
+        }
     }
 
     private void requireOpen(Handle h) {

@@ -29,8 +29,11 @@ class FakeBrokerClient implements BrokerClientWin32 {
     FakeBrokerClient(FakePipeWorld world, int pid, Sid user, int session) {
         this.world = world;
         this.self = new FakePipeWorld.Proc(pid, user, session, true);
-        world.processes.put(pid, self);
-        world.processes.putIfAbsent(TEST_PID, new FakePipeWorld.Proc(TEST_PID, user, session, true));
+        // Under the world's lock, like every read of it: a broker session thread may be looking up processes.
+        synchronized (world) {
+            world.processes.put(pid, self);
+            world.processes.putIfAbsent(TEST_PID, new FakePipeWorld.Proc(TEST_PID, user, session, true));
+        }
         Win32.Handle[] in = world.anonymousPipe(pid, TEST_PID);
         Win32.Handle[] out = world.anonymousPipe(TEST_PID, pid);
         Win32.Handle[] err = world.anonymousPipe(TEST_PID, pid);
