@@ -18,9 +18,15 @@ class TreeHashTest {
     @TempDir
     Path temp;
     Path tree;
+    /**
+     * When the fixture's writing began (epoch ns): a walk "just now" is a walk at this instant, not at the wall clock.
+     * Every file of the fixture is at or after it, however long the writing took.
+     */
+    long writtenAt;
 
     @BeforeEach
     void tree() throws IOException {
+        writtenAt = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
         tree = Files.createDirectories(temp.resolve("pkg"));
         Files.createDirectories(tree.resolve("dist/lib"));
         Files.writeString(tree.resolve("package.json"), "{}");
@@ -161,13 +167,15 @@ class TreeHashTest {
 
     @Test
     void aFileChangedJustNowIsHashedButNeitherCachedNorVouchedForByTheDigest() throws IOException {
+        // Walked when the fixture was written, not at the wall clock: a test thread stalled for longer than the racy
+        // window (a loaded machine) would otherwise walk files that are no longer racy.
         TreeHash.Cache cache = TreeHash.Cache.empty();
-        String now = TreeHash.of(tree, cache);
+        String now = TreeHash.of(tree, cache, writtenAt);
         assertEquals(TreeHash.of(tree, TreeHash.Cache.empty(), later()), now, "the hash itself does not depend on it");
         assertEquals("", cache.metadataDigest(), "a digest over files written within the window would vouch for a"
                 + " same-size write in the same timestamp tick");
         TreeHash.Cache reused = new TreeHash.Cache(cache.files());
-        TreeHash.of(tree, reused);
+        TreeHash.of(tree, reused, writtenAt);
         assertEquals(3, reused.computed(), "the racy files are read again");
     }
 }
