@@ -72,7 +72,10 @@ class RelayProtocolTest {
     @AfterEach
     void stop() throws Exception {
         server.exit();
-        relayThread.join(5000);
+        // The relay writes the audit log and pins under the temporary folder until it ends: it must have ended
+        // before JUnit deletes the folder (a join that merely timed out let it write into the deletion).
+        relayThread.join(60_000);
+        assertFalse(relayThread.isAlive(), "the relay ended when the server did");
     }
 
     private List<AuditEvent> records() throws Exception {
