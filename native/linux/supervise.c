@@ -118,7 +118,8 @@ static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t
     _exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
 }
 
-/* Without a pid namespace: every process below us was reparented to us (we are a subreaper). */
+/* Without a pid namespace: every process below us was reparented to us (we are a subreaper: init, and the
+ * supervisor for what init leaves behind). */
 static void kill_descendants(void)
 {
     char path[64];
@@ -332,6 +333,8 @@ static void cleanup_on_die(void)
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
+        if (!(active_plan->mode == MODE_NAMESPACES && (active_plan->clone_flags & CLONE_NEWPID)))
+            kill_descendants();
     }
     cgroups_remove(active_plan);
 }
@@ -368,6 +371,13 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
         signal(SIGTTIN, SIG_IGN); /* in the background, reading the terminal is EIO (its end), not a stop */
 
     int flags = plan->mode == MODE_NAMESPACES ? plan->clone_flags : 0;
+    /* Without a pid namespace, init is the tree's only hold on what the server forks: if init ends any other way than
+     * by its own exit (the run's memory cgroup OOM-killed it, being the biggest task when the server keeps its memory
+     * where no RSS shows it), the server's processes would be re-parented to the host's init and run on. As a
+     * subreaper, the supervisor gets them instead, and kills them once init is gone (orphans_kill). */
+    bool own_orphans = !(flags & CLONE_NEWPID);
+    if (own_orphans && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        die_errno("PR_SET_CHILD_SUBREAPER");
     pid_t init = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
     if (init < 0) {
         int err = errno;
@@ -495,6 +505,8 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
         }
     }
     active_init = 0;
+    if (own_orphans)
+        kill_descendants(); /* whatever init left behind was re-parented to us */
     cgroups_remove(plan); /* the tree is gone; the drain below may wait for a terminal that takes nothing yet */
     tty_relay_drain(&tty, 1, true);
     tty_relay_drain(&tty, 2, true);
