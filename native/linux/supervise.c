@@ -92,6 +92,7 @@ static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t
     reset_signals();
     if (setsid() < 0)
         die_errno("setsid");
+    ipc_limits_nested(plan); /* user launcher: first, so that every later step sees the nested namespaces (ipc.c) */
     rlimits_apply(plan, false); /* before the user namespace: raising a hard limit needs CAP_SYS_RESOURCE on the host */
     userns_enter_own(plan, userns_ready[1], userns_mapped[0]);
     rlimits_apply(plan, true); /* the per-user counters' limits, lowered inside it (see limits.c) */
@@ -159,6 +160,8 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
     if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
         die_errno("sethostname");
     userns_open_sysctl_dir(plan);
+    ipc_open_sysctl_dir(plan);
+    ipc_limits_as_owner(plan); /* root launcher: init owns the server's IPC namespace (ipc.c) */
     if (plan->mode == MODE_NAMESPACES) {
         mounts_capture_sources(plan);
         mounts_build_root(plan);

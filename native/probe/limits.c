@@ -11,7 +11,10 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sched.h>
 #include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -491,7 +494,87 @@ static void cmd_epoll_one(const struct step *s)
     close(ep);
 }
 
+/* sysv-bomb sem|msg MAX [private]: SysV semaphore sets of SEMMSL semaphores (kernel.sem's first field), or message
+ * queues filled with messages of msgmax bytes, until creation fails or MAX exist. Kernel memory that RLIMIT_DATA does
+ * not count. "private": first into an IPC namespace of our own (and a user namespace when not root), with the
+ * kernel's defaults, for the control outside the containment; either way everything goes with the namespace. */
+static void cmd_sysv_bomb(const struct step *s)
+{
+    long max;
+    bool sem = !strcmp(s->argv[1], "sem");
+    if ((!sem && strcmp(s->argv[1], "msg")) || !parse_long(s->argv[2], &max) || max < 1 || max > 32000
+        || (s->argc > 3 && strcmp(s->argv[3], "private"))) {
+        error(s, "usage: sysv-bomb sem|msg MAX [private]");
+        return;
+    }
+    if (s->argc > 3) {
+        uid_t uid = getuid();
+        gid_t gid = getgid();
+        if (unshare(CLONE_NEWIPC | (uid ? CLONE_NEWUSER : 0)) < 0) {
+            error(s, "unshare: %s", errno_name(errno));
+            return;
+        }
+        if (uid) {
+            char map[64];
+            int fd = open("/proc/self/setgroups", O_WRONLY);
+            if (fd >= 0) {
+                if (write(fd, "deny", 4) != 4) {
+                    close(fd);
+                    error(s, "setgroups");
+                    return;
+                }
+                close(fd);
+            }
+            for (int i = 0; i < 2; i++) {
+                int n = snprintf(map, sizeof map, "0 %u 1\n", i == 0 ? uid : gid);
+                fd = open(i == 0 ? "/proc/self/uid_map" : "/proc/self/gid_map", O_WRONLY);
+                if (fd < 0 || write(fd, map, (size_t)n) != n) {
+                    error(s, "writing the id map: %s", errno_name(errno));
+                    return;
+                }
+                close(fd);
+            }
+        }
+    }
+    long per = 32000, msgmax = 8192;
+    FILE *f = fopen(sem ? "/proc/sys/kernel/sem" : "/proc/sys/kernel/msgmax", "re");
+    if (f) {
+        if (fscanf(f, "%ld", sem ? &per : &msgmax) != 1)
+            per = 32000;
+        fclose(f);
+    }
+    struct {
+        long mtype;
+        char text[65536];
+    } *msg = calloc(1, sizeof *msg);
+    if (!msg || msgmax < 1 || msgmax > 65536) {
+        error(s, "msgmax %ld", msgmax);
+        free(msg);
+        return;
+    }
+    msg->mtype = 1;
+    long n = 0, bytes = 0;
+    int err = 0;
+    while (n < max) {
+        int id = sem ? semget(IPC_PRIVATE, (int)per, 0600) : msgget(IPC_PRIVATE, 0600);
+        if (id < 0) {
+            err = errno;
+            break;
+        }
+        n++;
+        while (!sem && msgsnd(id, msg, (size_t)msgmax, IPC_NOWAIT) == 0)
+            bytes += msgmax;
+    }
+    free(msg);
+    if (err)
+        denied_errno(s, err, "%s=%ld %s=%ld", sem ? "sets" : "queues", n, sem ? "semaphores" : "bytes", sem ? n * per : bytes);
+    else
+        allowed(s, "%s=%ld %s=%ld", sem ? "sets" : "queues", n, sem ? "semaphores" : "bytes", sem ? n * per : bytes);
+}
+
 const struct command limit_commands[] = {
+    {"sysv-bomb", 2, 3, "sem|msg MAX [private]  (semaphore sets or filled message queues until creation fails)",
+     cmd_sysv_bomb},
     {"manyfiles", 2, 2, "DIR MAX  (empty files until creation fails)", cmd_manyfiles},
     {"manyfiles-keep", 2, 2, "DIR MAX  (the same, and the files stay)", cmd_manyfiles},
     {"epoll-bomb", 2, 2, "PROCS MAX  (epoll watches held by PROCS processes until the tree ends)", cmd_epoll_bomb},

@@ -465,6 +465,61 @@ class ResourceCountersIT {
         });
     }
 
+    /**
+     * Red team, class 6 variant: SysV semaphores and message queues. They are kernel memory that RLIMIT_DATA does not
+     * count, and the server's own IPC namespace started with the kernel's defaults (1,024,000,000 semaphores of 64
+     * bytes, 32,000 queues): a user launcher's server (no memory cgroup) held 800 MB of semaphore arrays and 500 MB of
+     * messages under strict's 512 MiB. The namespace's limits now come from the memory limit (read from the dry run):
+     * semget and msgget fail with ENOSPC there. Control: the same uid in an IPC namespace of its own with the
+     * kernel's defaults (as the server's was) goes past them.
+     */
+    @TestFactory
+    Stream<DynamicNode> sysvIpcBomb() {
+        EscapeSuite suite = EscapeSuite.get();
+        java.util.regex.Pattern shape = java.util.regex.Pattern.compile(
+                "SysV IPC in the server's own IPC namespace: shared memory at most (\\d+) bytes, (\\d+) semaphores in at most"
+                + " (\\d+) sets, (\\d+) message queues");
+        return suite.identities().stream().map(id -> {
+            List<DynamicNode> tests = new ArrayList<>();
+            for (String profile : List.of("strict", "default")) {
+                Lazy<long[]> plan = Lazy.of(() -> {
+                    java.util.regex.Matcher m = shape.matcher(suite.launch(id, "sysv-plan").profile(profile).probe(Steps.of())
+                            .dryRun().text());
+                    assertTrue(m.find(), "the dry run names no SysV IPC limits");
+                    return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+                            Long.parseLong(m.group(4))};
+                });
+                tests.add(Named.test(id, profile + ": message queues filled until msgget fails: ENOSPC at the plan's count", () -> {
+                    long queues = plan.get()[3];
+                    assertTrue(queues < 32_000 && queues * 16_384 * 64 <= plan.get()[0], () -> queues + " queues");
+                    RunResult r = suite.launch(id, "sysv-msg").profile(profile)
+                            .probe(Steps.of().add("msg", "sysv-bomb", "msg", 2 * queues)).run();
+                    assertEquals(queues, r.assertDenied("msg", "ENOSPC").longField("queues"), r::toString);
+                }));
+                if (profile.equals("strict")) {
+                    // default's 2 GiB allows 4 million semaphores: its control would hold 300 MB, so strict only
+                    tests.add(Named.test(id, profile + ": semaphore sets of 32,000 until semget fails: ENOSPC at the plan's total", () -> {
+                        long sets = plan.get()[1] / 32_000;
+                        assertTrue(sets > 0 && plan.get()[1] * 64 <= plan.get()[0] / 4, () -> plan.get()[1] + " semaphores");
+                        RunResult r = suite.launch(id, "sysv-sem").profile(profile)
+                                .probe(Steps.of().add("sem", "sysv-bomb", "sem", 2 * sets)).run();
+                        assertEquals(sets, r.assertDenied("sem", "ENOSPC").longField("sets"), r::toString);
+                    }));
+                    tests.add(Named.test(id, "control: the same uid in an IPC namespace with the kernel's defaults goes past"
+                            + " both", () -> {
+                        long sets = plan.get()[1] / 32_000;
+                        long queues = plan.get()[3];
+                        RunResult r = suite.control(id, Steps.of().add("sem", "sysv-bomb", "sem", 2 * sets, "private"));
+                        assertEquals(2 * sets, r.assertAllowed("sem").longField("sets"), r::toString);
+                        r = suite.control(id, Steps.of().add("msg", "sysv-bomb", "msg", 2 * queues, "private"));
+                        assertEquals(2 * queues, r.assertAllowed("msg").longField("queues"), r::toString);
+                    }));
+                }
+            }
+            return Named.group(id, tests);
+        });
+    }
+
     /** Empty files cost no bytes but an inode each: /tmp and /dev/shm end at nr_inodes (one per KiB of tmpSize). */
     @TestFactory
     Stream<DynamicNode> inodeBomb() {
