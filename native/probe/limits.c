@@ -12,6 +12,9 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sched.h>
+#include <linux/falloc.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -572,7 +575,76 @@ static void cmd_sysv_bomb(const struct step *s)
         allowed(s, "%s=%ld %s=%ld", sem ? "sets" : "queues", n, sem ? "semaphores" : "bytes", sem ? n * per : bytes);
 }
 
+/* prealloc fallocate|resvsp|posix|punch PATH COUNT BYTES: COUNT files PATH.N, each given BYTES by fallocate (mode 0),
+ * the FS_IOC_RESVSP64 ioctl, posix_fallocate (glibc writes the blocks when fallocate is refused), or written and
+ * then hole-punched whole (PUNCH_HOLE|KEEP_SIZE: frees). Prints the count done and the milliseconds it took. */
+struct prealloc_space_resv {
+    int16_t l_type;
+    int16_t l_whence;
+    int64_t l_start;
+    int64_t l_len;
+    int32_t l_sysid;
+    uint32_t l_pid;
+    int32_t l_pad[4];
+};
+
+static void cmd_prealloc(const struct step *s)
+{
+    const char *how = s->argv[1];
+    long count, bytes;
+    if (!parse_long(s->argv[3], &count) || !parse_long(s->argv[4], &bytes) || count < 1 || bytes < 1
+        || (strcmp(how, "fallocate") && strcmp(how, "resvsp") && strcmp(how, "posix") && strcmp(how, "punch"))) {
+        error(s, "usage: prealloc fallocate|resvsp|posix|punch PATH COUNT BYTES");
+        return;
+    }
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    long n = 0;
+    int err = 0;
+    for (; n < count; n++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s.%ld", s->argv[2], n);
+        int fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            err = errno;
+            break;
+        }
+        int r = 0;
+        if (!strcmp(how, "fallocate")) {
+            r = fallocate(fd, 0, 0, bytes);
+        } else if (!strcmp(how, "resvsp")) {
+            struct prealloc_space_resv sr = {.l_whence = SEEK_SET, .l_start = 0, .l_len = bytes};
+            r = ioctl(fd, _IOW('X', 42, struct prealloc_space_resv), &sr);
+        } else if (!strcmp(how, "posix")) {
+            int e = posix_fallocate(fd, 0, bytes);
+            if (e) {
+                errno = e;
+                r = -1;
+            }
+        } else {
+            static char block[65536];
+            for (long done = 0; r == 0 && done < bytes; done += (long)sizeof block)
+                r = write(fd, block, sizeof block) == (ssize_t)sizeof block ? 0 : -1;
+            if (r == 0)
+                r = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, bytes);
+        }
+        if (r < 0) {
+            err = errno;
+            close(fd);
+            break;
+        }
+        close(fd);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+    if (err)
+        denied_errno(s, err, "files=%ld ms=%ld", n, ms);
+    else
+        allowed(s, "files=%ld ms=%ld", n, ms);
+}
+
 const struct command limit_commands[] = {
+    {"prealloc", 4, 4, "fallocate|resvsp|posix|punch PATH COUNT BYTES  (files given BYTES each)", cmd_prealloc},
     {"sysv-bomb", 2, 3, "sem|msg MAX [private]  (semaphore sets or filled message queues until creation fails)",
      cmd_sysv_bomb},
     {"manyfiles", 2, 2, "DIR MAX  (empty files until creation fails)", cmd_manyfiles},

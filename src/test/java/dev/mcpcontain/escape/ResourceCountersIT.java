@@ -520,6 +520,57 @@ class ResourceCountersIT {
         });
     }
 
+    /**
+     * Red team, homeSize variant: preallocation. The home's size is watched every 250 ms, which bounds what a server
+     * writes past homeSize; fallocate allocates without writing: a server gave 40 files of 60 MB to its home in 3 ms
+     * (2.4 GB under a 256 MiB homeSize), and the same loop fills the host's disk before the first look. Now fallocate
+     * that allocates, and the ioctls that reach it (FS_IOC_RESVSP64 here), fail with EOPNOTSUPP in every mode.
+     * Controls: inside, posix_fallocate still works (glibc writes the blocks instead) and punching a hole (which
+     * frees) is allowed; outside, the same uid preallocates with both.
+     */
+    @TestFactory
+    Stream<DynamicNode> homeSizePreallocation() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().flatMap(id -> Stream.of("full", "landlock").map(isolation -> {
+            Lazy<Path> tight = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\"", isolation));
+            Lazy<RunResult> run = Lazy.of(() -> {
+                Launch launch = suite.launch(id, "home-prealloc").profile(tight.get().toString()).option("--isolation", isolation);
+                String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
+                return launch.probe(Steps.of().add("fallocate", "prealloc", "fallocate", home + "/fa", 40, 64 * MIB)
+                        .add("resvsp", "prealloc", "resvsp", home + "/rs", 40, 64 * MIB)
+                        .add("posix", "prealloc", "posix", home + "/px", 1, 4 * MIB)
+                        .add("punch", "prealloc", "punch", home + "/pu", 1, 4 * MIB)
+                        .add("wait", "sleep", 1)).run();
+            });
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, isolation + ": 40 x 64 MiB by fallocate in a home of 16 MiB: EOPNOTSUPP, nothing allocated", () -> {
+                RunResult r = run.get();
+                assertEquals(0, r.assertDenied("fallocate", "EOPNOTSUPP").longField("files"), r::toString);
+            }));
+            tests.add(Named.test(id, isolation + ": the same by ioctl FS_IOC_RESVSP64: EOPNOTSUPP", () -> {
+                RunResult r = run.get();
+                assertEquals(0, r.assertDenied("resvsp", "EOPNOTSUPP").longField("files"), r::toString);
+            }));
+            tests.add(Named.test(id, isolation + ": control: posix_fallocate of 4 MiB (written instead) and a punched hole work, the server runs to the end", () -> {
+                RunResult r = run.get();
+                r.assertExit(0);
+                assertEquals(1, r.assertAllowed("posix").longField("files"), r::toString);
+                assertEquals(1, r.assertAllowed("punch").longField("files"), r::toString);
+                r.assertAllowed("wait");
+            }));
+            tests.add(Named.test(id, isolation + ": control: the same uid outside preallocates with fallocate and FS_IOC_RESVSP64", () -> {
+                Path dir = suite.workDir(id, "prealloc-" + isolation);
+                EscapeSuite.chmod(dir.getParent(), "rwx--x--x");
+                EscapeSuite.chmod(dir, "rwxrwxrwx");
+                RunResult r = suite.control(id, Steps.of().add("fallocate", "prealloc", "fallocate", dir.resolve("fa"), 2, MIB)
+                        .add("resvsp", "prealloc", "resvsp", dir.resolve("rs"), 2, MIB));
+                assertEquals(2, r.assertAllowed("fallocate").longField("files"), r::toString);
+                assertEquals(2, r.assertAllowed("resvsp").longField("files"), r::toString);
+            }));
+            return Named.group(id, tests);
+        }));
+    }
+
     /** Empty files cost no bytes but an inode each: /tmp and /dev/shm end at nr_inodes (one per KiB of tmpSize). */
     @TestFactory
     Stream<DynamicNode> inodeBomb() {
