@@ -10,8 +10,9 @@
  * user's own uid: nobody is its uid 0. So its server, still holding every capability there, nests two user
  * namespaces: the first maps its uid to 0, where it makes the IPC namespace (owned by that one, whose uid 0 is the
  * server's own uid on the host) and writes its limits; the second maps the uid back to the user's own number, so the
- * server sees the same ids as before. The server cannot change the limits later: /proc/sys is mounted read-only in
- * its root, and seccomp refuses setns and unshare.
+ * server sees the same ids as before. The kernel's check for these sysctls is the writer's uid against that uid 0,
+ * so the server would pass it: it cannot change the limits later because /proc/sys is mounted read-only in its root
+ * (EROFS, ResourceCountersIT.sysvIpcBomb) and read-only to Landlock, and seccomp refuses setns and unshare.
  *
  * The writes go through the descriptor of /proc/sys that init opened before the new root: "kernel/NAME" below it is
  * looked up by the writer, so it names the writer's own IPC namespace. */

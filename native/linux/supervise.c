@@ -1,7 +1,9 @@
 /* Three processes, so that nothing the server does can outlive the launcher:
  *
  *   supervisor   the process the host started; forwards signals, watches stdin for hang-up and the host itself
- *                (parent.c), returns the exit code; removes the run's cgroups on every way out, die() included
+ *                (parent.c), returns the exit code; removes the run's cgroups on every way out, die() included,
+ *                killing what is still in them first; without a pid namespace also a subreaper, which kills
+ *                whatever init left behind (init OOM-killed)
  *     init       namespaces mode: PID 1 of the server's pid namespace (when it exits, the kernel kills every
  *                process in the namespace, double-forked daemons included); other modes: a child subreaper that
  *                kills every descendant before it exits. Dies with the supervisor (PDEATHSIG).
