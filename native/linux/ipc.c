@@ -77,13 +77,15 @@ void ipc_limits_nested(const struct plan *plan)
     uid_t uid = geteuid();
     gid_t gid = getegid();
     if (unshare(CLONE_NEWUSER) < 0)
-        die_errno("a nested user namespace for the server's IPC limits");
+        die_errno("creating a nested user namespace for the server's SysV IPC limits (it needs two user namespaces"
+                  " more than the launch itself: raise the sysctl user.max_user_namespaces if it is low)");
     map_self(0, uid, 0, gid);
     if (unshare(CLONE_NEWIPC) < 0)
         die_errno("the server's IPC namespace");
     write_limits(plan);
     if (unshare(CLONE_NEWUSER) < 0)
-        die_errno("a nested user namespace for the server's ids");
+        die_errno("creating a nested user namespace for the server's ids (raise the sysctl"
+                  " user.max_user_namespaces if it is low)");
     map_self(uid, 0, gid, 0);
     if (geteuid() != uid || getegid() != gid)
         die("the server's ids changed in its nested user namespace (%u:%u, expected %u:%u)", geteuid(), getegid(), uid,
