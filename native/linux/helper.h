@@ -64,6 +64,11 @@ struct home_op {
 };
 
 /* A per-user-namespace counter (/proc/sys/user/NAME), set inside the server's own user namespace. */
+struct ipc_limit {
+    char *name;  /* below /proc/sys/kernel: shmmax shmall shmmni msgmni msgmnb msgmax sem */
+    char *value;
+};
+
 struct userns_limit {
     char *name;
     unsigned long long value;
@@ -122,6 +127,8 @@ struct plan {
     struct home_op home;
     struct userns_limit userns_limits[16];
     size_t n_userns_limits;
+    struct ipc_limit ipc_limits[8];
+    size_t n_ipc_limits;
     bool own_userns;            /* root launcher: the server enters a user namespace of its own (for its counters) */
     bool own_userns_required;   /* else, where the host refuses one (a container's seccomp), say so and go on */
     unsigned long root_tmpfs_inodes;
@@ -181,6 +188,9 @@ void create_guard_attach(const struct plan *plan);
 
 /* limits.c */
 void rlimits_apply(const struct plan *plan, bool in_own_userns);
+void ipc_open_sysctl_dir(const struct plan *plan);
+void ipc_limits_as_owner(const struct plan *plan);
+void ipc_limits_nested(const struct plan *plan);
 void cgroups_create(const struct plan *plan);
 void cgroups_enter(const struct plan *plan, pid_t pid);
 void cgroups_remove(const struct plan *plan);

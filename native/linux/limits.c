@@ -2,6 +2,7 @@
 #include "helper.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -76,9 +77,46 @@ void cgroups_enter(const struct plan *plan, pid_t pid)
     }
 }
 
-/* The tree is dead by now, but the kernel may still be tearing it down: retry rmdir briefly. */
+/* Every process still in the run's cgroups is killed before they are removed: the tree is normally dead by now, but
+ * not when init ended without taking it along (init OOM-killed by the run's own memory cgroup in a mode without a pid
+ * namespace: the server held its memory in memfds that no RSS shows, so init was the biggest task; its double-forked
+ * daemon was re-parented to the host's init and ran on in a cgroup nobody removed). cgroup.kill where the kernel has
+ * it (v2); otherwise SIGKILL to each member until none is left (a member forking meanwhile is read again). */
+static void cgroups_kill_members(const struct plan *plan)
+{
+    for (size_t i = 0; i < plan->n_cgroups; i++) {
+        const struct cgroup_op *c = &plan->cgroups[i];
+        if (!is_membership(c))
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/cgroup.kill", c->dir);
+        if (write_file(path, "1") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/cgroup.procs", c->dir);
+        for (int round = 0; round < 1000; round++) {
+            FILE *f = fopen(path, "re");
+            if (!f)
+                break;
+            int pid, found = 0;
+            while (fscanf(f, "%d", &pid) == 1) {
+                if (pid > 0)
+                    kill(pid, SIGKILL);
+                found++;
+            }
+            fclose(f);
+            if (!found)
+                break;
+            struct timespec ts = {0, 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+/* The tree is dead by now (what is left in the cgroups is killed first), but the kernel may still be tearing it
+ * down: retry rmdir briefly. */
 void cgroups_remove(const struct plan *plan)
 {
+    cgroups_kill_members(plan);
     for (size_t i = plan->n_cgroups; i-- > 0;) {
         const struct cgroup_op *c = &plan->cgroups[i];
         if (!is_membership(c))

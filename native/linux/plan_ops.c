@@ -111,6 +111,22 @@ void op_USERNS_LIMIT(struct plan *plan, char **arg, int n, size_t line)
     plan->userns_limits[plan->n_userns_limits++].value = plan_number(arg[1], line);
 }
 
+void op_IPC_LIMIT(struct plan *plan, char **arg, int n, size_t line)
+{
+    static const char *const known[] = {"shmmax", "shmall", "shmmni", "msgmni", "msgmnb", "msgmax", "sem"};
+    bool ok = false;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        ok |= !strcmp(arg[0], known[i]);
+    if (!ok)
+        die("plan line %zu: '%s' is not a SysV IPC limit (shmmax shmall shmmni msgmni msgmnb msgmax sem)", line, arg[0]);
+    if (plan->n_ipc_limits >= sizeof plan->ipc_limits / sizeof plan->ipc_limits[0])
+        die("plan line %zu: too many IPC limits", line);
+    if (!arg[1][0] || strspn(arg[1], "0123456789 ") != strlen(arg[1]))
+        die("plan line %zu: IPC limit %s: '%s' is not one or more numbers", line, arg[0], arg[1]);
+    plan->ipc_limits[plan->n_ipc_limits].name = xstrdup(arg[0]);
+    plan->ipc_limits[plan->n_ipc_limits++].value = xstrdup(arg[1]);
+}
+
 void op_ROOT_TMPFS(struct plan *plan, char **arg, int n, size_t line)
 {
     plan->root_tmpfs_bytes = plan_number(arg[0], line);

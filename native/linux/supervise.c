@@ -1,7 +1,9 @@
 /* Three processes, so that nothing the server does can outlive the launcher:
  *
  *   supervisor   the process the host started; forwards signals, watches stdin for hang-up and the host itself
- *                (parent.c), returns the exit code; removes the run's cgroups on every way out, die() included
+ *                (parent.c), returns the exit code; removes the run's cgroups on every way out, die() included,
+ *                killing what is still in them first; without a pid namespace also a subreaper, which kills
+ *                whatever init left behind (init OOM-killed)
  *     init       namespaces mode: PID 1 of the server's pid namespace (when it exits, the kernel kills every
  *                process in the namespace, double-forked daemons included); other modes: a child subreaper that
  *                kills every descendant before it exits. Dies with the supervisor (PDEATHSIG).
@@ -92,6 +94,7 @@ static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t
     reset_signals();
     if (setsid() < 0)
         die_errno("setsid");
+    ipc_limits_nested(plan); /* user launcher: first, so that every later step sees the nested namespaces (ipc.c) */
     rlimits_apply(plan, false); /* before the user namespace: raising a hard limit needs CAP_SYS_RESOURCE on the host */
     userns_enter_own(plan, userns_ready[1], userns_mapped[0]);
     rlimits_apply(plan, true); /* the per-user counters' limits, lowered inside it (see limits.c) */
@@ -118,7 +121,8 @@ static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t
     _exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
 }
 
-/* Without a pid namespace: every process below us was reparented to us (we are a subreaper). */
+/* Without a pid namespace: every process below us was reparented to us (we are a subreaper: init, and the
+ * supervisor for what init leaves behind). */
 static void kill_descendants(void)
 {
     char path[64];
@@ -158,6 +162,8 @@ static void __attribute__((noreturn)) run_init(struct plan *plan, int go_fd, uid
     if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
         die_errno("sethostname");
     userns_open_sysctl_dir(plan);
+    ipc_open_sysctl_dir(plan);
+    ipc_limits_as_owner(plan); /* root launcher: init owns the server's IPC namespace (ipc.c) */
     if (plan->mode == MODE_NAMESPACES) {
         mounts_capture_sources(plan);
         mounts_build_root(plan);
@@ -332,6 +338,8 @@ static void cleanup_on_die(void)
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
+        if (!(active_plan->mode == MODE_NAMESPACES && (active_plan->clone_flags & CLONE_NEWPID)))
+            kill_descendants();
     }
     cgroups_remove(active_plan);
 }
@@ -368,6 +376,13 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
         signal(SIGTTIN, SIG_IGN); /* in the background, reading the terminal is EIO (its end), not a stop */
 
     int flags = plan->mode == MODE_NAMESPACES ? plan->clone_flags : 0;
+    /* Without a pid namespace, init is the tree's only hold on what the server forks: if init ends any other way than
+     * by its own exit (the run's memory cgroup OOM-killed it, being the biggest task when the server keeps its memory
+     * where no RSS shows it), the server's processes would be re-parented to the host's init and run on. As a
+     * subreaper, the supervisor gets them instead, and kills them once init is gone (orphans_kill). */
+    bool own_orphans = !(flags & CLONE_NEWPID);
+    if (own_orphans && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        die_errno("PR_SET_CHILD_SUBREAPER");
     pid_t init = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
     if (init < 0) {
         int err = errno;
@@ -495,6 +510,8 @@ int supervise(struct plan *plan, pid_t host, pid_t launcher)
         }
     }
     active_init = 0;
+    if (own_orphans)
+        kill_descendants(); /* whatever init left behind was re-parented to us */
     cgroups_remove(plan); /* the tree is gone; the drain below may wait for a terminal that takes nothing yet */
     tty_relay_drain(&tty, 1, true);
     tty_relay_drain(&tty, 2, true);

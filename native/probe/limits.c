@@ -11,7 +11,13 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sched.h>
+#include <linux/falloc.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -491,7 +497,156 @@ static void cmd_epoll_one(const struct step *s)
     close(ep);
 }
 
+/* sysv-bomb sem|msg MAX [private]: SysV semaphore sets of SEMMSL semaphores (kernel.sem's first field), or message
+ * queues filled with messages of msgmax bytes, until creation fails or MAX exist. Kernel memory that RLIMIT_DATA does
+ * not count. "private": first into an IPC namespace of our own (and a user namespace when not root), with the
+ * kernel's defaults, for the control outside the containment; either way everything goes with the namespace. */
+static void cmd_sysv_bomb(const struct step *s)
+{
+    long max;
+    bool sem = !strcmp(s->argv[1], "sem");
+    if ((!sem && strcmp(s->argv[1], "msg")) || !parse_long(s->argv[2], &max) || max < 1 || max > 32000
+        || (s->argc > 3 && strcmp(s->argv[3], "private"))) {
+        error(s, "usage: sysv-bomb sem|msg MAX [private]");
+        return;
+    }
+    if (s->argc > 3) {
+        uid_t uid = getuid();
+        gid_t gid = getgid();
+        if (unshare(CLONE_NEWIPC | (uid ? CLONE_NEWUSER : 0)) < 0) {
+            error(s, "unshare: %s", errno_name(errno));
+            return;
+        }
+        if (uid) {
+            char map[64];
+            int fd = open("/proc/self/setgroups", O_WRONLY);
+            if (fd >= 0) {
+                if (write(fd, "deny", 4) != 4) {
+                    close(fd);
+                    error(s, "setgroups");
+                    return;
+                }
+                close(fd);
+            }
+            for (int i = 0; i < 2; i++) {
+                int n = snprintf(map, sizeof map, "0 %u 1\n", i == 0 ? uid : gid);
+                fd = open(i == 0 ? "/proc/self/uid_map" : "/proc/self/gid_map", O_WRONLY);
+                if (fd < 0 || write(fd, map, (size_t)n) != n) {
+                    error(s, "writing the id map: %s", errno_name(errno));
+                    return;
+                }
+                close(fd);
+            }
+        }
+    }
+    long per = 32000, msgmax = 8192;
+    FILE *f = fopen(sem ? "/proc/sys/kernel/sem" : "/proc/sys/kernel/msgmax", "re");
+    if (f) {
+        if (fscanf(f, "%ld", sem ? &per : &msgmax) != 1)
+            per = 32000;
+        fclose(f);
+    }
+    struct {
+        long mtype;
+        char text[65536];
+    } *msg = calloc(1, sizeof *msg);
+    if (!msg || msgmax < 1 || msgmax > 65536) {
+        error(s, "msgmax %ld", msgmax);
+        free(msg);
+        return;
+    }
+    msg->mtype = 1;
+    long n = 0, bytes = 0;
+    int err = 0;
+    while (n < max) {
+        int id = sem ? semget(IPC_PRIVATE, (int)per, 0600) : msgget(IPC_PRIVATE, 0600);
+        if (id < 0) {
+            err = errno;
+            break;
+        }
+        n++;
+        while (!sem && msgsnd(id, msg, (size_t)msgmax, IPC_NOWAIT) == 0)
+            bytes += msgmax;
+    }
+    free(msg);
+    if (err)
+        denied_errno(s, err, "%s=%ld %s=%ld", sem ? "sets" : "queues", n, sem ? "semaphores" : "bytes", sem ? n * per : bytes);
+    else
+        allowed(s, "%s=%ld %s=%ld", sem ? "sets" : "queues", n, sem ? "semaphores" : "bytes", sem ? n * per : bytes);
+}
+
+/* prealloc fallocate|resvsp|posix|punch PATH COUNT BYTES: COUNT files PATH.N, each given BYTES by fallocate (mode 0),
+ * the FS_IOC_RESVSP64 ioctl, posix_fallocate (glibc writes the blocks when fallocate is refused), or written and
+ * then hole-punched whole (PUNCH_HOLE|KEEP_SIZE: frees). Prints the count done and the milliseconds it took. */
+struct prealloc_space_resv {
+    int16_t l_type;
+    int16_t l_whence;
+    int64_t l_start;
+    int64_t l_len;
+    int32_t l_sysid;
+    uint32_t l_pid;
+    int32_t l_pad[4];
+};
+
+static void cmd_prealloc(const struct step *s)
+{
+    const char *how = s->argv[1];
+    long count, bytes;
+    if (!parse_long(s->argv[3], &count) || !parse_long(s->argv[4], &bytes) || count < 1 || bytes < 1
+        || (strcmp(how, "fallocate") && strcmp(how, "resvsp") && strcmp(how, "posix") && strcmp(how, "punch"))) {
+        error(s, "usage: prealloc fallocate|resvsp|posix|punch PATH COUNT BYTES");
+        return;
+    }
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    long n = 0;
+    int err = 0;
+    for (; n < count; n++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s.%ld", s->argv[2], n);
+        int fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            err = errno;
+            break;
+        }
+        int r = 0;
+        if (!strcmp(how, "fallocate")) {
+            r = fallocate(fd, 0, 0, bytes);
+        } else if (!strcmp(how, "resvsp")) {
+            struct prealloc_space_resv sr = {.l_whence = SEEK_SET, .l_start = 0, .l_len = bytes};
+            r = ioctl(fd, _IOW('X', 42, struct prealloc_space_resv), &sr);
+        } else if (!strcmp(how, "posix")) {
+            int e = posix_fallocate(fd, 0, bytes);
+            if (e) {
+                errno = e;
+                r = -1;
+            }
+        } else {
+            static char block[65536];
+            for (long done = 0; r == 0 && done < bytes; done += (long)sizeof block)
+                r = write(fd, block, sizeof block) == (ssize_t)sizeof block ? 0 : -1;
+            if (r == 0)
+                r = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, bytes);
+        }
+        if (r < 0) {
+            err = errno;
+            close(fd);
+            break;
+        }
+        close(fd);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+    if (err)
+        denied_errno(s, err, "files=%ld ms=%ld", n, ms);
+    else
+        allowed(s, "files=%ld ms=%ld", n, ms);
+}
+
 const struct command limit_commands[] = {
+    {"prealloc", 4, 4, "fallocate|resvsp|posix|punch PATH COUNT BYTES  (files given BYTES each)", cmd_prealloc},
+    {"sysv-bomb", 2, 3, "sem|msg MAX [private]  (semaphore sets or filled message queues until creation fails)",
+     cmd_sysv_bomb},
     {"manyfiles", 2, 2, "DIR MAX  (empty files until creation fails)", cmd_manyfiles},
     {"manyfiles-keep", 2, 2, "DIR MAX  (the same, and the files stay)", cmd_manyfiles},
     {"epoll-bomb", 2, 2, "PROCS MAX  (epoll watches held by PROCS processes until the tree ends)", cmd_epoll_bomb},

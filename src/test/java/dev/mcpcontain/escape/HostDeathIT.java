@@ -47,6 +47,75 @@ class HostDeathIT {
         });
     }
 
+    /**
+     * Red team, class 8 variant: init dies while the supervisor lives. Without a pid namespace (landlock isolation)
+     * init, a subreaper, was the tree's only hold on a double-forked daemon; a root launcher's memory cgroup
+     * OOM-killed init (the biggest task once a server keeps its memory in memfds no RSS shows) and the daemon was
+     * re-parented to the host's init and ran on, in a cgroup left behind. The test kills init with SIGKILL as the
+     * OOM killer does. Now the supervisor is a subreaper too and kills what init left, and every process still in
+     * the run's cgroups is killed before they are removed. Control: while init lives, the daemon's heartbeat goes on;
+     * full isolation (init is PID 1 of a pid namespace) for comparison.
+     */
+    @TestFactory
+    Stream<DynamicNode> treeDiesWithInit() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> Named.group(id, Stream.of("landlock", "full").map(isolation ->
+                Named.test(id, isolation + ": init killed (-9) while the supervisor lives: the double-forked daemon dies"
+                        + " within " + BOUND.toSeconds() + " s, no cgroup is left; control: alive while init lives",
+                        () -> initKilled(suite, id, isolation))).toList()));
+    }
+
+    private static void initKilled(EscapeSuite suite, Identity id, String isolation) throws Exception {
+        String marker = "initdeath-" + EscapeSuite.randomHex(6);
+        Launch launch = suite.launch(id, "init-death");
+        Path heartbeat;
+        if (isolation.equals("landlock")) {
+            heartbeat = LifecycleIT.agentHome(id, launch.name()).resolve("tmp/heartbeat");
+            launch.landlockAccepting();
+        } else {
+            Path dir = suite.workDir(id, "init-death");
+            heartbeat = dir.resolve("heartbeat");
+            launch.profile("strict").grant(dir, "rw");
+        }
+        launch.probeCommand("daemon", heartbeat, marker);
+        List<Long> leftovers = new ArrayList<>();
+        try (Running running = launch.start()) {
+            running.awaitReady();
+            awaitBeats(heartbeat, 3);
+            long before = beats(heartbeat);
+            Running.sleep(1500);
+            assertTrue(beats(heartbeat) > before, "control: the heartbeat continues while init lives");
+            long supervisor = running.supervisorPid();
+            List<Long> inits = ProcessHandle.of(supervisor).orElseThrow().children().map(ProcessHandle::pid).toList();
+            assertEquals(1, inits.size(), () -> "the supervisor's one child is init: " + inits);
+            java.util.Set<Long> tree = new java.util.LinkedHashSet<>(HostProcesses.withCommandLineContaining(marker));
+            assertFalse(tree.isEmpty(), "the daemon runs on the host before the kill");
+            List<String> cgroups = LifecycleIT.cgroupDirs(launch.name()).stream().map(Path::toString).toList();
+            assertEquals(id.root(), !cgroups.isEmpty(), () -> "a root launch has cgroups: " + cgroups);
+
+            ProcessHandle.of(inits.get(0)).orElseThrow().destroyForcibly();
+            Instant killed = Instant.now();
+            Instant deadline = killed.plus(BOUND);
+            while (tree.stream().anyMatch(HostProcesses::isLive) && Instant.now().isBefore(deadline)) {
+                Running.sleep(50);
+            }
+            tree.stream().filter(HostProcesses::isLive).forEach(leftovers::add);
+            assertTrue(leftovers.isEmpty(), () -> "alive " + Duration.between(killed, Instant.now()).toMillis()
+                    + " ms after init's death: " + leftovers.stream().map(p -> p + " (parent " + HostProcesses.parent(p)
+                    .orElse(-1L) + ") " + ProcessHandle.of(p).flatMap(h -> h.info().commandLine()).orElse("?")).toList());
+            assertTrue(running.waitForExit(Duration.ofSeconds(20)), "the launcher ended with init");
+            long after = beats(heartbeat);
+            Running.sleep(1000);
+            assertEquals(after, beats(heartbeat), "no heartbeat after init's death");
+            assertEquals(List.of(), LifecycleIT.cgroupDirs(launch.name()), "the supervisor removed the run's cgroups");
+        } finally {
+            for (long pid : HostProcesses.withCommandLineContaining(marker)) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            leftovers.forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
     private static void hostKilled(EscapeSuite suite, Identity id, String profile, boolean mediated, String stdin)
             throws Exception {
         String marker = "hostdeath-" + EscapeSuite.randomHex(6);

@@ -465,6 +465,117 @@ class ResourceCountersIT {
         });
     }
 
+    /**
+     * Red team, class 6 variant: SysV semaphores and message queues. They are kernel memory that RLIMIT_DATA does not
+     * count, and the server's own IPC namespace started with the kernel's defaults (1,024,000,000 semaphores of 64
+     * bytes, 32,000 queues): a user launcher's server (no memory cgroup) held 800 MB of semaphore arrays and 500 MB of
+     * messages under strict's 512 MiB. The namespace's limits now come from the memory limit (read from the dry run):
+     * semget and msgget fail with ENOSPC there. Control: the same uid in an IPC namespace of its own with the
+     * kernel's defaults (as the server's was) goes past them.
+     */
+    @TestFactory
+    Stream<DynamicNode> sysvIpcBomb() {
+        EscapeSuite suite = EscapeSuite.get();
+        java.util.regex.Pattern shape = java.util.regex.Pattern.compile(
+                "SysV IPC in the server's own IPC namespace: shared memory at most (\\d+) bytes, (\\d+) semaphores in at most"
+                + " (\\d+) sets, (\\d+) message queues");
+        return suite.identities().stream().map(id -> {
+            List<DynamicNode> tests = new ArrayList<>();
+            for (String profile : List.of("strict", "default")) {
+                Lazy<long[]> plan = Lazy.of(() -> {
+                    java.util.regex.Matcher m = shape.matcher(suite.launch(id, "sysv-plan").profile(profile).probe(Steps.of())
+                            .dryRun().text());
+                    assertTrue(m.find(), "the dry run names no SysV IPC limits");
+                    return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+                            Long.parseLong(m.group(4))};
+                });
+                tests.add(Named.test(id, profile + ": message queues filled until msgget fails: ENOSPC at the plan's count", () -> {
+                    long queues = plan.get()[3];
+                    assertTrue(queues < 32_000 && queues * 16_384 * 64 <= plan.get()[0], () -> queues + " queues");
+                    RunResult r = suite.launch(id, "sysv-msg").profile(profile)
+                            .probe(Steps.of().add("raise", "append", "/proc/sys/kernel/msgmni")
+                                    .add("msg", "sysv-bomb", "msg", 2 * queues)).run();
+                    // A user launcher's server is uid 0 of the namespace that owns its IPC namespace, as far as the
+                    // kernel's check for these sysctls goes: the read-only /proc/sys (and Landlock) stop it (EROFS).
+                    // A root launcher's agent fails that check first (EACCES): the owner is the host's root.
+                    r.assertDenied("raise", id.root() ? "EACCES" : "EROFS");
+                    assertEquals(queues, r.assertDenied("msg", "ENOSPC").longField("queues"), r::toString);
+                }));
+                if (profile.equals("strict")) {
+                    // default's 2 GiB allows 4 million semaphores: its control would hold 300 MB, so strict only
+                    tests.add(Named.test(id, profile + ": semaphore sets of 32,000 until semget fails: ENOSPC at the plan's total", () -> {
+                        long sets = plan.get()[1] / 32_000;
+                        assertTrue(sets > 0 && plan.get()[1] * 64 <= plan.get()[0] / 4, () -> plan.get()[1] + " semaphores");
+                        RunResult r = suite.launch(id, "sysv-sem").profile(profile)
+                                .probe(Steps.of().add("sem", "sysv-bomb", "sem", 2 * sets)).run();
+                        assertEquals(sets, r.assertDenied("sem", "ENOSPC").longField("sets"), r::toString);
+                    }));
+                    tests.add(Named.test(id, "control: the same uid in an IPC namespace with the kernel's defaults goes past"
+                            + " both", () -> {
+                        long sets = plan.get()[1] / 32_000;
+                        long queues = plan.get()[3];
+                        RunResult r = suite.control(id, Steps.of().add("sem", "sysv-bomb", "sem", 2 * sets, "private"));
+                        assertEquals(2 * sets, r.assertAllowed("sem").longField("sets"), r::toString);
+                        r = suite.control(id, Steps.of().add("msg", "sysv-bomb", "msg", 2 * queues, "private"));
+                        assertEquals(2 * queues, r.assertAllowed("msg").longField("queues"), r::toString);
+                    }));
+                }
+            }
+            return Named.group(id, tests);
+        });
+    }
+
+    /**
+     * Red team, homeSize variant: preallocation. The home's size is watched every 250 ms, which bounds what a server
+     * writes past homeSize; fallocate allocates without writing: a server gave 40 files of 60 MB to its home in 3 ms
+     * (2.4 GB under a 256 MiB homeSize), and the same loop fills the host's disk before the first look. Now fallocate
+     * that allocates, and the ioctls that reach it (FS_IOC_RESVSP64 here), fail with EOPNOTSUPP in every mode.
+     * Controls: inside, posix_fallocate still works (glibc writes the blocks instead) and punching a hole (which
+     * frees) is allowed; outside, the same uid preallocates with both.
+     */
+    @TestFactory
+    Stream<DynamicNode> homeSizePreallocation() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().flatMap(id -> Stream.of("full", "landlock").map(isolation -> {
+            Lazy<Path> tight = Lazy.of(() -> profile(suite, "home-16m", "\"homeSize\": \"16M\", \"fileSize\": \"1G\"", isolation));
+            Lazy<RunResult> run = Lazy.of(() -> {
+                Launch launch = suite.launch(id, "home-prealloc").profile(tight.get().toString()).option("--isolation", isolation);
+                String home = AgentHomeIT.homes(id).resolve(launch.name()).toString();
+                return launch.probe(Steps.of().add("fallocate", "prealloc", "fallocate", home + "/fa", 40, 64 * MIB)
+                        .add("resvsp", "prealloc", "resvsp", home + "/rs", 40, 64 * MIB)
+                        .add("posix", "prealloc", "posix", home + "/px", 1, 4 * MIB)
+                        .add("punch", "prealloc", "punch", home + "/pu", 1, 4 * MIB)
+                        .add("wait", "sleep", 1)).run();
+            });
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.add(Named.test(id, isolation + ": 40 x 64 MiB by fallocate in a home of 16 MiB: EOPNOTSUPP, nothing allocated", () -> {
+                RunResult r = run.get();
+                assertEquals(0, r.assertDenied("fallocate", "EOPNOTSUPP").longField("files"), r::toString);
+            }));
+            tests.add(Named.test(id, isolation + ": the same by ioctl FS_IOC_RESVSP64: EOPNOTSUPP", () -> {
+                RunResult r = run.get();
+                assertEquals(0, r.assertDenied("resvsp", "EOPNOTSUPP").longField("files"), r::toString);
+            }));
+            tests.add(Named.test(id, isolation + ": control: posix_fallocate of 4 MiB (written instead) and a punched hole work, the server runs to the end", () -> {
+                RunResult r = run.get();
+                r.assertExit(0);
+                assertEquals(1, r.assertAllowed("posix").longField("files"), r::toString);
+                assertEquals(1, r.assertAllowed("punch").longField("files"), r::toString);
+                r.assertAllowed("wait");
+            }));
+            tests.add(Named.test(id, isolation + ": control: the same uid outside preallocates with fallocate and FS_IOC_RESVSP64", () -> {
+                Path dir = suite.workDir(id, "prealloc-" + isolation);
+                EscapeSuite.chmod(dir.getParent(), "rwx--x--x");
+                EscapeSuite.chmod(dir, "rwxrwxrwx");
+                RunResult r = suite.control(id, Steps.of().add("fallocate", "prealloc", "fallocate", dir.resolve("fa"), 2, MIB)
+                        .add("resvsp", "prealloc", "resvsp", dir.resolve("rs"), 2, MIB));
+                assertEquals(2, r.assertAllowed("fallocate").longField("files"), r::toString);
+                assertEquals(2, r.assertAllowed("resvsp").longField("files"), r::toString);
+            }));
+            return Named.group(id, tests);
+        }));
+    }
+
     /** Empty files cost no bytes but an inode each: /tmp and /dev/shm end at nr_inodes (one per KiB of tmpSize). */
     @TestFactory
     Stream<DynamicNode> inodeBomb() {

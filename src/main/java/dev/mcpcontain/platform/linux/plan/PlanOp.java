@@ -15,6 +15,7 @@ enum PlanOp {
     USERNS_HINT("userns-hint", 1, 1, Occurs.ONCE),
     OWN_USERNS("own-userns", 1, 1, Occurs.ONCE),
     USERNS_LIMIT("userns-limit", 2, 2, Occurs.MANY),
+    IPC_LIMIT("ipc-limit", 2, 2, Occurs.MANY),
     // The new root, in the order given
     ROOT_TMPFS("root-tmpfs", 2, 2, Occurs.ONCE),
     BIND_RO("bind-ro", 2, 4, Occurs.MANY),

@@ -37,6 +37,9 @@ final class UsernsCountersPlan {
         }
         plan.step("per-user counters in the server's own user namespace: " + text + rlimits);
         messageQueueAndSignalRlimits(plan);
+        if (policy.isolation() == Profile.Isolation.FULL) {
+            ipcLimits(policy.limits().memoryBytes(), plan);
+        }
         if (launcher.root()) {
             // Required in full isolation (root creates namespaces there anyway); elsewhere a container's seccomp
             // may refuse even root one: then the helper says so on stderr and the counters stay the host's.
@@ -45,6 +48,36 @@ final class UsernsCountersPlan {
         for (Map.Entry<String, Long> limit : launcher.usernsLimits().entrySet()) {
             plan.op(PlanOp.USERNS_LIMIT, limit.getKey(), limit.getValue());
         }
+    }
+
+    /**
+     * SysV IPC in the server's own IPC namespace (full isolation): semaphore arrays and queued messages are kernel
+     * memory that RLIMIT_DATA does not count, and a new namespace starts with the kernel's defaults (1,024,000,000
+     * semaphores of 64 bytes, 32,000 queues). A user launcher's server (no memory cgroup) held 800 MB of semaphores
+     * and 500 MB of messages under a 512 MiB memory limit. Bounded from the memory limit: shared memory at most that
+     * (shmall, shmmax), semaphores and messages an eighth each (a queue holds up to msgmnb messages of at least 64
+     * bytes of kernel memory each, whatever their size). The helper sets them before the server starts (ipc.c).
+     */
+    static void ipcLimits(long memoryBytes, PlanWriter plan) {
+        long pages = Math.max(1, (memoryBytes + 4095) / 4096);
+        long semaphores = clamp(memoryBytes / 8 / 64, 1024, 1_024_000_000L);
+        long perSet = Math.min(32_000, semaphores);
+        long sets = clamp(memoryBytes / 8 / 1024, 128, 32_000);
+        long queues = clamp(memoryBytes / 8 / (MSGMNB * 64), 16, 32_000);
+        plan.step("SysV IPC in the server's own IPC namespace: shared memory at most " + memoryBytes + " bytes, "
+                + semaphores + " semaphores in at most " + sets + " sets, " + queues + " message queues of " + MSGMNB
+                + " bytes");
+        plan.op(PlanOp.IPC_LIMIT, "shmmax", memoryBytes);
+        plan.op(PlanOp.IPC_LIMIT, "shmall", pages);
+        plan.op(PlanOp.IPC_LIMIT, "sem", perSet + " " + semaphores + " 500 " + sets);
+        plan.op(PlanOp.IPC_LIMIT, "msgmnb", MSGMNB);
+        plan.op(PlanOp.IPC_LIMIT, "msgmni", queues);
+    }
+
+    static final long MSGMNB = 16_384;
+
+    private static long clamp(long value, long min, long max) {
+        return Math.max(min, Math.min(max, value));
     }
 
     private static void messageQueueAndSignalRlimits(PlanWriter plan) {

@@ -21,6 +21,7 @@ final class Aarch64Syscalls {
             entry("lookup_dcookie", 18),
             entry("inotify_add_watch", 27),
             entry("ioctl", 29),
+            entry("fallocate", 47),
             entry("ioprio_set", 30),
             entry("mknodat", 33),
             entry("mkdirat", 34),

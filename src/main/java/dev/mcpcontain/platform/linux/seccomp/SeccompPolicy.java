@@ -97,6 +97,7 @@ final class SeccompPolicy {
 
         rules.add(new DenyNamespaceClone());
         rules.add(new RestrictPersonality());
+        rules.add(new DenyPreallocation()); // before the terminal rule: both look at ioctl
         rules.add(new DenyTerminalInjection());
         if (options.sharedHost()) {
             rules.add(new RestrictSocketFamilies("socket", options.networkNone(), RestrictSocketFamilies.Unix.DENIED,

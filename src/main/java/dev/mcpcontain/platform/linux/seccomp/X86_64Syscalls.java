@@ -14,6 +14,7 @@ final class X86_64Syscalls {
     static final Map<String, Integer> NUMBERS = Map.ofEntries(
             entry("open", 2),
             entry("ioctl", 16),
+            entry("fallocate", 285),
             entry("shmget", 29),
             entry("shmat", 30),
             entry("shmctl", 31),

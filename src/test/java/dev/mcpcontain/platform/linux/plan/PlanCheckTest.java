@@ -126,6 +126,12 @@ class PlanCheckTest {
                 "plan line 3: create-guard-name must be lower case ASCII");
         assertRefused(helper, plan.replace("\nmode namespaces\n", "\nmode namespaces\ncreate-guard-exempt tmp\n"),
                 "plan line 3: create-guard-exempt needs an absolute path");
+        // SysV IPC limits: only the namespace's own sysctls, only numbers (ipc.c writes them below /proc/sys/kernel).
+        assertTrue(plan.contains("\nipc-limit sem "), plan);
+        assertRefused(helper, plan.replace("\nmode namespaces\n", "\nmode namespaces\nipc-limit ../core_pattern 1\n"),
+                "plan line 3: '../core_pattern' is not a SysV IPC limit (shmmax shmall shmmni msgmni msgmnb msgmax sem)");
+        assertRefused(helper, plan.replace("\nmode namespaces\n", "\nmode namespaces\nipc-limit msgmni 1%0A2\n"),
+                "plan line 3: IPC limit msgmni: '1\n2' is not one or more numbers");
     }
 
     private static int indexOfPrefix(List<String> lines, String prefix) {

@@ -3,6 +3,7 @@ package dev.mcpcontain.platform.linux.seccomp;
 import static dev.mcpcontain.platform.linux.seccomp.ExpectedPolicy.ALLOW;
 import static dev.mcpcontain.platform.linux.seccomp.ExpectedPolicy.EAFNOSUPPORT;
 import static dev.mcpcontain.platform.linux.seccomp.ExpectedPolicy.EPERM;
+import static dev.mcpcontain.platform.linux.seccomp.ExpectedPolicy.EOPNOTSUPP;
 import static dev.mcpcontain.platform.linux.seccomp.ExpectedPolicy.EPROTONOSUPPORT;
 import static dev.mcpcontain.platform.linux.seccomp.ExpectedPolicy.action;
 import static dev.mcpcontain.platform.linux.seccomp.ExpectedPolicy.errno;
@@ -83,6 +84,23 @@ class ArgumentRulesTest {
                 add(cases, options, "TIOCSTI, all high bits", errno(EPERM), "ioctl", 0, 0xffffffff00005412L, 0);
                 add(cases, options, "TIOCLINUX with high bits", errno(EPERM), "ioctl", 0, HIGH_BITS | 0x541c, 0);
                 add(cases, options, "TIOCSTI in the fd, not the request", ALLOW, "ioctl", 0x5412, 0x5401, 0);
+
+                // Preallocation outran the home's size watch: only modes that allocate nothing pass.
+                add(cases, options, "fallocate mode 0", errno(EOPNOTSUPP), "fallocate", 3, 0, 0, 1L << 30);
+                add(cases, options, "fallocate KEEP_SIZE", errno(EOPNOTSUPP), "fallocate", 3, 0x01, 0, 1L << 30);
+                add(cases, options, "fallocate ZERO_RANGE", errno(EOPNOTSUPP), "fallocate", 3, 0x10, 0, 1L << 30);
+                add(cases, options, "fallocate UNSHARE_RANGE", errno(EOPNOTSUPP), "fallocate", 3, 0x40, 0, 1L << 30);
+                add(cases, options, "fallocate WRITE_ZEROES", errno(EOPNOTSUPP), "fallocate", 3, 0x80, 0, 1L << 30);
+                add(cases, options, "fallocate mode 0 with high bits", errno(EOPNOTSUPP), "fallocate", 3, HIGH_BITS, 0, 1);
+                add(cases, options, "fallocate PUNCH_HOLE|KEEP_SIZE", ALLOW, "fallocate", 3, 0x03, 0, 4096);
+                add(cases, options, "fallocate COLLAPSE_RANGE", ALLOW, "fallocate", 3, 0x08, 0, 4096);
+                add(cases, options, "fallocate INSERT_RANGE", ALLOW, "fallocate", 3, 0x20, 0, 4096);
+                add(cases, options, "FS_IOC_RESVSP", errno(EOPNOTSUPP), "ioctl", 3, 0x40305828, 0);
+                add(cases, options, "FS_IOC_RESVSP64", errno(EOPNOTSUPP), "ioctl", 3, 0x4030582a, 0);
+                add(cases, options, "FS_IOC_RESVSP64 with high bits", errno(EOPNOTSUPP), "ioctl", 3, HIGH_BITS | 0x4030582aL, 0);
+                add(cases, options, "FS_IOC_ZERO_RANGE", errno(EOPNOTSUPP), "ioctl", 3, 0x40305839, 0);
+                add(cases, options, "XFS_IOC_ALLOCSP64", errno(EOPNOTSUPP), "ioctl", 3, 0x40305824, 0);
+                add(cases, options, "FS_IOC_UNRESVSP64 (frees)", ALLOW, "ioctl", 3, 0x4030582b, 0);
 
                 int inet = networkNone ? errno(EAFNOSUPPORT) : ALLOW;
                 for (String syscall : new String[] {"socket", "socketpair"}) {

@@ -86,7 +86,7 @@ final class ExpectedPolicy {
             "sched_setscheduler", "sched_setparam", "sched_setattr", "setpriority", "getpriority", "ioprio_set");
 
     /** Syscalls whose arguments decide; the sweep over "everything else" leaves them to their own tests. */
-    static final Set<String> ARGUMENT_CHECKED = Set.of("clone", "personality", "ioctl", "socket", "socketpair",
+    static final Set<String> ARGUMENT_CHECKED = Set.of("clone", "personality", "ioctl", "fallocate", "socket", "socketpair",
             "chmod", "fchmod", "fchmodat", "fchmodat2", "open", "openat", "creat", "mkdir", "mkdirat", "mknod",
             "mknodat");
 

@@ -4,6 +4,31 @@
  */
 #include <errno.h>
 #include <linux/audit.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+
+/* include/uapi/linux/fs.h of newer kernels (Debian 12's headers lack the ioctls): the layout decides the numbers. */
+struct mcp_space_resv {
+    __s16 l_type;
+    __s16 l_whence;
+    __s64 l_start;
+    __s64 l_len;
+    __s32 l_sysid;
+    __u32 l_pid;
+    __s32 l_pad[4];
+};
+#ifndef FS_IOC_RESVSP
+#define FS_IOC_RESVSP _IOW('X', 40, struct mcp_space_resv)
+#endif
+#ifndef FS_IOC_RESVSP64
+#define FS_IOC_RESVSP64 _IOW('X', 42, struct mcp_space_resv)
+#endif
+#ifndef FS_IOC_ZERO_RANGE
+#define FS_IOC_ZERO_RANGE _IOW('X', 57, struct mcp_space_resv)
+#endif
+/* xfs_fs.h: _IOW('X', 10 and 36, struct xfs_flock64), the same layout */
+#define FS_IOC_ALLOCSP _IOW('X', 10, struct mcp_space_resv)
+#define FS_IOC_ALLOCSP64 _IOW('X', 36, struct mcp_space_resv)
 #include <linux/filter.h>
 #include <linux/ioprio.h>
 #include <linux/netlink.h>
@@ -57,6 +82,15 @@ int main(void)
     SHOW(PER_LINUX);
     SHOW(TIOCSTI);
     SHOW(TIOCLINUX);
+    SHOW(FALLOC_FL_KEEP_SIZE);
+    SHOW(FALLOC_FL_PUNCH_HOLE);
+    SHOW(FALLOC_FL_COLLAPSE_RANGE);
+    SHOW(FALLOC_FL_INSERT_RANGE);
+    SHOW(FS_IOC_RESVSP);
+    SHOW(FS_IOC_RESVSP64);
+    SHOW(FS_IOC_ZERO_RANGE);
+    SHOW(FS_IOC_ALLOCSP);
+    SHOW(FS_IOC_ALLOCSP64);
     SHOW(AF_UNIX);
     SHOW(AF_INET);
     SHOW(AF_INET6);
