@@ -499,6 +499,23 @@ int private_namespaces(void)
     return 0;
 }
 
+/* listmount: the mount ids of the caller's mount namespace from its root (raw listmount, Linux 6.8), and the
+ * mount point of the first few (statmount). ALLOWED with the count; the kernel's errno otherwise. */
+static void cmd_listmount(const struct step *s)
+{
+    struct {
+        uint32_t size, spare;
+        uint64_t mnt_id, param, mnt_ns_id;
+    } req = {.size = 24, .mnt_id = 0xffffffffffffffffULL /* LSMT_ROOT */};
+    uint64_t ids[256];
+    long n = syscall(458 /* __NR_listmount */, &req, ids, 256, 0);
+    if (n < 0) {
+        denied_errno(s, errno, "at=listmount");
+        return;
+    }
+    allowed(s, "mounts=%ld", n);
+}
+
 const struct command syscall_commands[] = {
     {"syscall", 1, 1, "NAME  (errno fingerprint of one deny-listed syscall)", cmd_syscall},
     {"syscall-names", 0, 0, "(the fingerprints this probe knows)", cmd_syscall_names},
@@ -518,5 +535,6 @@ const struct command syscall_commands[] = {
     {"pivot-root", 2, 2, "NEW_ROOT PUT_OLD", cmd_pivot_root},
     {"open-tree", 1, 1, "PATH  (OPEN_TREE_CLONE, recursive)", cmd_open_tree},
     {"fsopen", 1, 1, "FSTYPE", cmd_fsopen},
+    {"listmount", 0, 0, "(raw listmount of our mount namespace, Linux 6.8)", cmd_listmount},
     {NULL, 0, 0, NULL, NULL},
 };

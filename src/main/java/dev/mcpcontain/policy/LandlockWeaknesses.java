@@ -46,7 +46,10 @@ public final class LandlockWeaknesses {
                 Applies.WITH_GRANTS);
         open("landlock-host-pids",
                 "the server shares your pid namespace: it can tell which process ids exist (kill/pidfd answer EPERM"
-                        + " for a live one, ESRCH otherwise), though it cannot signal, trace or read them",
+                        + " for a live one, ESRCH otherwise) and read what the kernel tells any process about another"
+                        + " (owner uid, parent, process group, session, CPU affinity and capability sets, through"
+                        + " pidfd's PIDFD_GET_INFO, getpgid, getsid, sched_getaffinity, capget), though it cannot signal,"
+                        + " trace or read their memory, files, command lines or environments",
                 "no pid namespace without user namespaces; signals are scoped (Landlock ABI 6), /proc is per-entry",
                 Applies.ALWAYS);
 
@@ -55,8 +58,13 @@ public final class LandlockWeaknesses {
         closed("landlock-posix-mqueue", "your POSIX message queues", "seccomp: mq_open and friends denied (EPERM)");
         closed("landlock-unix-datagrams", "datagrams to host pathname sockets (journald, syslog) through a socketpair",
                 "seccomp: SOCK_DGRAM socketpairs refused (ESOCKTNOSUPPORT); stream pairs cannot address anyone else");
-        closed("landlock-netlink", "the host's network addresses and routes over NETLINK_ROUTE",
-                "seccomp: every netlink socket refused (EAFNOSUPPORT); getifaddrs fails, getaddrinfo works");
+        closed("landlock-netlink", "the host's network interfaces, addresses and routes (NETLINK_ROUTE, SIOCGIFCONF)",
+                "seccomp: every netlink socket refused (EAFNOSUPPORT) and network-device ioctls on any socket"
+                        + " (SIOCGIF*, wireless) refused (EPERM); getifaddrs fails, getaddrinfo works");
+        closed("landlock-abstract-names", "taking a name in the host's abstract unix namespace (one a host service"
+                        + " binds later) or its autobind names, with network none",
+                "seccomp, network none: bind and connect refused (EPERM; only socketpairs exist), SO_PASSCRED and"
+                        + " SO_PASSPIDFD refused (EPERM); with network host bind stays (Known limits)");
         closed("landlock-other-process-limits", "lowering the limits, priority or affinity of your other processes",
                 "seccomp: prlimit64, setpriority, sched_set*, ioprio_set only for the caller itself");
         closed("landlock-metadata-outside-grants", "chmod, chown, xattrs and times of files outside the grants",

@@ -77,6 +77,9 @@ final class Aarch64Syscalls {
             entry("shmdt", 197),
             entry("socket", 198),
             entry("socketpair", 199),
+            entry("bind", 200),
+            entry("connect", 203),
+            entry("setsockopt", 208),
             entry("add_key", 217),
             entry("request_key", 218),
             entry("keyctl", 219),
@@ -128,6 +131,8 @@ final class Aarch64Syscalls {
             entry("fchmodat2", 452),
             entry("setxattrat", 463),
             entry("removexattrat", 466),
+            entry("statmount", 457),
+            entry("listmount", 458),
             entry("open_tree_attr", 467));
 
     /**

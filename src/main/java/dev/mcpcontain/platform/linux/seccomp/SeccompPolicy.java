@@ -93,10 +93,29 @@ final class SeccompPolicy {
             // Landlock does not cover inotify: a watch on any folder the uid may read would reveal the names
             // created there. EACCES, as for a folder one may not read; file watching is unavailable in this mode.
             deny(rules, Errno.EACCES, "inotify outside the grants (Landlock does not cover it)", "inotify_add_watch");
+            // The mount table is the host's: listmount/statmount would list every mount point (other users'
+            // runtime folders, removable media, secrets mounted for services) that /proc/self/mountinfo, refused
+            // by the Landlock rules, would show. ENOSYS, as on kernels before 6.8: libmount falls back to mountinfo.
+            deny(rules, Errno.ENOSYS, "the host's mount table (listmount/statmount; /proc/self/mountinfo is refused too)",
+                    "listmount", "statmount");
+            if (options.networkNone()) {
+                // No network: the only sockets are socketpairs, and they live in the host's network namespace. bind
+                // would take any free name in the host's abstract namespace (a name a host service binds later, an X
+                // display), and connect or bind with an empty address would autobind one; neither has any use on a
+                // connected pair. SO_PASSCRED/SO_PASSPIDFD autobind on send (see DenySocketOption).
+                deny(rules, Errno.EPERM, "binding names in the host's abstract unix namespace (network none)",
+                        "bind", "connect");
+                rules.add(new DenySocketOption(DenySocketOption.SOL_SOCKET,
+                        List.of(DenySocketOption.SO_PASSCRED, DenySocketOption.SO_PASSPIDFD),
+                        "SO_PASSCRED, SO_PASSPIDFD: autobind in the host's abstract unix namespace"));
+            }
         }
 
         rules.add(new DenyNamespaceClone());
         rules.add(new RestrictPersonality());
+        if (options.hostInterfacesHidden()) {
+            rules.add(new DenyInterfaceIoctl());
+        }
         rules.add(new DenyTerminalInjection());
         if (options.sharedHost()) {
             rules.add(new RestrictSocketFamilies("socket", options.networkNone(), RestrictSocketFamilies.Unix.DENIED,

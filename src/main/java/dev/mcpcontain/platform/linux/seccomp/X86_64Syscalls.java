@@ -18,6 +18,9 @@ final class X86_64Syscalls {
             entry("shmat", 30),
             entry("shmctl", 31),
             entry("socket", 41),
+            entry("connect", 42),
+            entry("bind", 49),
+            entry("setsockopt", 54),
             entry("socketpair", 53),
             entry("clone", 56),
             entry("semget", 64),
@@ -143,6 +146,8 @@ final class X86_64Syscalls {
             entry("fchmodat2", 452),
             entry("setxattrat", 463),
             entry("removexattrat", 466),
+            entry("statmount", 457),
+            entry("listmount", 458),
             entry("open_tree_attr", 467));
 
     /** Names the policy mentions that only the i386 table has; listed so a misspelt name is an error, not a skip. */
