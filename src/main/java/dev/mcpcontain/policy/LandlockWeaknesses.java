@@ -74,6 +74,11 @@ public final class LandlockWeaknesses {
 
         closed("landlock-files-outside-grants", "reading or writing your files outside the grants",
                 "Landlock filesystem rules (ABI 1; truncate ABI 3, cross-folder links ABI 2)");
+        closed("landlock-links-between-grants", "a hard link from a grant into the agent home (or between the home"
+                        + " and a grant, or two grants) that keeps the user's file readable and writable after the grant"
+                        + " is gone",
+                "Landlock: each writable place gets its own set of marker layers (IOCTL_DEV, withheld anyway), so a"
+                        + " link or rename between two of them is EXDEV, as between mounts (ABI 5)");
         closed("landlock-etc-secrets", "reading /etc/shadow, sudoers, ssh host keys and the other masked /etc files",
                 "Landlock rules for /etc entry by entry, leaving the secrets out");
         closed("landlock-dev-shm", "POSIX shared memory and files in /dev/shm shared with the host",

@@ -115,7 +115,7 @@ class HostSocketIT {
     }
 
     /** PROFILE with every open landlock weakness accepted (landlock isolation refuses to start otherwise). */
-    private static Path landlockProfile(EscapeSuite suite, Identity id, String profile) {
+    static Path landlockProfile(EscapeSuite suite, Identity id, String profile) {
         Path file = suite.workDir(id, "host-socket-profile").resolve("landlock-" + profile + ".json");
         suite.ownedFile(id, file, "{\"extends\": \"" + profile + "\", \"accept\": ["
                 + String.join(", ", dev.mcpcontain.policy.LandlockWeaknesses.acceptable().stream()
