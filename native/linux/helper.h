@@ -176,6 +176,9 @@ void landlock_apply(const struct plan *plan);
 void landlock_apply_guard_layer(const struct plan *plan);
 void landlock_apply_islands(const struct plan *plan);
 
+/* stdio_sockets.c */
+void stdio_sockets_claim(const struct plan *plan);
+
 /* seccomp.c */
 void seccomp_apply(const struct plan *plan);
 

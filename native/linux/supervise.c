@@ -102,6 +102,7 @@ static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t
     if (plan->cwd && chdir(plan->cwd) < 0)
         die_errno("changing to %s", plan->cwd);
     close_range_from(3);
+    stdio_sockets_claim(plan); /* a host's socketpair on stdio: bound once, so the server cannot name it */
     landlock_apply_islands(plan); /* first: the create guard carries out links and renames, and must be held too */
     if (plan->guard_filter_len) {
         landlock_apply_guard_layer(plan);

@@ -304,12 +304,26 @@ static void cmd_ifconf(const struct step *s)
     allowed(s, "interfaces=%s", out[0] ? out : "(none)");
 }
 
-/* abstract-bind NAME: binds one end of a stream socketpair to the abstract name NAME (which takes the name in the
- * abstract namespace of the network namespace the pair was made in: nobody else can bind it while we hold it). */
+/* abstract-bind NAME [FD]: binds one end of a new stream socketpair (or descriptor FD, a socket the launcher was
+ * given) to the abstract name NAME, which takes the name in the abstract namespace of the network namespace the
+ * socket was made in: nobody else can bind it while we hold it. */
 static void cmd_abstract_bind(const struct step *s)
 {
-    int pair[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+    int pair[2] = {-1, -1};
+    if (s->argc > 2) {
+        long fd;
+        if (!parse_long(s->argv[2], &fd) || fd < 0) {
+            error(s, "bad fd '%s'", s->argv[2]);
+            return;
+        }
+        int type;
+        socklen_t tl = sizeof type;
+        if (getsockopt((int)fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0) {
+            error(s, "fd %ld is not a socket: %s", fd, errno_name(errno));
+            return;
+        }
+        pair[0] = (int)fd;
+    } else if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
         denied_errno(s, errno, "at=socketpair");
         return;
     }
@@ -322,8 +336,10 @@ static void cmd_abstract_bind(const struct step *s)
     memcpy(a.sun_path + 1, s->argv[1], n);
     int r = bind(pair[0], (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n));
     int err = errno;
-    close(pair[0]);
-    close(pair[1]);
+    if (pair[1] >= 0) {
+        close(pair[0]);
+        close(pair[1]);
+    }
     if (r < 0)
         denied_errno(s, err, "at=bind");
     else
@@ -407,7 +423,7 @@ const struct command net_commands[] = {
     {"serve", 3, 3, "ADDR PORT REPLY  (test side: TCP answering HTTP with REPLY, UDP; reports SEEN lines)", cmd_serve},
     {"interfaces", 0, 0, "(network interfaces visible)", cmd_interfaces},
     {"ifconf", 1, 1, "FD|pair  (SIOCGIFCONF through descriptor FD, or a new AF_UNIX socketpair)", cmd_ifconf},
-    {"abstract-bind", 1, 1, "NAME  (bind a stream socketpair end to the abstract NAME)", cmd_abstract_bind},
+    {"abstract-bind", 1, 2, "NAME [FD]  (bind a new stream socketpair end, or descriptor FD, to the abstract NAME)", cmd_abstract_bind},
     {"autobind", 0, 0, "(seqpacket socketpair, SO_PASSCRED, send: the kernel's autobind name)", cmd_autobind},
     {NULL, 0, 0, NULL, NULL},
 };

@@ -34,6 +34,12 @@
 #ifndef SYS_removexattrat
 #define SYS_removexattrat 466 /* Linux 6.13 */
 #endif
+#ifndef SYS_statmount
+#define SYS_statmount 457 /* Linux 6.8, same number on every architecture */
+#endif
+#ifndef SYS_listmount
+#define SYS_listmount 458
+#endif
 #ifndef SYS_open_tree_attr
 #define SYS_open_tree_attr 467 /* Linux 6.15, same number on every architecture */
 #endif
@@ -188,6 +194,10 @@ static const struct fingerprint fingerprints[] = {
     {"removexattr", NR(removexattr), A(BAD, BAD), 0},
     {"lremovexattr", NR(lremovexattr), A(BAD, BAD), 0},
     {"removexattrat", SYS_removexattrat, A(-1, BAD, 0, BAD), 0},
+    {"statmount", SYS_statmount, A(BAD, BAD, 64, 0), 0},   /* unconfined: EFAULT (or ENOSYS before 6.8) */
+    {"listmount", SYS_listmount, A(BAD, BAD, 16, 0), 0},
+    {"bind", NR(bind), A(-1, BAD, 2), 0},                 /* unconfined: EBADF */
+    {"connect", NR(connect), A(-1, BAD, 2), 0},
     /* argument-checked rules */
     {"clone", NR(clone), A(CLONE_NEWUSER | CLONE_FS, 0, 0, 0, 0), 0}, /* invalid pair: EINVAL */
     {"personality", NR(personality), A(0x0008 /* PER_LINUX32 */), F_RESTORE_PERSONALITY},

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.TestFactory;
  *       to a server in its own empty network namespace. In landlock isolation every socketpair is the host's.
  *       Contained: EPERM. Controls: the same descriptor unconfined as the server's uid, and the same launch with
  *       {@code --network host} (the server shares the host's network there by design), both list the host's.</li>
+ *   <li>bind() on that stdio socket took a name in the host's abstract unix namespace, from full isolation too: the
+ *       helper autobinds it before the server runs (EINVAL for any later bind); control: unconfined, it binds.</li>
  *   <li>Landlock isolation without network shares the host's abstract unix namespace: bind of a socketpair end took
  *       any free name there (a name a host service binds later), and SO_PASSCRED made the kernel autobind one.
  *       Contained: EPERM; control: the server's uid unconfined binds and autobinds.</li>
@@ -38,15 +40,18 @@ class HostSocketIT {
         EscapeSuite suite = EscapeSuite.get();
         return suite.identities().stream().map(id -> {
             List<DynamicNode> tests = new ArrayList<>();
-            Lazy<RunResult> stdioControl = Lazy.of(() -> suite.exec("unconfined control as " + id.serverUser().name(),
-                    withSocketStdin(suite, id.serverAs(), List.of("@ifconf-stdin", "ifconf", "0")), Map.of(),
-                    EscapeSuite.DEFAULT_TIMEOUT));
             String tag = EscapeSuite.randomHex(4);
+            Lazy<RunResult> stdioControl = Lazy.of(() -> suite.exec("unconfined control as " + id.serverUser().name(),
+                    withSocketStdin(suite, id.serverAs(), List.of("@ifconf-stdin", "ifconf", "0", "@bind-stdin",
+                            "abstract-bind", "mcp-contain-stdio-ctl-" + tag, "0")), Map.of(),
+                    EscapeSuite.DEFAULT_TIMEOUT));
             Lazy<RunResult> landlockControl = Lazy.of(() -> suite.control(id, landlockAttempts("mcp-contain-ctl-" + tag)));
             for (String profile : PROFILES) {
                 Lazy<RunResult> full = Lazy.of(() -> suite.launch(id, "host-socket-" + profile).profile(profile)
                         .outerWrapper(suite.probe().toString(), "with-socket-stdin")
-                        .probe(Steps.of().add("ifconf-stdin", "ifconf", 0).add("ifconf-pair", "ifconf", "pair")).run());
+                        .probe(Steps.of().add("ifconf-stdin", "ifconf", 0).add("ifconf-pair", "ifconf", "pair")
+                                .add("bind-stdin", "abstract-bind", "mcp-contain-stdio-" + profile + "-" + tag, 0))
+                        .run());
                 Lazy<RunResult> hostNetwork = Lazy.of(() -> suite.launch(id, "host-socket-net-" + profile)
                         .profile(profile).option("--network", "host")
                         .outerWrapper(suite.probe().toString(), "with-socket-stdin")
@@ -54,13 +59,20 @@ class HostSocketIT {
                 tests.add(Named.test(id, profile + ", full isolation: SIOCGIFCONF through the host's socketpair"
                         + " on stdin: EPERM (also on its own pair); controls: unconfined, and with --network host,"
                         + " the host's interfaces are listed", () -> {
-                    full.get().assertProbeCompleted(List.of("ifconf-stdin", "ifconf-pair"));
+                    full.get().assertProbeCompleted(List.of("ifconf-stdin", "ifconf-pair", "bind-stdin"));
                     assertEquals("at=SIOCGIFCONF", full.get().assertDenied("ifconf-stdin", "EPERM").detail(),
                             full.get()::toString);
                     full.get().assertDenied("ifconf-pair", "EPERM");
                     String host = stdioControl.get().assertAllowed("ifconf-stdin").detail();
                     assertTrue(host.startsWith("interfaces=") && host.contains("lo=127.0.0.1"), stdioControl.get()::toString);
                     assertEquals(host, hostNetwork.get().assertAllowed("ifconf-stdin").detail(), hostNetwork.get()::toString);
+                }));
+                tests.add(Named.test(id, profile + ", full isolation: bind of the host's socketpair on stdin to a host"
+                        + " abstract name: EINVAL (the helper autobound it first); control: unconfined, bound", () -> {
+                    assertEquals("at=bind", full.get().assertDenied("bind-stdin", "EINVAL").detail(),
+                            full.get()::toString);
+                    assertEquals("bound=@mcp-contain-stdio-ctl-" + tag,
+                            stdioControl.get().assertAllowed("bind-stdin").detail(), stdioControl.get()::toString);
                 }));
 
                 String name = "mcp-contain-it-" + profile + "-" + tag;
