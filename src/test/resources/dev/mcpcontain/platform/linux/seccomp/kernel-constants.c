@@ -9,6 +9,8 @@
 #include <linux/netlink.h>
 #include <linux/personality.h>
 #include <linux/sched.h>
+#include <linux/sockios.h>
+#include <linux/wireless.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -57,6 +59,12 @@ int main(void)
     SHOW(PER_LINUX);
     SHOW(TIOCSTI);
     SHOW(TIOCLINUX);
+    SHOW(TIOCSETD);
+    SHOW(SIOCGIFNAME);
+    SHOW(SIOCDEVPRIVATE);
+    SHOW(SIOCIWFIRST);
+    SHOW(SO_PASSCRED);
+    SHOW(SOL_SOCKET);
     SHOW(AF_UNIX);
     SHOW(AF_INET);
     SHOW(AF_INET6);
