@@ -197,6 +197,12 @@ static const struct fingerprint fingerprints[] = {
     {"statmount", SYS_statmount, A(BAD, BAD, 64, 0), 0},   /* unconfined: EFAULT (or ENOSYS before 6.8) */
     {"listmount", SYS_listmount, A(BAD, BAD, 16, 0), 0},
     {"bind", NR(bind), A(-1, BAD, 2), 0},                 /* unconfined: EBADF */
+    {"getxattr", NR(getxattr), A(BAD, BAD, 0, 0), 0},     /* unconfined: EFAULT */
+    {"lgetxattr", NR(lgetxattr), A(BAD, BAD, 0, 0), 0},
+    {"listxattr", NR(listxattr), A(BAD, 0, 0), 0},
+    {"llistxattr", NR(llistxattr), A(BAD, 0, 0), 0},
+    {"getxattrat", 464, A(-1, BAD, 0, BAD, BAD, 32), 0},  /* Linux 6.13; unconfined: EBADF or EFAULT */
+    {"listxattrat", 465, A(-1, BAD, 0, 0, 0), 0},
     {"connect", NR(connect), A(-1, BAD, 2), 0},
     /* argument-checked rules */
     {"clone", NR(clone), A(CLONE_NEWUSER | CLONE_FS, 0, 0, 0, 0), 0}, /* invalid pair: EINVAL */

@@ -67,8 +67,10 @@ public final class LandlockWeaknesses {
                         + " SO_PASSPIDFD refused (EPERM); with network host bind stays (Known limits)");
         closed("landlock-other-process-limits", "lowering the limits, priority or affinity of your other processes",
                 "seccomp: prlimit64, setpriority, sched_set*, ioprio_set only for the caller itself");
-        closed("landlock-metadata-outside-grants", "chmod, chown, xattrs and times of files outside the grants",
-                "seccomp: the path forms denied (EPERM), descriptor forms kept; tools that chmod by path fail");
+        closed("landlock-metadata-outside-grants", "chmod, chown, xattrs (set or read) and times of files outside the"
+                        + " grants",
+                "seccomp: the path forms denied (EPERM; xattr reads EOPNOTSUPP), descriptor forms kept; tools that"
+                        + " chmod by path fail");
         closed("landlock-setuid-bits", "planting setuid/setgid files or file capabilities in a grant",
                 "seccomp: setuid/setgid modes and setxattr denied in every mode");
 

@@ -24,6 +24,8 @@ class LandlockSharedHostIT {
 
     private record Setup(Path grant, Path outside, Path socket, int shmKey, String shmText, long victim) {}
 
+    private static final String DOWNLOAD_URL = "https://bank.example/statement?account=4711";
+
     @TestFactory
     Stream<DynamicNode> sharedHost() {
         EscapeSuite suite = EscapeSuite.get();
@@ -110,6 +112,11 @@ class LandlockSharedHostIT {
                 contained.get().assertDenied("setxattr-outside", "EOPNOTSUPP");
                 control.get().assertAllowed("setxattr-outside");
             }));
+            tests.add(Named.test(id, "an xattr's value by path outside the grants (a download's URL): EOPNOTSUPP;"
+                    + " control: read", () -> {
+                contained.get().assertDenied("getxattr-outside", "EOPNOTSUPP");
+                assertEquals("value=" + DOWNLOAD_URL, control.get().assertAllowed("getxattr-outside").detail());
+            }));
             tests.add(Named.test(id, "in the writable grant: path forms EPERM too, the descriptor forms work", () -> {
                 contained.get().assertDenied("chmod-grant", "EPERM");
                 contained.get().assertDenied("utimensat-grant", "EPERM");
@@ -152,6 +159,7 @@ class LandlockSharedHostIT {
                 .add("chmod-outside", "chmod-mode", outsideFile, "0604")
                 .add("chown-outside", "chown", outsideFile, -1, -1)
                 .add("utimensat-outside", "utimensat", outsideFile)
+                .add("getxattr-outside", "getxattr", s.outside().resolve("downloaded.pdf"), "user.xdg.origin.url")
                 .add("removexattr-outside", "removexattr", outsideFile, "user.mcp-contain")
                 .add("chmod-grant", "chmod-mode", granted, "0600")
                 .add("utimensat-grant", "utimensat", granted)
@@ -170,6 +178,16 @@ class LandlockSharedHostIT {
         for (Path file : List.of(grant.resolve("granted.txt"), outside.resolve("outside.txt"))) {
             suite.ownedFile(id, file, "text\n");
             EscapeSuite.chown(file, id.serverUser());
+        }
+        // What a browser records on a download: its URL, in a user xattr of a file the server's uid owns.
+        Path downloaded = outside.resolve("downloaded.pdf");
+        suite.ownedFile(id, downloaded, "%PDF\n");
+        EscapeSuite.chown(downloaded, id.serverUser());
+        try {
+            java.nio.file.Files.getFileAttributeView(downloaded, java.nio.file.attribute.UserDefinedFileAttributeView.class)
+                    .write("xdg.origin.url", java.nio.charset.StandardCharsets.US_ASCII.encode(DOWNLOAD_URL));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         Path socket = outside.resolve("dgram.sock");
         int key = 0x4d430000 | (int) (Long.parseLong(tag, 16) & 0xffff);

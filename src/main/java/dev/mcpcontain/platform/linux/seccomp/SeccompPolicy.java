@@ -93,6 +93,12 @@ final class SeccompPolicy {
             // Landlock does not cover inotify: a watch on any folder the uid may read would reveal the names
             // created there. EACCES, as for a folder one may not read; file watching is unavailable in this mode.
             deny(rules, Errno.EACCES, "inotify outside the grants (Landlock does not cover it)", "inotify_add_watch");
+            // Landlock has no right for reading extended attributes either: by path they showed the values of files
+            // outside the grants (browsers record a download's URL in user.xdg.origin.url). EOPNOTSUPP, as on a
+            // filesystem without xattrs, which cp -a, rsync, tar and Python's copystat skip quietly. The descriptor
+            // forms stay: they need a file Landlock let the server open (an O_PATH descriptor is EBADF there).
+            deny(rules, Errno.EOPNOTSUPP, "reading xattrs by path (Landlock has no right for it; descriptor forms stay)",
+                    "getxattr", "lgetxattr", "listxattr", "llistxattr", "getxattrat", "listxattrat");
             // The mount table is the host's: listmount/statmount would list every mount point (other users'
             // runtime folders, removable media, secrets mounted for services) that /proc/self/mountinfo, refused
             // by the Landlock rules, would show. ENOSYS, as on kernels before 6.8: libmount falls back to mountinfo.

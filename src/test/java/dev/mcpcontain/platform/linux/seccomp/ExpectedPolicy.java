@@ -74,7 +74,9 @@ final class ExpectedPolicy {
             entry("lchown", EPERM), entry("fchownat", EPERM), entry("utime", EPERM), entry("utimes", EPERM),
             entry("futimesat", EPERM), entry("removexattr", EPERM), entry("lremovexattr", EPERM),
             entry("removexattrat", EPERM), entry("inotify_add_watch", EACCES),
-            entry("listmount", ENOSYS), entry("statmount", ENOSYS));
+            entry("listmount", ENOSYS), entry("statmount", ENOSYS),
+            entry("getxattr", EOPNOTSUPP), entry("lgetxattr", EOPNOTSUPP), entry("listxattr", EOPNOTSUPP),
+            entry("llistxattr", EOPNOTSUPP), entry("getxattrat", EOPNOTSUPP), entry("listxattrat", EOPNOTSUPP));
 
     /** Denied whatever their arguments in landlock isolation without network (the host's abstract unix names). */
     static final Map<String, Integer> LANDLOCK_NONE_DENIED = Map.of("bind", EPERM, "connect", EPERM);
