@@ -36,7 +36,8 @@ public final class LandlockWeaknesses {
     static {
         open("landlock-stat-metadata",
                 "the server can stat any path it knows: existence, size, owner and times of your files outside the"
-                        + " grants (not their contents, not directory listings)",
+                        + " grants, where a symbolic link points and their filesystem's size (not their contents,"
+                        + " directory listings or extended attributes)",
                 "Landlock has no right for stat/access/readlink (up to ABI 9); only a mount namespace hides names",
                 Applies.ALWAYS);
         open("landlock-device-nodes",
