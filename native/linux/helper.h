@@ -178,6 +178,7 @@ void landlock_apply_islands(const struct plan *plan);
 
 /* stdio_sockets.c */
 void stdio_sockets_claim(const struct plan *plan);
+void stdio_pipes_own(const struct plan *plan);
 
 /* seccomp.c */
 void seccomp_apply(const struct plan *plan);

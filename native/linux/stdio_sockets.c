@@ -11,7 +11,10 @@
 #include "helper.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -34,5 +37,47 @@ void stdio_sockets_claim(const struct plan *plan)
             die_errno("stdio: claiming the unix socket on descriptor %d (else the server could bind it to a name"
                       " in the host's abstract socket namespace)", fd);
         note(plan, 2, "stdio: the unix socket on descriptor %d autobound, so the server cannot name it", fd);
+    }
+}
+
+/* A pipe on stdio is reopened (through /proc/self/fd, the same pipe) so the server gets an open file description of
+ * its own. Passed through as it was, the description was the host's: status flags are per description, and a server
+ * that set O_NONBLOCK on descriptor 2 set it on the host's own stderr (measured: a host passing its stderr on, as
+ * "inherit" does, saw O_NONBLOCK appear after the run, and its next blocking write to a full pipe fails with EAGAIN);
+ * O_ASYNC with F_SETOWN would aim SIGIO from the host's descriptor. Only pipes and FIFOs: a socket cannot be reopened
+ * (it is claimed by stdio_sockets_claim instead), and a regular file shares its offset with the host on purpose.
+ * Done before the identity changes (the pipe belongs to whoever launched). Left as it is: a pipe whose other end is
+ * already gone (nobody left on the host's side to affect), and a pipe another user made (a root shell's pipe into
+ * "runuser -u USER -- mcp-contain run": the kernel lets only its owner reopen it, EACCES), said at -v. */
+void stdio_pipes_own(const struct plan *plan)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+            continue;
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0)
+            continue;
+        int access = flags & O_ACCMODE;
+        if (access == O_RDWR)
+            access = fd == 0 ? O_RDONLY : O_WRONLY;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        /* O_NONBLOCK for the open only: a FIFO's open waits for the other side, a pipe whose reader is gone is ENXIO */
+        int own = open(path, access | O_NONBLOCK | O_CLOEXEC);
+        if (own < 0) {
+            if (errno == ENXIO)
+                continue;
+            if (errno == EACCES) {
+                note(plan, 1, "stdio: the pipe on descriptor %d is another user's and cannot be reopened: the server"
+                     " shares its file description (and its status flags) with the host", fd);
+                continue;
+            }
+            die_errno("stdio: reopening the pipe on descriptor %d", fd);
+        }
+        if (fcntl(own, F_SETFL, flags & (O_APPEND | O_NONBLOCK)) < 0 || dup2(own, fd) < 0)
+            die_errno("stdio: the server's own description of the pipe on descriptor %d", fd);
+        close(own);
+        note(plan, 2, "stdio: descriptor %d is the same pipe through a file description of the server's own", fd);
     }
 }

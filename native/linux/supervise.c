@@ -92,6 +92,7 @@ static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t
     reset_signals();
     if (setsid() < 0)
         die_errno("setsid");
+    stdio_pipes_own(plan); /* before any identity or namespace change: the pipes are the launcher's */
     rlimits_apply(plan, false); /* before the user namespace: raising a hard limit needs CAP_SYS_RESOURCE on the host */
     userns_enter_own(plan, userns_ready[1], userns_mapped[0]);
     rlimits_apply(plan, true); /* the per-user counters' limits, lowered inside it (see limits.c) */

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -414,6 +415,67 @@ int with_socket_stdin(int argc, char **argv)
     return WEXITSTATUS(status);
 }
 
+/* with-stderr-pipe CMD ARG...: makes our own descriptor 2 a pipe (drained to the original stderr by a child), runs
+ * CMD with it inherited, as a host passes its own stderr on ("inherit"), and afterwards reports on stdout whether our
+ * descriptor 2, the host's file description, came back with O_NONBLOCK: "HOST-STDERR nonblock=yes|no". */
+int with_stderr_pipe(int argc, char **argv)
+{
+    if (argc < 1) {
+        fprintf(stderr, "usage: mcp-contain-probe with-stderr-pipe CMD ARG...\n");
+        return PROBE_EXIT_USAGE;
+    }
+    int p[2];
+    if (pipe(p) < 0)
+        return PROBE_EXIT_ERROR;
+    int original = dup(STDERR_FILENO);
+    pid_t drain = fork();
+    if (drain == 0) {
+        close(p[1]);
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(p[0], buf, sizeof buf)) > 0)
+            if (write(original, buf, (size_t)n) < 0)
+                break;
+        _exit(0);
+    }
+    close(p[0]);
+    dup2(p[1], STDERR_FILENO);
+    close(p[1]);
+    close(original);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return PROBE_EXIT_ERROR;
+    int flags = fcntl(STDERR_FILENO, F_GETFL);
+    say("HOST-STDERR nonblock=%s", flags >= 0 && (flags & O_NONBLOCK) ? "yes" : "no");
+    close(STDERR_FILENO);
+    waitpid(drain, NULL, 0);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+/* set-nonblock FD: O_NONBLOCK on descriptor FD's file description (F_SETFL). */
+static void cmd_set_nonblock(const struct step *s)
+{
+    long fd;
+    if (!parse_long(s->argv[1], &fd) || fd < 0) {
+        error(s, "bad fd '%s'", s->argv[1]);
+        return;
+    }
+    int flags = fcntl((int)fd, F_GETFL);
+    if (flags < 0) {
+        error(s, "fd %ld: %s", fd, errno_name(errno));
+        return;
+    }
+    outcome(s, fcntl((int)fd, F_SETFL, flags | O_NONBLOCK), NULL);
+}
+
 const struct command net_commands[] = {
     {"tcp-connect", 2, 2, "ADDR PORT  (reports the listener's reply line)", cmd_tcp_connect},
     {"udp-send", 2, 2, "ADDR PORT", cmd_udp_send},
@@ -424,6 +486,7 @@ const struct command net_commands[] = {
     {"interfaces", 0, 0, "(network interfaces visible)", cmd_interfaces},
     {"ifconf", 1, 1, "FD|pair  (SIOCGIFCONF through descriptor FD, or a new AF_UNIX socketpair)", cmd_ifconf},
     {"abstract-bind", 1, 2, "NAME [FD]  (bind a new stream socketpair end, or descriptor FD, to the abstract NAME)", cmd_abstract_bind},
+    {"set-nonblock", 1, 1, "FD  (O_NONBLOCK on its file description)", cmd_set_nonblock},
     {"autobind", 0, 0, "(seqpacket socketpair, SO_PASSCRED, send: the kernel's autobind name)", cmd_autobind},
     {NULL, 0, 0, NULL, NULL},
 };

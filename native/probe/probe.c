@@ -230,7 +230,8 @@ static void help(void)
 {
     fprintf(stderr, "usage: mcp-contain-probe [--private-ns] COMMAND ARG... | @LABEL COMMAND ARG... [@LABEL ...]\n"
                     "       mcp-contain-probe with-tty CMD ARG...\n"
-                    "       mcp-contain-probe with-socket-stdin CMD ARG...\ncommands:\n");
+                    "       mcp-contain-probe with-socket-stdin CMD ARG...\n"
+                    "       mcp-contain-probe with-stderr-pipe CMD ARG...\ncommands:\n");
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const struct command *c = tables[t]; c->name; c++)
             fprintf(stderr, "  %s %s\n", c->name, c->usage);
@@ -262,6 +263,8 @@ int main(int argc, char **argv)
         return with_tty(argc - 2, argv + 2);
     if (!strcmp(argv[1], "with-socket-stdin"))
         return with_socket_stdin(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "with-stderr-pipe"))
+        return with_stderr_pipe(argc - 2, argv + 2);
     int first = 1;
     if (!strcmp(argv[1], "--private-ns")) {
         int r = private_namespaces();

@@ -46,7 +46,33 @@ class HostSocketIT {
                             "abstract-bind", "mcp-contain-stdio-ctl-" + tag, "0")), Map.of(),
                     EscapeSuite.DEFAULT_TIMEOUT));
             Lazy<RunResult> landlockControl = Lazy.of(() -> suite.control(id, landlockAttempts("mcp-contain-ctl-" + tag)));
+            Lazy<RunResult> flagsControl = Lazy.of(() -> {
+                List<String> command = new ArrayList<>(id.serverAs());
+                command.addAll(List.of(suite.probe().toString(), "with-stderr-pipe", suite.probe().toString(),
+                        "@set-nonblock", "set-nonblock", "2"));
+                return suite.exec("unconfined control as " + id.serverUser().name(), command, Map.of(),
+                        EscapeSuite.DEFAULT_TIMEOUT);
+            });
             for (String profile : PROFILES) {
+                for (String isolation : List.of("full", "landlock")) {
+                    Lazy<RunResult> flags = Lazy.of(() -> {
+                        Launch l = suite.launch(id, "stderr-flags-" + isolation + "-" + profile);
+                        l = isolation.equals("landlock")
+                                ? l.profile(landlockProfile(suite, id, profile).toString()).option("--isolation", "landlock")
+                                : l.profile(profile);
+                        return l.innerWrapper(suite.probe().toString(), "with-stderr-pipe")
+                                .probe(Steps.of().add("set-nonblock", "set-nonblock", 2)).run();
+                    });
+                    tests.add(Named.test(id, profile + ", " + isolation + " isolation: O_NONBLOCK set on stderr, a pipe"
+                            + " the host passes on as its own: the host's file description keeps blocking; control:"
+                            + " unconfined, the host's description turns non-blocking", () -> {
+                        flags.get().assertAllowed("set-nonblock");
+                        assertTrue(flags.get().stdout().contains("HOST-STDERR nonblock=no"), flags.get()::toString);
+                        flagsControl.get().assertAllowed("set-nonblock");
+                        assertTrue(flagsControl.get().stdout().contains("HOST-STDERR nonblock=yes"),
+                                flagsControl.get()::toString);
+                    }));
+                }
                 Lazy<RunResult> full = Lazy.of(() -> suite.launch(id, "host-socket-" + profile).profile(profile)
                         .outerWrapper(suite.probe().toString(), "with-socket-stdin")
                         .probe(Steps.of().add("ifconf-stdin", "ifconf", 0).add("ifconf-pair", "ifconf", "pair")
