@@ -14,6 +14,7 @@
 
 #define MAX_OPS 1024
 #define MAX_LANDLOCK 2048 /* per-entry rules under /etc can be many */
+#define MAX_ISLANDS 126   /* C(9,4): nine marker layers keep 126 places apart (landlock.c) */
 #define MAX_ARGS 4096
 
 enum mode { MODE_NAMESPACES, MODE_LANDLOCK, MODE_REDUCED };
@@ -103,6 +104,8 @@ struct plan {
     bool landlock_deny_tcp_required;
     bool landlock_scope;        /* abstract unix sockets and signals stay inside the domain */
     bool landlock_scope_required;
+    char *landlock_islands[MAX_ISLANDS]; /* landlock.c: no link or rename between two of them */
+    size_t n_landlock_islands;
     struct rlimit_op rlimits[16];
     size_t n_rlimits;
     struct cgroup_op cgroups[32];
@@ -178,6 +181,11 @@ bool privileged_file(int dirfd, const char *name, const struct stat *st);
 int landlock_abi(void);
 void landlock_apply(const struct plan *plan);
 void landlock_apply_guard_layer(const struct plan *plan);
+void landlock_apply_islands(const struct plan *plan);
+
+/* stdio_sockets.c */
+void stdio_sockets_claim(const struct plan *plan);
+void stdio_pipes_own(const struct plan *plan);
 
 /* seccomp.c */
 void seccomp_apply(const struct plan *plan);

@@ -190,6 +190,94 @@ static void refuse_privileged_in_writable(int fd, const char *path, const struct
             " read-only; grant it read-only or use full isolation", path);
 }
 
+/* Islands: the writable places of landlock mode (the agent home, each writable grant), kept apart as separate mounts
+ * keep them apart in full isolation. Without that, all of them are one mount, and a hard link or rename from a grant
+ * into the home outlives the grant: the next run, granted nothing, still read and wrote the user's file through the
+ * link in its home (and a link from the home into a grant kept a file of the user's writable from the home).
+ *
+ * Landlock refuses a link or rename (EXDEV) unless, in every layer, the destination grants no right the source
+ * lacks. So each island gets a marker no other island has: B layers that handle only IOCTL_DEV and REFER (REFER
+ * granted everywhere: the main layer decides it), and in which IOCTL_DEV is granted beneath the islands whose set of
+ * layers contains that one. Each island has its own set of B/2 of the B layers, and two different sets of the same
+ * size never contain each other: between two islands one direction gains a marker and the other loses one, refused
+ * both ways; within one island nothing differs. IOCTL_DEV is withheld by the main layer anyway (and granted here on
+ * the device rules too), so no access changes. B = 2 keeps 2 places apart, 4 keeps 6, 6 keeps 20, 9 keeps 126. */
+static int choose(int n, int k)
+{
+    long long r = 1;
+    for (int i = 1; i <= k; i++)
+        r = r * (n - k + i) / i;
+    return (int)r;
+}
+
+/* The INDEX-th subset of size K of {0..N-1}, as a bit set, in lexicographic order. */
+static unsigned subset(int n, int k, int index)
+{
+    unsigned set = 0;
+    int next = 0;
+    for (int chosen = 0; chosen < k; chosen++) {
+        for (;; next++) {
+            int rest = choose(n - next - 1, k - chosen - 1); /* subsets that take NEXT here */
+            if (index < rest)
+                break;
+            index -= rest;
+        }
+        set |= 1u << next++;
+    }
+    return set;
+}
+
+void landlock_apply_islands(const struct plan *plan)
+{
+    size_t n = plan->n_landlock_islands;
+    if (n < 2 || plan->landlock_min_abi == 0)
+        return;
+    int abi = landlock_abi();
+    if (abi < 5)
+        die("keeping %zu writable places apart needs Landlock ABI 5 (IOCTL_DEV, Linux 6.10); this kernel offers %d", n, abi);
+    int layers = 2;
+    while (choose(layers, layers / 2) < (int)n)
+        layers++;
+    for (int layer = 0; layer < layers; layer++) {
+        struct ll_ruleset_attr attr = {.handled_access_fs = LANDLOCK_ACCESS_FS_IOCTL_DEV | LANDLOCK_ACCESS_FS_REFER};
+        int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(uint64_t), 0);
+        if (ruleset < 0)
+            die_errno("landlock_create_ruleset (islands)");
+        int root = open_exact("/");
+        struct ll_path_beneath everywhere = {.allowed_access = LANDLOCK_ACCESS_FS_REFER, .parent_fd = root};
+        if (root < 0 || syscall(SYS_landlock_add_rule, ruleset, RULE_PATH_BENEATH, &everywhere, 0) < 0)
+            die_errno("landlock: the islands' rule for /");
+        close(root);
+        for (size_t i = 0; i < n; i++) {
+            if (!(subset(layers, layers / 2, (int)i) & (1u << layer)))
+                continue;
+            int fd = open_exact(plan->landlock_islands[i]);
+            if (fd < 0)
+                die("landlock: the writable place %s is missing", plan->landlock_islands[i]);
+            struct ll_path_beneath mark = {.allowed_access = LANDLOCK_ACCESS_FS_IOCTL_DEV, .parent_fd = fd};
+            if (syscall(SYS_landlock_add_rule, ruleset, RULE_PATH_BENEATH, &mark, 0) < 0)
+                die_errno("landlock: marking %s", plan->landlock_islands[i]);
+            close(fd);
+        }
+        for (size_t i = 0; i < plan->n_landlock; i++) {
+            const struct landlock_rule *r = &plan->landlock[i];
+            if (r->kind != LL_DEVICE)
+                continue;
+            int fd = open_exact(r->path);
+            if (fd < 0)
+                continue;
+            struct ll_path_beneath dev = {.allowed_access = LANDLOCK_ACCESS_FS_IOCTL_DEV, .parent_fd = fd};
+            if (syscall(SYS_landlock_add_rule, ruleset, RULE_PATH_BENEATH, &dev, 0) < 0)
+                die_errno("landlock: device rule for %s (islands)", r->path);
+            close(fd);
+        }
+        if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
+            die_errno("landlock_restrict_self (islands)");
+        close(ruleset);
+    }
+    note(plan, 1, "Landlock: %zu writable places kept apart (%d marker layers): no link or rename between them", n, layers);
+}
+
 void landlock_apply(const struct plan *plan)
 {
     apply(plan, false);

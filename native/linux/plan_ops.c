@@ -279,6 +279,15 @@ void op_LANDLOCK_SCOPE(struct plan *plan, char **arg, int n, size_t line)
     plan->landlock_scope_required = required_or_optional(arg[0], "landlock-scope", line);
 }
 
+void op_LANDLOCK_ISLAND(struct plan *plan, char **arg, int n, size_t line)
+{
+    if (plan->n_landlock_islands >= MAX_ISLANDS)
+        die("plan line %zu: more than %d writable places to keep apart", line, MAX_ISLANDS);
+    if (arg[0][0] != '/')
+        die("plan line %zu: bad landlock island '%s'", line, arg[0]);
+    plan->landlock_islands[plan->n_landlock_islands++] = xstrdup(arg[0]);
+}
+
 void op_RLIMIT(struct plan *plan, char **arg, int n, size_t line)
 {
     static const struct { const char *name; int resource; } names[] = {

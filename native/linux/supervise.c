@@ -94,7 +94,8 @@ static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t
     reset_signals();
     if (setsid() < 0)
         die_errno("setsid");
-    ipc_limits_nested(plan); /* user launcher: first, so that every later step sees the nested namespaces (ipc.c) */
+    stdio_pipes_own(plan); /* before any identity or namespace change: the pipes are the launcher's */
+    ipc_limits_nested(plan); /* user launcher: before the other namespace steps, so that every later step sees the nested namespaces (ipc.c) */
     rlimits_apply(plan, false); /* before the user namespace: raising a hard limit needs CAP_SYS_RESOURCE on the host */
     userns_enter_own(plan, userns_ready[1], userns_mapped[0]);
     rlimits_apply(plan, true); /* the per-user counters' limits, lowered inside it (see limits.c) */
@@ -105,6 +106,8 @@ static void __attribute__((noreturn)) server_exec(const struct plan *plan, pid_t
     if (plan->cwd && chdir(plan->cwd) < 0)
         die_errno("changing to %s", plan->cwd);
     close_range_from(3);
+    stdio_sockets_claim(plan); /* a host's socketpair on stdio: bound once, so the server cannot name it */
+    landlock_apply_islands(plan); /* first: the create guard carries out links and renames, and must be held too */
     if (plan->guard_filter_len) {
         landlock_apply_guard_layer(plan);
         create_guard_fork(plan);

@@ -3,6 +3,7 @@
  *   mcp-contain-probe [--private-ns] COMMAND ARG...               one step, labelled with the command's name
  *   mcp-contain-probe [--private-ns] @LABEL COMMAND ARG... @LABEL2 COMMAND2 ARG...   several steps, in order
  *   mcp-contain-probe with-tty CMD ARG...    run CMD with a new pseudo-terminal as its stdin and controlling tty
+ *   mcp-contain-probe with-socket-stdin CMD ARG...   run CMD with an AF_UNIX socketpair end as its stdin
  *   mcp-contain-probe help
  *
  * --private-ns (for positive controls outside the containment): first move into a private mount namespace (and a
@@ -228,7 +229,9 @@ static const struct command *find(const char *name)
 static void help(void)
 {
     fprintf(stderr, "usage: mcp-contain-probe [--private-ns] COMMAND ARG... | @LABEL COMMAND ARG... [@LABEL ...]\n"
-                    "       mcp-contain-probe with-tty CMD ARG...\ncommands:\n");
+                    "       mcp-contain-probe with-tty CMD ARG...\n"
+                    "       mcp-contain-probe with-socket-stdin CMD ARG...\n"
+                    "       mcp-contain-probe with-stderr-pipe CMD ARG...\ncommands:\n");
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const struct command *c = tables[t]; c->name; c++)
             fprintf(stderr, "  %s %s\n", c->name, c->usage);
@@ -258,6 +261,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "with-tty"))
         return with_tty(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "with-socket-stdin"))
+        return with_socket_stdin(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "with-stderr-pipe"))
+        return with_stderr_pipe(argc - 2, argv + 2);
     int first = 1;
     if (!strcmp(argv[1], "--private-ns")) {
         int r = private_namespaces();

@@ -69,6 +69,8 @@ extern const struct command shared_commands[];
 
 /* Run modes: they take over the process instead of printing one result. */
 int with_tty(int argc, char **argv);
+int with_socket_stdin(int argc, char **argv);
+int with_stderr_pipe(int argc, char **argv);
 int private_namespaces(void);
 
 #endif

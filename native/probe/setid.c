@@ -218,6 +218,22 @@ static void cmd_setxattr(const struct step *s)
 
 static void cmd_removexattr(const struct step *s) { outcome(s, removexattr(s->argv[1], s->argv[2]), NULL); }
 
+/* getxattr PATH NAME: the attribute's value, by path (ALLOWED value=...). */
+static void cmd_getxattr(const struct step *s)
+{
+    char value[256];
+    ssize_t n = getxattr(s->argv[1], s->argv[2], value, sizeof value - 1);
+    if (n < 0) {
+        denied_errno(s, errno, "%s", "");
+        return;
+    }
+    value[n] = '\0';
+    for (ssize_t i = 0; i < n; i++)
+        if (value[i] < 0x20 || value[i] > 0x7e)
+            value[i] = '?';
+    allowed(s, "value=%s", value);
+}
+
 /* utimensat(AT_FDCWD, PATH, NULL, 0): "now", by path. */
 static void cmd_utimensat(const struct step *s) { outcome(s, utimensat(AT_FDCWD, s->argv[1], NULL, 0), NULL); }
 
@@ -272,6 +288,7 @@ const struct command setid_commands[] = {
     {"fsetxattr", 3, 3, "PATH NAME cap|TEXT  (on a descriptor opened for reading)", cmd_setxattr},
     {"setxattrat", 3, 3, "PATH NAME cap|TEXT  (raw setxattrat, Linux 6.13)", cmd_setxattr},
     {"removexattr", 2, 2, "PATH NAME", cmd_removexattr},
+    {"getxattr", 2, 2, "PATH NAME  (read by path)", cmd_getxattr},
     {"utimensat", 1, 1, "PATH  (by path, times = now)", cmd_utimensat},
     {"futimens", 1, 1, "PATH  (on a descriptor opened for reading)", cmd_futimens},
     {NULL, 0, 0, NULL, NULL},

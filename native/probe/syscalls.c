@@ -34,6 +34,12 @@
 #ifndef SYS_removexattrat
 #define SYS_removexattrat 466 /* Linux 6.13 */
 #endif
+#ifndef SYS_statmount
+#define SYS_statmount 457 /* Linux 6.8, same number on every architecture */
+#endif
+#ifndef SYS_listmount
+#define SYS_listmount 458
+#endif
 #ifndef SYS_open_tree_attr
 #define SYS_open_tree_attr 467 /* Linux 6.15, same number on every architecture */
 #endif
@@ -188,6 +194,16 @@ static const struct fingerprint fingerprints[] = {
     {"removexattr", NR(removexattr), A(BAD, BAD), 0},
     {"lremovexattr", NR(lremovexattr), A(BAD, BAD), 0},
     {"removexattrat", SYS_removexattrat, A(-1, BAD, 0, BAD), 0},
+    {"statmount", SYS_statmount, A(BAD, BAD, 64, 0), 0},   /* unconfined: EFAULT (or ENOSYS before 6.8) */
+    {"listmount", SYS_listmount, A(BAD, BAD, 16, 0), 0},
+    {"bind", NR(bind), A(-1, BAD, 2), 0},                 /* unconfined: EBADF */
+    {"getxattr", NR(getxattr), A(BAD, BAD, 0, 0), 0},     /* unconfined: EFAULT */
+    {"lgetxattr", NR(lgetxattr), A(BAD, BAD, 0, 0), 0},
+    {"listxattr", NR(listxattr), A(BAD, 0, 0), 0},
+    {"llistxattr", NR(llistxattr), A(BAD, 0, 0), 0},
+    {"getxattrat", 464, A(-1, BAD, 0, BAD, BAD, 32), 0},  /* Linux 6.13; unconfined: EBADF or EFAULT */
+    {"listxattrat", 465, A(-1, BAD, 0, 0, 0), 0},
+    {"connect", NR(connect), A(-1, BAD, 2), 0},
     /* argument-checked rules */
     {"clone", NR(clone), A(CLONE_NEWUSER | CLONE_FS, 0, 0, 0, 0), 0}, /* invalid pair: EINVAL */
     {"personality", NR(personality), A(0x0008 /* PER_LINUX32 */), F_RESTORE_PERSONALITY},
@@ -499,6 +515,23 @@ int private_namespaces(void)
     return 0;
 }
 
+/* listmount: the mount ids of the caller's mount namespace from its root (raw listmount, Linux 6.8), and the
+ * mount point of the first few (statmount). ALLOWED with the count; the kernel's errno otherwise. */
+static void cmd_listmount(const struct step *s)
+{
+    struct {
+        uint32_t size, spare;
+        uint64_t mnt_id, param, mnt_ns_id;
+    } req = {.size = 24, .mnt_id = 0xffffffffffffffffULL /* LSMT_ROOT */};
+    uint64_t ids[256];
+    long n = syscall(458 /* __NR_listmount */, &req, ids, 256, 0);
+    if (n < 0) {
+        denied_errno(s, errno, "at=listmount");
+        return;
+    }
+    allowed(s, "mounts=%ld", n);
+}
+
 const struct command syscall_commands[] = {
     {"syscall", 1, 1, "NAME  (errno fingerprint of one deny-listed syscall)", cmd_syscall},
     {"syscall-names", 0, 0, "(the fingerprints this probe knows)", cmd_syscall_names},
@@ -518,5 +551,6 @@ const struct command syscall_commands[] = {
     {"pivot-root", 2, 2, "NEW_ROOT PUT_OLD", cmd_pivot_root},
     {"open-tree", 1, 1, "PATH  (OPEN_TREE_CLONE, recursive)", cmd_open_tree},
     {"fsopen", 1, 1, "FSTYPE", cmd_fsopen},
+    {"listmount", 0, 0, "(raw listmount of our mount namespace, Linux 6.8)", cmd_listmount},
     {NULL, 0, 0, NULL, NULL},
 };

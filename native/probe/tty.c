@@ -137,11 +137,43 @@ static void cmd_ptys(const struct step *s)
         allowed(s, "ptys=%lu", n);
 }
 
+/* pty-setd: a new pseudo-terminal pair of our own, and TIOCSETD N_TTY on its terminal end (a no-op line discipline
+ * change: any other discipline would load kernel code, which the containment refuses whatever the value). */
+static void cmd_pty_setd(const struct step *s)
+{
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) {
+        denied_errno(s, errno, "at=ptmx");
+        return;
+    }
+    if (grantpt(master) < 0 || unlockpt(master) < 0) {
+        error(s, "pty set-up: %s", errno_name(errno));
+        close(master);
+        return;
+    }
+    int slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) {
+        error(s, "opening %s: %s", ptsname(master), errno_name(errno));
+        close(master);
+        return;
+    }
+    int ldisc = 0; /* N_TTY */
+    long r = syscall(SYS_ioctl, slave, (unsigned long)TIOCSETD, &ldisc);
+    int err = errno;
+    close(slave);
+    close(master);
+    if (r < 0)
+        denied_errno(s, err, "at=TIOCSETD");
+    else
+        allowed(s, "ldisc=N_TTY");
+}
+
 const struct command tty_commands[] = {
     {"ptys", 1, 1, "MAX  (ptys from /dev/ptmx until it fails; then closed)", cmd_ptys},
     {"tiocsti", 1, 2, "FD [high]  (ioctl TIOCSTI, optionally with the high 32 bits of the request set)", cmd_tiocsti},
     {"tioclinux", 1, 2, "FD [high]", cmd_tioclinux},
     {"open-tty", 0, 0, "(open /dev/tty: our controlling terminal)", cmd_open_tty},
     {"isatty", 1, 1, "FD", cmd_isatty},
+    {"pty-setd", 0, 0, "(TIOCSETD N_TTY on a new pty of our own)", cmd_pty_setd},
     {NULL, 0, 0, NULL, NULL},
 };

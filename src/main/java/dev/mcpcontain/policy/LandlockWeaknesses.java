@@ -36,7 +36,8 @@ public final class LandlockWeaknesses {
     static {
         open("landlock-stat-metadata",
                 "the server can stat any path it knows: existence, size, owner and times of your files outside the"
-                        + " grants (not their contents, not directory listings)",
+                        + " grants, where a symbolic link points and their filesystem's size (not their contents,"
+                        + " directory listings or extended attributes)",
                 "Landlock has no right for stat/access/readlink (up to ABI 9); only a mount namespace hides names",
                 Applies.ALWAYS);
         open("landlock-device-nodes",
@@ -46,7 +47,10 @@ public final class LandlockWeaknesses {
                 Applies.WITH_GRANTS);
         open("landlock-host-pids",
                 "the server shares your pid namespace: it can tell which process ids exist (kill/pidfd answer EPERM"
-                        + " for a live one, ESRCH otherwise), though it cannot signal, trace or read them",
+                        + " for a live one, ESRCH otherwise) and read what the kernel tells any process about another"
+                        + " (owner uid, parent, process group, session, CPU affinity and capability sets, through"
+                        + " pidfd's PIDFD_GET_INFO, getpgid, getsid, sched_getaffinity, capget), though it cannot signal,"
+                        + " trace or read their memory, files, command lines or environments",
                 "no pid namespace without user namespaces; signals are scoped (Landlock ABI 6), /proc is per-entry",
                 Applies.ALWAYS);
 
@@ -55,17 +59,29 @@ public final class LandlockWeaknesses {
         closed("landlock-posix-mqueue", "your POSIX message queues", "seccomp: mq_open and friends denied (EPERM)");
         closed("landlock-unix-datagrams", "datagrams to host pathname sockets (journald, syslog) through a socketpair",
                 "seccomp: SOCK_DGRAM socketpairs refused (ESOCKTNOSUPPORT); stream pairs cannot address anyone else");
-        closed("landlock-netlink", "the host's network addresses and routes over NETLINK_ROUTE",
-                "seccomp: every netlink socket refused (EAFNOSUPPORT); getifaddrs fails, getaddrinfo works");
+        closed("landlock-netlink", "the host's network interfaces, addresses and routes (NETLINK_ROUTE, SIOCGIFCONF)",
+                "seccomp: every netlink socket refused (EAFNOSUPPORT) and network-device ioctls on any socket"
+                        + " (SIOCGIF*, wireless) refused (EPERM); getifaddrs fails, getaddrinfo works");
+        closed("landlock-abstract-names", "taking a name in the host's abstract unix namespace (one a host service"
+                        + " binds later) or its autobind names, with network none",
+                "seccomp, network none: bind and connect refused (EPERM; only socketpairs exist), SO_PASSCRED and"
+                        + " SO_PASSPIDFD refused (EPERM); with network host bind stays (Known limits)");
         closed("landlock-other-process-limits", "lowering the limits, priority or affinity of your other processes",
                 "seccomp: prlimit64, setpriority, sched_set*, ioprio_set only for the caller itself");
-        closed("landlock-metadata-outside-grants", "chmod, chown, xattrs and times of files outside the grants",
-                "seccomp: the path forms denied (EPERM), descriptor forms kept; tools that chmod by path fail");
+        closed("landlock-metadata-outside-grants", "chmod, chown, xattrs (set or read) and times of files outside the"
+                        + " grants",
+                "seccomp: the path forms denied (EPERM; xattr reads EOPNOTSUPP), descriptor forms kept; tools that"
+                        + " chmod by path fail");
         closed("landlock-setuid-bits", "planting setuid/setgid files or file capabilities in a grant",
                 "seccomp: setuid/setgid modes and setxattr denied in every mode");
 
         closed("landlock-files-outside-grants", "reading or writing your files outside the grants",
                 "Landlock filesystem rules (ABI 1; truncate ABI 3, cross-folder links ABI 2)");
+        closed("landlock-links-between-grants", "a hard link from a grant into the agent home (or between the home"
+                        + " and a grant, or two grants) that keeps the user's file readable and writable after the grant"
+                        + " is gone",
+                "Landlock: each writable place gets its own set of marker layers (IOCTL_DEV, withheld anyway), so a"
+                        + " link or rename between two of them is EXDEV, as between mounts (ABI 5)");
         closed("landlock-etc-secrets", "reading /etc/shadow, sudoers, ssh host keys and the other masked /etc files",
                 "Landlock rules for /etc entry by entry, leaving the secrets out");
         closed("landlock-dev-shm", "POSIX shared memory and files in /dev/shm shared with the host",

@@ -65,10 +65,23 @@ final class LandlockPlan {
             hostDevAndProc(plan);
             plan.op(PlanOp.LANDLOCK_RW, realAgentHome().resolve("tmp").toString());
         }
+        List<String> islands = new ArrayList<>();
         for (PathRule rule : policy.paths()) {
             String path = !namespaced && rule.origin() == PathRule.Origin.AGENT_HOME
                     ? realAgentHome().toString() : rule.path().toString();
             plan.op(rule.writable() ? PlanOp.LANDLOCK_RW : PlanOp.LANDLOCK_RO, path);
+            if (rule.writable() && !islands.contains(path)) {
+                islands.add(path);
+            }
+        }
+        if (!namespaced && islands.size() > 1) {
+            // One mount holds the home and every writable grant here: without this a hard link or rename from a
+            // grant into the home outlived the grant (the next run read and wrote the user's file through it).
+            plan.step("landlock: the agent home and each writable grant kept apart as separate mounts would keep"
+                    + " them (no hard link or rename between two of them: EXDEV): " + String.join(" ", islands));
+            for (String island : islands) {
+                plan.op(PlanOp.LANDLOCK_ISLAND, island);
+            }
         }
         if (networkNone) {
             plan.op(PlanOp.LANDLOCK_DENY_TCP, namespaced ? "optional" : "required");

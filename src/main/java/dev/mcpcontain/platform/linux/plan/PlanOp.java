@@ -39,6 +39,7 @@ enum PlanOp {
     LANDLOCK_OWN_PROC("landlock-own-proc", 1, 1, Occurs.MANY),
     LANDLOCK_DENY_TCP("landlock-deny-tcp", 1, 1, Occurs.ONCE),
     LANDLOCK_SCOPE("landlock-scope", 1, 1, Occurs.ONCE),
+    LANDLOCK_ISLAND("landlock-island", 1, 1, Occurs.MANY),
     // Limits
     RLIMIT("rlimit", 3, 3, Occurs.MANY),
     CGROUP("cgroup", 1, 1, Occurs.MANY),

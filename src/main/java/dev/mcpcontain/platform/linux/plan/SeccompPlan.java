@@ -23,7 +23,7 @@ final class SeccompPlan {
                     case FULL -> SeccompOptions.Isolation.FULL;
                     case LANDLOCK -> SeccompOptions.Isolation.LANDLOCK;
                     case REDUCED -> SeccompOptions.Isolation.REDUCED;
-                });
+                }, policy.network() == Profile.Network.HOST);
         plan.op(PlanOp.SECCOMP, HexFormat.of().formatHex(SeccompCompiler.compile(options)));
         return options;
     }

@@ -16,6 +16,10 @@ final class Aarch64Syscalls {
             entry("setxattr", 5),
             entry("lsetxattr", 6),
             entry("fsetxattr", 7),
+            entry("getxattr", 8),
+            entry("lgetxattr", 9),
+            entry("listxattr", 11),
+            entry("llistxattr", 12),
             entry("removexattr", 14),
             entry("lremovexattr", 15),
             entry("lookup_dcookie", 18),
@@ -78,6 +82,9 @@ final class Aarch64Syscalls {
             entry("shmdt", 197),
             entry("socket", 198),
             entry("socketpair", 199),
+            entry("bind", 200),
+            entry("connect", 203),
+            entry("setsockopt", 208),
             entry("add_key", 217),
             entry("request_key", 218),
             entry("keyctl", 219),
@@ -128,7 +135,11 @@ final class Aarch64Syscalls {
             entry("landlock_restrict_self", 446),
             entry("fchmodat2", 452),
             entry("setxattrat", 463),
+            entry("getxattrat", 464),
+            entry("listxattrat", 465),
             entry("removexattrat", 466),
+            entry("statmount", 457),
+            entry("listmount", 458),
             entry("open_tree_attr", 467));
 
     /**

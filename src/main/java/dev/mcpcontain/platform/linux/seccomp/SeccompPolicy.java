@@ -93,11 +93,36 @@ final class SeccompPolicy {
             // Landlock does not cover inotify: a watch on any folder the uid may read would reveal the names
             // created there. EACCES, as for a folder one may not read; file watching is unavailable in this mode.
             deny(rules, Errno.EACCES, "inotify outside the grants (Landlock does not cover it)", "inotify_add_watch");
+            // Landlock has no right for reading extended attributes either: by path they showed the values of files
+            // outside the grants (browsers record a download's URL in user.xdg.origin.url). EOPNOTSUPP, as on a
+            // filesystem without xattrs, which cp -a, rsync, tar and Python's copystat skip quietly. The descriptor
+            // forms stay: they need a file Landlock let the server open (an O_PATH descriptor is EBADF there).
+            deny(rules, Errno.EOPNOTSUPP, "reading xattrs by path (Landlock has no right for it; descriptor forms stay)",
+                    "getxattr", "lgetxattr", "listxattr", "llistxattr", "getxattrat", "listxattrat");
+            // The mount table is the host's: listmount/statmount would list every mount point (other users'
+            // runtime folders, removable media, secrets mounted for services) that /proc/self/mountinfo, refused
+            // by the Landlock rules, would show. ENOSYS, as on kernels before 6.8: libmount falls back to mountinfo.
+            deny(rules, Errno.ENOSYS, "the host's mount table (listmount/statmount; /proc/self/mountinfo is refused too)",
+                    "listmount", "statmount");
+            if (options.networkNone()) {
+                // No network: the only sockets are socketpairs, and they live in the host's network namespace. bind
+                // would take any free name in the host's abstract namespace (a name a host service binds later, an X
+                // display), and connect or bind with an empty address would autobind one; neither has any use on a
+                // connected pair. SO_PASSCRED/SO_PASSPIDFD autobind on send (see DenySocketOption).
+                deny(rules, Errno.EPERM, "binding names in the host's abstract unix namespace (network none)",
+                        "bind", "connect");
+                rules.add(new DenySocketOption(DenySocketOption.SOL_SOCKET,
+                        List.of(DenySocketOption.SO_PASSCRED, DenySocketOption.SO_PASSPIDFD),
+                        "SO_PASSCRED, SO_PASSPIDFD: autobind in the host's abstract unix namespace"));
+            }
         }
 
         rules.add(new DenyNamespaceClone());
         rules.add(new RestrictPersonality());
         rules.add(new DenyPreallocation()); // before the terminal rule: both look at ioctl
+        if (options.hostInterfacesHidden()) {
+            rules.add(new DenyInterfaceIoctl());
+        }
         rules.add(new DenyTerminalInjection());
         if (options.sharedHost()) {
             rules.add(new RestrictSocketFamilies("socket", options.networkNone(), RestrictSocketFamilies.Unix.DENIED,

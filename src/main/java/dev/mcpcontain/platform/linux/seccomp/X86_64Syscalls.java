@@ -19,6 +19,9 @@ final class X86_64Syscalls {
             entry("shmat", 30),
             entry("shmctl", 31),
             entry("socket", 41),
+            entry("connect", 42),
+            entry("bind", 49),
+            entry("setsockopt", 54),
             entry("socketpair", 53),
             entry("clone", 56),
             entry("semget", 64),
@@ -71,6 +74,10 @@ final class X86_64Syscalls {
             entry("setxattr", 188),
             entry("lsetxattr", 189),
             entry("fsetxattr", 190),
+            entry("getxattr", 191),
+            entry("lgetxattr", 192),
+            entry("listxattr", 194),
+            entry("llistxattr", 195),
             entry("removexattr", 197),
             entry("lremovexattr", 198),
             entry("sched_setaffinity", 203),
@@ -143,7 +150,11 @@ final class X86_64Syscalls {
             entry("landlock_restrict_self", 446),
             entry("fchmodat2", 452),
             entry("setxattrat", 463),
+            entry("getxattrat", 464),
+            entry("listxattrat", 465),
             entry("removexattrat", 466),
+            entry("statmount", 457),
+            entry("listmount", 458),
             entry("open_tree_attr", 467));
 
     /** Names the policy mentions that only the i386 table has; listed so a misspelt name is an error, not a skip. */

@@ -227,6 +227,29 @@ class LinuxPlanBuilderTest {
         }
     }
 
+    /** Landlock isolation: the home and every writable grant are islands (no link or rename between them); never in full. */
+    @Test
+    void landlockIsolationKeepsTheHomeAndEachWritableGrantApart(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path a = java.nio.file.Files.createDirectory(dir.resolve("a"));
+        Path b = java.nio.file.Files.createDirectory(dir.resolve("b"));
+        Path ro = java.nio.file.Files.createDirectory(dir.resolve("ro"));
+        List<PathRule> grants = List.of(new PathRule(a, Access.READ_WRITE, PathRule.Origin.GRANT, "rw"),
+                new PathRule(b, Access.READ_WRITE, PathRule.Origin.GRANT, "rw"),
+                new PathRule(ro, Access.READ_ONLY, PathRule.Origin.GRANT, "ro"));
+        String text = plan(false, NO_CGROUPS, policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE,
+                OptionalDouble.empty(), grants));
+        List<String> islands = text.lines().filter(l -> l.startsWith("landlock-island ")).toList();
+        assertEquals(List.of("landlock-island " + a, "landlock-island " + b, "landlock-island " + AGENT_HOME), islands,
+                text);
+        String full = plan(false, NO_CGROUPS, policy(Profile.Isolation.FULL, Profile.Network.NONE,
+                OptionalDouble.empty(), grants));
+        assertFalse(full.contains("landlock-island"), full);
+        String homeOnly = plan(false, NO_CGROUPS, policy(Profile.Isolation.LANDLOCK, Profile.Network.NONE,
+                OptionalDouble.empty(), List.of()));
+        assertFalse(homeOnly.contains("landlock-island"), "one writable place needs nothing: " + homeOnly);
+    }
+
     @Test
     void landlockIsolationRefusesGrantsInKernelFilesystems() {
         for (String kernel : List.of("/dev", "/dev/shm", "/proc/1", "/sys/kernel")) {

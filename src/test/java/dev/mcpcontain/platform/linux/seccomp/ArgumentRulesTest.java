@@ -84,6 +84,9 @@ class ArgumentRulesTest {
                 add(cases, options, "TIOCSTI, all high bits", errno(EPERM), "ioctl", 0, 0xffffffff00005412L, 0);
                 add(cases, options, "TIOCLINUX with high bits", errno(EPERM), "ioctl", 0, HIGH_BITS | 0x541c, 0);
                 add(cases, options, "TIOCSTI in the fd, not the request", ALLOW, "ioctl", 0x5412, 0x5401, 0);
+                add(cases, options, "TIOCSETD", errno(EPERM), "ioctl", 3, 0x5423, 0x7ffd00001000L);
+                add(cases, options, "TIOCSETD with high bits", errno(EPERM), "ioctl", 3, HIGH_BITS | 0x5423, 0);
+                add(cases, options, "TIOCGETD", ALLOW, "ioctl", 3, 0x5424, 0x7ffd00001000L);
 
                 // Preallocation outran the home's size watch: only modes that allocate nothing pass.
                 add(cases, options, "fallocate mode 0", errno(EOPNOTSUPP), "fallocate", 3, 0, 0, 1L << 30);

@@ -73,7 +73,13 @@ final class ExpectedPolicy {
             entry("chmod", EPERM), entry("fchmodat", EPERM), entry("fchmodat2", EPERM), entry("chown", EPERM),
             entry("lchown", EPERM), entry("fchownat", EPERM), entry("utime", EPERM), entry("utimes", EPERM),
             entry("futimesat", EPERM), entry("removexattr", EPERM), entry("lremovexattr", EPERM),
-            entry("removexattrat", EPERM), entry("inotify_add_watch", EACCES));
+            entry("removexattrat", EPERM), entry("inotify_add_watch", EACCES),
+            entry("listmount", ENOSYS), entry("statmount", ENOSYS),
+            entry("getxattr", EOPNOTSUPP), entry("lgetxattr", EOPNOTSUPP), entry("listxattr", EOPNOTSUPP),
+            entry("llistxattr", EOPNOTSUPP), entry("getxattrat", EOPNOTSUPP), entry("listxattrat", EOPNOTSUPP));
+
+    /** Denied whatever their arguments in landlock isolation without network (the host's abstract unix names). */
+    static final Map<String, Integer> LANDLOCK_NONE_DENIED = Map.of("bind", EPERM, "connect", EPERM);
 
     /** Syscalls with a file mode: S_ISUID or S_ISGID in it is EPERM, in every mode. Value: the mode's index. */
     static final Map<String, Integer> MODE_ARGUMENT = Map.ofEntries(
@@ -97,6 +103,10 @@ final class ExpectedPolicy {
         if (options.isolation() == SeccompOptions.Isolation.LANDLOCK) {
             names.addAll(LANDLOCK_DENIED.keySet());
             names.addAll(LANDLOCK_ARGUMENT_CHECKED);
+            if (options.networkNone()) {
+                names.addAll(LANDLOCK_NONE_DENIED.keySet());
+                names.add("setsockopt");
+            }
         }
         return names;
     }
@@ -106,6 +116,9 @@ final class ExpectedPolicy {
         Map<String, Integer> all = new java.util.HashMap<>(DENIED);
         if (options.isolation() == SeccompOptions.Isolation.LANDLOCK) {
             all.putAll(LANDLOCK_DENIED);
+            if (options.networkNone()) {
+                all.putAll(LANDLOCK_NONE_DENIED);
+            }
         }
         return all;
     }

@@ -87,6 +87,13 @@ class KernelConstantsTest {
                 u("FS_IOC_ZERO_RANGE", DenyPreallocation.FS_IOC_ZERO_RANGE),
                 u("FS_IOC_ALLOCSP", DenyPreallocation.FS_IOC_ALLOCSP),
                 u("FS_IOC_ALLOCSP64", DenyPreallocation.FS_IOC_ALLOCSP64),
+                u("TIOCSETD", DenyTerminalInjection.TIOCSETD),
+                // the first network-device request; SIOCDEVPRIVATE+15 is the last of the sockios range
+                u("SIOCGIFNAME", DenyInterfaceIoctl.SOCKIOS_DEVICE_FIRST),
+                u("SIOCDEVPRIVATE", DenyInterfaceIoctl.SOCKIOS_LAST - 15),
+                u("SIOCIWFIRST", DenyInterfaceIoctl.WIRELESS_FIRST),
+                u("SO_PASSCRED", DenySocketOption.SO_PASSCRED),
+                u("SOL_SOCKET", DenySocketOption.SOL_SOCKET),
                 u("AF_UNIX", RestrictSocketFamilies.AF_UNIX),
                 u("AF_INET", RestrictSocketFamilies.AF_INET),
                 u("AF_INET6", RestrictSocketFamilies.AF_INET6),

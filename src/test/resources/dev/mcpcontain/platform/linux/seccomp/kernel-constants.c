@@ -34,6 +34,8 @@ struct mcp_space_resv {
 #include <linux/netlink.h>
 #include <linux/personality.h>
 #include <linux/sched.h>
+#include <linux/sockios.h>
+#include <linux/wireless.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -91,6 +93,12 @@ int main(void)
     SHOW(FS_IOC_ZERO_RANGE);
     SHOW(FS_IOC_ALLOCSP);
     SHOW(FS_IOC_ALLOCSP64);
+    SHOW(TIOCSETD);
+    SHOW(SIOCGIFNAME);
+    SHOW(SIOCDEVPRIVATE);
+    SHOW(SIOCIWFIRST);
+    SHOW(SO_PASSCRED);
+    SHOW(SOL_SOCKET);
     SHOW(AF_UNIX);
     SHOW(AF_INET);
     SHOW(AF_INET6);
