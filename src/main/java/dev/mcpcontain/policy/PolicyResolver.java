@@ -179,7 +179,8 @@ public final class PolicyResolver {
         if (writable.isEmpty()) {
             return;
         }
-        GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(host.home(), Path.of("/etc/passwd")));
+        GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(host.home(), Path.of("/etc/passwd")), host.uid(),
+                GrantGuard.commandPath(host.variable("PATH").orElse(null)));
         for (PathRule grant : writable) {
             String[] spec = writableSpecs.getOrDefault(grant.path(), new String[] {grant.reason(), grant.path() + ":rw,unprotected"});
             GrantGuard.Pins pins = guard.check(grant.path(), unprotected(grant), spec[0], spec[1]);

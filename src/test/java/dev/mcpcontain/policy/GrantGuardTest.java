@@ -374,4 +374,32 @@ class GrantGuardTest {
             assertTrue(refused(dir.resolve("proj")).contains("holds the git work tree " + grant));
         }
     }
+
+    @Test
+    void aFolderOnTheLaunchersPathIsRefusedWhetherItIsTheGrantHoldsItOrHoldsIt() throws IOException {
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        Path bin = Files.createDirectories(tools.resolve("bin"));
+        Path deeper = Files.createDirectories(bin.resolve("sub"));
+        GrantGuard onPath = new GrantGuard(List.of(home), 50, 1000, GrantGuard.commandPath("relative:.:" + bin + ":"
+                + dir.resolve("absent")));
+        assertEquals(List.of(bin), GrantGuard.commandPath("relative:.::" + bin + ":" + dir.resolve("absent")));
+        for (Path grant : List.of(tools, bin, deeper)) {
+            String message = assertThrows(PolicyException.class,
+                    () -> onPath.check(grant, false, "--grant 'x:rw'", "x:rw,unprotected")).getMessage();
+            assertTrue(message.contains("a folder on the launcher's PATH"), message);
+            assertTrue(message.contains("x:rw,unprotected"), message);
+            onPath.check(grant, true, "--grant 'x:rw'", "x:rw,unprotected");
+        }
+        onPath.check(Files.createDirectories(dir.resolve("elsewhere")), false, "--grant 'x:rw'", "x:rw,unprotected");
+    }
+
+    @Test
+    void aFolderInASystemDirectoryIsRefusedForARootLauncher() {
+        Path share = Path.of("/usr/share");
+        GrantGuard root = new GrantGuard(List.of(home), 50, 0, List.of());
+        String message = assertThrows(PolicyException.class,
+                () -> root.check(share, false, "--grant 'x:rw'", "x:rw,unprotected")).getMessage();
+        assertTrue(message.contains("/usr/share lies in the system directory /usr"), message);
+        assertTrue(message.contains("the server would write there as root"), message);
+    }
 }

@@ -1,0 +1,132 @@
+package dev.mcpcontain.escape;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Issue 7, classes 1, 3 and 5 through the shape of a writable grant: places whose files the system, other users or
+ * the user's shell run, which a server must not be able to write without the grant opting in (':rw,unprotected').
+ * <ul>
+ *   <li>a folder inside a system directory (/etc, /usr, /var, /opt, ...) that the server would write as someone
+ *       other than the launching user: a root launcher's grant is idmapped from its owner (root) to the agent, so
+ *       {@code --grant /etc/cron.d:rw} let a server create a root-owned cron job;</li>
+ *   <li>a folder on the launcher's PATH, or one holding or inside one: a program planted there runs in place of
+ *       the command a user types;</li>
+ *   <li>a writable grant holding a folder the launcher cannot search, owned by someone the server writes as: a
+ *       previous run's {@code chmod 000 proj} hid {@code proj/.vscode} from the next launch's walk, which then
+ *       did not pin it, and that server made proj searchable again and rewrote {@code .vscode/tasks.json}.</li>
+ * </ul>
+ * Each refusal is next to its control: the same grant opted in, where the server really does what the refusal is
+ * about.
+ */
+class TrustedLocationGrantIT {
+
+    @TestFactory
+    Stream<DynamicNode> trustedLocations() {
+        EscapeSuite suite = EscapeSuite.get();
+        return suite.identities().stream().map(id -> {
+            List<DynamicNode> tests = new ArrayList<>();
+            if (id.root()) {
+                tests.add(Named.test(id, "a writable grant of a folder in /etc (root's, idmapped to the agent) is"
+                        + " refused (125, one line); control: opted in, the server creates a file that is root's on"
+                        + " the host (a cron job, were the folder /etc/cron.d); read-only launches", () -> {
+                    Path dir = Path.of("/etc/mcp-contain-it-" + EscapeSuite.randomHex(4) + ".d");
+                    EscapeSuite.mkdirs(dir, "rwxr-xr-x");
+                    suite.onCleanup(() -> EscapeSuite.deleteTree(dir));
+                    RunResult refused = suite.launch(id, "etc-sub-rw").grant(dir, "rw").server("/bin/true").run()
+                            .assertExit(125);
+                    assertEquals(1, refused.stderr().lines().count(), refused::toString);
+                    assertTrue(refused.stderr().contains(dir + " lies in the system directory /etc"), refused::toString);
+                    assertTrue(refused.stderr().contains(dir + ":rw,unprotected"), refused::toString);
+                    suite.launch(id, "etc-sub-ro").grant(dir, "ro").server("/bin/true").run().assertExit(0);
+                    Path job = dir.resolve("job");
+                    RunResult opted = suite.launch(id, "etc-sub-unprotected").grant(dir, "rw,unprotected")
+                            .probe(Steps.of().add("plant", "write", job)).run();
+                    opted.assertAllowed("plant");
+                    assertEquals(0, uid(job), "the file the agent wrote is root's on the host");
+                }));
+                tests.add(Named.test(id, "a writable grant of /usr/local/bin (on every PATH) is refused", () -> {
+                    Path bin = Path.of("/usr/local/bin");
+                    EscapeSuite.requireThat(Files.isDirectory(bin, LinkOption.NOFOLLOW_LINKS), "no " + bin);
+                    RunResult refused = suite.launch(id, "usr-local-bin").grant(bin, "rw").server("/bin/true").run()
+                            .assertExit(125);
+                    assertTrue(refused.stderr().contains("lies in the system directory /usr"), refused::toString);
+                    suite.launch(id, "usr-local-bin-ro").grant(bin, "ro").server("/bin/true").run().assertExit(0);
+                }));
+            } else {
+                tests.add(Named.test(id, "the user's own folder in /var/tmp may be granted writable (the server writes"
+                        + " as the user); /var/tmp itself (others' files) is refused", () -> {
+                    Path own = suite.ownedDir(id, Path.of("/var/tmp/mcp-contain-it-" + EscapeSuite.randomHex(4)),
+                            "rwx------");
+                    suite.onCleanup(() -> EscapeSuite.deleteTree(own));
+                    suite.launch(id, "var-tmp-own").grant(own, "rw").probe(Steps.of().add("write", "write",
+                            own.resolve("made-here"))).run().assertAllowed("write");
+                    RunResult refused = suite.launch(id, "var-tmp").grant(Path.of("/var/tmp"), "rw")
+                            .server("/bin/true").run().assertExit(125);
+                    assertTrue(refused.stderr().contains("/var/tmp is the system directory /var")
+                            || refused.stderr().contains("/var/tmp lies in the system directory /var"), refused::toString);
+                }));
+            }
+
+            tests.add(Named.test(id, "a writable grant holding a folder on the launcher's PATH is refused (125, one"
+                    + " line), as is the folder itself; control: without it on PATH the server plants a program"
+                    + " there; opted in too", () -> {
+                Path tools = suite.ownedDir(id, suite.workDir(id, "path-dir").resolve("tools"), "rwxr-xr-x");
+                Path bin = suite.ownedDir(id, tools.resolve("bin"), "rwxr-xr-x");
+                String path = "PATH=" + bin + ":/usr/local/bin:/usr/bin:/bin";
+                for (Path grant : List.of(tools, bin)) {
+                    RunResult refused = suite.launch(id, "path-dir").innerWrapper("env", path).grant(grant, "rw")
+                            .server("/bin/true").run().assertExit(125);
+                    assertEquals(1, refused.stderr().lines().count(), refused::toString);
+                    assertTrue(refused.stderr().contains("a folder on the launcher's PATH"), refused::toString);
+                }
+                suite.launch(id, "path-dir-ro").innerWrapper("env", path).grant(tools, "ro").server("/bin/true").run()
+                        .assertExit(0);
+                suite.launch(id, "path-dir-absent").grant(tools, "rw")
+                        .probe(Steps.of().add("plant", "write", bin.resolve("ls"))).run().assertAllowed("plant");
+                suite.launch(id, "path-dir-unprotected").innerWrapper("env", path).grant(tools, "rw,unprotected")
+                        .probe(Steps.of().add("plant", "write", bin.resolve("git"))).run().assertAllowed("plant");
+            }));
+
+            tests.add(Named.test(id, "a folder made unsearchable (chmod 000) cannot hide a protected name from the"
+                    + " next launch: the writable grant is refused (125, one line); read-only launches; control: opted"
+                    + " in, the server opens the folder again and rewrites .vscode/tasks.json", () -> {
+                Path grant = suite.ownedDir(id, suite.workDir(id, "hidden").resolve("g"), "rwxr-xr-x");
+                Path proj = suite.ownedDir(id, grant.resolve("proj"), "rwxr-xr-x");
+                suite.ownedDir(id, proj.resolve(".vscode"), "rwxr-xr-x");
+                Path tasks = suite.ownedFile(id, proj.resolve(".vscode/tasks.json"), "{}\n");
+                // What a previous run can do: proj is a writable pinned folder, its mode the server's to change.
+                suite.launch(id, "hidden-prepare").grant(grant, "rw")
+                        .probe(Steps.of().add("hide", "chmod", proj, "0")).run().assertAllowed("hide");
+                Steps attack = Steps.of().add("open", "chmod", proj, "0755").add("tasks", "append", tasks);
+                RunResult refused = suite.launch(id, "hidden").grant(grant, "rw").probe(attack).run().assertExit(125);
+                assertEquals(1, refused.stderr().lines().count(), refused::toString);
+                assertTrue(refused.stderr().contains(proj + " cannot be searched"), refused::toString);
+                suite.launch(id, "hidden-ro").grant(grant, "ro").server("/bin/true").run().assertExit(0);
+                RunResult opted = suite.launch(id, "hidden-unprotected").grant(grant, "rw,unprotected").probe(attack).run();
+                opted.assertAllowed("open");
+                opted.assertAllowed("tasks");
+            }));
+            return Named.group(id, tests);
+        });
+    }
+
+    private static int uid(Path file) {
+        try {
+            return ((Number) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS)).intValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
