@@ -135,6 +135,7 @@ public final class PolicyResolver {
         Optional<PathRule.FileKey> key = Optional.empty();
         if (!host.windows()) {
             GrantPaths.refuseSystem(real, spec, ownState());
+            GrantPaths.refuseAliases(real, spec, guardedPlaces(), mounts());
             key = Optional.of(GrantPaths.key(real));
         }
         PathRule existing = rules.get(real);
@@ -158,6 +159,29 @@ public final class PolicyResolver {
 
     private boolean unprotected(PathRule rule) {
         return unprotectedGrants.contains(rule.path());
+    }
+
+    private List<GrantPaths.Mount> mounts;
+    private List<Path> guardedPlaces;
+
+    /** The host's mounts, read once per launch. */
+    private List<GrantPaths.Mount> mounts() {
+        if (mounts == null) {
+            mounts = GrantPaths.mounts();
+        }
+        return mounts;
+    }
+
+    /** What no grant may reach under another name: system directories, every home, mcp-contain's own state. */
+    private List<Path> guardedPlaces() {
+        if (guardedPlaces == null) {
+            List<Path> places = new ArrayList<>();
+            GrantPaths.SYSTEM_DIRECTORIES.forEach(d -> places.add(Path.of(d)));
+            places.addAll(GrantGuard.hostHomes(host.home(), Path.of("/etc/passwd")));
+            places.addAll(ownState());
+            guardedPlaces = List.copyOf(places);
+        }
+        return guardedPlaces;
     }
 
     /** mcp-contain's own state and configuration: never granted, hidden inside grants that hold them. */

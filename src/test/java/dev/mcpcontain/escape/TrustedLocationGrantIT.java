@@ -118,6 +118,52 @@ class TrustedLocationGrantIT {
                 opted.assertAllowed("open");
                 opted.assertAllowed("tasks");
             }));
+            tests.add(Named.test(id, "a bind mount of /etc/security (masks go by name) as a grant, or inside one:"
+                    + " refused (125, one line); control: the same folders without the mount launch and list it", () -> {
+                EscapeSuite.requireThat(suite.suiteIsRoot(), "making a bind mount on the host needs a root suite");
+                Path data = suite.ownedDir(id, suite.workDir(id, "alias").resolve("data"), "rwxr-xr-x");
+                Path sec = suite.ownedDir(id, data.resolve("sec"), "rwxr-xr-x");
+                EscapeSuite.hostCommand("mount", "--bind", "/etc/security", sec.toString());
+                RunResult holds;
+                RunResult is;
+                try {
+                    holds = suite.launch(id, "alias-holds").grant(data, "ro").server("/bin/true").run();
+                    is = suite.launch(id, "alias-is").grant(sec, "ro").server("/bin/true").run();
+                } finally {
+                    EscapeSuite.hostCommand("umount", sec.toString());
+                }
+                holds.assertExit(125);
+                assertEquals(1, holds.stderr().lines().count(), holds::toString);
+                assertTrue(holds.stderr().contains(data + " holds " + sec + ", another name (a mount) of /etc/security"),
+                        holds::toString);
+                is.assertExit(125);
+                assertTrue(is.stderr().contains(sec + " is another name (through a mount) of /etc/security"), is::toString);
+                suite.launch(id, "alias-gone").grant(data, "ro").probe(Steps.of().add("ls", "ls", data)).run()
+                        .assertValue("ls", "sec");
+            }));
+            if (id.root()) {
+                tests.add(Named.test(id, "a bind mount of a root-owned folder in /etc granted writable under another"
+                        + " name: refused (125); control: by its own name, opted in, the server creates a root-owned"
+                        + " file there", () -> {
+                    Path dir = Path.of("/etc/mcp-contain-it-" + EscapeSuite.randomHex(4) + ".d");
+                    EscapeSuite.mkdirs(dir, "rwxr-xr-x");
+                    suite.onCleanup(() -> EscapeSuite.deleteTree(dir));
+                    Path alias = suite.ownedDir(id, suite.workDir(id, "alias-rw").resolve("cron"), "rwxr-xr-x");
+                    EscapeSuite.hostCommand("mount", "--bind", dir.toString(), alias.toString());
+                    RunResult refused;
+                    try {
+                        refused = suite.launch(id, "alias-rw").grant(alias, "rw,unprotected").server("/bin/true").run();
+                    } finally {
+                        EscapeSuite.hostCommand("umount", alias.toString());
+                    }
+                    refused.assertExit(125);
+                    assertTrue(refused.stderr().contains(alias + " is another name (through a mount) of " + dir),
+                            refused::toString);
+                    suite.launch(id, "alias-rw-own-name").grant(dir, "rw,unprotected")
+                            .probe(Steps.of().add("plant", "write", dir.resolve("job"))).run().assertAllowed("plant");
+                    assertEquals(0, uid(dir.resolve("job")));
+                }));
+            }
             return Named.group(id, tests);
         });
     }
