@@ -113,8 +113,16 @@ public final class GrantGuard {
         return List.copyOf(dirs);
     }
 
-    /** The launcher's home, root's, and every account's home from /etc/passwd that exists (never "/"). */
+    /**
+     * The launcher's home, root's, every account's home from /etc/passwd and every folder of /home, where they exist
+     * (never "/").
+     */
     public static List<Path> hostHomes(Path launcherHome, Path passwd) {
+        return hostHomes(launcherHome, passwd, Path.of("/home"));
+    }
+
+    /** As {@link #hostHomes(Path, Path)}, with every folder of HOME_ROOT (/home) a home too. */
+    static List<Path> hostHomes(Path launcherHome, Path passwd, Path homeRoot) {
         Set<Path> homes = new LinkedHashSet<>();
         homes.add(launcherHome);
         homes.add(Path.of("/root"));
@@ -127,6 +135,14 @@ public final class GrantGuard {
             });
         } catch (IOException | RuntimeException e) {
             // No passwd to read: the launcher's home and /root still count.
+        }
+        // Accounts from LDAP, SSSD or systemd-homed are not in /etc/passwd, but their homes are folders of /home all
+        // the same: each one counts (a root launcher's idmap would hand its files to the agent).
+        try (Stream<Path> children = Files.list(homeRoot)) {
+            children.filter(child -> Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)).sorted()
+                    .forEach(child -> homes.add(child.normalize()));
+        } catch (IOException | RuntimeException e) {
+            // no /home
         }
         List<Path> existing = new ArrayList<>();
         for (Path home : homes) {
@@ -171,6 +187,20 @@ public final class GrantGuard {
                                 + name.why() + "), which does not exist yet and so cannot be kept read-only" + optIn);
                     }
                 }
+            }
+        }
+
+        // Below a home's dot-directories lies what programs keep for themselves and trust: configuration
+        // (~/.config/plasma-workspace/env/*.sh is sourced at login, ~/.local/share/dbus-1/services starts programs),
+        // caches they install or run from (~/.cache/pip wheels, ~/.cache/pre-commit, browser binaries), tool installs
+        // on PATH. The protected names are only the best known of them, so the whole of it is refused.
+        for (Path home : homes) {
+            if (grant.startsWith(home) && !grant.equals(home)
+                    && home.relativize(grant).getName(0).toString().startsWith(".")) {
+                Path dot = home.resolve(home.relativize(grant).getName(0));
+                refuseUnless(unprotected, spec + ": " + grant + (grant.equals(dot) ? " is " : " lies in ") + dot
+                        + ", a folder of the home that programs keep their configuration, caches or installed tools"
+                        + " in and trust (what they run at login or start from there is not one known list)" + optIn);
             }
         }
 

@@ -164,6 +164,26 @@ class TrustedLocationGrantIT {
                     assertEquals(0, uid(dir.resolve("job")));
                 }));
             }
+            tests.add(Named.test(id, "a writable grant inside a home's dot-directory (~/.local/share/dbus-1/services"
+                    + " starts what a .service file names, ~/.cache holds wheels pip installs) is refused (125, one"
+                    + " line); control: opted in, the server writes a D-Bus service file there", () -> {
+                Path local = id.home().resolve(".local");
+                boolean hadLocal = Files.exists(local, LinkOption.NOFOLLOW_LINKS);
+                Path share = suite.ownedDir(id, local.resolve("share"), "rwxr-xr-x");
+                Path dir = share.resolve("mcp-contain-it-" + EscapeSuite.randomHex(4));
+                suite.onCleanup(() -> EscapeSuite.deleteTree(hadLocal ? dir : local));
+                Path services = suite.ownedDir(id, dir.resolve("dbus-1/services"), "rwxr-xr-x");
+                EscapeSuite.chown(dir, id.user());
+                EscapeSuite.chown(dir.resolve("dbus-1"), id.user());
+                RunResult refused = suite.launch(id, "dot-dir").grant(services, "rw").server("/bin/true").run()
+                        .assertExit(125);
+                assertEquals(1, refused.stderr().lines().count(), refused::toString);
+                assertTrue(refused.stderr().contains(services + " lies in " + local), refused::toString);
+                suite.launch(id, "dot-dir-ro").grant(services, "ro").server("/bin/true").run().assertExit(0);
+                suite.launch(id, "dot-dir-unprotected").grant(services, "rw,unprotected")
+                        .probe(Steps.of().add("plant", "write", services.resolve("org.example.Plant.service"))).run()
+                        .assertAllowed("plant");
+            }));
             return Named.group(id, tests);
         });
     }

@@ -336,6 +336,16 @@ class GrantGuardTest {
         List<Path> homes = GrantGuard.hostHomes(home, passwd);
         assertTrue(homes.contains(home) && !homes.contains(Path.of("/")) && !homes.contains(Path.of("/nonexistent-mcp")),
                 homes.toString());
+        // an account from LDAP or systemd-homed: no passwd line, a folder of /home all the same
+        Path bob = Files.createDirectories(dir.resolve("home/bob"));
+        Files.createSymbolicLink(dir.resolve("home/link"), bob);
+        List<Path> withDirectory = GrantGuard.hostHomes(home, passwd, dir.resolve("home"));
+        assertTrue(withDirectory.contains(bob) && !withDirectory.contains(dir.resolve("home/link")), withDirectory.toString());
+        assertTrue(new GrantGuard(withDirectory, 50).check(dir.resolve("home/bob"), true, "g", "g,unprotected").readOnly()
+                .isEmpty());
+        String refusedBob = assertThrows(PolicyException.class, () -> new GrantGuard(withDirectory, 50)
+                .check(bob, false, "g", "g,unprotected")).getMessage();
+        assertTrue(refusedBob.contains("is the home " + bob), refusedBob);
     }
 
     @Test
@@ -401,5 +411,15 @@ class GrantGuardTest {
                 () -> root.check(share, false, "--grant 'x:rw'", "x:rw,unprotected")).getMessage();
         assertTrue(message.contains("/usr/share lies in the system directory /usr"), message);
         assertTrue(message.contains("the server would write there as root"), message);
+    }
+
+    @Test
+    void aFolderInAHomesDotDirectoryIsRefusedWhateverItIsCalled() throws IOException {
+        Path services = Files.createDirectories(home.resolve(".local/share/dbus-1/services"));
+        Path cache = Files.createDirectories(home.resolve(".cache"));
+        assertTrue(refused(services).contains(services + " lies in " + home.resolve(".local")), refused(services));
+        assertTrue(refused(cache).contains(cache + " is " + cache), refused(cache));
+        allowed(services, true);
+        allowed(Files.createDirectories(home.resolve("notes")), false);
     }
 }
