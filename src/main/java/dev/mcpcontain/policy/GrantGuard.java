@@ -226,6 +226,11 @@ public final class GrantGuard {
         for (Path dir = grant; dir != null; dir = dir.getParent()) {
             if (dir.getFileName() != null && dir.getFileName().toString().equals(".git")) {
                 refuseUnless(unprotected, spec + ": " + grant + " is inside the git control directory " + dir + optIn);
+            } else if (dir.getFileName() != null && isProjectName(dir)) {
+                // Granted by its own name (--grant ~/proj/.vscode:rw, ~/proj/.envrc:rw), or a folder in one: what
+                // the walk pins read-only inside other grants would be writable as a whole.
+                refuseUnless(unprotected, spec + ": " + grant + (dir.equals(grant) ? " is " : " lies in ") + dir + " ("
+                        + projectWhy(dir) + "), which stays read-only inside writable grants" + optIn);
             } else if (isGitDirectory(dir)) {
                 // git's discovery takes DIR itself for a repository (bare, or a separate git dir): `git log` there or
                 // in any folder below it reads DIR/config (core.pager, core.fsmonitor, aliases) and runs DIR/hooks.
@@ -637,6 +642,12 @@ public final class GrantGuard {
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return 0;
         }
+    }
+
+    private static String projectWhy(Path path) {
+        String name = path.getFileName().toString();
+        return ProtectedNames.of(ProtectedNames.Where.PROJECT).stream().filter(n -> n.name().equals(name))
+                .map(ProtectedNames.Name::why).findFirst().orElse("a protected name");
     }
 
     private static boolean isProjectName(Path path) {

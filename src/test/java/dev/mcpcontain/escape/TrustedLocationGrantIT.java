@@ -184,6 +184,20 @@ class TrustedLocationGrantIT {
                         .probe(Steps.of().add("plant", "write", services.resolve("org.example.Plant.service"))).run()
                         .assertAllowed("plant");
             }));
+            tests.add(Named.test(id, "a protected project name granted writable by its own name (.vscode, .envrc) or"
+                    + " a folder in it: refused (125, one line); control: opted in, the server writes tasks.json", () -> {
+                Path proj = suite.ownedDir(id, suite.workDir(id, "named").resolve("proj"), "rwxr-xr-x");
+                Path vscode = suite.ownedDir(id, proj.resolve(".vscode"), "rwxr-xr-x");
+                Path envrc = suite.ownedFile(id, proj.resolve(".envrc"), "");
+                for (Path grant : List.of(vscode, envrc)) {
+                    RunResult refused = suite.launch(id, "named").grant(grant, "rw").server("/bin/true").run()
+                            .assertExit(125);
+                    assertEquals(1, refused.stderr().lines().count(), refused::toString);
+                    assertTrue(refused.stderr().contains(grant + " is " + grant), refused::toString);
+                }
+                suite.launch(id, "named-unprotected").grant(vscode, "rw,unprotected")
+                        .probe(Steps.of().add("tasks", "write", vscode.resolve("tasks.json"))).run().assertAllowed("tasks");
+            }));
             return Named.group(id, tests);
         });
     }

@@ -422,4 +422,15 @@ class GrantGuardTest {
         allowed(services, true);
         allowed(Files.createDirectories(home.resolve("notes")), false);
     }
+
+    @Test
+    void aProtectedProjectNameGrantedByItsOwnNameOrAFolderInItIsRefused() throws IOException {
+        Path vscode = Files.createDirectories(dir.resolve("proj/.vscode/sub"));
+        Path envrc = Files.writeString(dir.resolve("proj/.envrc"), "");
+        assertTrue(refused(vscode.getParent()).contains(vscode.getParent() + " is " + vscode.getParent()),
+                refused(vscode.getParent()));
+        assertTrue(refused(vscode).contains(vscode + " lies in " + vscode.getParent()), refused(vscode));
+        assertTrue(refused(envrc).contains("direnv"), refused(envrc));
+        allowed(vscode, true);
+    }
 }
