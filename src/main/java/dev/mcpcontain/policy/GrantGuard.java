@@ -63,6 +63,15 @@ public final class GrantGuard {
     private final int walkLimit;
     private final int launcherUid;
     private final List<Path> commandPath;
+    private Map<Path, Path> referenced;
+
+    /** {@link ReferencedPaths} of the homes, read once. */
+    private Map<Path, Path> referenced() {
+        if (referenced == null) {
+            referenced = ReferencedPaths.of(homes);
+        }
+        return referenced;
+    }
 
     public GrantGuard(List<Path> homes) {
         this(homes, WALK_LIMIT);
@@ -220,6 +229,25 @@ public final class GrantGuard {
                 refuseUnless(unprotected, spec + ": " + grant + (grant.equals(bin) ? " is " : bin.startsWith(grant)
                         ? " holds " + bin + ", " : " lies in " + bin + ", ") + "a folder on the launcher's PATH: a"
                         + " program the server puts there runs in place of the command a user types" + optIn);
+            }
+        }
+
+        // Files the user's shell start-up and git configuration name (source, PATH, include.path, hooksPath, ...):
+        // trusted by reference, so neither a protected name nor the create guard knows them.
+        for (Map.Entry<Path, Path> ref : referenced().entrySet()) {
+            Path path = ref.getKey();
+            Path file = ref.getValue();
+            if (path.equals(grant) || grant.startsWith(path) && Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                refuseUnless(unprotected, spec + ": " + file + " names " + path + (path.equals(grant) ? ", the grant"
+                        + " itself" : ", which holds the grant") + " (sourced, on PATH, or read or run by git), so"
+                        + " what the server writes there would be run" + optIn);
+            } else if (path.startsWith(grant)) {
+                if (exists(path)) {
+                    readOnly.add(path);
+                } else {
+                    refuseUnless(unprotected, spec + ": " + file + " names " + path + " (sourced, on PATH, or read or"
+                            + " run by git), which does not exist yet and so cannot be kept read-only" + optIn);
+                }
             }
         }
 

@@ -198,6 +198,39 @@ class TrustedLocationGrantIT {
                 suite.launch(id, "named-unprotected").grant(vscode, "rw,unprotected")
                         .probe(Steps.of().add("tasks", "write", vscode.resolve("tasks.json"))).run().assertAllowed("tasks");
             }));
+            tests.add(Named.test(id, "a file the user's ~/.gitconfig includes (includeIf path), inside a writable"
+                    + " grant: absent, the grant is refused (125, one line); present, it is read-only (EROFS) while"
+                    + " the rest of the grant is writable; control: once ~/.gitconfig no longer names it, the server writes it", () -> {
+                Path grant = suite.ownedDir(id, suite.workDir(id, "included").resolve("work"), "rwxr-xr-x");
+                Path included = grant.resolve(".gitconfig-work");
+                Path gitconfig = id.home().resolve(".gitconfig");
+                String before = Files.exists(gitconfig) ? EscapeSuite.read(gitconfig) : null;
+                suite.onCleanup(() -> {
+                    try {
+                        if (before == null) {
+                            Files.deleteIfExists(gitconfig);
+                        } else {
+                            Files.writeString(gitconfig, before);
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                suite.ownedFile(id, gitconfig, (before == null ? "" : before) + "\n[includeIf \"gitdir:" + grant
+                        + "/\"]\n\tpath = " + included + "\n");
+                RunResult refused = suite.launch(id, "included-absent").grant(grant, "rw").server("/bin/true").run()
+                        .assertExit(125);
+                assertEquals(1, refused.stderr().lines().count(), refused::toString);
+                assertTrue(refused.stderr().contains(gitconfig + " names " + included), refused::toString);
+                suite.ownedFile(id, included, "[user]\n\tname = someone\n");
+                Steps steps = Steps.of().add("included", "append", included).add("other", "write", grant.resolve("notes"));
+                RunResult pinned = suite.launch(id, "included").grant(grant, "rw").probe(steps).run();
+                pinned.assertDenied("included", "EROFS");
+                pinned.assertAllowed("other");
+                Files.writeString(gitconfig, before == null ? "" : before);
+                suite.launch(id, "included-not-referenced").grant(grant, "rw").probe(steps).run()
+                        .assertAllowed("included");
+            }));
             return Named.group(id, tests);
         });
     }
