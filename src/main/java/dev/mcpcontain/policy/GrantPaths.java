@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Checks on the path of one grant (issue 7, classes 4 and 5): it names exactly the object it binds (no symbolic
@@ -140,6 +141,56 @@ final class GrantPaths {
             }
         }
         return names;
+    }
+
+    /**
+     * Refuses a grant holding the unix socket of a running program: connecting is not writing, so a read-only grant
+     * does not stop it, and a program listening there may do what it is asked as its own user (docker's socket is
+     * root; systemd --user's, the session bus, gpg-agent and ssh-agent act as the user). LISTENING: the bound paths of
+     * /proc/net/unix, by folder; each one below GRANT that is a socket on disk counts.
+     */
+    static void refuseSockets(Path grant, String spec, String optIn, Map<Path, List<Path>> listening) {
+        for (Map.Entry<Path, List<Path>> dir : listening.entrySet()) {
+            if (!dir.getKey().startsWith(grant)) {
+                continue;
+            }
+            for (Path socket : dir.getValue()) {
+                if (isSocket(socket)) {
+                    throw PolicyException.refused(spec + ": " + grant + " holds " + socket + ", the unix socket of a"
+                            + " running program; the server could connect to it (a connection is no write, so :ro does"
+                            + " not stop it) and have that program act for it; grant a folder that does not hold it, or"
+                            + " write '" + optIn + "' to allow it");
+                }
+            }
+        }
+    }
+
+    /** Bound pathname sockets of this network namespace (/proc/net/unix), grouped by folder. */
+    static Map<Path, List<Path>> listeningSockets() {
+        Map<Path, List<Path>> byDir = new java.util.HashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
+                String[] fields = line.trim().split("\\s+", 8);
+                if (fields.length == 8 && fields[7].startsWith("/")) {
+                    Path socket = Path.of(fields[7]).normalize();
+                    if (socket.getParent() != null) {
+                        byDir.computeIfAbsent(socket.getParent(), k -> new java.util.ArrayList<>()).add(socket);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc/net/unix: nothing listed to compare
+        }
+        return byDir;
+    }
+
+    private static boolean isSocket(Path path) {
+        try {
+            int mode = ((Number) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
+            return (mode & 0170000) == 0140000;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The mounts of this process's mount namespace (/proc/self/mountinfo: fields 3, 4 and 5, escapes undone). */

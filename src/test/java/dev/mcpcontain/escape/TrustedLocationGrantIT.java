@@ -168,13 +168,22 @@ class TrustedLocationGrantIT {
                     + " starts what a .service file names, ~/.cache holds wheels pip installs) is refused (125, one"
                     + " line); control: opted in, the server writes a D-Bus service file there", () -> {
                 Path local = id.home().resolve(".local");
-                boolean hadLocal = Files.exists(local, LinkOption.NOFOLLOW_LINKS);
-                Path share = suite.ownedDir(id, local.resolve("share"), "rwxr-xr-x");
-                Path dir = share.resolve("mcp-contain-it-" + EscapeSuite.randomHex(4));
-                suite.onCleanup(() -> EscapeSuite.deleteTree(hadLocal ? dir : local));
-                Path services = suite.ownedDir(id, dir.resolve("dbus-1/services"), "rwxr-xr-x");
-                EscapeSuite.chown(dir, id.user());
-                EscapeSuite.chown(dir.resolve("dbus-1"), id.user());
+                Path dir = local.resolve("share/mcp-contain-it-" + EscapeSuite.randomHex(4));
+                Path services = dir.resolve("dbus-1/services");
+                // Only what this test makes is owned, moded and removed again (never the home's own folders).
+                Path first = null;
+                for (Path p = services; !p.equals(id.home()); p = p.getParent()) {
+                    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                        first = p;
+                    }
+                }
+                Files.createDirectories(services);
+                for (Path p = services; p.startsWith(first); p = p.getParent()) {
+                    EscapeSuite.chmod(p, p.equals(first) && !p.equals(dir) ? "rwx------" : "rwxr-xr-x");
+                    EscapeSuite.chown(p, id.user());
+                }
+                Path made = first;
+                suite.onCleanup(() -> EscapeSuite.deleteTree(made));
                 RunResult refused = suite.launch(id, "dot-dir").grant(services, "rw").server("/bin/true").run()
                         .assertExit(125);
                 assertEquals(1, refused.stderr().lines().count(), refused::toString);

@@ -47,4 +47,24 @@ class GrantPathsAliasTest {
         GrantPaths.refuseAliases(Path.of("/srv/plain"), "g", GUARDED, MOUNTS);
         GrantPaths.refuseAliases(Path.of("/data/other"), "g", GUARDED, MOUNTS);
     }
+
+    @org.junit.jupiter.api.io.TempDir
+    Path temp;
+
+    @Test
+    void aGrantHoldingTheSocketOfARunningProgramIsRefused() throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(temp.toRealPath().resolve("run/sub"));
+        Path socket = dir.resolve("svc.sock");
+        try (java.nio.channels.ServerSocketChannel listener =
+                java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            listener.bind(java.net.UnixDomainSocketAddress.of(socket));
+            java.util.Map<Path, List<Path>> listening = GrantPaths.listeningSockets();
+            assertTrue(listening.getOrDefault(dir, List.of()).contains(socket), listening.toString());
+            String message = assertThrows(PolicyException.class, () -> GrantPaths.refuseSockets(dir.getParent(), "g",
+                    "x:ro,sockets", listening)).getMessage();
+            assertTrue(message.contains("holds " + socket + ", the unix socket of a running program"), message);
+            assertTrue(message.contains("x:ro,sockets"), message);
+            GrantPaths.refuseSockets(temp.toRealPath().resolve("elsewhere"), "g", "x", listening);
+        }
+    }
 }
