@@ -240,6 +240,30 @@ class TrustedLocationGrantIT {
                 suite.launch(id, "included-not-referenced").grant(grant, "rw").probe(steps).run()
                         .assertAllowed("included");
             }));
+            tests.add(Named.test(id, "start-up files interactive tools read from the working directory (.pdbrc,"
+                    + " .Rprofile, .Renviron, .irbrc): a new one is refused (EPERM), an existing one in a sub-folder"
+                    + " is read-only (EROFS); control: opted in, both are written", () -> {
+                Path grant = suite.ownedDir(id, suite.workDir(id, "repl").resolve("data"), "rwxr-xr-x");
+                Path analysis = suite.ownedDir(id, grant.resolve("analysis"), "rwxr-xr-x");
+                Path rprofile = suite.ownedFile(id, analysis.resolve(".Rprofile"), "# the user's\n");
+                Steps steps = Steps.of().add("pdbrc", "create", grant.resolve(".pdbrc"))
+                        .add("renviron", "create", analysis.resolve(".Renviron"))
+                        .add("irbrc", "create", grant.resolve(".irbrc"))
+                        .add("rprofile", "append", rprofile)
+                        .add("plain", "create", analysis.resolve("notes.R"));
+                RunResult r = suite.launch(id, "repl").grant(grant, "rw").probe(steps).run();
+                r.assertDenied("pdbrc", "EPERM");
+                r.assertDenied("renviron", "EPERM");
+                r.assertDenied("irbrc", "EPERM");
+                r.assertDenied("rprofile", "EROFS");
+                r.assertAllowed("plain");
+                Path other = suite.ownedDir(id, suite.workDir(id, "repl-open").resolve("data"), "rwxr-xr-x");
+                Path otherProfile = suite.ownedFile(id, other.resolve(".Rprofile"), "# the user's\n");
+                RunResult opted = suite.launch(id, "repl-unprotected").grant(other, "rw,unprotected").probe(Steps.of()
+                        .add("pdbrc", "create", other.resolve(".pdbrc")).add("rprofile", "append", otherProfile)).run();
+                opted.assertAllowed("pdbrc");
+                opted.assertDenied("rprofile", "EROFS"); // what exists stays pinned, even opted in
+            }));
             return Named.group(id, tests);
         });
     }
