@@ -264,6 +264,22 @@ class TrustedLocationGrantIT {
                 opted.assertAllowed("pdbrc");
                 opted.assertDenied("rprofile", "EROFS"); // what exists stays pinned, even opted in
             }));
+            tests.add(Named.test(id, "an unnamed O_TMPFILE file linked in as .envrc (linkat AT_EMPTY_PATH, and"
+                    + " through /proc/self/fd with AT_SYMLINK_FOLLOW): EPERM; control: as an ordinary name, and"
+                    + " opted in as .envrc", () -> {
+                Path grant = suite.ownedDir(id, suite.workDir(id, "tmpfile").resolve("g"), "rwxr-xr-x");
+                Steps steps = Steps.of().add("empty", "tmpfile-link", grant, ".envrc", "empty")
+                        .add("proc", "tmpfile-link", grant, ".vscode", "proc")
+                        .add("plain", "tmpfile-link", grant, "notes.txt", "empty");
+                RunResult r = suite.launch(id, "tmpfile").grant(grant, "rw").probe(steps).run();
+                r.assertDenied("empty", "EPERM");
+                r.assertDenied("proc", "EPERM");
+                r.assertAllowed("plain");
+                Path other = suite.ownedDir(id, suite.workDir(id, "tmpfile-open").resolve("g"), "rwxr-xr-x");
+                suite.launch(id, "tmpfile-unprotected").grant(other, "rw,unprotected")
+                        .probe(Steps.of().add("empty", "tmpfile-link", other, ".envrc", "empty")).run()
+                        .assertAllowed("empty");
+            }));
             return Named.group(id, tests);
         });
     }
