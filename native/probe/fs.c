@@ -259,6 +259,35 @@ static void cmd_mkdir(const struct step *s) { outcome(s, mkdir(s->argv[1], 0755)
 static void cmd_rmdir(const struct step *s) { outcome(s, rmdir(s->argv[1]), NULL); }
 static void cmd_unlink(const struct step *s) { outcome(s, unlink(s->argv[1]), NULL); }
 static void cmd_rename(const struct step *s) { outcome(s, rename(s->argv[1], s->argv[2]), NULL); }
+
+#ifndef O_TMPFILE
+#define O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+
+/* An unnamed file (O_TMPFILE, no O_CREAT: no creating call names it) given the name DIR/NAME afterwards, by
+ * linkat(fd, "", AT_EMPTY_PATH) ("empty") or through /proc/self/fd/N with AT_SYMLINK_FOLLOW ("proc"). */
+static void cmd_tmpfile_link(const struct step *s)
+{
+    int fd = open(s->argv[1], O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        denied_errno(s, errno, "at=open");
+        return;
+    }
+    char target[4096];
+    snprintf(target, sizeof target, "%s/%s", s->argv[1], s->argv[2]);
+    long r;
+    if (!strcmp(s->argv[3], "proc")) {
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+        r = linkat(AT_FDCWD, proc, AT_FDCWD, target, AT_SYMLINK_FOLLOW);
+    } else {
+        r = linkat(fd, "", AT_FDCWD, target, AT_EMPTY_PATH);
+    }
+    int err = errno;
+    close(fd);
+    errno = err;
+    outcome(s, r, NULL);
+}
 static void cmd_link(const struct step *s) { outcome(s, link(s->argv[1], s->argv[2]), NULL); }
 static void cmd_symlink(const struct step *s) { outcome(s, symlink(s->argv[1], s->argv[2]), NULL); }
 
@@ -537,6 +566,7 @@ const struct command fs_commands[] = {
     {"rmdir", 1, 1, "PATH", cmd_rmdir},
     {"unlink", 1, 1, "PATH", cmd_unlink},
     {"rename", 2, 2, "FROM TO", cmd_rename},
+    {"tmpfile-link", 3, 3, "DIR NAME empty|proc  (O_TMPFILE, then linkat to DIR/NAME)", cmd_tmpfile_link},
     {"link", 2, 2, "EXISTING NEW  (hard link)", cmd_link},
     {"symlink", 2, 2, "TARGET LINK", cmd_symlink},
     {"chmod", 2, 2, "PATH MODE", cmd_chmod},

@@ -165,7 +165,8 @@ public final class ImportCommand implements Callable<Integer> {
 
     private Plan plan(Host host, HostConfigFile parsed, Path file, String launcher, EntryImport.Context context,
             Registration registration, PrintWriter err) {
-        GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(registration.host().home(), Path.of("/etc/passwd")));
+        GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(registration.host().home(), Path.of("/etc/passwd")),
+                registration.host().uid(), GrantGuard.commandPath(registration.host().variable("PATH").orElse(null)));
         List<EntryImport> imports = new ArrayList<>();
         List<List<String>> commands = new ArrayList<>();
         List<Optional<NpxPackage>> packages = new ArrayList<>();

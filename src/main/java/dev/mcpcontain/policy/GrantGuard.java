@@ -48,20 +48,90 @@ public final class GrantGuard {
     /** What to pin in one grant: read-only paths and the writable directories that hold them in place. */
     public record Pins(List<Path> readOnly, List<Path> pinnedDirs, List<String> notices) {}
 
+    /**
+     * Where the system keeps what it runs and trusts: a writable grant inside one is refused (unless
+     * {@code ,unprotected}) when the server would write there as anyone but the launching user. A root launcher's
+     * grants are idmapped from their owner to the agent, so {@code --grant /etc/cron.d:rw} let a server create a
+     * root-owned cron job, {@code /usr/local/bin:rw} a program on root's PATH, {@code /etc/profile.d:rw} a script
+     * every login shell sources. (Grants that are or hold one of these are refused outright: {@link GrantPaths}.)
+     * /root is not here: root's home is a home like the others.
+     */
+    static final List<Path> SYSTEM_TREES = List.of("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64",
+            "/libx32", "/opt", "/proc", "/run", "/sbin", "/snap", "/sys", "/usr", "/var").stream().map(Path::of).toList();
+
     private final List<Path> homes;
     private final int walkLimit;
+    private final int launcherUid;
+    private final List<Path> commandPath;
+    private Map<Path, Path> referenced;
+
+    /** {@link ReferencedPaths} of the homes, read once. */
+    private Map<Path, Path> referenced() {
+        if (referenced == null) {
+            referenced = ReferencedPaths.of(homes);
+        }
+        return referenced;
+    }
 
     public GrantGuard(List<Path> homes) {
         this(homes, WALK_LIMIT);
     }
 
     GrantGuard(List<Path> homes, int walkLimit) {
-        this.homes = List.copyOf(homes);
-        this.walkLimit = walkLimit;
+        this(homes, walkLimit, -1, List.of());
     }
 
-    /** The launcher's home, root's, and every account's home from /etc/passwd that exists (never "/"). */
+    /**
+     * LAUNCHER_UID is the uid the launcher runs as (the server writes a grant as that user, or for root as the
+     * grant's owner through the idmap; -1: unknown, every system tree is refused); COMMAND_PATH the launcher's PATH
+     * folders (absolute, real): a program planted in one runs in place of the command the user types.
+     */
+    public GrantGuard(List<Path> homes, int launcherUid, List<Path> commandPath) {
+        this(homes, WALK_LIMIT, launcherUid, commandPath);
+    }
+
+    GrantGuard(List<Path> homes, int walkLimit, int launcherUid, List<Path> commandPath) {
+        this.homes = List.copyOf(homes);
+        this.walkLimit = walkLimit;
+        this.launcherUid = launcherUid;
+        this.commandPath = List.copyOf(commandPath);
+    }
+
+    /**
+     * The absolute entries of a PATH value that are existing folders, as real paths (relative entries, "." and the
+     * empty entry included, are the user's own choice to run what lies in the working directory: not grants').
+     */
+    public static List<Path> commandPath(String path) {
+        Set<Path> dirs = new LinkedHashSet<>();
+        if (path == null) {
+            return List.of();
+        }
+        for (String entry : path.split(":")) {
+            if (!entry.startsWith("/")) {
+                continue;
+            }
+            try {
+                Path dir = Path.of(entry);
+                if (Files.isDirectory(dir)) {
+                    dirs.add(dir.toRealPath());
+                }
+            } catch (IOException | RuntimeException e) {
+                // absent or unreadable: nothing there to plant in through a grant
+            }
+        }
+        return List.copyOf(dirs);
+    }
+
+    /**
+     * The launcher's home, root's, every account's home from /etc/passwd and every folder of /home, where they exist
+     * (never "/").
+     */
     public static List<Path> hostHomes(Path launcherHome, Path passwd) {
+        return hostHomes(launcherHome, passwd, Path.of("/home"));
+    }
+
+    /** As {@link #hostHomes(Path, Path)}, with every folder of HOME_ROOT (/home) a home too. */
+    static List<Path> hostHomes(Path launcherHome, Path passwd, Path homeRoot) {
         Set<Path> homes = new LinkedHashSet<>();
         homes.add(launcherHome);
         homes.add(Path.of("/root"));
@@ -74,6 +144,14 @@ public final class GrantGuard {
             });
         } catch (IOException | RuntimeException e) {
             // No passwd to read: the launcher's home and /root still count.
+        }
+        // Accounts from LDAP, SSSD or systemd-homed are not in /etc/passwd, but their homes are folders of /home all
+        // the same: each one counts (a root launcher's idmap would hand its files to the agent).
+        try (Stream<Path> children = Files.list(homeRoot)) {
+            children.filter(child -> Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)).sorted()
+                    .forEach(child -> homes.add(child.normalize()));
+        } catch (IOException | RuntimeException e) {
+            // no /home
         }
         List<Path> existing = new ArrayList<>();
         for (Path home : homes) {
@@ -121,9 +199,66 @@ public final class GrantGuard {
             }
         }
 
+        // Below a home's dot-directories lies what programs keep for themselves and trust: configuration
+        // (~/.config/plasma-workspace/env/*.sh is sourced at login, ~/.local/share/dbus-1/services starts programs),
+        // caches they install or run from (~/.cache/pip wheels, ~/.cache/pre-commit, browser binaries), tool installs
+        // on PATH. The protected names are only the best known of them, so the whole of it is refused.
+        for (Path home : homes) {
+            if (grant.startsWith(home) && !grant.equals(home)
+                    && home.relativize(grant).getName(0).toString().startsWith(".")) {
+                Path dot = home.resolve(home.relativize(grant).getName(0));
+                refuseUnless(unprotected, spec + ": " + grant + (grant.equals(dot) ? " is " : " lies in ") + dot
+                        + ", a folder of the home that programs keep their configuration, caches or installed tools"
+                        + " in and trust (what they run at login or start from there is not one known list)" + optIn);
+            }
+        }
+
+        int owner = ownerOf(grant);
+        for (Path system : SYSTEM_TREES) {
+            if (grant.startsWith(system) && (launcherUid <= 0 || owner != launcherUid)) {
+                refuseUnless(unprotected, spec + ": " + grant + (grant.equals(system) ? " is the system directory "
+                        : " lies in the system directory ") + system + ", whose"
+                        + " files the system and other users run or trust (cron jobs, profile.d, systemd units,"
+                        + " programs and libraries on PATH); the server would write there as "
+                        + (owner == 0 ? "root" : "uid " + owner) + (launcherUid == 0 ? " (a root launcher's grants"
+                        + " are idmapped from their owner to the agent)" : "") + optIn);
+            }
+        }
+        for (Path bin : commandPath) {
+            if (grant.equals(bin) || bin.startsWith(grant) || grant.startsWith(bin)) {
+                refuseUnless(unprotected, spec + ": " + grant + (grant.equals(bin) ? " is " : bin.startsWith(grant)
+                        ? " holds " + bin + ", " : " lies in " + bin + ", ") + "a folder on the launcher's PATH: a"
+                        + " program the server puts there runs in place of the command a user types" + optIn);
+            }
+        }
+
+        // Files the user's shell start-up and git configuration name (source, PATH, include.path, hooksPath, ...):
+        // trusted by reference, so neither a protected name nor the create guard knows them.
+        for (Map.Entry<Path, Path> ref : referenced().entrySet()) {
+            Path path = ref.getKey();
+            Path file = ref.getValue();
+            if (path.equals(grant) || grant.startsWith(path) && Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                refuseUnless(unprotected, spec + ": " + file + " names " + path + (path.equals(grant) ? ", the grant"
+                        + " itself" : ", which holds the grant") + " (sourced, on PATH, or read or run by git), so"
+                        + " what the server writes there would be run" + optIn);
+            } else if (path.startsWith(grant)) {
+                if (exists(path)) {
+                    readOnly.add(path);
+                } else {
+                    refuseUnless(unprotected, spec + ": " + file + " names " + path + " (sourced, on PATH, or read or"
+                            + " run by git), which does not exist yet and so cannot be kept read-only" + optIn);
+                }
+            }
+        }
+
         for (Path dir = grant; dir != null; dir = dir.getParent()) {
             if (dir.getFileName() != null && dir.getFileName().toString().equals(".git")) {
                 refuseUnless(unprotected, spec + ": " + grant + " is inside the git control directory " + dir + optIn);
+            } else if (dir.getFileName() != null && isProjectName(dir)) {
+                // Granted by its own name (--grant ~/proj/.vscode:rw, ~/proj/.envrc:rw), or a folder in one: what
+                // the walk pins read-only inside other grants would be writable as a whole.
+                refuseUnless(unprotected, spec + ": " + grant + (dir.equals(grant) ? " is " : " lies in ") + dir + " ("
+                        + projectWhy(dir) + "), which stays read-only inside writable grants" + optIn);
             } else if (isGitDirectory(dir)) {
                 // git's discovery takes DIR itself for a repository (bare, or a separate git dir): `git log` there or
                 // in any folder below it reads DIR/config (core.pager, core.fsmonitor, aliases) and runs DIR/hooks.
@@ -136,7 +271,17 @@ public final class GrantGuard {
             }
         }
 
-        Walk walk = walk(grant, walkLimit);
+        Walk walk = walk(grant, walkLimit, new java.util.HashSet<>(List.of(launcherUid, owner)));
+        if (walk.unsearchable != null) {
+            // The server owns it, so it can make it searchable again: whatever protected name it holds (a .git, a
+            // .vscode) was not seen, so not pinned. A previous run's `chmod 000 proj` hid proj/.vscode this way.
+            refuseUnless(unprotected, spec + ": " + walk.unsearchable + " cannot be searched (its mode lets even its"
+                    + " owner in no further), so protected files in it (.git, .vscode, ...) could not be found and kept"
+                    + " read-only, and the server, which owns it, could open it again; make it searchable (chmod u+rx),"
+                    + " grant " + grant + " read-only" + optIn.replaceFirst("^; grant it :ro", ""));
+            notices.add(spec + ": " + walk.unsearchable + " could not be searched for protected names ("
+                    + optInSpelling + ")");
+        }
         if (walk.truncated) {
             String why = spec + ": " + grant + " holds more than " + walkLimit + " folders, too many to search for"
                     + " git repositories whose files must stay read-only";
@@ -294,6 +439,24 @@ public final class GrantGuard {
     private static void refuseUnless(boolean unprotected, String message) {
         if (!unprotected) {
             throw PolicyException.refused(message);
+        }
+    }
+
+    /** The owner's uid, without following a link; -1 when it cannot be read. */
+    private static int ownerOf(Path path) {
+        try {
+            return ((Number) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS)).intValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return -1;
+        }
+    }
+
+    /** The mode bits, without following a link; 0 when they cannot be read (the walk then counts it as closed). */
+    private static int modeOf(Path path) {
+        try {
+            return ((Number) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return 0;
         }
     }
 
@@ -509,6 +672,12 @@ public final class GrantGuard {
         }
     }
 
+    private static String projectWhy(Path path) {
+        String name = path.getFileName().toString();
+        return ProtectedNames.of(ProtectedNames.Where.PROJECT).stream().filter(n -> n.name().equals(name))
+                .map(ProtectedNames.Name::why).findFirst().orElse("a protected name");
+    }
+
     private static boolean isProjectName(Path path) {
         String name = path.getFileName().toString();
         return ProtectedNames.of(ProtectedNames.Where.PROJECT).stream().anyMatch(n -> n.name().equals(name));
@@ -521,15 +690,19 @@ public final class GrantGuard {
         /** Regular files with more than one hard link: another name may be a protected file outside the grant. */
         final List<Path> multiLinked = new ArrayList<>();
         boolean truncated;
+        /** The first folder the walk could not enter or list, of an owner the server writes as; or null. */
+        Path unsearchable;
     }
 
     /**
      * Every .git (directory, file or link), every other git directory ({@link #isGitDirectory}: a bare repository)
      * and every other existing project name under GRANT, without entering them (each is pinned as a whole) or
-     * following links, bounded by {@link #WALK_LIMIT} folders. Folders the launcher cannot read are skipped: the
-     * server, with the same or fewer rights, cannot write in them either.
+     * following links, bounded by {@link #WALK_LIMIT} folders. A folder the launcher cannot enter or list is
+     * skipped when someone else owns it (the server, with the same or fewer rights, cannot get in either), and
+     * recorded as {@link Walk#unsearchable} when one of SERVER_OWNERS does (or when such an owner's folder denies
+     * its owner reading or searching, though root's walk got in): the server could chmod it back.
      */
-    private static Walk walk(Path grant, int limit) {
+    private static Walk walk(Path grant, int limit, Set<Integer> serverOwners) {
         Walk walk = new Walk();
         if (!Files.isDirectory(grant, LinkOption.NOFOLLOW_LINKS)) {
             if (Files.isRegularFile(grant, LinkOption.NOFOLLOW_LINKS) && linkCount(grant) > 1) {
@@ -553,6 +726,14 @@ public final class GrantGuard {
                             }
                             if (!dir.equals(grant) && (isGitDirectory(dir) || couldBecomeGitDirectory(dir))) {
                                 walk.gitDirs.add(dir);
+                                return FileVisitResult.SKIP_SUBTREE;
+                            }
+                            if (walk.unsearchable == null && (modeOf(dir) & 0500) != 0500
+                                    && serverOwners.contains(ownerOf(dir))) {
+                                // Entered here (root may), but its owner, whom the server writes as, may not: the
+                                // helper, which opens the pins as that owner, could not either. Nothing in it is
+                                // pinned (,unprotected) or searched further.
+                                walk.unsearchable = dir;
                                 return FileVisitResult.SKIP_SUBTREE;
                             }
                             if (++folders[0] > limit) {
@@ -584,6 +765,14 @@ public final class GrantGuard {
 
                         @Override
                         public FileVisitResult visitFileFailed(Path file, IOException e) {
+                            // FILE could not be listed (no r or x for the launcher), or not even examined (its
+                            // folder lets the launcher list but not search): the folder in the way is FILE or its
+                            // parent.
+                            Path blocked = exists(file) && ownerOf(file) >= 0 ? file : file.getParent();
+                            if (walk.unsearchable == null && blocked != null
+                                    && serverOwners.contains(ownerOf(blocked))) {
+                                walk.unsearchable = blocked;
+                            }
                             return FileVisitResult.CONTINUE;
                         }
                     });

@@ -46,6 +46,8 @@ public final class PolicyResolver {
         Map<Path, PathRule> rules = new LinkedHashMap<>();
         unprotectedGrants.clear();
         writableSpecs.clear();
+        socketGrants.clear();
+        grantSpecs.clear();
         for (GrantSpec grant : profile.grants()) {
             addGrant(rules, grant, PathRule.Origin.GRANT, "profile " + resolved.name(), false);
         }
@@ -64,6 +66,21 @@ public final class PolicyResolver {
         Profile.Isolation isolation = request.isolation().orElse(profile.isolation());
         if (isolation != Profile.Isolation.REDUCED) {
             protectInsideWritable(rules);
+        }
+        if (isolation == Profile.Isolation.FULL && !host.windows()) {
+            // (landlock isolation refuses socket(AF_UNIX) altogether; reduced has the host's sockets anyway)
+            Map<Path, List<Path>> listening = null;
+            for (Map.Entry<Path, String[]> grant : grantSpecs.entrySet()) {
+                if (socketGrants.contains(grant.getKey())) {
+                    continue;
+                }
+                if (listening == null) {
+                    listening = GrantPaths.listeningSockets();
+                    // mcp-contain's own state is hidden inside any grant (its egress proxies listen there)
+                    listening.keySet().removeIf(dir -> ownState().stream().anyMatch(dir::startsWith));
+                }
+                GrantPaths.refuseSockets(grant.getKey(), grant.getValue()[0], grant.getValue()[1], listening);
+            }
         }
         Map<String, String> environment = new java.util.TreeMap<>(
                 EnvironmentFilter.build(host, profile.env(), request.env(), agentHome.toString()));
@@ -135,8 +152,14 @@ public final class PolicyResolver {
         Optional<PathRule.FileKey> key = Optional.empty();
         if (!host.windows()) {
             GrantPaths.refuseSystem(real, spec, ownState());
+            GrantPaths.refuseAliases(real, spec, guardedPlaces(), mounts());
             key = Optional.of(GrantPaths.key(real));
         }
+        if (grant.sockets()) {
+            socketGrants.add(real);
+        }
+        grantSpecs.putIfAbsent(real, new String[] {spec, new GrantSpec(grant.folder(), grant.path(), grant.access(),
+                grant.follow(), grant.unprotected(), true).toString()});
         PathRule existing = rules.get(real);
         Access access = existing != null && existing.writable() ? Access.READ_WRITE : grant.access();
         rules.put(real, new PathRule(real, access, origin, from + " " + grant, key));
@@ -153,11 +176,38 @@ public final class PolicyResolver {
     public static final String PINNED_INSIDE = "pinned (cannot be renamed) inside writable ";
 
     private final java.util.Set<Path> unprotectedGrants = new java.util.HashSet<>();
+    /** Grants that accept the unix sockets of running programs in them ({@code ,sockets}). */
+    private final java.util.Set<Path> socketGrants = new java.util.HashSet<>();
+    /** For each grant: how the user wrote it, and its ',sockets' spelling, for messages. */
+    private final Map<Path, String[]> grantSpecs = new LinkedHashMap<>();
     /** For each writable grant: how the user wrote it, and its opt-in spelling, for messages. */
     private final Map<Path, String[]> writableSpecs = new LinkedHashMap<>();
 
     private boolean unprotected(PathRule rule) {
         return unprotectedGrants.contains(rule.path());
+    }
+
+    private List<GrantPaths.Mount> mounts;
+    private List<Path> guardedPlaces;
+
+    /** The host's mounts, read once per launch. */
+    private List<GrantPaths.Mount> mounts() {
+        if (mounts == null) {
+            mounts = GrantPaths.mounts();
+        }
+        return mounts;
+    }
+
+    /** What no grant may reach under another name: system directories, every home, mcp-contain's own state. */
+    private List<Path> guardedPlaces() {
+        if (guardedPlaces == null) {
+            List<Path> places = new ArrayList<>();
+            GrantPaths.SYSTEM_DIRECTORIES.forEach(d -> places.add(Path.of(d)));
+            places.addAll(GrantGuard.hostHomes(host.home(), Path.of("/etc/passwd")));
+            places.addAll(ownState());
+            guardedPlaces = List.copyOf(places);
+        }
+        return guardedPlaces;
     }
 
     /** mcp-contain's own state and configuration: never granted, hidden inside grants that hold them. */
@@ -179,7 +229,8 @@ public final class PolicyResolver {
         if (writable.isEmpty()) {
             return;
         }
-        GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(host.home(), Path.of("/etc/passwd")));
+        GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(host.home(), Path.of("/etc/passwd")), host.uid(),
+                GrantGuard.commandPath(host.variable("PATH").orElse(null)));
         for (PathRule grant : writable) {
             String[] spec = writableSpecs.getOrDefault(grant.path(), new String[] {grant.reason(), grant.path() + ":rw,unprotected"});
             GrantGuard.Pins pins = guard.check(grant.path(), unprotected(grant), spec[0], spec[1]);

@@ -156,7 +156,19 @@ public final class ProtectedNames {
             project("lefthook.yml", "the installed lefthook hook runs its commands"),
             project(".lefthook.yml", "the installed lefthook hook runs its commands"),
             project("mise.toml", "mise runs its tasks and env sources (once trusted)"),
-            project(".mise.toml", "mise runs its tasks and env sources (once trusted)"));
+            project(".mise.toml", "mise runs its tasks and env sources (once trusted)"),
+            // Read from the working directory by interactive tools, not only from the home: starting R, pdb or irb
+            // in a data folder runs them (a user expects no project code to run there).
+            project(".Rprofile", "R runs the working directory's .Rprofile at start"),
+            project(".Renviron", "R reads the working directory's .Renviron at start (R_PROFILE_USER runs a file)"),
+            project(".pdbrc", "pdb runs the working directory's .pdbrc as debugger commands (! runs Python)"),
+            project(".irbrc", "irb runs the working directory's .irbrc"),
+            project(".pryrc", "pry runs the working directory's .pryrc"),
+            project(".iex.exs", "IEx runs the working directory's .iex.exs"),
+            project(".ghci", "GHCi runs the working directory's .ghci (:! runs commands)"),
+            project(".octaverc", "Octave runs the working directory's .octaverc"),
+            project(".gdbinit", "gdb runs the working directory's .gdbinit where auto-load allows it"),
+            project(".lldbinit", "lldb runs the working directory's .lldbinit where its setting allows it"));
 
     private static Name home(String name, String why) {
         return new Name(name, Where.HOME, why);

@@ -15,12 +15,19 @@ import java.util.Optional;
  *     grant binds exactly the object the user named)
  * @param unprotected {@code unprotected}: a writable grant whose shape lets the server create files that git, a
  *     shell or an editor would later trust (a home, a git work tree) is allowed; by default it is refused
+ * @param sockets {@code sockets}: a grant holding the unix socket of a running program (which the server could
+ *     connect to, read-only or not) is allowed; by default it is refused in full isolation
  */
 public record GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Access access, boolean follow,
-        boolean unprotected) {
+        boolean unprotected, boolean sockets) {
 
     public GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Access access) {
-        this(folder, path, access, false, false);
+        this(folder, path, access, false, false, false);
+    }
+
+    public GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Access access, boolean follow,
+            boolean unprotected) {
+        this(folder, path, access, follow, unprotected, false);
     }
 
     @JsonCreator
@@ -31,6 +38,7 @@ public record GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Acc
         Access access = Access.READ_ONLY;
         boolean follow = false;
         boolean unprotected = false;
+        boolean sockets = false;
         String target = spec;
         int colon = spec.lastIndexOf(':');
         String suffix = colon < 0 ? "" : spec.substring(colon + 1);
@@ -41,8 +49,9 @@ public record GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Acc
                 switch (words[i]) {
                     case "follow" -> follow = true;
                     case "unprotected" -> unprotected = true;
+                    case "sockets" -> sockets = true;
                     default -> throw new IllegalArgumentException("grant '" + spec + "': unknown option '" + words[i]
-                            + "' (known: follow, unprotected; e.g. /srv/data:rw,unprotected)");
+                            + "' (known: follow, unprotected, sockets; e.g. /srv/data:rw,unprotected)");
                 }
             }
             target = spec.substring(0, colon);
@@ -64,20 +73,20 @@ public record GrantSpec(Optional<KnownFolder> folder, Optional<String> path, Acc
         }
         if (target.startsWith("/") || target.startsWith("~/") || target.equals("~")
                 || target.startsWith("./") || target.startsWith("../") || target.equals(".")) {
-            return new GrantSpec(Optional.empty(), Optional.of(target), access, follow, unprotected);
+            return new GrantSpec(Optional.empty(), Optional.of(target), access, follow, unprotected, sockets);
         }
         Optional<KnownFolder> known = KnownFolder.byGrantName(target);
         if (known.isEmpty()) {
             throw new IllegalArgumentException("grant '" + spec + "': '" + target + "' is not a known folder ("
                     + KnownFolder.grantNames() + ") and not a path (paths start with /, ~/ or ./)");
         }
-        return new GrantSpec(known, Optional.empty(), access, follow, unprotected);
+        return new GrantSpec(known, Optional.empty(), access, follow, unprotected, sockets);
     }
 
     @JsonValue
     @Override
     public String toString() {
         return folder.map(KnownFolder::grantName).orElseGet(path::orElseThrow) + ":" + access.suffix()
-                + (follow ? ",follow" : "") + (unprotected ? ",unprotected" : "");
+                + (follow ? ",follow" : "") + (unprotected ? ",unprotected" : "") + (sockets ? ",sockets" : "");
     }
 }

@@ -114,7 +114,7 @@ class NetworkEscapeIT {
                     .probe(listeners.get().attempts()).run());
             Lazy<RunResult> host = Lazy.of(() -> suite.launch(id, "net-host").option("--network", "host")
                     .probe(listeners.get().attempts()).run());
-            Lazy<RunResult> granted = Lazy.of(() -> suite.launch(id, "net-socket-granted").grant(listeners.get().socketDir, "ro")
+            Lazy<RunResult> granted = Lazy.of(() -> suite.launch(id, "net-socket-granted").grant(listeners.get().socketDir, "ro,sockets")
                     .probe(Steps.of().add("unix", "unix-connect", listeners.get().socket)).run());
             Lazy<RunResult> control = Lazy.of(() -> suite.control(id, listeners.get().attempts()));
             String reply = "reply=";
@@ -139,9 +139,17 @@ class NetworkEscapeIT {
                 none.get().assertDenied("unix", "ENOENT");
                 host.get().assertDenied("unix", "ENOENT");
             }));
-            tests.add(Named.test(id, "control: the same socket, its folder granted, answers", () ->
+            tests.add(Named.test(id, "control: the same socket, its folder granted with ,sockets, answers", () ->
                     org.junit.jupiter.api.Assertions.assertEquals(reply + listeners.get().token,
                             granted.get().assertAllowed("unix").detail(), granted.get()::toString)));
+            tests.add(Named.test(id, "a folder holding the socket of a running program, granted read-only without"
+                    + " ,sockets: refused (125, one line; a connection is no write)", () -> {
+                RunResult r = suite.launch(id, "net-socket-refused").grant(listeners.get().socketDir, "ro")
+                        .probe(Steps.of().add("unix", "unix-connect", listeners.get().socket)).run().assertExit(125);
+                org.junit.jupiter.api.Assertions.assertEquals(1, r.stderr().lines().count(), r::toString);
+                org.junit.jupiter.api.Assertions.assertTrue(r.stderr().contains("holds " + listeners.get().socket
+                        + ", the unix socket of a running program"), r::toString);
+            }));
             tests.add(Named.test(id, "abstract socket bound on the host, network none: ECONNREFUSED (own network namespace)", () ->
                     none.get().assertDenied("abstract", "ECONNREFUSED")));
             tests.add(Named.test(id, "abstract socket bound on the host, network host: EPERM (Landlock scope)", () ->

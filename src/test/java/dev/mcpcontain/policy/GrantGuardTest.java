@@ -336,6 +336,16 @@ class GrantGuardTest {
         List<Path> homes = GrantGuard.hostHomes(home, passwd);
         assertTrue(homes.contains(home) && !homes.contains(Path.of("/")) && !homes.contains(Path.of("/nonexistent-mcp")),
                 homes.toString());
+        // an account from LDAP or systemd-homed: no passwd line, a folder of /home all the same
+        Path bob = Files.createDirectories(dir.resolve("home/bob"));
+        Files.createSymbolicLink(dir.resolve("home/link"), bob);
+        List<Path> withDirectory = GrantGuard.hostHomes(home, passwd, dir.resolve("home"));
+        assertTrue(withDirectory.contains(bob) && !withDirectory.contains(dir.resolve("home/link")), withDirectory.toString());
+        assertTrue(new GrantGuard(withDirectory, 50).check(dir.resolve("home/bob"), true, "g", "g,unprotected").readOnly()
+                .isEmpty());
+        String refusedBob = assertThrows(PolicyException.class, () -> new GrantGuard(withDirectory, 50)
+                .check(bob, false, "g", "g,unprotected")).getMessage();
+        assertTrue(refusedBob.contains("is the home " + bob), refusedBob);
     }
 
     @Test
@@ -373,5 +383,54 @@ class GrantGuardTest {
             Files.createDirectories(grant.resolve(".git"));
             assertTrue(refused(dir.resolve("proj")).contains("holds the git work tree " + grant));
         }
+    }
+
+    @Test
+    void aFolderOnTheLaunchersPathIsRefusedWhetherItIsTheGrantHoldsItOrHoldsIt() throws IOException {
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        Path bin = Files.createDirectories(tools.resolve("bin"));
+        Path deeper = Files.createDirectories(bin.resolve("sub"));
+        GrantGuard onPath = new GrantGuard(List.of(home), 50, 1000, GrantGuard.commandPath("relative:.:" + bin + ":"
+                + dir.resolve("absent")));
+        assertEquals(List.of(bin), GrantGuard.commandPath("relative:.::" + bin + ":" + dir.resolve("absent")));
+        for (Path grant : List.of(tools, bin, deeper)) {
+            String message = assertThrows(PolicyException.class,
+                    () -> onPath.check(grant, false, "--grant 'x:rw'", "x:rw,unprotected")).getMessage();
+            assertTrue(message.contains("a folder on the launcher's PATH"), message);
+            assertTrue(message.contains("x:rw,unprotected"), message);
+            onPath.check(grant, true, "--grant 'x:rw'", "x:rw,unprotected");
+        }
+        onPath.check(Files.createDirectories(dir.resolve("elsewhere")), false, "--grant 'x:rw'", "x:rw,unprotected");
+    }
+
+    @Test
+    void aFolderInASystemDirectoryIsRefusedForARootLauncher() {
+        Path share = Path.of("/usr/share");
+        GrantGuard root = new GrantGuard(List.of(home), 50, 0, List.of());
+        String message = assertThrows(PolicyException.class,
+                () -> root.check(share, false, "--grant 'x:rw'", "x:rw,unprotected")).getMessage();
+        assertTrue(message.contains("/usr/share lies in the system directory /usr"), message);
+        assertTrue(message.contains("the server would write there as root"), message);
+    }
+
+    @Test
+    void aFolderInAHomesDotDirectoryIsRefusedWhateverItIsCalled() throws IOException {
+        Path services = Files.createDirectories(home.resolve(".local/share/dbus-1/services"));
+        Path cache = Files.createDirectories(home.resolve(".cache"));
+        assertTrue(refused(services).contains(services + " lies in " + home.resolve(".local")), refused(services));
+        assertTrue(refused(cache).contains(cache + " is " + cache), refused(cache));
+        allowed(services, true);
+        allowed(Files.createDirectories(home.resolve("notes")), false);
+    }
+
+    @Test
+    void aProtectedProjectNameGrantedByItsOwnNameOrAFolderInItIsRefused() throws IOException {
+        Path vscode = Files.createDirectories(dir.resolve("proj/.vscode/sub"));
+        Path envrc = Files.writeString(dir.resolve("proj/.envrc"), "");
+        assertTrue(refused(vscode.getParent()).contains(vscode.getParent() + " is " + vscode.getParent()),
+                refused(vscode.getParent()));
+        assertTrue(refused(vscode).contains(vscode + " lies in " + vscode.getParent()), refused(vscode));
+        assertTrue(refused(envrc).contains("direnv"), refused(envrc));
+        allowed(vscode, true);
     }
 }

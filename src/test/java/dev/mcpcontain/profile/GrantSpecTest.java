@@ -21,6 +21,7 @@ class GrantSpecTest {
         "'~/src:rw,unprotected', '~/src:rw,unprotected'",
         "'/srv/link:ro,follow', '/srv/link:ro,follow'",
         "'documents:rw,follow,unprotected', 'documents:rw,follow,unprotected'",
+        "'/srv/run:ro,sockets', '/srv/run:ro,sockets'",
     })
     void parses(String spec, String normalised) {
         assertEquals(normalised, GrantSpec.parse(spec).toString());
@@ -32,7 +33,7 @@ class GrantSpecTest {
         "documents:wr  | grant 'documents:wr': bad access 'wr' (expected :ro or :rw, optionally with ,follow or ,unprotected)",
         "/srv/data:rx  | grant '/srv/data:rx': bad access 'rx' (expected :ro or :rw, optionally with ,follow or ,unprotected; a path that really ends in ':rx' needs the access written out: /srv/data:rx:ro)",
         ":rw           | grant ':rw' names no folder",
-        "/srv:rw,maybe | grant '/srv:rw,maybe': unknown option 'maybe' (known: follow, unprotected; e.g. /srv/data:rw,unprotected)",
+        "/srv:rw,maybe | grant '/srv:rw,maybe': unknown option 'maybe' (known: follow, unprotected, sockets; e.g. /srv/data:rw,unprotected)",
         "/srv:ro,unprotected | grant '/srv:ro,unprotected': 'unprotected' only makes sense with :rw",
         "etc/passwd    | grant 'etc/passwd': 'etc/passwd' is not a known folder (documents, downloads, desktop, pictures, music, videos) and not a path (paths start with /, ~/ or ./)",
     })
