@@ -471,9 +471,20 @@ static int hand_over(const struct call *c, int fd, unsigned long long id)
 static mode_t create_mode(const struct call *c, int pfd, mode_t mode)
 {
     if (pfd >= 0) {
-        char p[64];
-        snprintf(p, sizeof p, "/proc/self/fd/%d", pfd);
-        if (getxattr(p, "system.posix_acl_default", NULL, 0) > 0)
+        /* By descriptor first: in landlock isolation the main filter refuses xattr reads by path (EOPNOTSUPP), and
+         * PFD is O_PATH, which fgetxattr does not take. A folder the guard may search but not read falls back to the
+         * path; where that is refused too, the umask applies (a narrower mode, never a wider one). */
+        ssize_t acl = -1;
+        int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            acl = fgetxattr(dfd, "system.posix_acl_default", NULL, 0);
+            close(dfd);
+        } else {
+            char p[64];
+            snprintf(p, sizeof p, "/proc/self/fd/%d", pfd);
+            acl = getxattr(p, "system.posix_acl_default", NULL, 0);
+        }
+        if (acl > 0)
             return mode & 07777;
     }
     return mode & ~c->umask & 07777;
