@@ -48,6 +48,9 @@ public final class PolicyResolver {
         writableSpecs.clear();
         socketGrants.clear();
         grantSpecs.clear();
+        mounts = null; // what the host looks like is read again for each resolution
+        guardedPlaces = null;
+        hostHomes = null;
         for (GrantSpec grant : profile.grants()) {
             addGrant(rules, grant, PathRule.Origin.GRANT, "profile " + resolved.name(), false);
         }
@@ -189,6 +192,15 @@ public final class PolicyResolver {
 
     private List<GrantPaths.Mount> mounts;
     private List<Path> guardedPlaces;
+    private List<Path> hostHomes;
+
+    /** Every account's home (reads /etc/passwd), once per launch: the alias check and the grant guard both ask. */
+    private List<Path> hostHomes() {
+        if (hostHomes == null) {
+            hostHomes = List.copyOf(GrantGuard.hostHomes(host.home(), Path.of("/etc/passwd")));
+        }
+        return hostHomes;
+    }
 
     /** The host's mounts, read once per launch. */
     private List<GrantPaths.Mount> mounts() {
@@ -203,7 +215,7 @@ public final class PolicyResolver {
         if (guardedPlaces == null) {
             List<Path> places = new ArrayList<>();
             GrantPaths.SYSTEM_DIRECTORIES.forEach(d -> places.add(Path.of(d)));
-            places.addAll(GrantGuard.hostHomes(host.home(), Path.of("/etc/passwd")));
+            places.addAll(hostHomes());
             places.addAll(ownState());
             guardedPlaces = List.copyOf(places);
         }
@@ -229,7 +241,7 @@ public final class PolicyResolver {
         if (writable.isEmpty()) {
             return;
         }
-        GrantGuard guard = new GrantGuard(GrantGuard.hostHomes(host.home(), Path.of("/etc/passwd")), host.uid(),
+        GrantGuard guard = new GrantGuard(hostHomes(), host.uid(),
                 GrantGuard.commandPath(host.variable("PATH").orElse(null)));
         for (PathRule grant : writable) {
             String[] spec = writableSpecs.getOrDefault(grant.path(), new String[] {grant.reason(), grant.path() + ":rw,unprotected"});
